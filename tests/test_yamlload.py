@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from xops_lens.errors import ParseError
+from xops_lens.yamlload import Reference, YList, YMap, load_documents, load_mapping
+
+
+def test_lines_of_keys_items_and_raw_scalars() -> None:
+    doc = load_mapping("on:\n  push:\nversions:\n  - 3.10\n  - name: x\n    run: y\n", "w.yml")
+    assert isinstance(doc, YMap)
+    assert "on" in doc  # YAML 1.1 would have made this key True
+    versions = doc["versions"]
+    assert isinstance(versions, YList)
+    assert versions[0] == "3.10"  # not the float 3.1
+    assert versions.item_lines == [4, 5]
+    assert doc.line_of("versions") == 3
+    assert versions.file == "w.yml"
+
+
+def test_merge_keys_keep_explicit_keys_and_lines() -> None:
+    text = "base: &b\n  a: 1\n  b: 2\njob:\n  <<: *b\n  b: 3\n"
+    doc = load_mapping(text, "x.yml")
+    assert doc["job"] == {"a": "1", "b": "3"}
+    assert doc["job"].key_lines["a"] == 2
+
+
+def test_anchored_list_keeps_where_its_text_is_written() -> None:
+    doc = load_mapping("t: &s\n  - echo hi\njob:\n  script: *s\n", "x.yml")
+    assert doc["job"]["script"].item_lines == [2]
+
+
+def test_reference_tag_is_kept() -> None:
+    doc = load_mapping("j:\n  script:\n    - !reference [.t, script]\n", "x.yml")
+    ref = doc["j"]["script"][0]
+    assert isinstance(ref, Reference) and list(ref) == [".t", "script"]
+
+
+def test_duplicate_keys_last_wins() -> None:
+    assert load_mapping("a: 1\na: 2\n", "x.yml")["a"] == "2"
+
+
+def test_null_values() -> None:
+    assert load_mapping("a:\nb: ~\n", "x.yml") == {"a": None, "b": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "x.yml: the file is empty (no YAML document)"),
+        ("# only a comment\n", "x.yml: the file is empty (no YAML document)"),
+        ("- a\n- b\n", "x.yml:1: expected a mapping at the top level, found a list"),
+        ("just text\n", "x.yml:1: expected a mapping at the top level, found a single value"),
+        # libyaml and pure-Python PyYAML word this one differently; the prefix is ours.
+        ("a: [1, 2\n", "x.yml:2: invalid YAML: "),
+        ("a: 1\n---\nb: 2\n", "x.yml: expected one YAML document, found several"),
+    ],
+)
+def test_errors_are_one_line_with_file_and_line(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        load_mapping(text, "x.yml")
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+    if not message.endswith(": "):
+        assert str(info.value) == message
+
+
+def test_alias_bomb_is_refused() -> None:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    with pytest.raises(ParseError, match="alias bomb"):
+        load_mapping("\n".join(lines) + "\n", "bomb.yml")
+
+
+def test_deep_nesting_is_refused() -> None:
+    with pytest.raises(ParseError, match="nested deeper"):
+        load_mapping("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "deep.yml")
+
+
+def test_several_documents() -> None:
+    assert load_documents("a: 1\n---\nb: 2\n", "x.yml") == [{"a": "1"}, {"b": "2"}]

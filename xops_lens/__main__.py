@@ -1,0 +1,4 @@
+from xops_lens.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The command line. Heavy imports (rich, GitPython, plugins) happen inside commands so
+that ``xops-lens --version`` and ``--help`` start fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from xops_lens import __version__
+
+EXIT_OK = 0
+EXIT_FILES_FAILED = 1
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="xops-lens")
+def cli() -> None:
+    """See which CI/CD steps gather information, model or act, what they cost per run,
+    and which marginal costs a model could turn into fixed ones."""
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "-f", "output_format", default="terminal", show_default=True,
+              help="Output format: terminal, json (or one a plugin adds).")
+@click.option("--backend", "-b", default="rules", show_default=True,
+              help="Classification backend (rules works offline).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--quiet", "-q", is_flag=True, help="Terminal format: only the summary.")
+def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool) -> None:
+    """Scan the CI/CD configuration under PATH (default: the current directory)."""
+    from xops_lens.errors import XopsLensError
+    from xops_lens.plugins import get_registry
+    from xops_lens.scan import scan as run_scan
+    from xops_lens.sdk import ReportOptions
+
+    registry = get_registry()
+    reporter = registry.reporters.get(output_format)
+    if reporter is None:
+        known = ", ".join(sorted(registry.reporters))
+        raise click.UsageError(f"unknown format {output_format!r} (available: {known})")
+    if not path.exists():
+        raise click.UsageError(f"{path}: no such directory")
+    try:
+        result = run_scan(path, backend=backend, registry=registry)
+    except XopsLensError as exc:
+        raise click.UsageError(str(exc)) from None
+    for message in result.messages:
+        click.echo(f"warning: {message}", err=True)
+    for failed in result.failed_files:
+        click.echo(f"error: {failed.error}", err=True)
+    options = ReportOptions(quiet=quiet)
+    if output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            reporter.render(result, stream, options)
+    else:
+        reporter.render(result, sys.stdout, options)
+    sys.exit(EXIT_FILES_FAILED if result.failed_files else EXIT_OK)
+
+
+def main() -> None:
+    cli(prog_name="xops-lens")

@@ -1,0 +1,127 @@
+"""Which files of a tree could be CI configuration, and reading them safely.
+
+Inside a git work tree git decides (tracked plus untracked-not-ignored files), so a
+scan sees what the repository holds and not build output; elsewhere the tree is walked.
+Symlinks are never followed out of the root, vendored folders are skipped, and files
+over a size limit are reported rather than read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from xops_lens.errors import ParseError
+
+SKIPPED_DIRS = frozenset(
+    {".git", "node_modules", "vendor", "third_party", ".venv", "venv", "__pycache__",
+     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"}
+)
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class Discovery:
+    paths: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    used_git: bool = False
+
+
+def _in_skipped_dir(path: str) -> bool:
+    return any(part in SKIPPED_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
+def _git_paths(root: Path) -> list[str] | None:
+    """Paths git knows under ``root`` (relative to it), or None outside a work tree."""
+    if not (root / ".git").exists() and not any((p / ".git").exists() for p in root.parents):
+        return None
+    try:
+        import git
+    except ImportError:  # git executable missing: GitPython refuses to import
+        return None
+    try:
+        output = git.Git(str(root)).ls_files(
+            "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"
+        )
+    except (git.GitCommandError, git.GitCommandNotFound, OSError):
+        return None
+    return sorted({p for p in output.split("\0") if p})
+
+
+def _walk_paths(root: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            found.append(rel.replace(os.sep, "/"))
+    return sorted(found)
+
+
+def discover(root: Path) -> Discovery:
+    """List candidate files under ``root`` (posix paths relative to it), sorted."""
+    result = Discovery()
+    paths = _git_paths(root)
+    if paths is not None:
+        result.used_git = True
+    else:
+        paths = _walk_paths(root)
+    result.paths = [p for p in paths if not _in_skipped_dir(p)]
+    return result
+
+
+def resolve_inside(root: Path, rel_path: str, *, referrer: str | None = None) -> Path:
+    """The real file for ``rel_path``, refusing anything that leaves ``root``."""
+    shown = rel_path
+    candidate = root / rel_path
+    try:
+        real = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        raise ParseError(referrer or shown, f"file not found: {shown}") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop
+        raise ParseError(referrer or shown, f"cannot resolve {shown}: {exc}") from None
+    root_real = root.resolve()
+    if real != root_real and root_real not in real.parents:
+        raise ParseError(referrer or shown, f"{shown} points outside the scanned root; not read")
+    return real
+
+
+def read_text(root: Path, rel_path: str, *, referrer: str | None = None,
+              max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a text file under ``root`` with the size, encoding and binary checks."""
+    real = resolve_inside(root, rel_path, referrer=referrer)
+    where = referrer or rel_path
+    if not real.is_file():
+        raise ParseError(where, f"{rel_path} is not a regular file")
+    try:
+        size = real.stat().st_size
+        if size > max_bytes:
+            raise ParseError(
+                where,
+                f"{rel_path} is {size / 1048576:.1f} MiB, over the {max_bytes // 1048576} MiB "
+                "limit; skipped",
+            )
+        data = real.read_bytes()
+    except PermissionError:
+        raise ParseError(where, f"{rel_path} cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise ParseError(where, f"{rel_path} cannot be read: {exc.strerror}") from None
+    return decode(data, where)
+
+
+def decode(data: bytes, path: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ParseError(path, "invalid UTF-16 text") from None
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        raise ParseError(path, "binary content (NUL byte); not a text file", line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None

@@ -1,0 +1,269 @@
+"""GitHub Actions: workflows under ``.github/workflows`` and composite actions anywhere."""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+from typing import Any
+
+from xops_lens.errors import Declined, ParseError
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import Job, Pipeline, Source, Step, Trigger
+from xops_lens.yamlload import YList, YMap, load_mapping
+
+FORMAT_NAME = "github-actions"
+WORKFLOW_DIR = ".github/workflows/"
+ACTION_FILES = ("action.yml", "action.yaml")
+# Enumerating a huge matrix to apply include/exclude would cost more than it tells.
+MAX_ENUMERATED_COMBINATIONS = 10_000
+
+
+def _text(value: Any) -> str:
+    """A readable one-string rendering of a YAML value (for inputs and runners)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _first_line(script: str) -> str:
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped
+    return script.strip()
+
+
+def _triggers(document: YMap) -> tuple[Trigger, ...]:
+    on = document.get("on")
+    line = document.line_of("on")
+    if on is None:
+        return ()
+    if isinstance(on, str):
+        return (Trigger(on, line),)
+    if isinstance(on, YList):
+        return tuple(Trigger(str(event), ln) for event, ln in on.items_with_lines())
+    if not isinstance(on, YMap):
+        return ()
+    triggers: list[Trigger] = []
+    for event, config in on.items():
+        event_line = on.line_of(event)
+        if event == "schedule" and isinstance(config, YList):
+            for entry, entry_line in config.items_with_lines():
+                cron = entry.get("cron") if isinstance(entry, YMap) else None
+                triggers.append(Trigger("schedule", entry_line, cron=_text(cron) or None))
+        else:
+            triggers.append(Trigger(event, event_line))
+    return tuple(triggers)
+
+
+def _values_equal(a: Any, b: Any) -> bool:
+    return _text(a) == _text(b)
+
+
+def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
+    """How many jobs a ``strategy.matrix`` expands to, with GitHub's include/exclude rules."""
+    if not isinstance(strategy, YMap):
+        return 1, ()
+    matrix = strategy.get("matrix")
+    if matrix is None:
+        return 1, ()
+    if not isinstance(matrix, YMap):
+        return 1, ("matrix computed at run time; width counted as 1",)
+    axes: dict[str, list[Any]] = {}
+    for key, values in matrix.items():
+        if key in ("include", "exclude"):
+            continue
+        if not isinstance(values, list):
+            return 1, (f"matrix axis {key!r} computed at run time; width counted as 1",)
+        axes[key] = list(values)
+    includes = matrix.get("include")
+    excludes = matrix.get("exclude")
+    if not isinstance(includes, list):
+        includes = []
+    if not isinstance(excludes, list):
+        excludes = []
+    product = 1
+    for values in axes.values():
+        product *= len(values)
+    if axes and product == 0:
+        return max(1, len(includes)), ()
+    if product > MAX_ENUMERATED_COMBINATIONS:
+        return product - len(excludes) + len(includes), ("large matrix: include/exclude estimated",)
+
+    combos: list[dict[str, Any]] = (
+        [dict(zip(axes, values)) for values in itertools.product(*axes.values())] if axes else []
+    )
+    for exclude in excludes:
+        if isinstance(exclude, dict):
+            combos = [
+                c for c in combos
+                if not all(k in c and _values_equal(c[k], v) for k, v in exclude.items())
+            ]
+    added = 0
+    for include in includes:
+        if not isinstance(include, dict):
+            continue
+        # An include extends every combination whose original axis values it does not
+        # contradict; when it extends none, it becomes a combination of its own.
+        extends_one = any(
+            all(not (k in axes and k in c) or _values_equal(c[k], v) for k, v in include.items())
+            for c in combos
+        )
+        if not extends_one:
+            added += 1
+    return max(1, len(combos) + added), ()
+
+
+def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
+    if not isinstance(item, YMap):
+        raise ParseError(file, "a step must be a mapping with 'uses' or 'run'", line)
+    uses = item.get("uses")
+    run = item.get("run")
+    name = item.get("name")
+    inputs: tuple[tuple[str, str], ...] = ()
+    with_ = item.get("with")
+    if isinstance(with_, YMap):
+        inputs = tuple((str(k), _text(v)) for k, v in with_.items())
+    if uses is not None:
+        uses = _text(uses).strip()
+        text = uses + "".join(f"\n  {k}: {v}" for k, v in inputs)
+    elif run is not None:
+        text = _text(run)
+    else:
+        text = ""
+    display = _text(name).strip() if name else (uses or _first_line(text) or f"step {index + 1}")
+    return Step(file=file, line=line, job=job_id, name=display, text=text, uses=uses, inputs=inputs)
+
+
+def _steps(items: Any, file: str, job_id: str) -> tuple[Step, ...]:
+    if not isinstance(items, YList):
+        return ()
+    return tuple(
+        _step(item, line, file, job_id, i) for i, (item, line) in enumerate(items.items_with_lines())
+    )
+
+
+def _runner(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, YMap):
+        labels = value.get("labels", value.get("group"))
+        return _text(labels) or None
+    return _text(value) or None
+
+
+def _environment(value: Any) -> str | None:
+    if isinstance(value, YMap):
+        return _text(value.get("name")) or None
+    return _text(value) or None
+
+
+def _local_workflow(uses: str) -> str | None:
+    """The repository path of a local reusable workflow call, else None."""
+    if not uses.startswith("./"):
+        return None
+    return posixpath.normpath(uses[2:].split("@", 1)[0])
+
+
+def _needs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(_text(v) for v in value)
+    if value:
+        return (_text(value),)
+    return ()
+
+
+def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
+    if not isinstance(spec, YMap):
+        raise ParseError(file, f"job {job_id!r} must be a mapping", line)
+    notes: list[str] = []
+    size, matrix_notes = matrix_size(spec.get("strategy"))
+    notes.extend(matrix_notes)
+    calls = None
+    uses = spec.get("uses")
+    if uses is not None:
+        uses = _text(uses)
+        calls = _local_workflow(uses)
+        if calls is None:
+            calls = uses
+            notes.append(f"calls reusable workflow {uses}, not fetched")
+    return Job(
+        id=job_id,
+        name=_text(spec.get("name")) or job_id,
+        file=file,
+        line=line,
+        steps=_steps(spec.get("steps"), file, job_id),
+        matrix_size=size,
+        runner=_runner(spec.get("runs-on")),
+        environment=_environment(spec.get("environment")),
+        needs=_needs(spec.get("needs")),
+        calls=calls,
+        notes=tuple(notes),
+    )
+
+
+def parse_workflow(source: Source) -> Pipeline:
+    document = load_mapping(source.text, source.path)
+    jobs = document.get("jobs")
+    if not isinstance(jobs, YMap):
+        raise ParseError(source.path, "a workflow needs a 'jobs' mapping", document.line)
+    return Pipeline(
+        path=source.path,
+        format=FORMAT_NAME,
+        jobs=tuple(_job(jid, spec, jobs.line_of(jid), source.path) for jid, spec in jobs.items()),
+        triggers=_triggers(document),
+    )
+
+
+def parse_action(source: Source) -> Pipeline:
+    document = load_mapping(source.text, source.path)
+    runs = document.get("runs")
+    if not isinstance(runs, YMap):
+        # Other tools use the name action.yml too; without `runs:` it is not an action.
+        raise Declined(source.path)
+    using = _text(runs.get("using")).strip().lower()
+    name = _text(document.get("name")) or posixpath.dirname(source.path) or "action"
+    if using != "composite":
+        return Pipeline(
+            path=source.path,
+            format=FORMAT_NAME,
+            notes=(f"{using or 'unknown'} action: its code runs as one unit, no steps to list",),
+        )
+    job = Job(
+        id=name,
+        name=name,
+        file=source.path,
+        line=document.line_of("runs"),
+        steps=_steps(runs.get("steps"), source.path, name),
+    )
+    return Pipeline(path=source.path, format=FORMAT_NAME, jobs=(job,))
+
+
+class GitHubActions:
+    name = FORMAT_NAME
+    globs = (".github/workflows/*.yml", ".github/workflows/*.yaml", "**/action.yml", "**/action.yaml")
+
+    def claims(self, path: str) -> bool:
+        if path.startswith(WORKFLOW_DIR):
+            rest = path[len(WORKFLOW_DIR):]
+            return "/" not in rest and rest.endswith((".yml", ".yaml"))
+        return posixpath.basename(path) in ACTION_FILES
+
+    def entry(self, path: str) -> bool:
+        return True
+
+    def parse(self, source: Source) -> Pipeline:
+        if source.path.startswith(WORKFLOW_DIR):
+            return parse_workflow(source)
+        return parse_action(source)
+
+
+@hookimpl
+def register_formats(register: Any) -> None:
+    register(GitHubActions())

@@ -1,0 +1,141 @@
+"""The common model every CI format maps onto; nothing else crosses the plugin boundary.
+
+All paths are posix paths relative to the scan root; all lines are 1-based.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SUBSYSTEMS: tuple[str, ...] = ("information", "model", "action")
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "information": (
+        "checkout",
+        "toolchain",
+        "dependencies",
+        "cache-restore",
+        "artifact-download",
+        "credentials",
+        "metadata",
+    ),
+    "model": ("build", "test", "lint", "analysis", "generate", "decide"),
+    "action": (
+        "deploy",
+        "publish",
+        "artifact-upload",
+        "cache-save",
+        "report",
+        "notify",
+        "approve",
+    ),
+}
+
+SUBSYSTEM_OF_KIND: dict[str, str] = {
+    kind: subsystem for subsystem, kinds in KINDS.items() for kind in kinds
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """What starts a pipeline: an event name, and a cron expression for schedules."""
+
+    event: str
+    line: int
+    cron: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One unit of work as TAXONOMY.md defines it for the step's format.
+
+    ``text`` is the command text (a ``run:`` script, a script line) or, for a step that
+    calls a reusable unit (an action, a task, an orb command), a readable rendering of
+    that call. ``uses`` names the reusable unit, ``inputs`` its literal arguments.
+    ``kind_hint`` lets a format state what the syntax itself says (a ``checkout`` keyword,
+    an ``input`` gate), which a backend may trust over guessing from text.
+    """
+
+    file: str
+    line: int
+    job: str
+    name: str
+    text: str
+    uses: str | None = None
+    inputs: tuple[tuple[str, str], ...] = ()
+    kind_hint: str | None = None
+
+    def input(self, key: str) -> str | None:
+        for name, value in self.inputs:
+            if name == key:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A unit scheduled on one runner; ``manual`` marks a human gate on the job itself."""
+
+    id: str
+    name: str
+    file: str
+    line: int
+    steps: tuple[Step, ...] = ()
+    matrix_size: int = 1
+    runner: str | None = None
+    manual: bool = False
+    environment: str | None = None
+    needs: tuple[str, ...] = ()
+    calls: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """Everything one CI entry file defines, with the local files it pulled in."""
+
+    path: str
+    format: str
+    jobs: tuple[Job, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    includes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for job in self.jobs for step in job.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A backend's answer for one step (or one job-level gate)."""
+
+    subsystem: str
+    kind: str
+    confidence: float
+    backend: str
+    why: str
+
+    def __post_init__(self) -> None:
+        if SUBSYSTEM_OF_KIND.get(self.kind) != self.subsystem:
+            raise ValueError(f"kind {self.kind!r} is not in subsystem {self.subsystem!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What a format plugin gets to parse: one file's text, and a reader for the local
+    files it includes.
+
+    ``read_local(path)`` takes a posix path relative to the scan root and returns that
+    file's text; it raises :class:`xops_lens.errors.ParseError` for a path outside the
+    root, a missing or oversized file, or an include cycle, so a format needs no file
+    system code of its own.
+    """
+
+    root: str
+    path: str
+    text: str
+    read_local: Callable[[str], str] = field(repr=False, compare=False)

@@ -1,0 +1,127 @@
+"""The JSON contract of DESIGN.md: one object, versioned by ``schema_version``.
+
+Keys and their order are part of the contract; adding a key is a minor change, removing
+or renaming one bumps SCHEMA_VERSION. ``xops_lens/schemas/scan.schema.json`` checks it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from xops_lens import __version__
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import SUBSYSTEMS, Classification, Job, Trigger
+from xops_lens.result import FileReport, ScanResult
+from xops_lens.sdk import ReportOptions
+
+SCHEMA_VERSION = 1
+
+
+def _label(label: Classification) -> dict[str, Any]:
+    return {
+        "subsystem": label.subsystem,
+        "kind": label.kind,
+        "confidence": round(label.confidence, 3),
+        "backend": label.backend,
+        "why": label.why,
+    }
+
+
+def _trigger(trigger: Trigger) -> dict[str, Any]:
+    return {"event": trigger.event, "line": trigger.line, "cron": trigger.cron}
+
+
+def _file(report: FileReport) -> dict[str, Any]:
+    pipeline = report.pipeline
+    return {
+        "path": report.path,
+        "format": report.format,
+        "error": report.error,
+        "included_by": report.included_by,
+        "jobs": len(pipeline.jobs) if pipeline else 0,
+        "steps": len(pipeline.steps) if pipeline else 0,
+        "triggers": [_trigger(t) for t in pipeline.triggers] if pipeline else [],
+        "includes": list(pipeline.includes) if pipeline else [],
+        "notes": list(pipeline.notes) if pipeline else [],
+    }
+
+
+def _job(job: Job, gate: Classification | None) -> dict[str, Any]:
+    return {
+        "file": job.file,
+        "line": job.line,
+        "id": job.id,
+        "name": job.name,
+        "runner": job.runner,
+        "matrix_size": job.matrix_size,
+        "manual": job.manual,
+        "environment": job.environment,
+        "needs": list(job.needs),
+        "calls": job.calls,
+        "steps": len(job.steps),
+        "gate": _label(gate) if gate else None,
+        "notes": list(job.notes),
+    }
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    gates = {id(g.job): g.label for g in result.gates}
+    jobs = [
+        _job(job, gates.get(id(job)))
+        for report in result.files if report.pipeline
+        for job in report.pipeline.jobs
+    ]
+    steps = [
+        {
+            "file": s.step.file,
+            "line": s.step.line,
+            "job": s.step.job,
+            "name": s.step.name,
+            "uses": s.step.uses,
+            **_label(s.label),
+        }
+        for s in result.steps
+    ]
+    counts = result.subsystem_counts()
+    total = sum(counts.values())
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "xops-lens", "version": __version__},
+        "root": result.root,
+        "backend": result.backend,
+        "files": [_file(f) for f in result.files],
+        "jobs": jobs,
+        "steps": steps,
+        "suggestions": [],
+        "summary": {
+            "files": len(result.files),
+            "files_failed": len(result.failed_files),
+            "jobs": len(jobs),
+            "steps": len(result.steps),
+            "gates": len(result.gates),
+            "share_basis": "step count (durations unknown)",
+            "subsystems": {
+                name: {
+                    "count": counts[name],
+                    "share": round(counts[name] / total, 4) if total else 0.0,
+                }
+                for name in SUBSYSTEMS
+            },
+            "kinds": result.kind_counts(),
+        },
+        "messages": list(result.messages),
+    }
+
+
+class JsonReporter:
+    name = "json"
+
+    def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+        json.dump(to_dict(result), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+
+
+@hookimpl
+def register_reporters(register: Any) -> None:
+    register(JsonReporter())

@@ -1,0 +1,158 @@
+"""The rich terminal report: per file, its jobs and steps; then the subsystem shares.
+
+Only this module imports rich, so machine formats start without paying for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import SUBSYSTEMS, Classification
+from xops_lens.result import FileReport, GateResult, ScanResult
+from xops_lens.sdk import ReportOptions
+
+SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
+BAR_WIDTH = 30
+NAME_WIDTH = 48
+
+
+def _console(stream: TextIO) -> Any:
+    from rich.console import Console
+
+    # Width follows the terminal (or COLUMNS); markup and emoji are off because step
+    # names are untrusted text and must print exactly as written.
+    return Console(file=stream, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def _short(text: str, width: int = NAME_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _file_table(report: FileReport, labels: dict[int, Classification],
+                gate_by_job: dict[int, GateResult]) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    pipeline = report.pipeline
+    assert pipeline is not None
+    title = Text(f"{report.path}", style="bold")
+    title.append(f"  {report.format}", style="dim")
+    if pipeline.triggers:
+        events = sorted({t.event for t in pipeline.triggers})
+        title.append(f"  on: {', '.join(events)}", style="dim")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
+                  header_style="bold")
+    table.add_column("line", justify="right", style="dim")
+    table.add_column("job")
+    table.add_column("step")
+    table.add_column("subsystem")
+    table.add_column("kind")
+    table.add_column("conf", justify="right")
+    for job in pipeline.jobs:
+        job_label = _short(job.id, 24)
+        extras = []
+        if job.matrix_size > 1:
+            extras.append(f"×{job.matrix_size}")
+        if job.calls:
+            extras.append(f"→ {job.calls}")
+        if extras:
+            job_label += " " + " ".join(extras)
+        gate = gate_by_job.get(id(job))
+        if gate is not None:
+            table.add_row(
+                str(job.line), job_label, Text("(job gate) " + _short(gate.label.why, 40), style="italic"),
+                Text(gate.label.subsystem, style=SUBSYSTEM_STYLE[gate.label.subsystem]),
+                gate.label.kind, f"{gate.label.confidence:.2f}",
+            )
+            job_label = ""
+        if not job.steps and gate is None:
+            table.add_row(str(job.line), job_label, Text("(no steps)", style="dim"), "", "", "")
+        for step in job.steps:
+            label = labels[id(step)]
+            table.add_row(
+                str(step.line) if step.file == report.path else f"{step.file}:{step.line}",
+                job_label,
+                _short(step.name),
+                Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]),
+                label.kind,
+                f"{label.confidence:.2f}",
+            )
+            job_label = ""
+    return table
+
+
+def _bar(share: float, style: str) -> Any:
+    from rich.text import Text
+
+    filled = round(share * BAR_WIDTH)
+    bar = Text("█" * filled, style=style)
+    bar.append("·" * (BAR_WIDTH - filled), style="dim")
+    return bar
+
+
+def _summary(result: ScanResult) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    counts = result.subsystem_counts()
+    total = sum(counts.values())
+    table = Table(title=Text("Subsystems", style="bold"), title_justify="left", show_edge=False,
+                  pad_edge=False, header_style="bold")
+    table.add_column("subsystem")
+    table.add_column("steps", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("")
+    for name in SUBSYSTEMS:
+        share = counts[name] / total if total else 0.0
+        table.add_row(Text(name, style=SUBSYSTEM_STYLE[name]), str(counts[name]),
+                      f"{share:.0%}", _bar(share, SUBSYSTEM_STYLE[name]))
+    return table
+
+
+def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+    from rich.text import Text
+
+    console = _console(stream)
+    labels = {id(r.step): r.label for r in result.steps}
+    gate_by_job = {id(g.job): g for g in result.gates}
+
+    if not options.quiet:
+        for report in result.files:
+            if report.pipeline is None:
+                continue
+            console.print(_file_table(report, labels, gate_by_job))
+            for note in report.pipeline.notes:
+                console.print(Text(f"  note: {note}", style="dim"))
+            console.print()
+
+    parsed = sum(1 for f in result.files if f.pipeline is not None)
+    included = sum(1 for f in result.files if f.included_by is not None)
+    failed = len(result.failed_files)
+    line = Text(f"{parsed} CI file(s) analysed", style="bold")
+    if included:
+        line.append(f", {included} included by them")
+    if failed:
+        line.append(f", {failed} could not be read (listed on stderr)", style="red")
+    line.append(f"; {len(result.steps)} steps, {len(result.gates)} job-level gates")
+    line.append(f"; backend: {result.backend}", style="dim")
+    console.print(line)
+    if result.steps or result.gates:
+        console.print(_summary(result))
+        console.print(Text("Shares are by step count: step durations are not known yet.",
+                           style="dim"))
+    else:
+        console.print(Text("No CI steps found under this path.", style="dim"))
+
+
+class TerminalReporter:
+    name = "terminal"
+
+    def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+        render(result, stream, options)
+
+
+@hookimpl
+def register_reporters(register: Any) -> None:
+    register(TerminalReporter())

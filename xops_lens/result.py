@@ -1,0 +1,57 @@
+"""What a scan produces; reporters render this and nothing else."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """One CI file found in the tree: parsed into a pipeline, included, or failed."""
+
+    path: str
+    format: str
+    error: str | None = None
+    pipeline: Pipeline | None = None
+    included_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    step: Step
+    label: Classification
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """A human gate that is a job rather than a step (manual job, protected environment)."""
+
+    job: Job
+    label: Classification
+
+
+@dataclass
+class ScanResult:
+    root: str
+    backend: str
+    files: list[FileReport] = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.error is not None]
+
+    def subsystem_counts(self) -> dict[str, int]:
+        counts = Counter(s.label.subsystem for s in self.steps)
+        counts.update(g.label.subsystem for g in self.gates)
+        return {name: counts.get(name, 0) for name in SUBSYSTEMS}
+
+    def kind_counts(self) -> dict[str, int]:
+        counts = Counter(s.label.kind for s in self.steps)
+        counts.update(g.label.kind for g in self.gates)
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,98 @@
+"""The scan: discover CI files, parse them with format plugins, classify every step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xops_lens.discover import discover, read_text
+from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
+from xops_lens.model import Classification, Job, Source
+from xops_lens.plugins import Registry, get_registry
+from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
+from xops_lens.sdk import Format
+
+DEFAULT_BACKEND = "rules"
+
+
+def gate_label(job: Job) -> Classification | None:
+    """The rubric's job-level human gate, if the job has one."""
+    if job.manual:
+        return Classification("action", "approve", 0.95, "format",
+                              "the job waits for a person to start or approve it")
+    if job.environment:
+        return Classification(
+            "action", "approve", 0.5, "format",
+            f"deploys to environment {job.environment!r}; its protection rules (kept "
+            "outside the file) may require an approval",
+        )
+    return None
+
+
+def _claim(path: str, formats: list[Format]) -> Format | None:
+    for fmt in formats:
+        if fmt.claims(path):
+            return fmt
+    return None
+
+
+def _parse_one(root: Path, path: str, fmt: Format) -> FileReport | None:
+    def read_local(rel: str) -> str:
+        return read_text(root, rel, referrer=path)
+
+    try:
+        text = read_text(root, path)
+        pipeline = fmt.parse(Source(root=str(root), path=path, text=text, read_local=read_local))
+    except Declined:
+        return None
+    except ParseError as exc:
+        return FileReport(path, fmt.name, error=exc.one_line())
+    except XopsLensError as exc:
+        return FileReport(path, fmt.name, error=f"{path}: {exc}")
+    except Exception as exc:  # a format plugin's bug must not lose the other files
+        return FileReport(
+            path, fmt.name,
+            error=f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}",
+        )
+    return FileReport(path, fmt.name, pipeline=pipeline)
+
+
+def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None) -> ScanResult:
+    registry = registry or get_registry()
+    if backend not in registry.backends:
+        known = ", ".join(sorted(registry.backends))
+        raise ConfigError(f"unknown backend {backend!r} (available: {known})")
+    if not root.is_dir():
+        raise ConfigError(f"{root}: not a directory")
+    result = ScanResult(root=str(root), backend=backend)
+    result.messages.extend(registry.warnings)
+    formats = sorted(registry.formats.values(), key=lambda f: f.name)
+
+    claimed = [(path, fmt) for path in discover(root).paths if (fmt := _claim(path, formats))]
+    # Entry files first, so a fragment that an entry includes is not analysed twice.
+    claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
+    included_by: dict[str, tuple[str, str]] = {}
+    reports: dict[str, FileReport] = {}
+    for path, fmt in claimed:
+        if path in included_by and not fmt.entry(path):
+            continue
+        report = _parse_one(root, path, fmt)
+        if report is None:
+            continue
+        reports[path] = report
+        if report.pipeline is not None:
+            for include in report.pipeline.includes:
+                included_by.setdefault(include, (path, report.format))
+    for include, (includer, format_name) in included_by.items():
+        if include not in reports:
+            reports[include] = FileReport(include, format_name, included_by=includer)
+    result.files = [reports[p] for p in sorted(reports)]
+
+    steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
+    labels = registry.backends[backend].classify(steps)
+    result.steps = [StepResult(step, label) for step, label in zip(steps, labels, strict=True)]
+    for report in result.files:
+        for job in report.pipeline.jobs if report.pipeline else ():
+            label = gate_label(job)
+            if label is not None:
+                result.gates.append(GateResult(job, label))
+    return result
