@@ -62,5 +62,40 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
     sys.exit(EXIT_FILES_FAILED if result.failed_files else EXIT_OK)
 
 
+@cli.command()
+def formats() -> None:
+    """List the CI formats the loaded plugins can read, with the files each claims."""
+    from xops_lens.plugins import get_registry
+
+    registry = get_registry()
+    for name in sorted(registry.formats):
+        globs = ", ".join(registry.formats[name].globs)
+        click.echo(f"{name:<20} {globs}")
+
+
+@cli.command()
+def plugins() -> None:
+    """List loaded plugins, their version, and what each registers."""
+    from xops_lens.plugins import get_registry
+
+    registry = get_registry()
+    by_owner: dict[str, list[str]] = {}
+    for (category, name), owner in sorted(registry.owners.items()):
+        by_owner.setdefault(owner, []).append(f"{category[:-1]} {name}")
+    for owner in sorted(by_owner):
+        click.echo(f"{owner}: {', '.join(by_owner[owner])}")
+    for warning in registry.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+def backends() -> None:
+    """List the classification backends."""
+    from xops_lens.plugins import get_registry
+
+    for name in sorted(get_registry().backends):
+        click.echo(name)
+
+
 def main() -> None:
     cli(prog_name="xops-lens")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from xops_lens import hookspecs
+from xops_lens import __version__, hookspecs
 from xops_lens.errors import PluginError
 from xops_lens.sdk import Backend, Format, Reporter
 
@@ -43,6 +43,8 @@ class Registry:
 def _plugin_label(pm: pluggy.PluginManager, registry: Registry, plugin: object) -> str:
     name = pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
     dist = registry.distributions.get(name)
+    if dist is None and name in DEFAULT_PLUGINS:
+        dist = f"xops-lens {__version__}"
     return f"{name} ({dist})" if dist else name
 
 
@@ -101,7 +103,11 @@ def _load_entry_points(pm: pluggy.PluginManager, registry: Registry) -> None:
             registry.distributions[ep.name] = f"{ep.dist.metadata['Name']} {ep.dist.version}"
 
 
-def build_plugin_manager(load_entry_points: bool | None = None) -> tuple[pluggy.PluginManager, Registry]:
+def build_plugin_manager(
+    load_entry_points: bool | None = None, extra_plugins: tuple[object, ...] = ()
+) -> tuple[pluggy.PluginManager, Registry]:
+    """A plugin manager with entry points (unless disabled), ``extra_plugins`` (for
+    tests and embedding), then the built-ins; and what they all registered."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     registry = Registry()
@@ -109,6 +115,8 @@ def build_plugin_manager(load_entry_points: bool | None = None) -> tuple[pluggy.
         load_entry_points = not os.environ.get(DISABLE_ENTRY_POINTS_ENV)
     if load_entry_points:
         _load_entry_points(pm, registry)
+    for plugin in extra_plugins:
+        pm.register(plugin)
     for module_name in DEFAULT_PLUGINS:
         module = sys.modules.get(module_name) or importlib.import_module(module_name)
         pm.register(module, name=module_name)
