@@ -31,8 +31,14 @@ def cli() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @click.option("--quiet", "-q", is_flag=True, help="Terminal format: only the summary.")
-def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool) -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A TOML settings file (read after the repository's own).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting, e.g. --set cost.human_rate=90 (repeatable).")
+def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
+         config_file: Path | None, assignments: tuple[str, ...]) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
+    from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError
     from xops_lens.plugins import get_registry
     from xops_lens.scan import scan as run_scan
@@ -46,7 +52,8 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
     if not path.exists():
         raise click.UsageError(f"{path}: no such directory")
     try:
-        result = run_scan(path, backend=backend, registry=registry)
+        config = load_config(path, config_file, assignments)
+        result = run_scan(path, backend=backend, registry=registry, config=config)
     except XopsLensError as exc:
         raise click.UsageError(str(exc)) from None
     for message in result.messages:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from xops_lens.config import Config
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
 
 
@@ -41,6 +42,7 @@ class ScanResult:
     steps: list[StepResult] = field(default_factory=list)
     gates: list[GateResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
 
     @property
     def failed_files(self) -> list[FileReport]:

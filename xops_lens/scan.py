@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xops_lens.config import Config
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
 from xops_lens.model import Classification, Job, Source
@@ -56,14 +57,16 @@ def _parse_one(root: Path, path: str, fmt: Format) -> FileReport | None:
     return FileReport(path, fmt.name, pipeline=pipeline)
 
 
-def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None) -> ScanResult:
+def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None,
+         config: Config | None = None) -> ScanResult:
     registry = registry or get_registry()
+    config = config or Config()
     if backend not in registry.backends:
         known = ", ".join(sorted(registry.backends))
         raise ConfigError(f"unknown backend {backend!r} (available: {known})")
     if not root.is_dir():
         raise ConfigError(f"{root}: not a directory")
-    result = ScanResult(root=str(root), backend=backend)
+    result = ScanResult(root=str(root), backend=backend, config=config)
     result.messages.extend(registry.warnings)
     formats = sorted(registry.formats.values(), key=lambda f: f.name)
 

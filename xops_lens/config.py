@@ -1,0 +1,121 @@
+"""User settings: ``[tool.xops-lens]`` in pyproject.toml or ``.xops-lens.toml`` at the
+scanned root, an explicit ``--config`` file, then ``--set key=value`` on the command line
+(later sources win).
+
+This module only loads and merges; each consumer (cost model, backends, ignores) owns
+its keys and defaults and reads them with :meth:`Config.get`, which also remembers
+where every value came from so reports can print the assumptions they used.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xops_lens.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+REPO_CONFIG_FILE = ".xops-lens.toml"
+PYPROJECT_TABLE = ("tool", "xops-lens")
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+@dataclass
+class Config:
+    """Merged settings; ``origin`` maps each dotted key to the source that set it."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        node: Any = self.values
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def source_of(self, key: str) -> str:
+        """Where the value of ``key`` came from: a file, ``--set``, or ``default``."""
+        return self.origin.get(key, "default")
+
+    def merge(self, data: Mapping[str, Any], source: str, prefix: str = "") -> None:
+        target: dict[str, Any] = self.values
+        for part in filter(None, prefix.split(".")):
+            target = target.setdefault(part, {})
+        for key, value in data.items():
+            dotted = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+                self.merge(value, source, dotted)
+            elif isinstance(value, Mapping):
+                target[key] = {}
+                self.merge(value, source, dotted)
+            else:
+                target[key] = value
+                self.origin[dotted] = source
+
+
+def _read_toml(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{shown}: configuration file larger than 1 MiB")
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{shown}: cannot be read: {exc}") from None
+
+
+def _repo_config(root: Path) -> tuple[dict[str, Any], str] | None:
+    dedicated = root / REPO_CONFIG_FILE
+    if dedicated.is_file():
+        return _read_toml(dedicated, REPO_CONFIG_FILE), REPO_CONFIG_FILE
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table: Any = _read_toml(pyproject, "pyproject.toml")
+        for part in PYPROJECT_TABLE:
+            table = table.get(part) if isinstance(table, dict) else None
+        if isinstance(table, dict):
+            return table, "pyproject.toml [tool.xops-lens]"
+    return None
+
+
+def parse_assignment(assignment: str) -> tuple[str, Any]:
+    """``key=value`` with the value read as TOML when it parses, else as a string."""
+    key, sep, raw = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set {assignment!r}: expected key=value (for example cost.human_rate=90)")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key, value
+
+
+def load_config(root: Path | None, config_file: Path | None = None,
+                assignments: Iterable[str] = ()) -> Config:
+    config = Config()
+    if root is not None:
+        found = _repo_config(root)
+        if found is not None:
+            config.merge(found[0], found[1])
+    if config_file is not None:
+        config.merge(_read_toml(config_file, str(config_file)), str(config_file))
+    for assignment in assignments:
+        key, value = parse_assignment(assignment)
+        nested: dict[str, Any] = {}
+        node = nested
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        config.merge(nested, "--set")
+    return config
