@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 import textwrap
 import time
 from collections.abc import Sequence
@@ -149,6 +150,11 @@ def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
           script: [x]
         """})
     assert message == ".gitlab-ci.yml:4: circular 'extends': .a -> .b -> .a"
+
+
+def test_extends_itself_is_an_error(tmp_path: Path) -> None:
+    message = error(tmp_path, {".gitlab-ci.yml": "job:\n  script: [x]\n  extends: job\n"})
+    assert message == ".gitlab-ci.yml:3: circular 'extends': job -> job"
 
 
 def test_extends_unknown_target_is_a_note(tmp_path: Path) -> None:
@@ -338,6 +344,16 @@ def test_include_cycle_names_file_and_line(tmp_path: Path) -> None:
         "ci/b.yml": "x:\n  script: [x]\ninclude:\n  - local: /ci/a.yml\n",
     })
     assert message == "ci/b.yml:4: include cycle: ci/a.yml -> ci/b.yml -> ci/a.yml"
+
+
+def test_a_wildcard_matching_the_including_file_is_not_a_cycle(tmp_path: Path) -> None:
+    pipeline = repo(tmp_path, {
+        ".gitlab-ci.yml": "include: /ci/*.yml\n",
+        "ci/a.yml": "include: /ci/*.yml\na:\n  script: [a]\n",
+        "ci/b.yml": "b:\n  script: [b]\n",
+    })
+    assert set(jobs(pipeline)) == {"a", "b"}
+    assert set(pipeline.includes) == {"ci/a.yml", "ci/b.yml"}
 
 
 def test_self_include_is_an_error(tmp_path: Path) -> None:
@@ -570,12 +586,14 @@ def test_step_names_and_plain_string_scripts(tmp_path: Path) -> None:
         other:
           script:
             - echo {long}
+            - ""
         """})
     step = jobs(pipeline)["job"].steps[0]
     assert (step.line, step.name) == (2, "./configure --prefix=/usr")
     assert step.text.startswith("# set things up\n")
-    name = jobs(pipeline)["other"].steps[0].name
-    assert len(name) == 80 and name.endswith("...")
+    other = jobs(pipeline)["other"]
+    assert len(other.steps[0].name) == 80 and other.steps[0].name.endswith("...")
+    assert len(other.steps) == 1  # the blank command is not a step
 
 
 def test_triggers_from_rules(tmp_path: Path) -> None:
@@ -731,3 +749,40 @@ def test_corpus_parses_and_every_labelled_gitlab_step_is_found_by_a_scan() -> No
         assert result.steps or repo_dir == "GNOME__gnome-builder", repo_dir
         found |= {(f"{repo_dir}/{s.step.file}", s.step.line) for s in result.steps}
     assert [label for label in labelled if label not in found] == []
+
+
+# -- robustness ------------------------------------------------------------------------
+
+_KEYS = ["script", "before_script", "after_script", "extends", "default", "include", "image",
+         "tags", "when", "rules", "parallel", "matrix", "needs", "trigger", "environment",
+         "inherit", "local", "job", "name", "if", ".a", ".b", "j1", "pages", "variables"]
+
+
+def _random_value(rng: random.Random, depth: int) -> str:
+    choice = rng.random()
+    if depth > 3 or choice < 0.35:
+        return rng.choice(["x", "5", "manual", ".a", ".b", "j1", "ci/x.yml", "'*.yml'", "~",
+                           "[.a, script]", "false", "[]", "{}"])
+    if choice < 0.45:
+        return "!reference " + rng.choice(["[.a, script]", "[.b]", "[j1, rules]", "[.a]"])
+    indent = "  " * (depth + 1)
+    if choice < 0.7:
+        items = [f"\n{indent}- {_random_value(rng, depth + 1)}" for _ in range(rng.randint(0, 3))]
+        return "".join(items) or "[]"
+    keys = rng.sample(_KEYS, rng.randint(1, 4))
+    return "".join(f"\n{indent}{k}: {_random_value(rng, depth + 1)}" for k in keys)
+
+
+def test_random_documents_raise_only_user_errors(tmp_path: Path) -> None:
+    rng = random.Random(20240601)
+    write(tmp_path, {"ci/x.yml": ".a:\n  script: [x]\n"})
+    for _ in range(1500):
+        keys = rng.sample(_KEYS, rng.randint(1, 6))
+        text = "".join(f"{k}: {_random_value(rng, 0)}\n" for k in keys)
+        (tmp_path / ".gitlab-ci.yml").write_text(text, encoding="utf-8")
+        try:
+            parse(tmp_path)
+        except (ParseError, Declined):
+            pass
+        except Exception as exc:  # pragma: no cover - the failure report
+            pytest.fail(f"{type(exc).__name__}: {exc}\n--- input ---\n{text}")

@@ -264,6 +264,10 @@ def load_config(text: str, path: str) -> YMap:
     return document
 
 
+def _is_glob(path: str) -> bool:
+    return "*" in path or "?" in path
+
+
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """GitLab matches with File.fnmatch and FNM_PATHNAME | FNM_DOTMATCH: ``*`` stays in
     one folder, ``**/`` crosses any number of them."""
@@ -303,7 +307,11 @@ class Includes:
         if include is None:
             return document
         merged = MergedMap(document.line, document.file)
-        for path, file, line in self._targets(include, document):
+        for path, file, line, globbed in self._targets(include, document):
+            if globbed and path in self.stack:
+                # A wildcard that also matches a file being read (the including file
+                # itself, say) does not ask for that file by name: skip it, not a cycle.
+                continue
             if path in self.stack:
                 chain = " -> ".join(self.stack[self.stack.index(path):] + [path])
                 raise ParseError(file, f"include cycle: {chain}", line)
@@ -331,7 +339,8 @@ class Includes:
         self.included.setdefault(path, None)
         return expanded
 
-    def _targets(self, include: Any, document: YMap) -> list[tuple[str, str, int]]:
+    def _targets(self, include: Any, document: YMap) -> list[tuple[str, str, int, bool]]:
+        """(path, file and line of the include entry, whether a wildcard found it)."""
         file, line = key_loc(document, "include")
         if isinstance(include, YList) and not isinstance(include, Reference):
             entries = [(item, include.file, ln) for item, ln in include.items_with_lines()]
@@ -340,21 +349,26 @@ class Includes:
         else:
             raise ParseError(file, f"'include' must be a path, a mapping or a list, found "
                                    f"{kind_of(include)}", line)
-        targets: list[tuple[str, str, int]] = []
+        targets: list[tuple[str, str, int, bool]] = []
         for entry, entry_file, entry_line in entries:
-            for path in self._local_paths(entry, entry_file, entry_line):
+            local = self._local(entry, entry_file, entry_line)
+            if local is None:
+                continue
+            paths = self._expand_local(local, entry_file, entry_line)
+            for path in paths:
                 self.count += 1
                 if self.count > MAX_INCLUDES:
                     raise ParseError(entry_file, f"more than {MAX_INCLUDES} includes", entry_line)
-                targets.append((path, entry_file, entry_line))
+                targets.append((path, entry_file, entry_line, _is_glob(local)))
         return targets
 
-    def _local_paths(self, entry: Any, file: str, line: int) -> list[str]:
+    def _local(self, entry: Any, file: str, line: int) -> str | None:
+        """The local path an include entry names, or None (noted) for remote content."""
         if isinstance(entry, str):
             if URL.match(entry.strip()):
                 self._not_fetched(f"remote {entry.strip()}")
-                return []
-            return self._expand_local(entry.strip(), file, line)
+                return None
+            return entry.strip()
         if not isinstance(entry, YMap):
             raise ParseError(file, f"an include must be a path or a mapping, found "
                                    f"{kind_of(entry)}", line)
@@ -363,18 +377,18 @@ class Includes:
             if not isinstance(local, str):
                 raise ParseError(file, f"include 'local' must be a path, found {kind_of(local)}",
                                  line)
-            return self._expand_local(local.strip(), file, line)
+            return local.strip()
         for kind in ("remote", "template", "component"):
             if kind in entry:
                 self._not_fetched(f"{kind} {text_of(entry[kind])}")
-                return []
+                return None
         if "project" in entry:
             files = text_of(entry.get("file")) or "(no file)"
             self._not_fetched(f"project {text_of(entry['project'])} file {files}")
-            return []
+            return None
         if "artifact" in entry:
             self._not_fetched(f"artifact {text_of(entry['artifact'])}")
-            return []
+            return None
         raise ParseError(file, "an include needs one of local, remote, project, template, "
                                f"component (found {', '.join(map(str, entry)) or 'nothing'})", line)
 
@@ -387,7 +401,7 @@ class Includes:
             return []
         # Local include paths are relative to the repository root, with or without '/'.
         path = posixpath.normpath(raw.lstrip("/"))
-        if "*" in path or "?" in path:
+        if _is_glob(path):
             regex = _glob_regex(path)
             found = [p for p in self._files() if p.endswith(YAML_SUFFIXES) and regex.match(p)]
             if not found:

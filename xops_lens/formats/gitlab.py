@@ -146,6 +146,8 @@ class _JobBuilder:
                 if not isinstance(item, str):
                     raise ParseError(file, f"'{key}' of job {job_id!r} must be a string or a "
                                            f"list of strings, found {kind_of(item)}", line)
+                if not item.strip():
+                    continue
                 steps.append(Step(file=file, line=line, job=job_id, name=_name(item), text=item))
         if "run" in job:
             steps.extend(self._run_steps(job_id, job))
