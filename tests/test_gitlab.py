@@ -13,6 +13,7 @@ import pytest
 
 from xops_lens.discover import read_text
 from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._gitlab_rules import UNKNOWN, evaluate
 from xops_lens.formats.gitlab import GitLabCI
 from xops_lens.model import Classification, Job, Pipeline, Source, Step
 
@@ -500,6 +501,55 @@ def test_manual_jobs(tmp_path: Path) -> None:
     found = jobs(pipeline)
     assert found["deploy"].manual and found["sometimes"].manual and not found["auto"].manual
     assert "manual in the pipelines its rules select" in found["sometimes"].notes
+
+
+def test_shared_rules_make_only_the_jobs_that_select_manual_manual(tmp_path: Path) -> None:
+    pipeline = repo(tmp_path, {".gitlab-ci.yml": """
+        variables:
+          DEPLOY_MODE: auto
+        .rules:
+          rules:
+            - if: $CI_MERGE_REQUEST_ID && $RUN_MANUALLY == "true"
+              when: manual
+            - if: $DEPLOY_MODE == "auto"
+              when: on_success
+            - when: manual
+        build:
+          extends: .rules
+          script: [make]
+        slow:
+          extends: .rules
+          variables: {RUN_MANUALLY: "true"}
+          script: [make slow]
+        """})
+    found = jobs(pipeline)
+    # for build: RUN_MANUALLY is unset (only `slow` sets it), and the always-true rule on
+    # DEPLOY_MODE decides before the final manual fallback
+    assert not found["build"].manual
+    assert found["slow"].manual
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ('$A == "1"', True),
+    ('$A != "1"', False),
+    ("$A == null", False),
+    ("$UNSET == null", True),
+    ("$UNSET", False),
+    ("$A", True),
+    ('$CI_COMMIT_BRANCH == "main"', None),
+    ('$CI_COMMIT_BRANCH == "main" && $A == "2"', False),
+    ('$CI_COMMIT_BRANCH == "main" || $A == "1"', True),
+    ('($CI_X || $A == "2") && $B =~ /^rel-[0-9]+$/', None),
+    ("$B =~ /^REL/i", True),
+    ("$B !~ /^rel/", False),
+    ('$CI_JOB_NAME == "job"', True),
+    ("$[[ inputs.go ]] == 'yes'", None),
+    ("$A ==", None),
+])
+def test_rule_conditions_three_valued(condition: str, expected: bool | None) -> None:
+    variables = {"A": "1", "B": "rel-12", "UNSET": None, "CI_JOB_NAME": "job"}
+    result = evaluate(condition, variables)
+    assert (None if result is UNKNOWN else result) is expected
 
 
 def test_parallel_number_and_matrix(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from xops_lens.formats._gitlab_merge import (
     merge_into,
     text_of,
 )
+from xops_lens.formats._gitlab_rules import job_only_variables, job_variables, may_be_manual
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool
@@ -68,6 +69,7 @@ class _JobBuilder:
         self.defaults = self._defaults()
         # trigger job id -> local files of the child pipeline it starts
         self.children: dict[str, list[str]] = {}
+        self.job_only = job_only_variables(top)
 
     def _defaults(self) -> dict[str, tuple[YMap, str]]:
         """Which map each default keyword is read from (``default:`` beats legacy globals)."""
@@ -132,7 +134,7 @@ class _JobBuilder:
         size = self._matrix(job, notes)
         return Job(
             id=job_id, name=job_id, file=file, line=line, steps=steps, matrix_size=size,
-            runner=None if calls else self._runner(job), manual=self._manual(job, notes),
+            runner=None if calls else self._runner(job), manual=self._manual(job_id, job, notes),
             environment=self._environment(job), needs=self._needs(job), calls=calls,
             notes=tuple(notes),
         )
@@ -215,18 +217,18 @@ class _JobBuilder:
             image = image.get("name")
         return text_of(image) or None
 
-    def _manual(self, job: YMap, notes: list[str]) -> bool:
+    def _manual(self, job_id: str, job: YMap, notes: list[str]) -> bool:
         # A job is a human gate when it waits for a person in at least one kind of
-        # pipeline: `when: manual` on the job, or on any of its rules (rules usually make
-        # a job manual on some branches or in merge requests, and those runs still cost
-        # a person's attention).
+        # pipeline: `when: manual` on the job, or a manual rule that can be the first to
+        # match (rules usually make a job manual on some branches or in merge requests,
+        # and those runs still cost a person's attention).
         when, _, _ = self.get(job, "when")
         if text_of(when).strip() == "manual":
             return True
-        for rule, _, _ in self.items(job, "rules"):
-            if isinstance(rule, YMap) and text_of(rule.get("when")).strip() == "manual":
-                notes.append("manual in the pipelines its rules select")
-                return True
+        rules = [rule for rule, _, _ in self.items(job, "rules")]
+        if rules and may_be_manual(rules, job_variables(job_id, job, self.top, self.job_only)):
+            notes.append("manual in the pipelines its rules select")
+            return True
         return False
 
     def _environment(self, job: YMap) -> str | None:

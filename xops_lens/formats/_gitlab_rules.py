@@ -1,0 +1,219 @@
+"""Whether a GitLab job's ``rules:`` can make it wait for a person.
+
+Large configurations share one long ``rules:`` list among all jobs and pick branches with
+job variables (``- if: $RUN_MANUALLY == "true"`` / ``when: manual``). Calling every job
+that shares such a list manual would invent a human gate per job, so rule conditions are
+evaluated with three-valued logic: a variable the YAML gives this job is known, a job
+variable that only other jobs set is unset, and anything else (predefined CI variables,
+project or pipeline variables) is unknown, which may match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from xops_lens.yamlload import YMap
+
+UNKNOWN: Any = object()  # a value, or a truth, that only the running pipeline knows
+
+_TOKEN = re.compile(r"""
+    \s*(?:
+      (?P<var>\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)
+    | (?P<str>"[^"]*"|'[^']*')
+    | (?P<regex>/(?:\\.|[^/\\])*/[a-z]*)
+    | (?P<null>null\b)
+    | (?P<op>==|!=|=~|!~|&&|\|\||\(|\))
+    )""", re.VERBOSE)
+
+
+class _Unparsable(Exception):
+    pass
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise _Unparsable(text)
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+def _and(values: Iterable[Any]) -> Any:
+    result: Any = True
+    for value in values:
+        if value is False:
+            return False
+        if value is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def _or(values: Iterable[Any]) -> Any:
+    result: Any = False
+    for value in values:
+        if value is True:
+            return True
+        if value is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def _regex_match(value: Any, literal: str) -> Any:
+    if value is UNKNOWN:
+        return UNKNOWN
+    if value is None:
+        return False
+    body, _, flags = literal[1:].rpartition("/")
+    try:
+        pattern = re.compile(body, re.IGNORECASE if "i" in flags else 0)
+    except re.error:  # Ruby (RE2) syntax Python does not share
+        return UNKNOWN
+    return pattern.search(value) is not None
+
+
+class _Parser:
+    """``a || b && (c == "x")`` over the tokens, GitLab's precedence (&& before ||)."""
+
+    def __init__(self, tokens: list[tuple[str, str]], variables: Mapping[str, Any]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.variables = variables
+
+    def parse(self) -> Any:
+        value = self._or()
+        if self.pos != len(self.tokens):
+            raise _Unparsable("trailing tokens")
+        return value
+
+    def _peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def _take(self) -> tuple[str, str]:
+        token = self._peek()
+        if token is None:
+            raise _Unparsable("unexpected end")
+        self.pos += 1
+        return token
+
+    def _or(self) -> Any:
+        values = [self._and()]
+        while self._peek() == ("op", "||"):
+            self.pos += 1
+            values.append(self._and())
+        return _or(values)
+
+    def _and(self) -> Any:
+        values = [self._primary()]
+        while self._peek() == ("op", "&&"):
+            self.pos += 1
+            values.append(self._primary())
+        return _and(values)
+
+    def _primary(self) -> Any:
+        if self._peek() == ("op", "("):
+            self.pos += 1
+            value = self._or()
+            if self._take() != ("op", ")"):
+                raise _Unparsable("unbalanced parenthesis")
+            return value
+        kind, left = self._operand()
+        token = self._peek()
+        if token is None or token[0] != "op" or token[1] not in ("==", "!=", "=~", "!~"):
+            if kind != "var":
+                raise _Unparsable("a bare literal")
+            return UNKNOWN if left is UNKNOWN else bool(left)
+        self.pos += 1
+        right_kind, right = self._operand()
+        if token[1] in ("=~", "!~"):
+            if right_kind != "regex":
+                raise _Unparsable("=~ needs a /regex/")
+            matched = _regex_match(left, right)
+            if token[1] == "=~" or matched is UNKNOWN:
+                return matched
+            return not matched
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        return (left == right) is (token[1] == "==")
+
+    def _operand(self) -> tuple[str, Any]:
+        kind, text = self._take()
+        if kind == "var":
+            return kind, self.variables.get(text.strip("${}"), UNKNOWN)
+        if kind == "str":
+            return kind, text[1:-1]
+        if kind == "null":
+            return kind, None
+        if kind == "regex":
+            return kind, text
+        raise _Unparsable(f"unexpected {text}")
+
+
+def evaluate(condition: str, variables: Mapping[str, Any]) -> Any:
+    """True, False or UNKNOWN for a rule's ``if:`` expression."""
+    try:
+        return _Parser(_tokens(condition), variables).parse()
+    except _Unparsable:
+        return UNKNOWN
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, YMap):  # {value: ..., description: ...}
+        value = value.get("value")
+    if not isinstance(value, str):
+        return None if value is None else UNKNOWN
+    return UNKNOWN if "$" in value else value
+
+
+def job_variables(job_id: str, job: YMap, top: YMap, job_only: frozenset[str]) -> dict[str, Any]:
+    """What the rules of one job can know about its variables (see the module doc)."""
+    known: dict[str, Any] = dict.fromkeys(job_only)  # set by some other job: unset here
+    for scope in (top.get("variables"), job.get("variables")):
+        if isinstance(scope, YMap):
+            known.update((name, _literal(value)) for name, value in scope.items())
+    known["CI_JOB_NAME"] = job_id
+    stage = job.get("stage")
+    known["CI_JOB_STAGE"] = stage if isinstance(stage, str) and "$" not in stage else "test"
+    return known
+
+
+def job_only_variables(top: YMap) -> frozenset[str]:
+    """Variables that jobs or templates set and the top level does not."""
+    names: set[str] = set()
+    for key, value in top.items():
+        if key != "variables" and isinstance(value, YMap) and isinstance(value.get("variables"),
+                                                                         YMap):
+            names.update(value["variables"])
+    globals_ = top.get("variables")
+    if isinstance(globals_, YMap):
+        names.difference_update(globals_)
+    return frozenset(names)
+
+
+def may_be_manual(rules: Iterable[Any], variables: Mapping[str, Any]) -> bool:
+    """GitLab uses the first rule that matches: a manual rule counts unless it can never
+    match or a rule before it always matches."""
+    for rule in rules:
+        if not isinstance(rule, YMap):
+            continue
+        condition = rule.get("if")
+        matches: Any = True if condition is None else UNKNOWN
+        if isinstance(condition, str):
+            matches = evaluate(condition, variables)
+        if matches is not False and ("changes" in rule or "exists" in rule):
+            matches = UNKNOWN
+        if matches is False:
+            continue
+        when = rule.get("when")
+        if isinstance(when, str) and when.strip() == "manual":
+            return True
+        if matches is True:
+            return False
+    return False
