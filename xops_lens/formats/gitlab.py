@@ -63,6 +63,9 @@ def _name(command: str) -> str:
 
 
 class _JobBuilder:
+    """Turns each job of the assembled configuration into a Job; every value is read
+    through the Config so that ``!reference`` tags and ``extends`` are already applied."""
+
     def __init__(self, config: Config, top: YMap) -> None:
         self.config = config
         self.top = top
@@ -94,6 +97,8 @@ class _JobBuilder:
         return list(self.config.items(job.get(key), file, line))
 
     def effective(self, job: YMap) -> YMap:
+        """The job with the ``default:`` keywords it inherits; GitLab replaces rather than
+        merges them, so a job's own key (even an empty one) wins whole."""
         inherited = self._inherited(job)
         missing = [key for key in inherited if key not in job]
         if not missing:
