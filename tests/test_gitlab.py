@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xops_lens.discover import read_text
+from xops_lens.discover import discover, read_text
 from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._gitlab_rules import UNKNOWN, evaluate
 from xops_lens.formats.gitlab import GitLabCI
@@ -33,7 +33,9 @@ def parse(root: Path, path: str = ".gitlab-ci.yml") -> Pipeline:
     def read_local(rel: str) -> str:
         return read_text(root, rel, referrer=path)
 
-    source = Source(root=str(root), path=path, text=read_text(root, path), read_local=read_local)
+    tree = discover(root).paths
+    source = Source(root=str(root), path=path, text=read_text(root, path), read_local=read_local,
+                    local_paths=lambda: tree)
     return GitLabCI().parse(source)
 
 

@@ -5,7 +5,7 @@ All paths are posix paths relative to the scan root; all lines are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 SUBSYSTEMS: tuple[str, ...] = ("information", "model", "action")
@@ -132,10 +132,14 @@ class Source:
     ``read_local(path)`` takes a posix path relative to the scan root and returns that
     file's text; it raises :class:`xops_lens.errors.ParseError` for a path outside the
     root, a missing or oversized file, or an include cycle, so a format needs no file
-    system code of its own.
+    system code of its own. ``local_paths()`` lists every file of the scanned tree as
+    discovery saw it (for wildcard includes), computed once per scan.
     """
 
     root: str
     path: str
     text: str
     read_local: Callable[[str], str] = field(repr=False, compare=False)
+    local_paths: Callable[[], Sequence[str]] = field(
+        default=lambda: (), repr=False, compare=False
+    )

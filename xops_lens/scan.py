@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from xops_lens.config import Config
@@ -29,6 +30,11 @@ def gate_label(job: Job) -> Classification | None:
     return None
 
 
+def _entry(path: str, formats: list[Format]) -> bool:
+    fmt = _claim(path, formats)
+    return fmt is None or fmt.entry(path)
+
+
 def _claim(path: str, formats: list[Format]) -> Format | None:
     for fmt in formats:
         if fmt.claims(path):
@@ -36,13 +42,14 @@ def _claim(path: str, formats: list[Format]) -> Format | None:
     return None
 
 
-def _parse_one(root: Path, path: str, fmt: Format) -> FileReport | None:
+def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> FileReport | None:
     def read_local(rel: str) -> str:
         return read_text(root, rel, referrer=path)
 
     try:
         text = read_text(root, path)
-        pipeline = fmt.parse(Source(root=str(root), path=path, text=text, read_local=read_local))
+        pipeline = fmt.parse(Source(root=str(root), path=path, text=text, read_local=read_local,
+                                    local_paths=lambda: tree))
     except Declined:
         return None
     except ParseError as exc:
@@ -70,7 +77,8 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.messages.extend(registry.warnings)
     formats = sorted(registry.formats.values(), key=lambda f: f.name)
 
-    claimed = [(path, fmt) for path in discover(root).paths if (fmt := _claim(path, formats))]
+    tree = discover(root).paths
+    claimed = [(path, fmt) for path in tree if (fmt := _claim(path, formats))]
     # Entry files first, so a fragment that an entry includes is not analysed twice.
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
     included_by: dict[str, tuple[str, str]] = {}
@@ -78,7 +86,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     for path, fmt in claimed:
         if path in included_by and not fmt.entry(path):
             continue
-        report = _parse_one(root, path, fmt)
+        report = _parse_one(root, path, fmt, tree)
         if report is None:
             continue
         reports[path] = report
@@ -86,7 +94,11 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             for include in report.pipeline.includes:
                 included_by.setdefault(include, (path, report.format))
     for include, (includer, format_name) in included_by.items():
-        if include not in reports:
+        existing = reports.get(include)
+        # A fragment parsed alone before the fragment that includes it was reached:
+        # keep the including view so its steps are not reported twice.
+        if existing is None or (existing.error is None and include != includer
+                                and not _entry(include, formats)):
             reports[include] = FileReport(include, format_name, included_by=includer)
     result.files = [reports[p] for p in sorted(reports)]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -412,10 +411,8 @@ class Includes:
         return [path]
 
     def _files(self) -> list[str]:
-        # Source offers no listing; discovery is the core's own view of the tree (git
-        # when present), so a glob sees exactly the files a scan would.
+        # Discovery's own view of the tree (git when present), so a glob sees exactly
+        # the files a scan would.
         if self._tree is None:
-            from xops_lens.discover import discover
-
-            self._tree = discover(Path(self.source.root)).paths
+            self._tree = list(self.source.local_paths())
         return self._tree
