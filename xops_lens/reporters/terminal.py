@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import SUBSYSTEMS, Classification
+from xops_lens.model import SUBSYSTEMS, Classification, Step
 from xops_lens.result import FileReport, GateResult, ScanResult
 from xops_lens.sdk import ReportOptions
 
 SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
 BAR_WIDTH = 30
-NAME_WIDTH = 48
 
 
 def _console(stream: TextIO) -> Any:
@@ -25,9 +24,16 @@ def _console(stream: TextIO) -> Any:
     return Console(file=stream, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-def _short(text: str, width: int = NAME_WIDTH) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _step_text(step: Step, shown_file: str) -> Any:
+    from rich.text import Text
+
+    # A step written in another file (an include, a template) names that file first,
+    # so the line number beside it stays meaningful.
+    text = Text()
+    if step.file != shown_file:
+        text.append(f"{step.file}: ", style="dim")
+    text.append(" ".join(step.name.split()))
+    return text
 
 
 def _file_table(report: FileReport, labels: dict[int, Classification],
@@ -43,15 +49,18 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
         events = sorted({t.event for t in pipeline.triggers})
         title.append(f"  on: {', '.join(events)}", style="dim")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
-                  header_style="bold")
-    table.add_column("line", justify="right", style="dim")
-    table.add_column("job")
-    table.add_column("step")
-    table.add_column("subsystem")
-    table.add_column("kind")
-    table.add_column("conf", justify="right")
+                  header_style="bold", expand=True)
+    # Label columns have fixed widths so they never wrap or get cut; the step name
+    # takes whatever width is left, one line per step.
+    job_width = min(20, max([len(j.id) for j in pipeline.jobs] + [3]) + 4)
+    table.add_column("line", justify="right", style="dim", no_wrap=True, width=5)
+    table.add_column("job", no_wrap=True, overflow="ellipsis", width=job_width)
+    table.add_column("step", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("subsystem", no_wrap=True, width=11)
+    table.add_column("kind", no_wrap=True, width=17)
+    table.add_column("conf", justify="right", no_wrap=True, width=4)
     for job in pipeline.jobs:
-        job_label = _short(job.id, 24)
+        job_label = job.id
         extras = []
         if job.matrix_size > 1:
             extras.append(f"×{job.matrix_size}")
@@ -61,8 +70,9 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
             job_label += " " + " ".join(extras)
         gate = gate_by_job.get(id(job))
         if gate is not None:
+            gate_text = "manual gate" if job.manual else f"environment {job.environment}"
             table.add_row(
-                str(job.line), job_label, Text("(job gate) " + _short(gate.label.why, 40), style="italic"),
+                str(job.line), job_label, Text(f"(job) {gate_text}", style="italic"),
                 Text(gate.label.subsystem, style=SUBSYSTEM_STYLE[gate.label.subsystem]),
                 gate.label.kind, f"{gate.label.confidence:.2f}",
             )
@@ -72,9 +82,9 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
         for step in job.steps:
             label = labels[id(step)]
             table.add_row(
-                str(step.line) if step.file == report.path else f"{step.file}:{step.line}",
+                str(step.line),
                 job_label,
-                _short(step.name),
+                _step_text(step, report.path),
                 Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]),
                 label.kind,
                 f"{label.confidence:.2f}",
