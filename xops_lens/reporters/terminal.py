@@ -111,7 +111,7 @@ def _summary(result: ScanResult) -> Any:
     table = Table(title=Text("Subsystems", style="bold"), title_justify="left", show_edge=False,
                   pad_edge=False, header_style="bold")
     table.add_column("subsystem")
-    table.add_column("steps", justify="right")
+    table.add_column("steps + gates" if result.gates else "steps", justify="right")
     table.add_column("share", justify="right")
     table.add_column("")
     for name in SUBSYSTEMS:
