@@ -143,3 +143,66 @@ class Source:
     local_paths: Callable[[], Sequence[str]] = field(
         default=lambda: (), repr=False, compare=False
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AppliesTo:
+    """Where a cost or a suggestion applies: a step (``step`` set), a job such as a
+    job-level gate (``job`` set, ``step`` None), or a pipeline trigger (both None)."""
+
+    file: str
+    line: int
+    job: str | None = None
+    step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionNumbers:
+    """A suggestion's arithmetic, computed by code from the catalogue and the assumptions
+    (TAXONOMY.md: saving = (human $/h × hours − model/hardware cost) × quantity). Money is
+    per month in ``currency``; ``break_even_months`` is None when it never pays back."""
+
+    currency: str
+    marginal_monthly: float
+    one_time: float
+    model_per_run: float
+    uses_per_month: float
+    use: str
+    human_hours_saved_monthly: float
+    compute_saved_monthly: float
+    model_monthly: float
+    monthly_saving: float
+    break_even_months: float | None
+    arithmetic: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionWording:
+    """What people read. The rule backend takes it from the catalogue; an LLM backend
+    may rewrite it (``author`` names who did), never the numbers beside it."""
+
+    title: str
+    description: str
+    author: str = "catalogue"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A fixed-cost replacement for marginal costs found in the pipelines. Wording and
+    numbers are separate fields so that rewording cannot touch the arithmetic."""
+
+    id: str
+    wording: SuggestionWording
+    numbers: SuggestionNumbers
+    applies_to: tuple[AppliesTo, ...]
+    confidence: float
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside [0, 1]")
+
+    def reworded(self, wording: SuggestionWording) -> Suggestion:
+        """The same suggestion and numbers with other words (for an LLM backend)."""
+        return Suggestion(self.id, wording, self.numbers, self.applies_to, self.confidence,
+                          self.assumptions)
