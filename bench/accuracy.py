@@ -1,0 +1,241 @@
+"""How well the default backend agrees with the labelled steps of ../shared.
+
+Usage::
+
+    python bench/accuracy.py [--shared PATH] [--format F ...] [--errors]
+
+Scans every corpus repository that has labels (the first path component of a label's
+``file`` is the repository folder and the scan root), matches labelled steps to the
+scan's steps by (file, line), and prints per label format and overall: steps labelled,
+steps found, per-subsystem precision / recall / F1 over the found steps, their
+macro-F1, and kind accuracy. Formats the tool does not parse show a coverage of 0.
+
+The test suite imports :func:`evaluate` from this file (``bench`` is not a package).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a plain script from a source checkout
+    sys.path.insert(0, str(REPO_ROOT))
+
+from xops_lens.model import SUBSYSTEMS  # noqa: E402
+from xops_lens.scan import scan  # noqa: E402
+
+DEFAULT_SHARED = REPO_ROOT.parent / "shared"
+LABELS = Path("labels") / "dev.tsv"
+OVERALL = "overall"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    file: str  # relative to corpus/, starting with the repository folder
+    line: int
+    format: str
+    subsystem: str
+    kind: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One labelled step and what the tool said about it (None when not found)."""
+
+    label: Label
+    subsystem: str | None
+    kind: str | None
+    why: str | None
+    confidence: float | None
+
+
+@dataclass
+class Row:
+    """Figures for one label format (or all of them)."""
+
+    name: str
+    labelled: int = 0
+    found: int = 0
+    kind_correct: int = 0
+    # per subsystem: true positives, predicted count, gold count (found steps only)
+    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUBSYSTEMS, 0))
+    predicted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUBSYSTEMS, 0))
+    gold: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUBSYSTEMS, 0))
+
+    def add(self, outcome: Outcome) -> None:
+        self.labelled += 1
+        if outcome.subsystem is None:
+            return
+        self.found += 1
+        gold = outcome.label.subsystem
+        self.gold[gold] = self.gold.get(gold, 0) + 1
+        self.predicted[outcome.subsystem] = self.predicted.get(outcome.subsystem, 0) + 1
+        if outcome.subsystem == gold:
+            self.tp[gold] = self.tp.get(gold, 0) + 1
+        if outcome.kind == outcome.label.kind:
+            self.kind_correct += 1
+
+    @property
+    def coverage(self) -> float:
+        return self.found / self.labelled if self.labelled else 0.0
+
+    def precision(self, subsystem: str) -> float:
+        n = self.predicted.get(subsystem, 0)
+        return self.tp.get(subsystem, 0) / n if n else 0.0
+
+    def recall(self, subsystem: str) -> float:
+        n = self.gold.get(subsystem, 0)
+        return self.tp.get(subsystem, 0) / n if n else 0.0
+
+    def f1(self, subsystem: str) -> float:
+        p, r = self.precision(subsystem), self.recall(subsystem)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def macro_f1(self) -> float:
+        """Mean F1 over the subsystems that occur (in gold or predictions)."""
+        present = [s for s in SUBSYSTEMS if self.gold.get(s) or self.predicted.get(s)]
+        return sum(self.f1(s) for s in present) / len(present) if present else 0.0
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self.kind_correct / self.found if self.found else 0.0
+
+
+@dataclass
+class Report:
+    rows: dict[str, Row]
+    outcomes: list[Outcome]
+    scan_errors: list[str]
+
+    def row(self, name: str) -> Row:
+        return self.rows[name]
+
+    def combined(self, formats: Iterable[str]) -> Row:
+        """One row over several label formats (e.g. github + github-action)."""
+        wanted = set(formats)
+        row = Row("+".join(sorted(wanted)))
+        for outcome in self.outcomes:
+            if outcome.label.format in wanted:
+                row.add(outcome)
+        return row
+
+
+def read_labels(shared: Path, formats: set[str] | None = None) -> list[Label]:
+    labels: list[Label] = []
+    with (shared / LABELS).open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle, delimiter="\t"):
+            fmt = (record.get("format") or "").strip()
+            if formats is not None and fmt not in formats:
+                continue
+            try:
+                line = int(record["line"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            labels.append(Label(record["file"].strip(), line, fmt,
+                                record["subsystem"].strip(), record["kind"].strip(),
+                                (record.get("note") or "").strip()))
+    return labels
+
+
+def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None) -> Report:
+    """Scan the labelled repositories of ``shared/corpus`` and compare with the labels."""
+    labels = read_labels(shared, formats)
+    by_repo: dict[str, list[Label]] = defaultdict(list)
+    for label in labels:
+        by_repo[label.file.split("/", 1)[0]].append(label)
+
+    predictions: dict[tuple[str, int], tuple[str, str, str, float]] = {}
+    errors: list[str] = []
+    for repo in sorted(by_repo):
+        result = scan(shared / "corpus" / repo)
+        errors.extend(f"{repo}/{f.path}: {f.error}" for f in result.failed_files)
+        # a job-level gate stands for its job line when no step begins there
+        for gate in result.gates:
+            key = (f"{repo}/{gate.job.file}", gate.job.line)
+            predictions[key] = (gate.label.subsystem, gate.label.kind, gate.label.why,
+                                gate.label.confidence)
+        for item in result.steps:
+            key = (f"{repo}/{item.step.file}", item.step.line)
+            predictions[key] = (item.label.subsystem, item.label.kind, item.label.why,
+                                item.label.confidence)
+
+    outcomes: list[Outcome] = []
+    rows: dict[str, Row] = {}
+    overall = Row(OVERALL)
+    for label in labels:
+        found = predictions.get((label.file, label.line))
+        outcome = Outcome(label, *found) if found else Outcome(label, None, None, None, None)
+        outcomes.append(outcome)
+        rows.setdefault(label.format, Row(label.format)).add(outcome)
+        overall.add(outcome)
+    ordered = {name: rows[name] for name in sorted(rows)}
+    ordered[OVERALL] = overall
+    return Report(ordered, outcomes, errors)
+
+
+def format_table(report: Report) -> str:
+    head = (f"{'format':<14} {'labelled':>8} {'found':>6} {'cover':>6}  "
+            + "  ".join(f"{s[:4] + ' P/R/F1':<17}" for s in SUBSYSTEMS)
+            + f"  {'macroF1':>7} {'kind acc':>8}")
+    lines = [head, "-" * len(head)]
+    for row in report.rows.values():
+        if row.name == OVERALL:
+            lines.append("-" * len(head))
+        cells = "  ".join(
+            f"{row.precision(s):.2f}/{row.recall(s):.2f}/{row.f1(s):.2f}".ljust(17)
+            for s in SUBSYSTEMS
+        )
+        lines.append(
+            f"{row.name:<14} {row.labelled:>8} {row.found:>6} {row.coverage:>6.0%}  {cells}"
+            f"  {row.macro_f1:>7.3f} {row.kind_accuracy:>8.1%}"
+        )
+    return "\n".join(lines)
+
+
+def format_errors(report: Report) -> str:
+    lines = []
+    for o in report.outcomes:
+        if o.subsystem is None:
+            lines.append(f"MISSING  {o.label.file}:{o.label.line} [{o.label.format}] "
+                         f"{o.label.subsystem}/{o.label.kind}  # {o.label.note}")
+        elif o.subsystem != o.label.subsystem or o.kind != o.label.kind:
+            mark = "SUBSYS " if o.subsystem != o.label.subsystem else "kind   "
+            lines.append(f"{mark}  {o.label.file}:{o.label.line} [{o.label.format}] "
+                         f"want {o.label.subsystem}/{o.label.kind} got {o.subsystem}/{o.kind} "
+                         f"({o.confidence}) {o.why}  # {o.label.note}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
+                        help="the shared folder with corpus/ and labels/ (default: %(default)s)")
+    parser.add_argument("--format", action="append", dest="formats", metavar="F",
+                        help="only this label format (repeatable; default: all)")
+    parser.add_argument("--errors", action="store_true",
+                        help="also list every labelled step the tool got wrong or missed")
+    args = parser.parse_args(argv)
+    if not (args.shared / LABELS).is_file():
+        parser.error(f"{args.shared / LABELS} not found")
+    formats = {f for value in args.formats for f in value.split(",")} if args.formats else None
+    report = evaluate(args.shared, formats)
+    print(format_table(report))
+    if report.scan_errors:
+        print(f"\n{len(report.scan_errors)} file(s) failed to parse; first: "
+              f"{report.scan_errors[0]}")
+    if args.errors:
+        print()
+        print(format_errors(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

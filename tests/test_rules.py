@@ -1,0 +1,548 @@
+"""The rule backend, one small case per command family and per rubric tie-breaker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from xops_lens.backends.rules import RuleBackend, classify_step, split_commands
+from xops_lens.model import SUBSYSTEM_OF_KIND, Classification, Step
+from xops_lens.plugins import build_plugin_manager
+
+
+def run(text: str, name: str = "", job: str = "build") -> Classification:
+    return classify_step(Step(file="ci.yml", line=1, job=job, name=name, text=text))
+
+
+def uses(action: str, name: str = "", **inputs: str) -> Classification:
+    return classify_step(Step(file="ci.yml", line=1, job="build", name=name, text=action,
+                              uses=action, inputs=tuple(inputs.items())))
+
+
+def check(label: Classification, kind: str) -> None:
+    assert label.kind == kind, f"{label.kind} ({label.why})"
+    assert label.subsystem == SUBSYSTEM_OF_KIND[kind]
+
+
+# ------------------------------------------------------------------ reusable actions
+
+ACTIONS = [
+    ("actions/checkout@v4", "checkout"),
+    ("actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd", "checkout"),
+    ("actions/setup-python@v5", "toolchain"),
+    ("actions/setup-node@v4", "toolchain"),
+    ("actions/cache@v4", "cache-restore"),
+    ("actions/cache/restore@v4", "cache-restore"),
+    ("actions/cache/save@v4", "cache-save"),
+    ("actions/upload-artifact@v4", "artifact-upload"),
+    ("actions/download-artifact@v4", "artifact-download"),
+    ("actions/upload-pages-artifact@v3", "artifact-upload"),
+    ("actions/deploy-pages@v4", "deploy"),
+    ("actions/configure-pages@v5", "toolchain"),
+    ("actions/stale@v9", "notify"),
+    ("actions/labeler@v5", "notify"),
+    ("docker/login-action@v3", "credentials"),
+    ("docker/setup-buildx-action@v3", "toolchain"),
+    ("docker/setup-qemu-action@v3", "toolchain"),
+    ("aws-actions/configure-aws-credentials@v4", "credentials"),
+    ("google-github-actions/auth@v2", "credentials"),
+    ("azure/login@v2", "credentials"),
+    ("codecov/codecov-action@v4", "report"),
+    ("softprops/action-gh-release@v2", "publish"),
+    ("peter-evans/create-pull-request@v6", "publish"),
+    ("github/codeql-action/init@v3", "analysis"),
+    ("github/codeql-action/analyze@v3", "analysis"),
+    ("github/codeql-action/autobuild@v3", "build"),
+    ("github/codeql-action/upload-sarif@v3", "report"),
+    ("pypa/gh-action-pypi-publish@release/v1", "publish"),
+    ("slackapi/slack-github-action@v1", "notify"),
+    ("dorny/paths-filter@v3", "metadata"),
+    ("tj-actions/changed-files@v44", "metadata"),
+    ("golangci/golangci-lint-action@v6", "lint"),
+    ("pre-commit/action@v3.0.1", "lint"),
+    ("JamesIves/github-pages-deploy-action@v4", "deploy"),
+    ("dtolnay/rust-toolchain@stable", "toolchain"),
+    ("Swatinem/rust-cache@v2", "cache-restore"),
+    ("astral-sh/setup-uv@v5", "toolchain"),
+    ("pnpm/action-setup@v4", "toolchain"),
+    # not in the table: read from the name
+    ("someone/setup-zig@v1", "toolchain"),
+    ("acme/registry-login@v2", "credentials"),
+    ("acme/deploy-to-fly@v1", "deploy"),
+    ("someone/comment-on-pr@v1", "notify"),
+    ("someone/slack-notify@v2", "notify"),
+    ("someone/markdown-lint-action@v1", "lint"),
+    ("acme/trivy-scan@v1", "analysis"),
+    ("./.github/actions/setup-env", "toolchain"),
+    ("./.github/actions/run-tests", "test"),
+    ("./tools/.github/actions/teardown-linux", "toolchain"),
+]
+
+
+@pytest.mark.parametrize(("action", "kind"), ACTIONS)
+def test_actions(action: str, kind: str) -> None:
+    check(uses(action), kind)
+
+
+def test_exact_action_is_confident_and_pattern_less_so() -> None:
+    assert uses("actions/checkout@v4").confidence >= 0.9
+    assert 0.4 <= uses("someone/setup-zig@v1").confidence < 0.9
+
+
+@pytest.mark.parametrize(("push", "kind"), [("true", "publish"), ("false", "build"),
+                                             ("", "build")])
+def test_build_push_action_follows_push_input(push: str, kind: str) -> None:
+    inputs = {"push": push} if push else {}
+    check(uses("docker/build-push-action@v6", **inputs), kind)
+
+
+@pytest.mark.parametrize(("script", "kind"), [
+    ("await github.rest.issues.createComment({issue_number: 1, body: 'hi'})", "notify"),
+    ("await github.rest.issues.addLabels({labels: ['bug']})", "notify"),
+    ("await github.rest.pulls.create({title: 't', head: 'h', base: 'main'})", "publish"),
+    ("const files = await github.rest.pulls.listFiles({pull_number: 1})", "metadata"),
+    ("core.setOutput('run', context.eventName === 'push')", "decide"),
+    ("await core.summary.addHeading('Results').write()", "report"),
+])
+def test_github_script_judged_by_its_script(script: str, kind: str) -> None:
+    check(uses("actions/github-script@v7", script=script), kind)
+
+
+def test_action_running_a_command_input() -> None:
+    check(uses("nick-fields/retry@v3", command="pytest -x tests"), "test")
+
+
+def test_unknown_action_falls_back_to_step_name_then_build() -> None:
+    check(uses("zz/qq@v1", name="Upload coverage to Codecov"), "report")
+    label = uses("zz/qq@v1")
+    check(label, "build")
+    assert label.confidence <= 0.3
+
+
+def test_kind_hint_from_the_format_is_trusted() -> None:
+    label = classify_step(Step("f", 1, "j", "store", "store_artifacts", uses="store_artifacts",
+                               kind_hint="artifact-upload"))
+    check(label, "artifact-upload")
+    assert label.confidence >= 0.9
+
+
+def test_azure_task_and_its_script_input() -> None:
+    check(uses("PublishPipelineArtifact@1"), "artifact-upload")
+    check(uses("DownloadPipelineArtifact@2"), "artifact-download")
+    check(uses("ManualValidation@0"), "approve")
+    check(uses("PowerShell@2", script="Invoke-Pester -Path tests"), "test")
+
+
+def test_container_image_steps_read_their_command() -> None:
+    step = Step("f", 1, "j", "build", "docker build -t app .", uses="gcr.io/cloud-builders/docker")
+    check(classify_step(step), "build")
+    step = Step("f", 1, "j", "t", "go test ./...", uses="docker.io/golang:1.22")
+    check(classify_step(step), "test")
+
+
+# ------------------------------------------------------------------------- commands
+
+COMMANDS = [
+    # python
+    ("pip install -r requirements.txt", "dependencies"),
+    ("python -m pip install --upgrade pip", "dependencies"),
+    ("pip3 install -e .[test]", "dependencies"),
+    ("uv sync --all-extras", "dependencies"),
+    ("uv venv", "toolchain"),
+    ("uv run pytest -q", "test"),
+    ("uv build", "build"),
+    ("poetry install --no-root", "dependencies"),
+    ("poetry run mypy src", "lint"),
+    ("pipenv install --dev", "dependencies"),
+    ("conda install -y numpy", "dependencies"),
+    ("conda create -n env python=3.11", "toolchain"),
+    ("mamba install -y scipy", "dependencies"),
+    ("python -m build", "build"),
+    ("python setup.py bdist_wheel", "build"),
+    ("python -m venv .venv", "toolchain"),
+    ("twine upload dist/*", "publish"),
+    ("twine check dist/*", "lint"),
+    ("pytest -x tests/", "test"),
+    ("python -m pytest --cov=src", "test"),
+    ("tox -e py311", "test"),
+    ("tox -e lint", "lint"),
+    ("nox -s tests", "test"),
+    ("ruff check .", "lint"),
+    ("flake8 src", "lint"),
+    ("pylint pkg", "lint"),
+    ("mypy --strict src", "lint"),
+    ("black --check .", "lint"),
+    ("isort --check-only .", "lint"),
+    ("pre-commit run --all-files", "lint"),
+    ("sphinx-build -b html docs docs/_build", "generate"),
+    ("mkdocs build --strict", "generate"),
+    ("mkdocs gh-deploy --force", "deploy"),
+    ("coverage xml", "analysis"),
+    # javascript
+    ("npm ci", "dependencies"),
+    ("npm install", "dependencies"),
+    ("npm test", "test"),
+    ("npm run lint", "lint"),
+    ("npm run build", "build"),
+    ("npm run test:unit", "test"),
+    ("npm publish --access public", "publish"),
+    ("yarn install --frozen-lockfile", "dependencies"),
+    ("yarn", "dependencies"),
+    ("yarn build", "build"),
+    ("yarn test", "test"),
+    ("pnpm install", "dependencies"),
+    ("pnpm run lint", "lint"),
+    ("bun install", "dependencies"),
+    ("npx eslint .", "lint"),
+    ("npx playwright install --with-deps", "toolchain"),
+    ("npx jest --ci", "test"),
+    ("npx tsc --noEmit", "build"),
+    # rust
+    ("cargo build --release", "build"),
+    ("cargo test --workspace", "test"),
+    ("cargo clippy -- -D warnings", "lint"),
+    ("cargo fmt --all -- --check", "lint"),
+    ("cargo publish", "publish"),
+    ("cargo install cargo-nextest", "toolchain"),
+    ("cargo nextest run", "test"),
+    ("cargo doc --no-deps", "generate"),
+    ("rustup target add wasm32-unknown-unknown", "toolchain"),
+    # go
+    ("go build ./...", "build"),
+    ("go test -race ./...", "test"),
+    ("go vet ./...", "lint"),
+    ("go mod download", "dependencies"),
+    ("go install golang.org/x/tools/cmd/goimports@latest", "toolchain"),
+    ("golangci-lint run", "lint"),
+    # jvm
+    ("mvn -B verify", "build"),
+    ("mvn test", "test"),
+    ("mvn deploy -DskipTests", "publish"),
+    ("mvn site", "generate"),
+    ("./mvnw -B verify sonar:sonar", "analysis"),
+    ("./gradlew build", "build"),
+    ("./gradlew test", "test"),
+    ("gradle publish", "publish"),
+    ("./gradlew ktlintCheck", "lint"),
+    # native
+    ("make", "build"),
+    ("make -j4", "build"),
+    ("make test", "test"),
+    ("make check", "test"),
+    ("make lint", "lint"),
+    ("make docs", "generate"),
+    ("make -C build install", "build"),
+    ("cmake -B build -DCMAKE_BUILD_TYPE=Release", "build"),
+    ("cmake --build build --parallel", "build"),
+    ("ctest --test-dir build --output-on-failure", "test"),
+    ("ninja -C build", "build"),
+    ("meson setup build", "build"),
+    ("meson test -C build", "test"),
+    ("bazel build //...", "build"),
+    ("bazel test //...", "test"),
+    ("msbuild app.sln /p:Configuration=Release", "build"),
+    ("dotnet test", "test"),
+    ("dotnet restore", "dependencies"),
+    # containers, clusters, clouds
+    ("docker build -t app:latest .", "build"),
+    ("docker buildx build --platform linux/amd64 -t app .", "build"),
+    ("docker push ghcr.io/acme/app:latest", "publish"),
+    ("docker login -u user -p pass ghcr.io", "credentials"),
+    ("docker pull ubuntu:22.04", "dependencies"),
+    ("docker run --rm -v $PWD:/src -w /src python:3.12 pytest", "test"),
+    ("buildah bud -t app .", "build"),
+    ("podman push app quay.io/acme/app", "publish"),
+    ("kubectl apply -f k8s/", "deploy"),
+    ("kubectl rollout status deploy/app", "deploy"),
+    ("kubectl get pods -n default", "metadata"),
+    ("helm upgrade --install app ./chart", "deploy"),
+    ("helm lint ./chart", "lint"),
+    ("helm package ./chart", "build"),
+    ("helm push app-1.0.0.tgz oci://ghcr.io/acme", "publish"),
+    ("terraform init", "dependencies"),
+    ("terraform plan -out tf.plan", "decide"),
+    ("terraform apply -auto-approve tf.plan", "deploy"),
+    ("terraform fmt -check", "lint"),
+    ("terraform validate", "lint"),
+    ("aws s3 sync site/ s3://bucket/", "publish"),
+    ("aws ecr get-login-password --region us-east-1", "credentials"),
+    ("gcloud auth activate-service-account --key-file key.json", "credentials"),
+    ("gcloud run deploy app --image gcr.io/p/app", "deploy"),
+    ("az login --service-principal -u a -p b --tenant t", "credentials"),
+    ("az webapp deploy --name app --src-path app.zip", "deploy"),
+    # git and forges
+    ("git clone https://github.com/acme/lib.git", "checkout"),
+    ("git fetch --tags origin", "checkout"),
+    ("git submodule update --init --recursive", "checkout"),
+    ("git push origin main", "publish"),
+    ("git tag v1.2.3", "publish"),
+    ('git config --global user.name "bot"', "toolchain"),
+    ("git rev-parse HEAD", "metadata"),
+    ("git log -1 --format=%H", "metadata"),
+    ("gh release create v1.0 dist/* --notes x", "publish"),
+    ('gh pr comment 12 --body "done"', "notify"),
+    ("gh pr create --fill", "publish"),
+    ("gh pr edit 12 --add-label bug", "notify"),
+    ("gh api repos/o/r/pulls/1/files", "metadata"),
+    ("gh api --method POST repos/o/r/statuses/abc -f state=success", "notify"),
+    # system packages, downloads
+    ("sudo apt-get update", "dependencies"),
+    ("sudo apt-get install -y libssl-dev", "dependencies"),
+    ("apt install -y curl", "dependencies"),
+    ("yum install -y gcc", "dependencies"),
+    ("dnf install -y make", "dependencies"),
+    ("apk add --no-cache bash", "dependencies"),
+    ("brew install cmake", "dependencies"),
+    ("choco install -y nsis", "dependencies"),
+    ("winget install Git.Git", "dependencies"),
+    ("curl -sSfL https://example.com/tool.tar.gz -o tool.tar.gz", "dependencies"),
+    ("wget https://example.com/pkg.deb", "dependencies"),
+    ("curl -fsSL https://get.example.sh | sh", "toolchain"),
+    ("curl -X POST -H 'Content-type: application/json' --data '{}' $SLACK_WEBHOOK_URL",
+     "notify"),
+    ("curl -s https://hooks.slack.com/services/T/B/X -d payload", "notify"),
+    ("curl -s https://api.github.com/repos/o/r/releases/latest", "metadata"),
+    # signing, checksums, docs, coverage services
+    ("codesign --sign - app.app", "build"),
+    ("gpg --armor --detach-sign dist/app.tar.gz", "build"),
+    ("sha256sum dist/* > SHA256SUMS", "build"),
+    ("doxygen Doxyfile", "generate"),
+    ("javadoc -d out src/*.java", "generate"),
+    ("codecov -f coverage.xml", "report"),
+    ("cat lcov.info | coveralls", "report"),
+    # linters of other ecosystems
+    ("shellcheck scripts/*.sh", "lint"),
+    ("hadolint Dockerfile", "lint"),
+    ("yamllint .", "lint"),
+    ("actionlint", "lint"),
+    ("markdownlint '**/*.md'", "lint"),
+    ("eslint src", "lint"),
+    ("prettier --check .", "lint"),
+    ("rustfmt --check src/main.rs", "lint"),
+    ("gofmt -l .", "lint"),
+    ("jest --coverage", "test"),
+    ("vitest run", "test"),
+    ("mocha test/", "test"),
+    ("phpunit", "test"),
+    ("bundle exec rspec", "test"),
+    ("bundle exec rake docker:push", "publish"),
+    ("Invoke-Pester -Path ./tests", "test"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), COMMANDS)
+def test_commands(text: str, kind: str) -> None:
+    check(run(text), kind)
+
+
+SCRIPTS = [
+    ("./deploy.sh production", "deploy"),
+    ("./scripts/test.sh", "test"),
+    ("bash ci/build.sh", "build"),
+    ("./tools/run-lint.sh", "lint"),
+    ("./release.sh", "publish"),
+    ("scripts/publish-docs.sh", "publish"),
+    ("./scripts/install-deps.sh", "dependencies"),
+    ("source ./ci/setup-env.sh", "toolchain"),
+    (". ci/env.sh", "toolchain"),
+    ("./bootstrap.sh", "toolchain"),
+    ("python scripts/generate_docs.py", "generate"),
+    ("node scripts/version-bump.js", "decide"),
+    ("call .scripts\\run_win_build.bat", "build"),
+    ("pwsh -File ./tools/Run-Tests.ps1", "test"),
+    ("./scripts/is_release.sh", "decide"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SCRIPTS)
+def test_scripts_judged_by_their_names(text: str, kind: str) -> None:
+    check(run(text), kind)
+
+
+def test_bare_unknown_script_is_build_with_low_confidence() -> None:
+    label = run("./ci.sh", job="")
+    check(label, "build")
+    assert label.confidence <= 0.3
+
+
+# ------------------------------------------------------- job-environment bookkeeping
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ('echo "version=1.2" >> $GITHUB_OUTPUT', "decide"),
+    ('echo "changed=true" >> "$GITHUB_OUTPUT"', "decide"),
+    ('echo "path=$(ls dist/*.whl)" | tee -a "$GITHUB_OUTPUT"', "decide"),
+    ('Write-Output "v=1" | Out-File -FilePath $env:GITHUB_OUTPUT -Append', "decide"),
+    ('echo "UV_SYSTEM_PYTHON=1" >> $GITHUB_ENV', "toolchain"),
+    ('echo "$HOME/.local/bin" >> $GITHUB_PATH', "toolchain"),
+    ('echo "## Results" >> $GITHUB_STEP_SUMMARY', "report"),
+    ("export CCACHE_DIR=$PWD/.ccache", "toolchain"),
+    ("set PATH=C:\\Python311;%PATH%", "toolchain"),
+    ('echo "##vso[task.setvariable variable=skip]true"', "decide"),
+    ('echo "##vso[task.prependpath]$HOME/bin"', "toolchain"),
+    ("mkdir -p build", "toolchain"),
+    ("buildkite-agent artifact upload 'dist/*'", "artifact-upload"),
+    ("buildkite-agent annotate --style error 'failed'", "report"),
+    ("buildkite-agent pipeline upload .buildkite/release.yml", "decide"),
+])
+def test_job_environment_writes(text: str, kind: str) -> None:
+    check(run(text), kind)
+
+
+def test_env_write_conditional_on_the_ref_decides() -> None:
+    text = ('if [[ "${GITHUB_REF_NAME}" = *-rc* ]]; then\n'
+            '  echo "CHANNEL=test" >> "$GITHUB_ENV"\nfi\n')
+    check(run(text), "decide")
+
+
+# --------------------------------------------------------------- rubric tie-breakers
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # 1. the purpose wins over preparation
+    ("pip install -r requirements.txt\npytest -q", "test"),
+    ("npm ci\nnpm run build", "build"),
+    ("cmake -B out\ncmake --build out\nctest --test-dir out", "test"),
+    ("docker build -t app .\ndocker push app", "publish"),
+    ('git add -A\ngit commit -m "update"\ngit push', "publish"),
+    ("yarn install\nyarn lint\nyarn build", "lint"),
+    ("pip install sphinx\nmake -C docs html", "generate"),
+    ("apt-get update && apt-get install -y gcc && make", "build"),
+    # a bookkeeping tail does not win over the real work
+    ("pip install -r requirements.txt\necho done", "dependencies"),
+    ('make build\necho "artifact=out/app" >> $GITHUB_OUTPUT', "build"),
+    ('wget https://example.com/app.war\necho "file=app.war" >> $GITHUB_OUTPUT', "dependencies"),
+    ('pytest\necho "## ok" >> $GITHUB_STEP_SUMMARY', "test"),
+    # but computing outputs with shell logic decides
+    ('SHA=$(git rev-parse --short HEAD)\necho "sha=$SHA" >> $GITHUB_OUTPUT', "decide"),
+    # 4. only prints or sets shell options
+    ("echo start", "metadata"),
+    ("set -x\necho $PATH\nuname -a", "metadata"),
+    ("python --version\nnode --version", "metadata"),
+    ("sleep 30", "metadata"),
+    ("cd ..", "metadata"),
+    # 6. preparing the job's own environment
+    ("docker run -d --name db -p 5432:5432 postgres:16", "toolchain"),
+    ("python -m venv venv", "toolchain"),
+    ("git config --global user.email bot@example.com", "toolchain"),
+    ("sudo rm -rf /usr/share/dotnet /opt/ghc", "toolchain"),
+    # 7. signing is building; pushing a commit is publishing
+    ("gpg --detach-sign --armor app.tgz\nsha256sum app.tgz > app.sha256", "build"),
+    # a failed comparison of generated files is a lint
+    ("make generate\ngit diff --exit-code", "lint"),
+    ("if [[ $(git diff --stat) != '' ]]; then\n  git diff\n  exit 1\nfi", "lint"),
+    # a pass/fail gate over pipeline state decides
+    ('if [[ "${{ contains(needs.*.result, \'failure\') }}" == "true" ]]; then\n  exit 1\nfi',
+     "decide"),
+])
+def test_tie_breakers(text: str, kind: str) -> None:
+    check(run(text), kind)
+
+
+def test_name_is_secondary_and_command_wins() -> None:
+    check(run("pytest", name="Deploy the app"), "test")
+    label = run("./tools/frobnicate", name="Run end-to-end tests")
+    check(label, "test")
+    assert label.confidence < 0.6
+    check(run("./tools/frobnicate", name="frobnicate", job="deploy-prod"), "deploy")
+
+
+def test_name_picks_among_several_real_commands() -> None:
+    text = "pip install -e .\npython setup.py build_ext --inplace"
+    check(run(text, name="Install dependencies"), "dependencies")
+    check(run(text), "build")
+
+
+def test_gitlab_pages_job_moving_files_deploys() -> None:
+    check(run("mv htmlcov public", job="pages"), "deploy")
+    check(run("mv htmlcov public", job="tests"), "toolchain")
+
+
+# ------------------------------------------------------------------- shell reading
+
+def words(text: str) -> list[tuple[str, ...]]:
+    return [c.words for c in split_commands(text)]
+
+
+def test_split_on_separators_and_continuations() -> None:
+    assert [w[0] for w in words("a && b || c; d | e\nf")] == ["a", "b", "c", "d", "e", "f"]
+    assert words("pip install \\\n  pytest \\\n  ruff") == [("pip", "install", "pytest", "ruff")]
+    assert words("Invoke-Build `\n  -Task Test")[0] == ("Invoke-Build", "-Task", "Test")
+    assert words("cmd /c build.bat ^\n  release")[0][-1] == "release"
+
+
+def test_comments_heredocs_and_quotes_are_not_commands() -> None:
+    text = ("# pytest would be a test\n"
+            "cat > conf.ini <<EOF\n"
+            "pytest\n"
+            "EOF\n"
+            "echo 'a; b && c' # trailing\n")
+    assert [w[0] for w in words(text)] == ["cat", "echo"]
+    check(run(text), "metadata")
+
+
+def test_shell_structure_is_seen_through() -> None:
+    text = ("for f in a b; do\n  make -C $f test\ndone\n"
+            "if [ -f x ]; then pytest; fi\n"
+            "case $OS in\n  linux|darwin) ./build.sh ;;\n  *) echo no ;;\nesac\n")
+    firsts = [w[0] for w in words(text)]
+    assert "linux" not in firsts and "*" not in firsts
+    check(run(text), "test")
+
+
+def test_powershell_and_cmd_basics() -> None:
+    check(run("Write-Host 'hello'\nGet-ChildItem env:"), "metadata")
+    check(run("if ($IsWindows) { Invoke-Pester -CI }"), "test")
+    check(run('$env:PATH = "C:\\tools;$env:PATH"'), "toolchain")
+    check(run("Install-Module -Name Pester -Force"), "dependencies")
+    check(run('call "C:\\VS\\vcvarsall.bat" x64\nmsbuild app.sln'), "build")
+
+
+def test_sudo_env_and_wrappers_are_stripped() -> None:
+    check(run("sudo -E env CC=clang make test"), "test")
+    check(run("CC=clang CXX=clang++ cmake -B build"), "build")
+    check(run("timeout 600 xvfb-run -a npm test"), "test")
+    check(run('bash -c "cd app && cargo test"'), "test")
+    check(run("$LAUNCHER ctest -VV"), "test")
+    check(run('CONDA_RUN="conda run -p env"\n${CONDA_RUN} pip install numpy'), "dependencies")
+
+
+# ---------------------------------------------------------------- answers' quality
+
+def test_confidence_and_why_are_bounded() -> None:
+    long_text = "./" + "x" * 500 + ".sh " + "y" * 500
+    for label in (run(long_text), run("pytest"), uses("actions/checkout@v4"), run("")):
+        assert 0.0 <= label.confidence <= 1.0
+        assert 0 < len(label.why) <= 80
+        assert label.backend == "rules"
+    assert "x" * 60 not in run(long_text).why
+
+
+def test_empty_step_is_answered() -> None:
+    label = run("")
+    assert label.subsystem in ("information", "model", "action")
+
+
+# ------------------------------------------------------------------------ the backend
+
+def test_backend_answers_one_per_step_in_order() -> None:
+    steps = [Step("f", i, "j", "", text) for i, text in
+             enumerate(["pytest", "npm ci", "pytest", "docker push x", ""])]
+    labels = RuleBackend().classify(steps)
+    assert [label.kind for label in labels[:4]] == ["test", "dependencies", "test", "publish"]
+    assert len(labels) == len(steps)
+
+
+def test_backend_is_registered_as_default_plugin() -> None:
+    _, registry = build_plugin_manager(load_entry_points=False)
+    assert "rules" in registry.backends
+    assert registry.owners[("backends", "rules")].startswith("xops_lens.backends.rules")
+
+
+def test_backend_is_fast() -> None:
+    texts = [f"pip install pkg{i}\npytest tests/test_{i}.py\necho done" for i in range(3000)]
+    steps = [Step("f", i, "j", f"step {i}", t) for i, t in enumerate(texts)]
+    started = time.perf_counter()
+    RuleBackend().classify(steps)
+    elapsed = time.perf_counter() - started
+    # distinct scripts, no cache help: still thousands per second on a slow runner
+    assert elapsed < 3.0, f"{len(steps) / elapsed:.0f} steps/s"

@@ -1,0 +1,1180 @@
+"""The offline default backend: tables of well-known actions and programs, plus a small
+shell reader that finds the command a step exists for.
+
+How a step is judged (TAXONOMY.md is the rubric):
+
+1. A kind the format states (``Step.kind_hint``) is trusted.
+2. A reusable unit (``Step.uses``: an action, task, orb or image) is looked up by name;
+   units that run a script given in their inputs are judged by that script.
+3. A script is split into commands; each command gets a kind and a *weight*: 0 for
+   shell chores (print, cd, mkdir), 1 for bookkeeping (set env vars, write step
+   outputs, compute a value), 2 for real work. The step takes the heaviest command and,
+   among equals, the kind highest in :data:`rule_tables.KIND_PRIORITY`: effects on the
+   world over judging and making things over preparation.
+4. The step's name, then the job's name, are secondary: they break ties between real
+   commands and speak only when the commands cannot be told.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from xops_lens.backends import rule_tables as T
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import SUBSYSTEM_OF_KIND, Classification, Step
+
+BACKEND_NAME = "rules"
+WHY_LIMIT = 80
+MAX_DEPTH = 4
+CACHE_LIMIT = 100_000
+
+_RANK = {kind: i for i, kind in enumerate(T.KIND_PRIORITY)}
+_IDENT_RANK = {kind: i for i, kind in enumerate(T.IDENT_PRIORITY)}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What one command (or one name) says about a step."""
+
+    kind: str  # a model kind, or "unknown" for a program no table knows
+    confidence: float
+    why: str
+    weight: int  # 0 shell chore, 1 bookkeeping, 2 real work
+
+
+# ---------------------------------------------------------------------------- words
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a name, keeping both "codeql" and its camel-case parts."""
+    out: list[str] = []
+    for raw in _NON_WORD.split(text.lower()):
+        if raw:
+            out.append(raw)
+    if any(c.isupper() for c in text):
+        for part in _CAMEL.sub(" ", text).lower().split():
+            for w in _NON_WORD.split(part):
+                if w and w not in out:
+                    out.append(w)
+    return out
+
+
+def _word_kind(word: str) -> str | None:
+    kind = T.WORD_KINDS.get(word)
+    if kind is None and len(word) > 3 and word.endswith("s"):
+        kind = T.WORD_KINDS.get(word[:-1])
+    return kind
+
+
+def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
+    """Every (kind, evidence) a name supports, pair rules first."""
+    ws = [w for w in words if w not in T.STOP_WORDS]
+    if not ws:
+        return []
+    found: list[tuple[str, str]] = []
+    wset = set(ws)
+    for verbs, objects, kind in T.PAIR_RULES:
+        vs = verbs & wset
+        if not vs:
+            continue
+        objs = objects & wset
+        if not objs or objs == vs == {next(iter(vs))}:
+            continue
+        verb = next(w for w in ws if w in vs)
+        obj = next((w for w in ws if w in objs and w != verb), None)
+        if obj is not None:
+            found.append((kind, f"{verb} {obj}"))
+    for w in ws:
+        kind = _word_kind(w)
+        if kind is not None:
+            found.append((kind, w))
+    return found
+
+
+def kind_from_words(words: Sequence[str]) -> tuple[str, str] | None:
+    """The kind a name states, if it states one: a preparing first word, else a
+    verb-object pair, else the most specific single word."""
+    return _kind_from_words(tuple(words))
+
+
+@lru_cache(maxsize=8192)
+def _kind_from_words(words: tuple[str, ...]) -> tuple[str, str] | None:
+    ws = [w for w in words if w not in T.STOP_WORDS]
+    if not ws:
+        return None
+    if ws[0] in T.PREPARE_PREFIXES:
+        return T.PREPARE_PREFIXES[ws[0]], ws[0]
+    if len(ws) > 1 and ws[-1] in T.ENVIRONMENT_SUFFIXES:
+        return "toolchain", ws[-1]
+    found = kinds_in_words(ws)
+    if not found:
+        return None
+    pairs = [f for f in found if " " in f[1]]
+    if pairs:
+        return pairs[0]
+    return min(found, key=lambda f: _IDENT_RANK[f[0]])
+
+
+@lru_cache(maxsize=8192)
+def name_kind(text: str) -> tuple[str, str] | None:
+    return kind_from_words(words_of(_GH_EXPR.sub(" ", text))) if text else None
+
+
+# ---------------------------------------------------------------------------- shell
+
+_GH_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+_CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
+_CONTINUATION = re.compile(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
+_PS_HERESTRING_OPEN = re.compile(r"@[\"']\s*$")
+# One piece of a word: a redirection to a descriptor, a quoted string, a backtick or
+# $(...) substitution, ${...}, an escaped or ordinary character. A parenthesis glued to a
+# word (`$x.Trim('v')`, `arr=(a b)`, `name()`) stays in the word.
+_WORD_PIECE = (r"""\{\}|\{[\w.,/-]*\}|[<>]&\d*-?|&>|'[^']*'|"(?:[^"\\]|\\.)*"|`[^`\n]*`|\$\{[^}\n]*\}"""
+               r"""|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|\\.|[^\s'"`;&|(){}\\]""")
+_TOKEN = re.compile(
+    r"""
+    (?P<nl>\r?\n)
+  | (?P<comment>(?:(?<=^)|(?<=[\s;&|(){}]))\#[^\n]*)
+  | (?P<test>\[\[(?:[^\]]|\](?!\]))*\]\])
+  | (?P<op>&&|\|\||;;|\|&|[;|&(){}])
+  | (?P<ws>[ \t]+)
+  | (?P<word>(?:{piece})(?:{piece}|\((?:[^()\n]|\([^()\n]*\))*\))*)
+  | (?P<other>.)
+    """.replace("{piece}", _WORD_PIECE),
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    words: tuple[str, ...]
+    raw: str
+    piped_from: bool  # reads the output of the previous command
+    piped_to: str  # first word of the command it pipes into, else ""
+
+
+def _strip_heredocs(text: str) -> str:
+    if "<<" not in text and "@\"" not in text and "@'" not in text:
+        return text
+    out: list[str] = []
+    end: str | None = None
+    for line in text.split("\n"):
+        if end is not None:
+            if line.strip() == end:
+                end = None
+            continue
+        out.append(line)
+        m = _HEREDOC.search(line)
+        if m and "<<<" not in line:
+            end = m.group(2)
+        elif _PS_HERESTRING_OPEN.search(line):
+            end = line.rstrip()[-1] + "@"
+    return "\n".join(out)
+
+
+def normalize_script(text: str) -> str:
+    text = _GH_EXPR.sub("GHX", text)
+    if "<<" in text:
+        text = _CI_PARAM.sub("CIX", text)
+    text = _CONTINUATION.sub(" ", text)
+    return _strip_heredocs(text)
+
+
+def split_commands(text: str) -> list[Command]:
+    """Split a shell, PowerShell or cmd script into simple commands. Quoted strings and
+    command substitutions stay inside their word; comments and here-documents go."""
+    commands: list[Command] = []
+    words: list[str] = []
+    piped_from = False
+    pending_pipe = False
+    parens = 0
+    condition_at = -1
+
+    def flush(pipe: bool) -> None:
+        nonlocal words, piped_from
+        if words:
+            commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
+        piped_from = pipe and bool(words)
+        words = []
+
+    for m in _TOKEN.finditer(normalize_script(text)):
+        group = m.lastgroup
+        if group == "word" or group == "test":
+            if pending_pipe and commands and not words:
+                prev = commands[-1]
+                commands[-1] = Command(prev.words, prev.raw, prev.piped_from,
+                                       m.group())
+            pending_pipe = False
+            words.append(m.group())
+        elif group == "op" or group == "nl":
+            op = m.group()
+            if condition_at >= 0 and not (op == ")" and parens - 1 == condition_at):
+                parens += 1 if op == "(" else -1 if op == ")" else 0
+                words = []
+                continue
+            if op == "(":
+                if len(words) == 1 and words[0].lower() in _CONDITION_KEYWORDS:
+                    # PowerShell `if (...)`: the parenthesis holds a condition
+                    condition_at = parens
+                    words = []
+                parens += 1
+            elif op == ")":
+                if condition_at >= 0 and condition_at == parens - 1:
+                    condition_at = -1
+                    words = []
+                elif parens == 0:
+                    # a `case` pattern such as `linux|darwin)`, alternatives included
+                    chain, words = piped_from, []
+                    while chain and commands:
+                        chain = commands.pop().piped_from
+                    piped_from = False
+                parens = max(parens - 1, 0)
+            pipe = op in ("|", "|&")
+            flush(pipe)
+            pending_pipe = pipe
+        # whitespace, comments and stray characters separate nothing
+    flush(False)
+    return commands
+
+
+def _unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+        return word[1:-1]
+    return word.replace('"', "").replace("'", "")
+
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_PS_ASSIGNMENT = re.compile(r"^\$[\w:{}.]+$")
+_REDIRECT = re.compile(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
+_VERSIONED = re.compile(
+    r"^(python|pip|pypy|ruby|node|perl|php|gcc|g\+\+|clang|clang\+\+|pwsh|bash|java)"
+    r"[\d.]*(-[\d.]+)?$"
+)
+_SCRIPT_EXT = re.compile(r"\.(sh|bash|py|ps1|psm1|bat|cmd|rb|pl|js|mjs|cjs|ts|exe|groovy)$")
+_SUBST = re.compile(r"\$\(\s*([\w./\\-]+)|`\s*([\w./\\-]+)")
+_PS_VERB = re.compile(r"^([a-z]+)-([a-z][\w.]*)$")
+_URL = re.compile(r"https?://[^\s'\"]+")
+_COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch -like "
+                         "-notlike -contains -in -notin -is = == != =~".split())
+_CONDITION_KEYWORDS = frozenset(("if", "elseif", "while", "foreach", "switch", "for", "until"))
+_GIT_AUTH = re.compile(r"x-access-token|oauth2:|credential\.helper|extraheader|"
+                       r"https://[^\s/@]*:[^\s/@]*@|insteadof.*token|token.*insteadof", re.I)
+_FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
+_PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
+_KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+_ETC_WRITE = re.compile(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
+
+
+def _is_version_query(args: Sequence[str]) -> bool:
+    return len(args) <= 3 and any(a in ("--version", "-version", "-V", "version", "-v", "/version")
+                                  for a in args)
+
+
+def _program(word: str) -> tuple[str, bool]:
+    """(normalised program name, whether the word is a path to a script or binary)."""
+    w = _unquote(word)
+    is_path = ("/" in w or "\\" in w) and _PATHLIKE.match(w) is not None
+    base = re.split(r"[/\\]", w)[-1] if is_path else w
+    low = base.lower()
+    if low.endswith(".exe"):
+        low = low[:-4]
+    m = _VERSIONED.match(low)
+    if m:
+        low = m.group(1)
+    if low in ("python3", "py", "pypy", "pypy3"):
+        low = "python"
+    if low in ("pip3",):
+        low = "pip"
+    return low, is_path or bool(_SCRIPT_EXT.search(low))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _why(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= WHY_LIMIT else text[: WHY_LIMIT - 1] + "…"
+
+
+class _Reader:
+    """Classifies the commands of one script; holds what the script as a whole shows."""
+
+    def __init__(self, functions: set[str] | None = None,
+                 variables: dict[str, str] | None = None) -> None:
+        self.functions = functions or set()
+        self.variables = variables or {}
+
+    # -- one command --------------------------------------------------------------
+    def command(self, cmd: Command, depth: int = 0) -> Hit | None:
+        raw = cmd.raw
+        if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
+            hit = self._ci_file_write(raw)
+            if hit is not None:
+                return hit
+        if "/etc/" in raw and _ETC_WRITE.search(raw):
+            return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
+        words = [w for w in cmd.words]
+        # leading shell keywords ("if git diff ...", "! grep", "do make")
+        while words and (words[0] in T.SHELL_KEYWORDS or words[0] == "!"
+                         or _KEYWORD_CALL.match(words[0])):
+            words = words[1:]
+        if not words:
+            return None
+        first = words[0]
+        if first.lower() in T.SHELL_HEADERS or first.endswith("()"):
+            return None
+        if first in ("[", "[[", "test") or first.startswith("[["):
+            return Hit("metadata", 0.5, "tests a condition", 0)
+        if first in ("exit", "return") and len(words) > 1 and _unquote(words[1]) not in ("0",):
+            return Hit("decide", 0.5, "fails the step on a condition", 0)
+        # assignments: VAR=value cmd ..., export VAR=..., $x = ... (PowerShell)
+        assigned: list[str] = []
+        while words and _ASSIGNMENT.match(words[0]):
+            assigned.append(words[0])
+            words = words[1:]
+        if not words:
+            return self._assignment(assigned, exported=False)
+        if words[0] == "export" or words[0] == "setx" or (
+            words[0].lower() == "set" and len(words) > 1 and "=" in words[1]
+        ):
+            return self._assignment(words[1:], exported=True)
+        if _PS_ASSIGNMENT.match(words[0]) and len(words) > 1 and words[1] in ("=", "+="):
+            if words[0].lower().startswith("$env:"):
+                return Hit("toolchain", 0.6, "sets an environment variable", 1)
+            rest = words[2:]
+            if rest and not rest[0].startswith(("$", '"', "'", "@", "(", "[")) and (
+                _PS_VERB.match(rest[0].lower()) or rest[0].lower() in T.COMMANDS
+            ):
+                return self.words(rest, cmd, depth)
+            return self._assignment([" ".join(words)], exported=False)
+        if words[0] in self.functions:
+            return None
+        if len(words) > 1 and words[1] in ("=", "+=", "-="):
+            return Hit("metadata", 0.3, "sets a value", 0)
+        return self.words(words, cmd, depth)
+
+    def _ci_file_write(self, raw: str) -> Hit | None:
+        low = raw.lower()
+        if "github_output" in low or "::set-output" in low:
+            return Hit("decide", 0.7, "writes step outputs", 1)
+        if "github_step_summary" in low:
+            return Hit("report", 0.7, "writes the job summary", 1)
+        if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
+            return Hit("toolchain", 0.7, "sets environment for later steps", 1)
+        if "##vso[task.setvariable" in low:
+            return Hit("decide", 0.7, "sets a pipeline variable", 1)
+        if "##vso[task.prependpath" in low:
+            return Hit("toolchain", 0.7, "adds to PATH for later steps", 1)
+        if "##vso[artifact.upload" in low:
+            return Hit("artifact-upload", 0.8, "uploads a pipeline artifact", 2)
+        if "##vso[task.uploadsummary" in low or "##vso[task.addattachment" in low:
+            return Hit("report", 0.7, "attaches a summary", 1)
+        if "##vso[build.updatebuildnumber" in low or "##vso[build.addbuildtag" in low:
+            return Hit("decide", 0.6, "sets the build number or tag", 1)
+        return None
+
+    def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
+        computed = []
+        for a in assigned:
+            for m in _SUBST.finditer(a):
+                prog = _program(m.group(1) or m.group(2))[0]
+                if prog not in T.TRIVIAL_SUBSTITUTIONS:
+                    computed.append(prog)
+            if "| " in a or "|sed" in a:
+                computed.append("pipe")
+        if computed:
+            return Hit("decide", 0.55, "computes a value", 1)
+        if exported:
+            return Hit("toolchain", 0.7, "sets environment variables", 1)
+        return Hit("metadata", 0.4, "sets a shell variable", 0)
+
+    # -- a command's words --------------------------------------------------------
+    def words(self, words: Sequence[str], cmd: Command, depth: int) -> Hit | None:
+        if depth > MAX_DEPTH or not words:
+            return None
+        prog, is_path = _program(words[0])
+        args = [w for w in words[1:]]
+        if prog == "ghx" or (prog.startswith("$") and not is_path):
+            return self._expression_program(prog, args, cmd, depth)
+        if prog in ("sudo", "doas"):
+            rest = self._skip_options(args, T.OPTION_VALUES.get("sudo", frozenset()))
+            return self.words(rest, cmd, depth + 1) if rest else None
+        spec = T.COMMANDS.get(prog)
+        if spec is None and is_path:
+            # ./gradlew, /usr/bin/python3, C:\msys64\usr\bin\bash.exe
+            stem = _SCRIPT_EXT.sub("", prog)
+            if stem in T.COMMANDS and not prog.endswith((".sh", ".py", ".ps1", ".bat", ".cmd")):
+                prog, spec = stem, T.COMMANDS[stem]
+            elif stem in ("gradlew", "mvnw"):
+                prog, spec = stem, T.COMMANDS[stem]
+        if spec is None:
+            if prog in T.UTILITIES:
+                return self._utility(prog, args, cmd)
+            if is_path:
+                return self.script(words[0], args, cmd, depth)
+            if prog in T.TASK_RUNNERS:
+                return self._targets(prog, "tasks", self._positionals(prog, args), args)
+            verb = _PS_VERB.match(prog)
+            if verb:
+                return self._cmdlet(prog, verb.group(1), verb.group(2))
+            return self._unknown_program(prog, args)
+        if prog == "git" and _GIT_AUTH.search(cmd.raw):
+            return Hit("credentials", 0.8, "configures git authentication", 2)
+        if prog == "git" and "--exit-code" in args and ("diff" in args or "diff-index" in args):
+            return Hit("lint", 0.8, "fails when files differ from what is committed", 2)
+        return self._with_spec(prog, spec, args, cmd, depth)
+
+    def _expression_program(self, prog: str, args: list[str], cmd: Command,
+                            depth: int) -> Hit | None:
+        """A program named by a variable: `$LAUNCHER ctest`, `${CONDA_RUN} pip install`,
+        `"$PYTHON" -m pytest`, `${{ matrix.shell }} --version`."""
+        name = prog.strip("${}\"'()").removeprefix("env:")
+        value = self.variables.get(name)
+        if value and depth < MAX_DEPTH:
+            inner = split_commands(value)
+            if len(inner) == 1:
+                return self.words(list(inner[0].words) + args, cmd, depth + 1)
+        if _is_version_query(args):
+            return Hit("metadata", 0.7, "prints a version", 0)
+        if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
+            return Hit("metadata", 0.3, "tests a condition", 0)
+        # a launcher or wrapper in front of a real command
+        first = _program(args[0])[0]
+        if first in T.COMMANDS or first in T.TASK_RUNNERS:
+            return self.words(args, cmd, depth + 1)
+        # the variable's own name often is the program: $PYTHON, ${CMAKE}, $MAKE_CMD
+        guess = re.sub(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", "", name,
+                       flags=re.I).lower()
+        if guess in T.COMMANDS or _program(guess)[0] in T.COMMANDS:
+            return self.words([guess] + args, cmd, depth + 1)
+        return Hit("unknown", 0.25, "runs a program named by an expression", 2)
+
+    def _skip_options(self, args: Sequence[str], valued: frozenset[str]) -> list[str]:
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                return list(args[i + 1:])
+            if a.startswith("-") and len(a) > 1:
+                i += 2 if a in valued else 1
+                continue
+            if _ASSIGNMENT.match(a):
+                i += 1
+                continue
+            break
+        return list(args[i:])
+
+    def _positionals(self, prog: str, args: Sequence[str]) -> list[str]:
+        valued = T.OPTION_VALUES.get(prog, frozenset())
+        out: list[str] = []
+        skip = False
+        for a in args:
+            if skip:
+                skip = False
+                continue
+            if _REDIRECT.match(a):
+                skip = a in (">", ">>", "<", "2>", "2>>", "1>", "&>")
+                continue
+            if a.startswith("-") and len(a) > 1:
+                if a in valued:
+                    skip = True
+                continue
+            out.append(_unquote(a))
+        return out
+
+    def _with_spec(self, prog: str, spec: dict[str, str], args: list[str], cmd: Command,
+                   depth: int) -> Hit | None:
+        # a flag that is itself a subcommand (cmake --build, python -m, gpg --import)
+        sub, rest = "", args
+        for i, a in enumerate(args):
+            if a in spec and a.startswith("-"):
+                sub, rest = a, args[i + 1:]
+                break
+            if not a.startswith("-"):
+                break
+        positionals = self._positionals(prog, rest)
+        if not sub and positionals:
+            first = positionals[0]
+            two = f"{first} {positionals[1]}" if len(positionals) > 1 else ""
+            if two and two in spec:
+                sub, positionals = two, positionals[2:]
+            elif first in spec or first.lower() in spec:
+                sub = first if first in spec else first.lower()
+                positionals = positionals[1:]
+            if sub:
+                # what follows the subcommand's last word in the original arguments
+                last = sub.split()[-1]
+                idx = next((i for i, a in enumerate(args)
+                            if _unquote(a) == last or _unquote(a).lower() == last), -1)
+                rest = args[idx + 1:]
+        if sub:
+            value = spec.get(sub)
+        else:
+            value = spec.get("") if not positionals else None
+            if value is None and not positionals and _is_version_query(args):
+                return Hit("metadata", 0.8, f"prints the version of `{prog}`", 0)
+        label = f"{prog} {sub}".strip()
+        if value is None:
+            value = spec.get("*")
+            label = prog
+            if value is None:
+                return Hit("unknown", 0.3, f"runs `{_short(label)}`", 2)
+        if value == "unknown":
+            if sub in ("-c", "-e"):
+                return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
+            return Hit(value, 0.3, f"runs `{_short(label)}`", 2)
+        if not value.startswith("@"):
+            return Hit(value, 0.9, f"runs `{_short(label)}`", 2)
+        directive, _, family = value.partition(":")
+        if directive == "@targets":
+            return self._targets(prog, family, positionals, args)
+        if directive == "@script":
+            return self._shell(prog, rest if sub else args, cmd, depth, sub)
+        if directive == "@module":
+            if not rest:
+                return None
+            module = _unquote(rest[0])
+            kind = T.MODULES.get(module.lower())
+            if kind is not None:
+                return Hit(kind, 0.9, f"runs `{prog} -m {_short(module)}`", 2)
+            return self.words(rest, cmd, depth + 1)
+        if directive == "@cmd":
+            return self._wrapped(prog, sub, rest if sub else args, cmd, depth)
+        if directive == "@http":
+            return self._http(prog, args, cmd)
+        if directive == "@api":
+            return self._forge_api(prog, rest, cmd)
+        return None
+
+    def _wrapped(self, prog: str, sub: str, args: list[str], cmd: Command,
+                 depth: int) -> Hit | None:
+        key = f"{prog} {sub}".strip()
+        valued = T.OPTION_VALUES.get(key) or T.OPTION_VALUES.get(prog, frozenset())
+        rest = self._skip_options(args, valued)
+        if prog in ("docker", "podman") and sub in ("run", "exec"):
+            if sub == "run" and any(a in ("-d", "--detach") or (a.startswith("-") and not
+                                    a.startswith("--") and "d" in a[1:] and len(a) <= 4)
+                                    for a in args):
+                return Hit("toolchain", 0.75, "starts a service container", 2)
+            if not rest:
+                return Hit("unknown", 0.3, f"runs a container", 2)
+            image = _unquote(rest[0])
+            inner = self._skip_options(rest[1:], frozenset())
+            hit = self.words(inner, cmd, depth + 1) if inner else None
+            if hit is None or hit.kind == "unknown" or hit.weight < 2:
+                found = kind_from_words(words_of(image.split("@")[0]))
+                if found is not None:
+                    return Hit(found[0], 0.5, f"runs container {_short(image, 30)}", 2)
+                return Hit("unknown", 0.3, f"runs container {_short(image, 30)}", 2)
+            return hit
+        if prog == "timeout" and rest and re.match(r"^\d", rest[0]):
+            rest = rest[1:]
+        if not rest:
+            return Hit("metadata", 0.5, f"runs `{prog}`", 0) if prog == "env" else None
+        return self.words(rest, cmd, depth + 1)
+
+    def _shell(self, prog: str, args: list[str], cmd: Command, depth: int,
+               sub: str) -> Hit | None:
+        """bash -c '...', pwsh -Command ..., cmd /c ..., or a script run by a shell."""
+        i = 0
+        while i < len(args):
+            a = args[i]
+            low = a.lower()
+            if low in ("-c", "/c", "/k", "-command", "-encodedcommand") or (
+                a.startswith("-") and not a.startswith("--") and "c" in a[1:]
+                and prog in ("bash", "sh", "zsh", "dash", "ksh", "script")
+            ):
+                if low == "-encodedcommand":
+                    return Hit("unknown", 0.3, f"runs an encoded {prog} command", 2)
+                inner = " ".join(_unquote(x) for x in args[i + 1:])
+                return self.script_text(inner, depth + 1)
+            if low in ("-file", "-f") and prog in ("pwsh", "powershell"):
+                i += 1
+                break
+            if a in ("-o", "+o") or (a.startswith("-") and a.endswith("o") and len(a) <= 4
+                                     and prog in ("bash", "sh", "zsh")):
+                i += 2
+                continue
+            if a.startswith(("-", "/")) and not ("/" in a[1:] or "\\" in a):
+                valued = T.OPTION_VALUES.get(prog, frozenset())
+                i += 2 if a in valued else 1
+                continue
+            break
+        rest = args[i:]
+        if not rest:
+            if cmd.piped_from:
+                return Hit("toolchain", 0.5, f"pipes into `{prog}`", 0)
+            return Hit("unknown", 0.3, f"runs `{prog}`", 2)
+        target = _unquote(rest[0])
+        if prog in ("python", "node", "ruby", "perl", "php", "julia", "lua", "Rscript") and (
+            "/" not in target and not _SCRIPT_EXT.search(target)
+        ):
+            # `python foo` runs foo.py; `node .` runs the package
+            pass
+        if prog in ("source", "."):
+            hit = self.script(target, rest[1:], cmd, depth, default="toolchain")
+            return hit
+        inner_prog = _program(target)[0]
+        if inner_prog in T.COMMANDS and not _SCRIPT_EXT.search(target.lower()):
+            return self.words(rest, cmd, depth + 1)
+        return self.script(target, rest[1:], cmd, depth)
+
+    def script(self, path: str, args: Sequence[str], cmd: Command, depth: int,
+               default: str = "unknown") -> Hit:
+        """A script judged by its name (TAXONOMY.md tie-breaker 3)."""
+        path = _unquote(path)
+        parts = [p for p in re.split(r"[/\\]", path) if p and p not in (".", "..")]
+        base = _SCRIPT_EXT.sub("", parts[-1]) if parts else path
+        shown = _short(parts[-1] if parts else path, 40)
+        found = kind_from_words(words_of(base))
+        if found is None and base.lower() in T.COMMANDS:
+            return self.words([base] + list(args), cmd, depth + 1) or Hit(
+                "unknown", 0.3, f"runs `{shown}`", 2)
+        if found is None:
+            # the first argument often names the task: `./ci.sh test`
+            positionals = [a for a in args if not a.startswith("-")]
+            if positionals:
+                found = kind_from_words(words_of(_unquote(positionals[0])))
+        if found is None and len(parts) > 1:
+            found = kind_from_words(words_of(" ".join(parts[:-1])))
+            if found is not None and found[0] in ("toolchain", "metadata"):
+                found = None  # "scripts/", "ci/", "tools/" say nothing
+        if found is None:
+            if default != "unknown":
+                return Hit(default, 0.5, f"sources `{shown}`", 1)
+            return Hit("unknown", 0.3, f"runs script `{shown}`", 2)
+        return Hit(found[0], 0.6, f"runs script `{shown}` ({found[1]})", 2)
+
+    def _targets(self, prog: str, family: str, positionals: Sequence[str],
+                 args: Sequence[str] = ()) -> Hit:
+        table = T.TARGETS.get(family, {})
+        names = [p for p in positionals if p and "=" not in p]
+        if not names:
+            # `make -C docs`, `make --directory=doc`: the directory names the work
+            for i, a in enumerate(args):
+                folder = ""
+                if a in ("-C", "--directory", "--dir", "-p", "--project-dir") and i + 1 < len(args):
+                    folder = args[i + 1]
+                elif a.startswith(("--directory=", "--dir=", "--project-dir=")):
+                    folder = a.split("=", 1)[1]
+                found = kind_from_words(words_of(_unquote(folder))) if folder else None
+                if found is not None and found[0] in ("generate", "test", "lint", "analysis"):
+                    return Hit(found[0], 0.6, f"runs `{prog}` in {_short(folder, 30)}", 2)
+        if family == "tox":
+            names = [n for p in names for n in p.split(",")]
+        if family in ("make", "npm", "compose") and names:
+            # `make test`, `npm run lint -- --fix`: only the first name is the task,
+            # except for make and mvn-like tools that take several
+            if family in ("npm", "compose"):
+                names = names[:1]
+        if not names:
+            kind = table.get("", "build" if family in ("make", "mvn", "gradle") else "unknown")
+            return Hit(kind, 0.6 if kind != "unknown" else 0.3, f"runs `{prog}`", 2)
+        best: tuple[str, str] | None = None
+        for name in names[:8]:
+            found = self._target_kind(table, name)
+            if found is not None and (best is None or _RANK[found[0]] < _RANK[best[0]]):
+                best = found
+        shown = _short(f"{prog} {' '.join(names[:3])}", 40)
+        if best is None:
+            if "*" in table:  # tox and nox environments run tests unless named otherwise
+                return Hit(table["*"], 0.7, f"runs `{shown}`", 2)
+            return Hit("unknown", 0.35, f"runs `{shown}`", 2)
+        exact = best[1] == "exact"
+        return Hit(best[0], 0.85 if exact else 0.65, f"runs `{shown}`", 2)
+
+    def _target_kind(self, table: dict[str, str], name: str) -> tuple[str, str] | None:
+        low = name.lower()
+        if low in table:
+            return table[low], "exact"
+        segments = [s for s in re.split(r"[:/]", low) if s]
+        found = [(table[s], "exact") for s in segments if s in table]
+        if not found:
+            for s in segments:
+                k = kind_from_words(words_of(s))
+                if k is not None:
+                    found.append((k[0], k[1]))
+            if not found:
+                k = kind_from_words(words_of(name))
+                if k is not None:
+                    found.append(k)
+        if not found:
+            return None
+        return min(found, key=lambda f: _IDENT_RANK.get(f[0], 99))
+
+    def _cmdlet(self, prog: str, verb: str, noun: str) -> Hit | None:
+        found = kind_from_words(words_of(noun))
+        shown = _short(prog, 40)
+        if verb in ("get", "show", "write", "format", "out", "measure", "select",
+                    "find", "test", "read", "compare", "resolve", "wait"):
+            return Hit("metadata", 0.5, f"runs `{shown}`", 0)
+        if verb in ("publish",):
+            return Hit("publish", 0.7, f"runs `{shown}`", 2)
+        if verb in ("install", "update", "save") and found is None:
+            return Hit("dependencies", 0.6, f"runs `{shown}`", 2)
+        if verb in ("import", "set", "new", "add", "remove", "clear", "copy", "move",
+                    "rename", "enable", "disable", "register", "push", "pop", "expand",
+                    "join", "split", "convert", "export", "unregister", "use"):
+            return Hit("toolchain", 0.5, f"runs `{shown}`", 0)
+        if found is not None:
+            return Hit(found[0], 0.6, f"runs `{shown}`", 2)
+        return Hit("unknown", 0.3, f"runs `{shown}`", 2)
+
+    def _unknown_program(self, prog: str, args: Sequence[str]) -> Hit:
+        shown = _short(prog, 30)
+        if not re.match(r"^[\w.+-]+$", prog) or prog.isdigit() or prog.startswith("."):
+            return Hit("metadata", 0.2, f"shell text `{shown}`", 0)
+        positionals = [a for a in args if not a.startswith(("-", "$", "/"))]
+        if positionals:
+            sub = _unquote(positionals[0])
+            found = kind_from_words(words_of(sub))
+            if found is None:
+                found = self._target_kind({}, sub)
+            if found is not None and len(sub) < 60:
+                return Hit(found[0], 0.5, f"runs `{shown} {_short(sub, 30)}`", 2)
+        found = kind_from_words(words_of(prog))
+        if found is not None and found[0] not in ("toolchain",):
+            return Hit(found[0], 0.45, f"runs `{shown}`", 2)
+        return Hit("unknown", 0.3, f"runs `{shown}`", 2)
+
+    def _utility(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
+        kind = T.UTILITIES[prog]
+        if prog in ("echo", "printf", "write-host", "write-output", "cat") and cmd.piped_to:
+            # `echo $PASSWORD | docker login`, `cat lcov.info | coveralls`: the
+            # receiving command speaks for both
+            return Hit(kind, 0.5, f"prints", 0)
+        if prog in ("sleep", "start-sleep", "wait"):
+            return Hit("metadata", 0.8, "waits", 0)
+        if prog in ("echo", "printf", "write-host", "write-output", "cat", "ls", "pwd"):
+            return Hit("metadata", 0.8, "prints information", 0)
+        if prog in ("cd", "pushd", "popd", "set-location", "push-location", "pop-location"):
+            return Hit("metadata", 0.7, "changes directory", 0)
+        if prog == "set":
+            return Hit("metadata", 0.8, "sets shell options", 0)
+        if prog in _FILE_MOVES:
+            paths = " ".join(_unquote(a) for a in args if not a.startswith("-"))
+            found = kind_from_words(words_of(paths))
+            if found is not None and found[0] == "generate":
+                return Hit("generate", 0.45, f"moves generated {found[1]} into place", 0)
+            return Hit("toolchain", 0.6, "moves or copies files", 0)
+        return Hit(kind, 0.6, f"runs `{prog}`", 0)
+
+    # -- network --------------------------------------------------------------------
+    def _http(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
+        joined = " ".join(args)
+        low = joined.lower()
+        urls = _URL.findall(joined)
+        url = urls[0].lower() if urls else ""
+        sends = bool(re.search(
+            r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)(-d|--data"
+            r"[\w-]*|-f|--form|--json|--upload-file|-t|--post-data|--post-file|--body-data"
+            r"|--method)\b", low)) or " -d" in low or "--data" in low
+        uploads = bool(re.search(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|"
+                                 r"jar|tgz|deb|rpm|exe|dmg|msi)", low))
+        hook = re.search(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|"
+                         r"webhook|office\.com|chat\.googleapis|api\.telegram|mattermost|"
+                         r"teams\.microsoft|sendgrid|mailgun|ntfy", low)
+        if hook:
+            return Hit("notify", 0.85, f"posts to a chat or webhook with `{prog}`", 2)
+        if "codecov" in low or "coveralls" in low or "sonarcloud" in low:
+            if sends or uploads or "bash" in cmd.piped_to:
+                return Hit("report", 0.8, f"sends results to a service with `{prog}`", 2)
+        if sends or uploads:
+            if re.search(r"/statuses/|/comments|/labels|/reactions|/dispatches|/check-runs",
+                         low):
+                return Hit("notify", 0.75, f"calls the forge API with `{prog}`", 2)
+            if "/approve" in low or "/reviews" in low:
+                return Hit("approve", 0.7, f"approves via API with `{prog}`", 2)
+            if "/releases" in low or "/pulls" in low or "/git/refs" in low:
+                return Hit("publish", 0.75, f"publishes via API with `{prog}`", 2)
+            if uploads:
+                return Hit("publish", 0.65, f"uploads a file with `{prog}`", 2)
+            return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
+        if cmd.piped_to and _program(cmd.piped_to)[0] in ("sh", "bash", "python", "sudo",
+                                                          "zsh", "iex", "invoke-expression"):
+            return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
+        saves = prog in ("wget", "invoke-webrequest", "iwr", "start-bitstransfer") or bool(
+            re.search(r"(^|\s)(-o|--output|--remote-name|--output-document)\b", joined)
+            or re.search(r"(^|\s)-outfile\b", joined, re.I)
+            or re.search(r"(^|\s)-[a-zA-Z]*O[a-zA-Z]*\b", joined))
+        if saves or re.search(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|dmg|"
+                              r"tar\.xz|tar\.bz2|7z|appimage)\b", low):
+            return Hit("dependencies", 0.65, f"downloads with `{prog}`", 2)
+        if cmd.piped_to:
+            return Hit("metadata", 0.55, f"reads a URL with `{prog}`", 1)
+        return Hit("metadata", 0.5, f"queries a URL with `{prog}`", 1)
+
+    def _forge_api(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
+        low = " ".join(args).lower()
+        writes = bool(re.search(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|"
+                                r"--field|--raw-field|--input)\s", " ".join(args), re.I))
+        return _api_kind(low, writes, f"`{prog} api`")
+
+    # -- whole scripts ----------------------------------------------------------------
+    def script_text(self, text: str, depth: int = 0) -> Hit | None:
+        hits = [h for c in split_commands(text) if (h := self.command(c, depth)) is not None]
+        return choose(hits, None)[0] if hits else None
+
+
+def _api_kind(endpoint: str, writes: bool, via: str) -> Hit:
+    """A REST call to a forge (GitHub, GitLab) judged by its endpoint and method."""
+    if writes:
+        if "/approve" in endpoint or "/reviews" in endpoint:
+            return Hit("approve", 0.75, f"approves via {via}", 2)
+        if re.search(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
+                     r"/assignees|/issues|/notes", endpoint):
+            return Hit("notify", 0.75, f"updates an issue, PR or status via {via}", 2)
+        if re.search(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags", endpoint):
+            return Hit("publish", 0.75, f"publishes via {via}", 2)
+        if "/actions/runs" in endpoint or "/pipelines" in endpoint:
+            return Hit("notify", 0.55, f"acts on a run via {via}", 2)
+        return Hit("notify", 0.45, f"writes via {via}", 2)
+    if re.search(r"/files|/compare|/changes", endpoint):
+        return Hit("metadata", 0.75, f"lists changed files via {via}", 2)
+    return Hit("metadata", 0.6, f"reads via {via}", 1)
+
+
+_FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
+_REF_CONDITION = re.compile(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
+                            r"EVENT_NAME|event_name)", re.I)
+_CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
+_DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
+                         r"status\s+--porcelain)|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
+
+
+_VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
+_WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
+
+
+def _variables(text: str) -> dict[str, str]:
+    """Shell variables a script sets to a command (`CONDA_RUN="conda run -p x"`,
+    `PY=$(which python3)`), so that `${CONDA_RUN} pip install` can be read."""
+    out: dict[str, str] = {}
+    for name, value in _VAR_ASSIGN.findall(text):
+        value = _unquote(value.strip())
+        m = _WHICH.match(value)
+        if m:
+            value = m.group(1) or m.group(2)
+        if value and not value.startswith("$") and name not in out:
+            out[name] = value
+    return out
+
+
+def choose(hits: Sequence[Hit], name: str | None) -> tuple[Hit, list[Hit]]:
+    """The hit that states the step's purpose, and the real-work hits it beat."""
+    top = max(h.weight for h in hits)
+    candidates = [h for h in hits if h.weight == top]
+    best = min(candidates, key=lambda h: _RANK[h.kind])
+    real = [h for h in hits if h.weight == 2 and h.kind != "unknown"]
+    if name and len({h.kind for h in real}) > 1:
+        # the name may say which of several real commands the step is for
+        stated = {k for k, _ in kinds_in_words(words_of(name))}
+        if len(stated) == 1:
+            (kind,) = stated
+            for h in real:
+                if h.kind == kind:
+                    return h, real
+    return best, real
+
+
+def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
+    """(kind, confidence, why) for a script step."""
+    functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
+                 if "(" in text or "function" in text else set())
+    reader = _Reader(functions, _variables(text) if "=" in text else None)
+    commands = split_commands(text)
+    hits = [h for c in commands if (h := reader.command(c)) is not None]
+    if not hits:
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.4, _why(f"step name says {found[1]}")
+        return "metadata", 0.3, "does nothing but shell structure"
+    best, real = choose(hits, name)
+    kind, confidence, why = best.kind, best.confidence, best.why
+
+    low = text.lower()
+    if best.weight < 2 and "github_output" not in low:
+        fails = re.search(r"\bexit\s+1\b", text) is not None
+        if _DIRTY_TREE.search(text) and (fails or "--exit-code" in text):
+            return "lint", 0.7, "fails when files differ from what is committed"
+        if fails and kind == "decide" and _CONTENT_CHECK.search(text):
+            return "lint", 0.55, "fails on findings read from a file"
+        if kind == "toolchain" and "github_env" in low and _REF_CONDITION.search(text):
+            return "decide", 0.6, "sets environment from the ref or event"
+    elif kind == "metadata" and best.weight == 2 and _DIRTY_TREE.search(text) and (
+        re.search(r"\bexit\s+1\b", text) and "github_output" not in low
+    ):
+        return "lint", 0.7, "fails when the work tree differs from the commit"
+
+    if kind == "unknown":
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.45, _why(f"step name says {found[1]}; {why}")
+        found = name_kind(job)
+        if found is not None:
+            return found[0], 0.35, _why(f"job name says {found[1]}; {why}")
+        known = [h for h in real]
+        if known:
+            other = min(known, key=lambda h: _RANK[h.kind])
+            return other.kind, 0.35, _why(f"{other.why}; purpose unclear")
+        return "build", 0.25, _why(f"{why}; purpose unclear, counted as build")
+
+    if best.weight == 0 and why == "moves or copies files":
+        # placing files is part of what the job delivers (a GitLab `pages` job)
+        found = name_kind(job)
+        if found is not None and found[0] == "deploy":
+            return found[0], 0.45, _why(f"job name says {found[1]}; {why}")
+
+    if best.weight == 0 and kind == "metadata":
+        # only prints, waits or sets shell options (tie-breaker 4), unless the name
+        # says the printing serves a purpose
+        found = name_kind(name)
+        if found is not None and found[0] not in ("metadata",) and SUBSYSTEM_OF_KIND.get(
+            found[0]) != "information" and found[0] in ("report", "decide"):
+            return found[0], 0.4, _why(f"step name says {found[1]}; {why}")
+        return "metadata", max(confidence, 0.6), why
+
+    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real}) > 1:
+        confidence *= 0.85
+    found = name_kind(name)
+    if found is not None:
+        if found[0] == kind:
+            confidence = min(0.97, confidence + 0.05)
+        elif SUBSYSTEM_OF_KIND.get(found[0]) != SUBSYSTEM_OF_KIND[kind]:
+            confidence *= 0.9
+    return kind, confidence, why
+
+
+# ------------------------------------------------------------------------- reusables
+
+_IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256:|"
+                        r"^[\w./-]+:[\w.-]+$|^\$\(|^\$\{")
+_AZURE_TASK = re.compile(r"^([\w.]+)@\d+$")
+
+
+def _action_kind(path: str) -> tuple[str, float, str] | None:
+    """An action by exact name, by its repository, by name patterns, then by words."""
+    low = path.lower().strip("/")
+    if low in T.ACTIONS:
+        return T.ACTIONS[low], 0.95, f"uses {_short(path, 60)}"
+    parts = low.split("/")
+    if len(parts) > 2 and "/".join(parts[:2]) in T.ACTIONS:
+        repo_kind = T.ACTIONS["/".join(parts[:2])]
+        found = kind_from_words(words_of(" ".join(parts[2:])))
+        if found is None:
+            return repo_kind, 0.8, f"uses {_short(path, 60)}"
+    for pattern, kind in _ACTION_PATTERNS:
+        if pattern.search(low):
+            return kind, 0.75, f"uses {_short(path, 60)}"
+    tail = parts[1:] if len(parts) > 1 else parts
+    tail_text = " ".join(tail).replace(".github actions", "")
+    found = kind_from_words(words_of(tail_text))
+    if found is None and len(parts) > 1:
+        found = kind_from_words(words_of(parts[0]))
+    if found is not None:
+        return found[0], 0.6, _why(f"uses {_short(path, 50)} ({found[1]})")
+    return None
+
+
+_ACTION_PATTERNS = tuple((re.compile(p), k) for p, k in T.ACTION_PATTERNS)
+
+
+def _script_inputs(step: Step) -> str:
+    parts = []
+    for key, value in step.inputs:
+        if key.lower().replace("-", "").replace("_", "") in T.SCRIPT_INPUTS and value:
+            parts.append(value)
+    return "\n".join(parts)
+
+
+_JS_CALLS: tuple[tuple[re.Pattern[str], Hit], ...] = tuple(
+    (re.compile(p), Hit(k, c, w, wt))
+    for p, k, c, w, wt in (
+        (r"approveWorkflowRun|createReview\b", "approve", 0.75, "approves via the API", 2),
+        (r"\.(createComment|updateComment|addLabels|removeLabel|setLabels|createCommitStatus|"
+         r"addAssignees|createForIssue|createForIssueComment|lock)\b|issues\.update\(",
+         "notify", 0.8, "comments, labels or sets status via the API", 2),
+        (r"pulls\.create\b|createRelease\b|uploadReleaseAsset|git\.createRef|git\.createTag|"
+         r"createOrUpdateFileContents|pulls\.merge|repos\.merge\b|updateRelease",
+         "publish", 0.8, "publishes via the API", 2),
+        (r"createWorkflowDispatch|createDispatchEvent", "notify", 0.6,
+         "triggers a workflow via the API", 2),
+        (r"core\.summary|\.addHeading|\.addTable", "report", 0.7, "writes the job summary", 1),
+        (r"listFiles|compareCommits|compareCommitsWithBasehead", "metadata", 0.75,
+         "lists changed files via the API", 2),
+        (r"core\.setOutput|setOutput\(", "decide", 0.65, "computes step outputs", 1),
+        (r"core\.exportVariable", "toolchain", 0.6, "sets environment for later steps", 1),
+        (r"\.(get|list\w*|search\w*|getContent|paginate)\(|graphql\(", "metadata", 0.6,
+         "reads via the API", 1),
+        (r"core\.setFailed", "decide", 0.5, "fails the step on a condition", 0),
+    )
+)
+
+
+def _github_script(step: Step) -> tuple[str, float, str]:
+    script = step.input("script") or ""
+    hits = [hit for pattern, hit in _JS_CALLS if pattern.search(script)]
+    if not hits:
+        found = name_kind(step.name)
+        if found is not None:
+            return found[0], 0.45, _why(f"github-script; step name says {found[1]}")
+        return "decide", 0.3, "runs a github-script; purpose unclear"
+    best, _ = choose(hits, step.name)
+    return best.kind, best.confidence, f"github-script {best.why}"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "yes", "1", "on") or "GHX" in (value or "")
+
+
+def _build_push(step: Step) -> tuple[str, float, str]:
+    push = step.input("push")
+    outputs = (step.input("outputs") or "").lower()
+    if (push or "").strip().lower() in ("true", "yes", "1", "on") or "push=true" in outputs \
+            or "type=registry" in outputs:
+        return "publish", 0.9, "builds and pushes an image (push: true)"
+    if push and "${{" in push:
+        return "publish", 0.6, "builds and pushes an image when the expression allows"
+    return "build", 0.85, "builds an image without pushing"
+
+
+_DECIDERS = {
+    "actions/github-script": _github_script,
+    "docker/build-push-action": _build_push,
+}
+
+
+def _is_image(uses: str) -> bool:
+    return uses.startswith("docker://") or bool(_IMAGE_REF.search(uses))
+
+
+def classify_uses(step: Step) -> tuple[str, float, str]:
+    uses = step.uses or ""
+    ref_less = uses.split("@")[0] if "@sha256:" not in uses else uses
+    if _is_image(uses):
+        return _classify_image(step, uses)
+    azure = _AZURE_TASK.match(uses)
+    if azure and "/" not in uses:
+        return _azure_task(step, azure.group(1))
+    low = ref_less.lower()
+    decider = _DECIDERS.get(low)
+    if decider is not None:
+        return decider(step)
+    local = low.startswith("./") or low.startswith("../")
+    found = None if local else _action_kind(ref_less)
+    script = _script_inputs(step)
+    if found is not None and found[0] == "unknown":
+        found = None
+    if found is not None:
+        return found
+    if script:
+        kind, confidence, why = classify_script(script, step.name, step.job)
+        if kind != "build" or confidence > 0.3:
+            return kind, min(confidence, 0.8), _why(f"{_short(ref_less, 30)}: {why}")
+    path = ref_less
+    if local:
+        path = re.split(r"\.github/(?:actions|workflows)/", ref_less)[-1].lstrip("./")
+        found = kind_from_words(words_of(path))
+        if found is not None:
+            return found[0], 0.6, _why(f"uses local action {_short(path, 40)} ({found[1]})")
+    found = name_kind(step.name)
+    if found is not None:
+        return found[0], 0.45, _why(f"step name says {found[1]}; uses {_short(path, 40)}")
+    return "build", 0.25, _why(f"uses {_short(path, 50)}; purpose unclear")
+
+
+def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
+    low = task.lower()
+    if low in T.AZURE_SCRIPT_TASKS or low not in T.AZURE_TASKS:
+        script = _script_inputs(step)
+        if script:
+            kind, confidence, why = classify_script(script, step.name, step.job)
+            return kind, min(confidence, 0.85), _why(f"{task}: {why}")
+    if low in T.AZURE_TASKS:
+        return T.AZURE_TASKS[low], 0.9, f"runs task {_short(task, 50)}"
+    found = kind_from_words(words_of(task)) or name_kind(step.name)
+    if found is not None:
+        return found[0], 0.5, _why(f"runs task {_short(task, 40)} ({found[1]})")
+    return "build", 0.25, _why(f"runs task {_short(task, 50)}; purpose unclear")
+
+
+def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
+    image = uses.removeprefix("docker://")
+    text = step.text or ""
+    prog = re.split(r"[/]", image.split("@")[0])[-1].split(":")[0].lower()
+    if text.strip() and text.strip() != uses:
+        kind, confidence, why = classify_script(text, step.name, step.job)
+        if confidence > 0.3 or kind != "build":
+            # the image may name the program the arguments belong to (Cloud Build)
+            if prog in T.COMMANDS and confidence < 0.5:
+                hit = _Reader(set()).words([prog] + text.split(), Command((), "", False, ""), 0)
+                if hit is not None and hit.kind != "unknown":
+                    return hit.kind, hit.confidence, hit.why
+            return kind, confidence, why
+        if prog in T.COMMANDS:
+            hit = _Reader(set()).words([prog] + text.split(), Command((), "", False, ""), 0)
+            if hit is not None and hit.kind != "unknown":
+                return hit.kind, hit.confidence, hit.why
+    found = kind_from_words(words_of(prog)) or name_kind(step.name)
+    if found is not None:
+        return found[0], 0.45, _why(f"runs image {_short(image, 40)} ({found[1]})")
+    return "build", 0.25, _why(f"runs image {_short(image, 50)}; purpose unclear")
+
+
+# --------------------------------------------------------------------------- backend
+
+def classify_step(step: Step) -> Classification:
+    hint = (step.kind_hint or "").strip().lower()
+    if hint in SUBSYSTEM_OF_KIND:
+        return Classification(SUBSYSTEM_OF_KIND[hint], hint, 0.95, BACKEND_NAME,
+                              f"the format marks it as {hint}")
+    if step.uses:
+        kind, confidence, why = classify_uses(step)
+    elif step.text.strip():
+        kind, confidence, why = classify_script(step.text, step.name, step.job)
+    else:
+        found = name_kind(step.name)
+        if found is not None:
+            kind, confidence, why = found[0], 0.4, _why(f"step name says {found[1]}")
+        else:
+            kind, confidence, why = "build", 0.2, "nothing to read; counted as build"
+    if kind == "unknown":
+        kind, confidence = "build", min(confidence, 0.25)
+    return Classification(SUBSYSTEM_OF_KIND[kind], kind, round(min(max(confidence, 0.0), 1.0), 3),
+                          BACKEND_NAME, _why(why))
+
+
+class RuleBackend:
+    """Offline classification from tables; fast, deterministic, no network."""
+
+    name = BACKEND_NAME
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[object, ...], Classification] = {}
+
+    def classify(self, steps: Sequence[Step]) -> list[Classification]:
+        out: list[Classification] = []
+        cache = self._cache
+        for step in steps:
+            key = (step.uses, step.text, step.name, step.inputs, step.kind_hint, step.job)
+            label = cache.get(key)
+            if label is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                label = cache[key] = classify_step(step)
+            out.append(label)
+        return out
+
+
+@hookimpl
+def register_backends(register: object) -> None:
+    register(RuleBackend())  # type: ignore[operator]
