@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from xops_lens import __version__
+from xops_lens.llm.cli_options import backend_options, print_estimate
 
 EXIT_OK = 0
 EXIT_FILES_FAILED = 1
@@ -35,8 +37,10 @@ def cli() -> None:
               help="A TOML settings file (read after the repository's own).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, e.g. --set cost.human_rate=90 (repeatable).")
+@backend_options
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
-         config_file: Path | None, assignments: tuple[str, ...]) -> None:
+         config_file: Path | None, assignments: tuple[str, ...],
+         backend_options: dict[str, Any]) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError
@@ -53,11 +57,16 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         raise click.UsageError(f"{path}: no such directory")
     try:
         config = load_config(path, config_file, assignments)
-        result = run_scan(path, backend=backend, registry=registry, config=config)
+        result = run_scan(path, backend=backend, registry=registry, config=config,
+                          backend_options=backend_options)
     except XopsLensError as exc:
         raise click.UsageError(str(exc)) from None
     for message in result.messages:
         click.echo(f"warning: {message}", err=True)
+    if backend_options.get("estimate"):
+        print_estimate(result.backend_usage, backend, len(result.steps), output_format,
+                       sys.stdout)
+        sys.exit(EXIT_OK)
     for failed in result.failed_files:
         click.echo(f"error: {failed.error}", err=True)
     options = ReportOptions(quiet=quiet)
@@ -97,11 +106,15 @@ def plugins() -> None:
 
 @cli.command()
 def backends() -> None:
-    """List the classification backends."""
+    """List the classification backends, each with a one-line description."""
     from xops_lens.plugins import get_registry
 
-    for name in sorted(get_registry().backends):
-        click.echo(name)
+    registry = get_registry()
+    for name in sorted(registry.backends):
+        backend = registry.backends[name]
+        doc = (type(backend).__doc__ or "").strip().splitlines()
+        about = getattr(backend, "description", None) or (doc[0] if doc else "")
+        click.echo(f"{name:<12} {about}".rstrip())
 
 
 def main() -> None:

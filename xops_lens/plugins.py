@@ -20,6 +20,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.formats.gitlab",
     "xops_lens.formats.circleci",
     "xops_lens.backends.rules",
+    "xops_lens.backends.openai_backend",
     "xops_lens.reporters.terminal",
     "xops_lens.reporters.json",
 )

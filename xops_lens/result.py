@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from xops_lens.config import Config
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
+from xops_lens.sdk import BackendUsage
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class ScanResult:
     gates: list[GateResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     config: Config = field(default_factory=Config)
+    # Requests and tokens of a backend that calls a service (None for offline backends).
+    backend_usage: BackendUsage | None = None
 
     @property
     def failed_files(self) -> list[FileReport]:

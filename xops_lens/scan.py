@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from xops_lens.config import Config
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
-from xops_lens.model import Classification, Job, Source
+from xops_lens.model import Classification, Job, Source, Step
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
-from xops_lens.sdk import Format
+from xops_lens.sdk import Backend, BackendContext, Format
 
 DEFAULT_BACKEND = "rules"
 
@@ -64,8 +65,43 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> FileR
     return FileReport(path, fmt.name, pipeline=pipeline)
 
 
+def _configured(name: str, registry: Registry, root: Path, config: Config,
+                options: Mapping[str, Any], warn: Callable[[str], None]) -> Backend:
+    """The backend for this scan: ``configure(context)``'s result when it has one."""
+    chosen = registry.backends[name]
+    configure = getattr(chosen, "configure", None)
+    if not callable(configure):
+        return chosen
+    context = BackendContext(root=root, config=config, options=dict(options),
+                             backends=dict(registry.backends), warn=warn)
+    return configure(context)  # type: ignore[no-any-return]
+
+
+def _classify(chosen: Backend, steps: list[Step], registry: Registry,
+              warn: Callable[[str], None]) -> list[Classification]:
+    """Labels from ``chosen``; a backend that fails or miscounts costs its labels, never
+    the steps: the rule backend answers instead."""
+    fallback = registry.backends.get(DEFAULT_BACKEND)
+    if fallback is None or chosen is fallback:
+        return chosen.classify(steps)
+    try:
+        labels = list(chosen.classify(steps))
+        if len(labels) == len(steps):
+            return labels
+        problem = f"returned {len(labels)} labels for {len(steps)} steps"
+    except XopsLensError as exc:
+        problem = str(exc)
+    except Exception as exc:  # a plugin's bug must not lose the scan
+        problem = f"{type(exc).__name__}: {exc}"
+    warn(f"backend {chosen.name!r} failed ({problem}); every step has its rule label")
+    return fallback.classify(steps)
+
+
 def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None,
-         config: Config | None = None) -> ScanResult:
+         config: Config | None = None,
+         backend_options: Mapping[str, Any] | None = None) -> ScanResult:
+    """Scan ``root``. ``backend_options`` are the backend settings given on the command
+    line (see :class:`xops_lens.sdk.BackendContext`)."""
     registry = registry or get_registry()
     config = config or Config()
     if backend not in registry.backends:
@@ -73,6 +109,10 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
         raise ConfigError(f"unknown backend {backend!r} (available: {known})")
     if not root.is_dir():
         raise ConfigError(f"{root}: not a directory")
+    backend_messages: list[str] = []
+    # Configured before any file is read so that impossible settings stop the scan early.
+    chosen = _configured(backend, registry, root, config, backend_options or {},
+                         backend_messages.append)
     result = ScanResult(root=str(root), backend=backend, config=config)
     result.messages.extend(registry.warnings)
     formats = sorted(registry.formats.values(), key=lambda f: f.name)
@@ -103,7 +143,9 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.files = [reports[p] for p in sorted(reports)]
 
     steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
-    labels = registry.backends[backend].classify(steps)
+    labels = _classify(chosen, steps, registry, backend_messages.append)
+    result.messages.extend(backend_messages)
+    result.backend_usage = getattr(chosen, "usage", None)
     result.steps = [StepResult(step, label) for step, label in zip(steps, labels, strict=True)]
     for report in result.files:
         for job in report.pipeline.jobs if report.pipeline else ():

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, runtime_checkable
 
 from xops_lens.errors import Declined, ParseError
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Classification, Job, Pipeline, Source, Step, Trigger
 
 if TYPE_CHECKING:
+    from xops_lens.config import Config
     from xops_lens.result import ScanResult
 
 __all__ = [
     "Backend",
+    "BackendContext",
+    "BackendUsage",
     "Classification",
+    "ConfigurableBackend",
     "Declined",
     "Format",
     "Job",
@@ -54,11 +59,82 @@ class Format(Protocol):
 
 @runtime_checkable
 class Backend(Protocol):
-    """Labels steps; must return exactly one Classification per step, in order."""
+    """Labels steps; must return exactly one Classification per step, in order.
+
+    Optional extensions, looked up with ``getattr`` so simple backends need neither:
+    ``description`` (one line for ``xops-lens backends``); ``configure(context)`` (see
+    :class:`ConfigurableBackend`), for a backend that needs settings.
+    """
 
     name: str
 
     def classify(self, steps: Sequence[Step]) -> list[Classification]: ...
+
+
+@dataclass(frozen=True)
+class BackendContext:
+    """What the scan hands ``configure`` before classifying.
+
+    ``config`` holds the merged settings (a backend reads its own table, e.g.
+    ``config.get("openai.model")``, and ``config.source_of`` tells whether a value came
+    from the scanned repository, which is untrusted in pull-request mode). ``options``
+    holds the scan's backend options from the command line (``model``, ``base_url``,
+    ``relabel``, ``cache``, ``cache_dir``, ``max_requests``, ``max_tokens``,
+    ``estimate``, ``trust_repo_config``; None when not given). ``backends`` are all
+    registered backends, so an LLM backend can start from the ``rules`` labels.
+    ``warn(message)`` adds one line to the scan's messages.
+    """
+
+    root: Path
+    config: Config
+    options: Mapping[str, Any]
+    backends: Mapping[str, Backend]
+    warn: Callable[[str], None]
+
+
+@runtime_checkable
+class ConfigurableBackend(Protocol):
+    """A backend that needs settings: the scan calls ``configure`` once per scan and
+    classifies with the backend it returns (the registered object stays unchanged, so
+    one registry can serve scans with different settings). Raise ConfigError for
+    settings that cannot work (the command line exits 2 with the message).
+
+    The returned backend may have a ``usage`` attribute (:class:`BackendUsage`); the
+    reports then show its request and token counts.
+    """
+
+    name: str
+
+    def configure(self, context: BackendContext) -> Backend: ...
+
+
+@dataclass
+class BackendUsage:
+    """What a backend that calls a service spent, for the summary and ``--estimate``.
+
+    Step counts: ``steps_selected`` were chosen for the backend, ``distinct_steps`` of
+    them differ (identical steps are asked about once), ``cache_hits`` were answered
+    from the cache, ``relabelled`` got the backend's label, ``fallbacks`` kept the rule
+    label (budget, failures, invalid answers). ``estimate`` means nothing was sent and
+    ``requests``/tokens are a forecast, counted with ``tokenizer``.
+    """
+
+    backend: str
+    model: str | None = None
+    relabel: str | None = None
+    steps_selected: int = 0
+    distinct_steps: int = 0
+    planned_requests: int = 0
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tokens_estimated: bool = False
+    cache_hits: int = 0
+    relabelled: int = 0
+    fallbacks: int = 0
+    budget_stop: str | None = None
+    estimate: bool = False
+    tokenizer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,28 @@ def _job(job: Job, gate: Classification | None) -> dict[str, Any]:
     }
 
 
+def _llm(result: ScanResult) -> dict[str, Any]:
+    """``summary.llm``: present only when the backend calls a service (additive key)."""
+    usage = result.backend_usage
+    if usage is None:
+        return {}
+    return {"llm": {
+        "backend": usage.backend,
+        "model": usage.model,
+        "relabel": usage.relabel,
+        "steps_selected": usage.steps_selected,
+        "distinct_steps": usage.distinct_steps,
+        "requests": usage.requests,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "tokens_estimated": usage.tokens_estimated,
+        "cache_hits": usage.cache_hits,
+        "relabelled": usage.relabelled,
+        "fallbacks": usage.fallbacks,
+        "budget_stop": usage.budget_stop,
+    }}
+
+
 def to_dict(result: ScanResult) -> dict[str, Any]:
     gates = {id(g.job): g.label for g in result.gates}
     jobs = [
@@ -109,6 +131,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 for name in SUBSYSTEMS
             },
             "kinds": result.kind_counts(),
+            **_llm(result),
         },
         "messages": list(result.messages),
     }

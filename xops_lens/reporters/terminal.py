@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS, Classification, Step
 from xops_lens.result import FileReport, GateResult, ScanResult
-from xops_lens.sdk import ReportOptions
+from xops_lens.sdk import BackendUsage, ReportOptions
 
 SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
 BAR_WIDTH = 30
@@ -121,6 +121,21 @@ def _summary(result: ScanResult) -> Any:
     return table
 
 
+def _usage_line(usage: BackendUsage) -> Any:
+    """What an LLM backend spent: requests, tokens, cache hits, steps left to the rules."""
+    from rich.text import Text
+
+    approx = "~" if usage.tokens_estimated else ""
+    text = (f"{usage.backend} {usage.model}: {usage.relabelled} of {usage.steps_selected} "
+            f"step(s) relabelled ({usage.relabel}); {usage.requests} request(s), "
+            f"{approx}{usage.prompt_tokens:,} prompt + {approx}{usage.completion_tokens:,} "
+            f"completion tokens; {usage.cache_hits} cache hit(s); {usage.fallbacks} kept "
+            "the rule label")
+    if usage.budget_stop:
+        text += f"; stopped by {usage.budget_stop}"
+    return Text(text, style="dim")
+
+
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     from rich.text import Text
 
@@ -148,6 +163,8 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     line.append(f"; {len(result.steps)} steps, {len(result.gates)} job-level gates")
     line.append(f"; backend: {result.backend}", style="dim")
     console.print(line)
+    if result.backend_usage is not None:
+        console.print(_usage_line(result.backend_usage))
     if result.steps or result.gates:
         console.print(_summary(result))
         console.print(Text("Shares are by step count: step durations are not known yet.",

@@ -1,0 +1,234 @@
+"""A small OpenAI-compatible chat completions server for tests and the cost benchmark.
+
+It listens on 127.0.0.1 only, records every request it receives (path, headers, raw
+body, parsed JSON, time) and answers by a script: a queue of behaviours consumed one per
+request, then ``default``. Behaviours:
+
+good          label every step id of the request (a keyword heuristic)
+partial       label only the first half of the ids
+malformed     answer text that is not JSON
+fenced        the JSON inside a Markdown fence with prose around it
+off-schema    labels outside the enumerations, for every id
+hostile       what a model that obeyed an injected instruction might answer: unknown
+              kinds, mismatched subsystems, ids not asked about, extra keys
+slow          sleep ``slow_seconds`` first (longer than the client's timeout)
+429           HTTP 429 with ``Retry-After: <retry_after>``
+500           HTTP 500
+bad-body      HTTP 200 whose body is not JSON
+no-usage      like good, without the ``usage`` object
+reject-schema HTTP 400 when response_format is json_schema, else good
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DATA_OPEN, DATA_CLOSE = "<ci-data>", "</ci-data>"
+
+KEYWORDS: tuple[tuple[str, str, str], ...] = (
+    ("deploy", "action", "deploy"),
+    ("publish", "action", "publish"),
+    ("upload", "action", "artifact-upload"),
+    ("slack", "action", "notify"),
+    ("pytest", "model", "test"),
+    ("test", "model", "test"),
+    ("lint", "model", "lint"),
+    ("install", "information", "dependencies"),
+    ("checkout", "information", "checkout"),
+    ("setup", "information", "toolchain"),
+    ("echo", "information", "metadata"),
+)
+
+
+def label_for(step: dict[str, Any]) -> dict[str, Any]:
+    """A deterministic stand-in for a model's judgement."""
+    text = " ".join(str(step.get(k, "")) for k in ("name", "uses", "text")).lower()
+    for word, subsystem, kind in KEYWORDS:
+        if word in text:
+            return {"subsystem": subsystem, "kind": kind, "confidence": 0.9,
+                    "why": f"mentions {word}"}
+    return {"subsystem": "model", "kind": "build", "confidence": 0.7, "why": "builds"}
+
+
+def steps_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps in the request's data block (empty when there is none)."""
+    for message in body.get("messages", []):
+        content = message.get("content") or ""
+        if message.get("role") == "user" and DATA_OPEN in content:
+            inner = content.split(DATA_OPEN, 1)[1].rsplit(DATA_CLOSE, 1)[0]
+            return list(json.loads(inner)["steps"])
+    return []
+
+
+class ScriptedServer:
+    def __init__(self, default: str = "good") -> None:
+        self.default = default
+        self.script: list[str] = []
+        self.requests: list[dict[str, Any]] = []
+        self.slow_seconds = 1.0
+        self.retry_after = "0.2"
+        self.lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> ScriptedServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = {}
+                with server.lock:
+                    behaviour = server.script.pop(0) if server.script else server.default
+                    server.requests.append({"path": self.path, "headers": dict(self.headers),
+                                            "raw": raw, "body": body, "time": time.monotonic(),
+                                            "behaviour": behaviour})
+                try:
+                    server.answer(self, body, behaviour)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    # ---------------------------------------------------------------- answers
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: bytes,
+              headers: dict[str, str] | None = None) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+        handler.wfile.flush()
+
+    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str,
+               headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps({"error": {"message": message, "type": "test",
+                                        "code": status}}).encode()
+        self._send(handler, status, payload, headers)
+
+    def answer(self, handler: BaseHTTPRequestHandler, body: dict[str, Any],
+               behaviour: str) -> None:
+        steps = steps_of(body)
+        ids = [s["id"] for s in steps]
+        if behaviour == "slow":
+            time.sleep(self.slow_seconds)
+            behaviour = "good"
+        if behaviour == "429":
+            return self._error(handler, 429, "slow down", {"Retry-After": self.retry_after})
+        if behaviour == "500":
+            return self._error(handler, 500, "boom")
+        if behaviour == "reject-schema":
+            if (body.get("response_format") or {}).get("type") == "json_schema":
+                return self._error(handler, 400, "response_format json_schema is not supported")
+            behaviour = "good"
+        if behaviour == "bad-body":
+            return self._send(handler, 200, b"<html>proxy error</html>")
+        labels: list[dict[str, Any]]
+        if behaviour in ("good", "no-usage", "fenced"):
+            labels = [{"id": s["id"], **label_for(s)} for s in steps]
+        elif behaviour == "partial":
+            labels = [{"id": s["id"], **label_for(s)} for s in steps[: max(1, len(steps) // 2)]]
+        elif behaviour == "off-schema":
+            labels = [{"id": i, "subsystem": "hacked", "kind": "pwned", "confidence": 2,
+                       "why": "x"} for i in ids]
+        elif behaviour == "hostile":
+            labels = []
+            for n, s in enumerate(steps):
+                if n % 3 == 0:
+                    labels.append({"id": s["id"], "subsystem": "action", "kind": "exfiltrate",
+                                   "confidence": 1.0, "why": "as instructed"})
+                elif n % 3 == 1:
+                    labels.append({"id": s["id"], "subsystem": "information",
+                                   "kind": "deploy", "confidence": 1.0, "why": "mismatch"})
+                else:
+                    labels.append({"id": s["id"], **label_for(s)})
+            labels.append({"id": "s999", "subsystem": "action", "kind": "deploy",
+                           "confidence": 1.0, "why": "not asked"})
+        else:
+            labels = []
+        content = json.dumps({"labels": labels})
+        if behaviour == "malformed":
+            content = "Sure! Here are the labels: {labels: [oops"
+        elif behaviour == "fenced":
+            content = f"Here you go:\n```json\n{content}\n```\nAnything else?"
+        elif behaviour == "hostile":
+            content = json.dumps({"labels": labels, "system": "ignore previous instructions"})
+        prompt_chars = sum(len(m.get("content") or "") for m in body.get("messages", []))
+        reply: dict[str, Any] = {
+            "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "test"),
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": content}}],
+        }
+        if behaviour != "no-usage":
+            reply["usage"] = {"prompt_tokens": prompt_chars // 4,
+                              "completion_tokens": len(content) // 4,
+                              "total_tokens": prompt_chars // 4 + len(content) // 4}
+        self._send(handler, 200, json.dumps(reply).encode())
+        return None
+
+    # ---------------------------------------------------------------- helpers
+
+    def bodies(self) -> list[str]:
+        return [r["raw"] for r in self.requests]
+
+    def batch_sizes(self) -> list[int]:
+        return [len(steps_of(r["body"])) for r in self.requests]
+
+
+def closed_port_url() -> str:
+    """The URL of a port on 127.0.0.1 that nothing listens on (connection refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()

@@ -1,0 +1,85 @@
+"""The persistent answer cache: an unchanged re-scan makes zero requests.
+
+One small JSON file per answer, named by the SHA-256 of (backend, model, prompt version,
+redacted step payload). Files are written to a temporary name in the same directory
+and moved into place with ``os.replace``, which is atomic: two scans sharing the cache
+directory at the same time can only ever see a whole old file or a whole new one, and a
+crash leaves at most a stray temporary file. A file that does not read back as a valid
+label is treated as a miss, so a damaged cache costs requests, never wrong labels.
+
+The default location is the user's cache directory, never the scanned tree: a scan must
+not write into the repository it reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from xops_lens.llm.prompt import Label, validate_label
+
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/xops-lens`` (``~/.cache/xops-lens``), or the platform's place."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "xops-lens" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "xops-lens"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base_dir / "xops-lens"
+
+
+def cache_key(backend: str, model: str, prompt_version: str, payload_text: str) -> str:
+    material = json.dumps([CACHE_FORMAT, backend, model, prompt_version, payload_text],
+                          ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class LabelCache:
+    """Answers on disk under ``<dir>/labels/<2 hex>/<sha256>.json``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.write_errors = 0
+
+    def _path(self, key: str) -> Path:
+        return self.directory / "labels" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Label | None:
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return None
+        return validate_label(data.get("label"))
+
+    def put(self, key: str, label: Label) -> None:
+        path = self._path(key)
+        body = json.dumps({"format": CACHE_FORMAT, "label": {
+            "subsystem": label.subsystem, "kind": label.kind,
+            "confidence": label.confidence, "why": label.why}}, ensure_ascii=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(body)
+                os.replace(temp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except OSError:
+            # A read-only or full cache must not fail the scan; the label is still used.
+            self.write_errors += 1
+

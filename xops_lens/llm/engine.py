@@ -1,0 +1,408 @@
+"""The relabelling engine every LLM backend shares.
+
+The rule backend labels every step first. The engine picks the steps to relabel
+(``uncertain``: below the confidence threshold; ``all``), serves what it can from the
+cache, packs the rest into batches of at most 25 distinct steps, sends the batches with
+bounded concurrency under a request and token budget, retries what can be retried, and
+validates every answer. Any step the model did not answer validly keeps its rule label,
+so a failing server costs time, never a step.
+
+A provider plugs in as a :class:`Transport`: one method that sends chat messages and
+returns the text, raising :class:`TransportError` with a failure kind.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from xops_lens.llm import prompt
+from xops_lens.llm.cache import LabelCache, cache_key
+from xops_lens.llm.settings import LLMSettings
+from xops_lens.llm.tokens import Tokenizer
+from xops_lens.model import Classification, Step
+from xops_lens.sdk import Backend, BackendUsage
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A server's answer: the message text and the token counts it reported, if any."""
+
+    content: str | None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class TransportError(Exception):
+    """One request failed. ``kind`` groups failures in the warnings ("timeout",
+    "rate-limit", "server-error", "connection", "bad-request", "auth", "not-found");
+    ``retry_after`` is the server's Retry-After in seconds; ``fatal`` stops all further
+    requests of the run (a wrong key or model fails every batch alike)."""
+
+    def __init__(self, kind: str, message: str, *, retryable: bool = False,
+                 retry_after: float | None = None, fatal: bool = False,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.retryable, self.retry_after = kind, retryable, retry_after
+        self.fatal, self.status = fatal, status
+
+
+class Transport(Protocol):
+    def send(self, messages: list[dict[str, str]], *, response_format: dict[str, Any] | None,
+             timeout: float) -> Reply: ...
+
+
+_FAILURE_TEXT = {
+    "timeout": "timed out",
+    "rate-limit": "were rate-limited (429)",
+    "server-error": "got server errors (5xx)",
+    "connection": "could not connect",
+    "bad-request": "were rejected as bad requests (400)",
+    "auth": "were refused: the API key was not accepted",
+    "not-found": "were refused: model or URL not found (404)",
+    "malformed": "got answers that are not JSON",
+    "off-schema": "got answers outside the label schema",
+    "error": "failed",
+}
+
+_RETRIED = ("timeout", "rate-limit", "server-error", "connection", "malformed", "off-schema")
+
+# Structured output, strictest first: a server that rejects one mode gets the next.
+_MODES = ("json_schema", "json_object", "none")
+
+
+@dataclass
+class _Batch:
+    keys: list[str]  # cache keys of the distinct payloads in this batch
+    payloads: list[dict[str, Any]]
+
+
+class _Budget:
+    """Requests and tokens spent so far; thread-safe. Tokens of a request in flight are
+    reserved at their estimate so that concurrent batches cannot overshoot together."""
+
+    def __init__(self, max_requests: int | None, max_tokens: int | None) -> None:
+        self.max_requests, self.max_tokens = max_requests, max_tokens
+        self.requests = 0
+        self.tokens = 0
+        self.reserved = 0
+        self.stopped: str | None = None
+        self._lock = threading.Lock()
+
+    def reserve(self, estimate: int) -> bool:
+        with self._lock:
+            if self.max_requests is not None and self.requests >= self.max_requests:
+                self.stopped = self.stopped or f"--max-requests {self.max_requests}"
+                return False
+            if self.max_tokens is not None and \
+                    self.tokens + self.reserved + estimate > self.max_tokens:
+                self.stopped = self.stopped or f"--max-tokens {self.max_tokens}"
+                return False
+            self.requests += 1
+            self.reserved += estimate
+            return True
+
+    def settle(self, estimate: int, actual: int) -> None:
+        with self._lock:
+            self.reserved -= estimate
+            self.tokens += actual
+
+
+@dataclass
+class _Run:
+    """Shared state of one classify() call across worker threads."""
+
+    mode: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+    failures: Counter[str] = field(default_factory=Counter)  # kind -> failed batches
+    failed_steps: Counter[str] = field(default_factory=Counter)  # kind -> steps
+    notes: list[str] = field(default_factory=list)
+    fatal: str | None = None
+
+
+class RelabelEngine:
+    """Runs one relabelling pass; a configured LLM backend delegates ``classify`` here."""
+
+    def __init__(self, settings: LLMSettings, transport: Transport | None, fallback: Backend,
+                 tokenizer: Tokenizer, warn: Callable[[str], None],
+                 cache: LabelCache | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        self.name = settings.backend
+        self.settings = settings
+        self.transport = transport
+        self.fallback = fallback
+        self.tokenizer = tokenizer
+        self.warn = warn
+        self.cache = cache
+        self.usage = BackendUsage(backend=settings.backend, model=settings.model,
+                                  relabel=settings.relabel, tokenizer=tokenizer.method,
+                                  estimate=settings.estimate)
+        self._sleep = sleep
+
+    # ---------------------------------------------------------------- planning
+
+    def _selected(self, base: Sequence[Classification]) -> list[int]:
+        if self.settings.relabel == "all":
+            return list(range(len(base)))
+        threshold = self.settings.confidence_threshold
+        return [i for i, label in enumerate(base) if label.confidence < threshold]
+
+    def _messages(self, batch: _Batch, ids: Sequence[str] | None = None) -> list[dict[str, str]]:
+        ids = ids or [f"s{n}" for n in range(1, len(batch.payloads) + 1)]
+        return prompt.messages(ids, batch.payloads)
+
+    def _estimate_tokens(self, batch: _Batch) -> tuple[int, int]:
+        return (self.tokenizer.prompt_tokens(self._messages(batch)),
+                self.tokenizer.completion_tokens(len(batch.payloads)))
+
+    # ---------------------------------------------------------------- classify
+
+    def classify(self, steps: Sequence[Step]) -> list[Classification]:
+        base = list(self.fallback.classify(steps))
+        labels = list(base)
+        selected = self._selected(base)
+        usage = self.usage
+        usage.steps_selected = len(selected)
+
+        # Identical steps (the same `npm ci` in twenty jobs) are asked about once.
+        groups: dict[str, list[int]] = {}
+        payloads: dict[str, dict[str, Any]] = {}
+        for index in selected:
+            payload = prompt.step_payload(steps[index])
+            key = cache_key(self.settings.backend, self.settings.model,
+                            prompt.PROMPT_VERSION, prompt.payload_key(payload))
+            groups.setdefault(key, []).append(index)
+            payloads.setdefault(key, payload)
+        usage.distinct_steps = len(groups)
+
+        answers: dict[str, prompt.Label] = {}
+        if self.cache is not None:
+            for key, indices in groups.items():
+                cached = self.cache.get(key)
+                if cached is not None:
+                    answers[key] = cached
+                    usage.cache_hits += len(indices)
+        missing = [key for key in groups if key not in answers]
+        size = self.settings.batch_size
+        batches = [_Batch(missing[i:i + size], [payloads[k] for k in missing[i:i + size]])
+                   for i in range(0, len(missing), size)]
+
+        if self.settings.estimate:
+            self._estimate(batches)
+        elif batches and self.transport is not None:
+            answers.update(self._send_all(batches))
+
+        for key, indices in groups.items():
+            label = answers.get(key)
+            for index in indices:
+                if label is None:
+                    continue
+                labels[index] = Classification(label.subsystem, label.kind, label.confidence,
+                                               self.settings.backend, label.why)
+        usage.relabelled = sum(len(groups[k]) for k in groups if k in answers)
+        if not self.settings.estimate:
+            usage.fallbacks = len(selected) - usage.relabelled
+        return labels
+
+    def _estimate(self, batches: Sequence[_Batch]) -> None:
+        usage = self.usage
+        limit = self.settings.max_requests
+        for n, batch in enumerate(batches):
+            if limit is not None and n >= limit:
+                usage.budget_stop = f"--max-requests {limit}"
+                break
+            prompt_tokens, completion_tokens = self._estimate_tokens(batch)
+            if self.settings.max_tokens is not None and usage.prompt_tokens + prompt_tokens \
+                    + usage.completion_tokens + completion_tokens > self.settings.max_tokens:
+                usage.budget_stop = f"--max-tokens {self.settings.max_tokens}"
+                break
+            usage.requests += 1
+            usage.prompt_tokens += prompt_tokens
+            usage.completion_tokens += completion_tokens
+        usage.planned_requests = len(batches)
+
+    # ---------------------------------------------------------------- sending
+
+    def _send_all(self, batches: Sequence[_Batch]) -> dict[str, prompt.Label]:
+        settings = self.settings
+        budget = _Budget(settings.max_requests, settings.max_tokens)
+        mode = "none" if settings.structured_output == "none" else (
+            "json_schema" if settings.structured_output == "auto" else settings.structured_output)
+        run = _Run(mode=mode)
+        answers: dict[str, prompt.Label] = {}
+        self.usage.planned_requests = len(batches)
+        progress = self._progress(len(batches))
+        task = progress.add_task(f"{settings.backend} {settings.model}", total=len(batches)) \
+            if progress is not None else None
+        try:
+            if progress is not None:
+                progress.start()
+            workers = max(1, min(settings.concurrency, len(batches)))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xops-llm") as pool:
+                futures = [pool.submit(self._run_batch, batch, budget, run) for batch in batches]
+                for future in as_completed(futures):
+                    try:
+                        answers.update(future.result())
+                    except Exception as exc:  # a bug here must still leave the rule labels
+                        with run.lock:
+                            run.failures["error"] += 1
+                            run.notes.append(f"{type(exc).__name__}: {exc}")
+                    if progress is not None and task is not None:
+                        progress.advance(task)
+        finally:
+            if progress is not None:
+                progress.stop()
+        if self.cache is not None:
+            for key, label in answers.items():
+                self.cache.put(key, label)
+            if self.cache.write_errors:
+                self.warn(f"{settings.backend}: {self.cache.write_errors} answer(s) could not "
+                          f"be written to the cache in {self.cache.directory}")
+        self._report(run, budget, batches, answers)
+        return answers
+
+    def _progress(self, total: int) -> Any:
+        show = self.settings.progress
+        if show is None:
+            show = total > 1 and sys.stderr.isatty()
+        if not show:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
+            TimeElapsedColumn
+
+        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("requests"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+
+    def _wait(self, seconds: float, run: _Run) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            run.stop.wait(seconds)  # a fatal error elsewhere cuts the wait short
+
+    def _record(self, run: _Run, kind: str, steps: int) -> None:
+        with run.lock:
+            run.failures[kind] += 1
+            run.failed_steps[kind] += steps
+
+    def _run_batch(self, batch: _Batch, budget: _Budget, run: _Run) -> dict[str, prompt.Label]:
+        """Send one batch with retries; return the valid answers by cache key."""
+        settings = self.settings
+        assert self.transport is not None
+        found: dict[str, prompt.Label] = {}
+        pending = list(range(len(batch.keys)))
+        attempt = 0
+        while pending:
+            if run.stop.is_set():
+                return found
+            # Ids are positional and local to the request: short, and an answer can only
+            # name steps that were asked about.
+            ids = [f"s{n}" for n in range(1, len(pending) + 1)]
+            sub = _Batch([batch.keys[i] for i in pending], [batch.payloads[i] for i in pending])
+            messages = self._messages(sub, ids)
+            est_prompt = self.tokenizer.prompt_tokens(messages)
+            estimate = est_prompt + self.tokenizer.completion_tokens(len(ids))
+            if not budget.reserve(estimate):
+                return found
+            mode = run.mode
+            fmt = prompt.response_format(ids) if mode == "json_schema" else (
+                {"type": "json_object"} if mode == "json_object" else None)
+            try:
+                reply = self.transport.send(messages, response_format=fmt,
+                                            timeout=settings.timeout)
+            except TransportError as exc:
+                budget.settle(estimate, 0)
+                with run.lock:
+                    self.usage.requests += 1
+                if exc.status in (400, 422) and mode != "none":
+                    # The server does not take this response_format: step down for the
+                    # whole run and try again at once (this is not a retry of a fault).
+                    with run.lock:
+                        if run.mode == mode:
+                            run.mode = _MODES[_MODES.index(mode) + 1]
+                            run.notes.append(
+                                f"the server rejected response_format {mode}; using "
+                                f"{'json_object' if run.mode == 'json_object' else 'plain JSON instructions'}"
+                                " with validated parsing")
+                    continue
+                if exc.fatal:
+                    with run.lock:
+                        run.fatal = run.fatal or str(exc)
+                    run.stop.set()
+                    self._record(run, exc.kind, len(pending))
+                    return found
+                too_long = exc.retry_after is not None and exc.retry_after > settings.max_retry_wait
+                if not exc.retryable or attempt >= settings.max_retries or too_long:
+                    self._record(run, exc.kind, len(pending))
+                    if exc.kind == "connection":
+                        # Still unreachable after the retries: every other batch would
+                        # spend the same retries on the same dead address.
+                        with run.lock:
+                            run.fatal = run.fatal or f"the server could not be reached ({exc})"
+                        run.stop.set()
+                    return found
+                wait = exc.retry_after if exc.retry_after is not None else \
+                    settings.retry_backoff * (2 ** attempt) * (0.75 + random.random() / 2)
+                attempt += 1
+                self._wait(wait, run)
+                continue
+
+            prompt_tokens = reply.prompt_tokens if reply.prompt_tokens is not None else est_prompt
+            completion_tokens = reply.completion_tokens if reply.completion_tokens is not None \
+                else self.tokenizer.count(reply.content or "")
+            budget.settle(estimate, prompt_tokens + completion_tokens)
+            with run.lock:
+                self.usage.requests += 1
+                self.usage.prompt_tokens += prompt_tokens
+                self.usage.completion_tokens += completion_tokens
+                if reply.prompt_tokens is None:
+                    self.usage.tokens_estimated = True
+            try:
+                labels, _rejected = prompt.parse_answer(reply.content, ids)
+            except prompt.AnswerError as exc:
+                if attempt >= settings.max_retries:
+                    self._record(run, exc.kind, len(pending))
+                    return found
+                attempt += 1
+                continue
+            for n, step_id in enumerate(ids):
+                if step_id in labels:
+                    found[sub.keys[n]] = labels[step_id]
+            still = [pending[n] for n, step_id in enumerate(ids) if step_id not in labels]
+            if still and attempt >= settings.max_retries:
+                self._record(run, "off-schema", len(still))
+                return found
+            if still:
+                attempt += 1
+            pending = still
+        return found
+
+    def _report(self, run: _Run, budget: _Budget, batches: Sequence[_Batch],
+                answers: dict[str, prompt.Label]) -> None:
+        name = self.settings.backend
+        for note in dict.fromkeys(run.notes):
+            self.warn(f"{name}: {note}")
+        if run.fatal:
+            self.warn(f"{name}: stopped sending requests: {run.fatal}")
+        for kind, count in sorted(run.failures.items()):
+            steps = run.failed_steps[kind]
+            text = _FAILURE_TEXT.get(kind, kind)
+            retries = self.settings.max_retries
+            after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" \
+                if kind in _RETRIED and retries else ""
+            self.warn(f"{name}: {count} request(s) {text}{after}; {steps} distinct step(s) "
+                      "keep their rule labels")
+        if budget.stopped:
+            left = sum(1 for batch in batches for key in batch.keys if key not in answers)
+            self.usage.budget_stop = budget.stopped
+            self.warn(f"{name}: budget reached ({budget.stopped}) after {budget.requests} "
+                      f"request(s) and {budget.tokens} tokens; {left} distinct step(s) were "
+                      "not sent and keep their rule labels")
