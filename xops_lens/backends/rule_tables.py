@@ -56,10 +56,11 @@ WORD_KINDS: dict[str, str] = {
     "login": "credentials", "logon": "credentials", "signin": "credentials",
     "auth": "credentials", "authenticate": "credentials", "authentication": "credentials",
     "credentials": "credentials", "credential": "credentials", "creds": "credentials",
-    "token": "credentials", "oidc": "credentials", "secrets": "credentials",
+    "oidc": "credentials", "secrets": "credentials",
     "ssh": "credentials", "keychain": "credentials", "vault": "credentials",
     "sts": "credentials", "keyring": "credentials", "password": "credentials",
     "info": "metadata", "print": "metadata", "show": "metadata", "display": "metadata",
+    "checker": "lint", "discourse": "notify", "results": "report",
     "dump": "metadata", "list": "metadata", "debug": "metadata", "inspect": "metadata",
     "wait": "metadata", "sleep": "metadata", "uname": "metadata", "versions": "metadata",
     "changed": "metadata", "changes": "metadata", "detect": "metadata",
@@ -133,6 +134,7 @@ WORD_KINDS: dict[str, str] = {
     "cherry": "publish", "commit": "publish",
     "report": "report", "reports": "report", "reporting": "report",
     "summary": "report", "annotate": "report", "annotation": "report",
+    "summarize": "report",
     "annotations": "report", "codecov": "report", "coveralls": "report",
     "dashboard": "report",
     "notify": "notify", "notification": "notify", "notifications": "notify",
@@ -162,7 +164,7 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "analysis"),
         ("get fetch generate create mint exchange obtain request issue", "token tokens "
          "credentials secret secrets", "credentials"),
-        ("check require required requires validate verify enforce ensure", "label labels "
+        ("check checker require required requires validate verify enforce ensure", "label labels "
          "title template message signoff dco allow edits", "lint"),
         ("add apply remove set update sync", "label labels", "notify"),
         ("create open update draft", "pr pull prs", "publish"),
@@ -179,6 +181,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "modules "
          "prerequisites prereqs vendor", "dependencies"),
         ("changed modified diff", "files paths file", "metadata"),
+        ("create delete remove provision start stop spin", "cluster clusters vm vms "
+         "instance instances minikube emulator simulator", "toolchain"),
         ("free clean cleanup", "disk space workspace", "toolchain"),
         ("set export", "env environment variable variables path", "toolchain"),
     )
@@ -198,6 +202,29 @@ PREPARE_PREFIXES: dict[str, str] = {
 # "build-vars.ps1"), whatever comes before.
 ENVIRONMENT_SUFFIXES: frozenset[str] = frozenset(
     "env environment vars variables settings profile paths".split()
+)
+
+# Names of tools: they say less than a plain verb in the same name ("build_ruff_pgo" builds,
+# "Run ruff" lints), so they count only when no plain word states a kind.
+TOOL_WORDS: frozenset[str] = frozenset(
+    "ruff eslint flake8 mypy prettier black isort clippy pylint rubocop golangci hadolint "
+    "shellcheck yamllint actionlint markdownlint stylelint gofmt rustfmt checkstyle spotless "
+    "ktlint detekt codespell cspell pytest tox nox ctest playwright cypress selenium ginkgo "
+    "pester sonar sonarcloud sonarqube codeql trivy grype snyk semgrep gitleaks trufflehog "
+    "bandit zizmor virustotal codspeed coverity owasp osv sphinx mkdocs doxygen javadoc "
+    "asciidoc asciidoctor typedoc cmake msbuild meson bazel maturin codecov coveralls slack "
+    "discord teams mattermost telegram rustup qemu binfmt updatecli dependabot renovate "
+    "ccache vault keychain".split()
+)
+
+# A name that starts with a verb of reading, when no verb-object pair settled it, only
+# looks something up ("get pr commits", "list python dependencies").
+READ_PREFIXES: frozenset[str] = frozenset("get list read find lookup query count".split())
+
+# Words that end the head of a name: what follows only qualifies it ("run with env
+# secrets", "upload to S3", "install deps for tests").
+MODIFIER_WORDS: frozenset[str] = frozenset(
+    "with using via for from on into to against in by after before".split()
 )
 
 # Words that carry no kind but mislead a naive reading ("run tests" is about tests).
@@ -386,6 +413,40 @@ ACTIONS: dict[str, str] = {
     "pascalgn/automerge-action": "publish",
     "myci-actions/add-deb-repo": "dependencies",
     "pyo3/maturin-action": "build",
+    "securego/gosec": "analysis",
+    "embarkstudios/cargo-deny-action": "analysis",
+    "jdx/mise-action": "toolchain",
+    "jetli/wasm-bindgen-action": "toolchain",
+    "jetli/wasm-pack-action": "toolchain",
+    "sebrollen/toml-action": "metadata",
+    "larsoner/circleci-artifacts-redirector-action": "notify",
+    "andstor/file-existence-action": "decide",
+    "re-actors/alls-green": "decide",
+    "styfle/cancel-workflow-action": "toolchain",
+    "mikefarah/yq": "unknown",
+    "uraimo/run-on-arch-action": "unknown",
+    "addnab/docker-run-action": "unknown",
+    "appleboy/ssh-action": "deploy",
+    "appleboy/scp-action": "deploy",
+    "burnett01/rsync-deployments": "deploy",
+    "cloudflare/wrangler-action": "deploy",
+    "amondnet/vercel-action": "deploy",
+    "netlify/actions/cli": "deploy",
+    "nwtgck/actions-netlify": "deploy",
+    "superfly/flyctl-actions/setup-flyctl": "toolchain",
+    "akhileshns/heroku-deploy": "deploy",
+    "appleboy/telegram-action": "notify",
+    "appleboy/discord-action": "notify",
+    "sarisia/actions-status-discord": "notify",
+    "dawidd6/action-send-mail": "notify",
+    "dawidd6/action-download-artifact": "artifact-download",
+    "actions/upload-artifact/merge": "artifact-upload",
+    "mathieudutour/github-tag-action": "publish",
+    "anothrnick/github-tag-action": "publish",
+    "rickstaa/action-create-tag": "publish",
+    "ad-m/github-push-action": "publish",
+    "ilammy/setup-nasm": "toolchain",
+    "actions/setup-dotnet": "toolchain",
     "mheap/github-action-required-labels": "lint",
     "ljharb/require-allow-edits": "lint",
     "actions/setup-python": "toolchain",
@@ -1461,7 +1522,7 @@ AZURE_SCRIPT_TASKS: frozenset[str] = frozenset(
 # Inputs of a reusable unit (action, task, orb command) that hold a command or script.
 SCRIPT_INPUTS: tuple[str, ...] = (
     "script", "run", "command", "commands", "inlinescript", "inline", "cmd",
-    "args", "arguments", "scriptpath", "filepath", "scriptlocation",
+    "scriptpath", "filepath",
 )
 
 # `python -m MODULE`: modules that are not programs of their own in COMMANDS.

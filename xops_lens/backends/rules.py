@@ -105,6 +105,17 @@ def kind_from_words(words: Sequence[str]) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=8192)
 def _kind_from_words(words: tuple[str, ...]) -> tuple[str, str] | None:
+    # the head of the name first: "run_with_env_secrets" runs, "upload to s3" uploads
+    for i, w in enumerate(words):
+        if w in T.MODIFIER_WORDS and i > 0:
+            head = _kind_of_phrase(words[:i])
+            if head is not None:
+                return head
+            break
+    return _kind_of_phrase(words)
+
+
+def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
     ws = [w for w in words if w not in T.STOP_WORDS]
     if not ws:
         return None
@@ -114,11 +125,14 @@ def _kind_from_words(words: tuple[str, ...]) -> tuple[str, str] | None:
         return "toolchain", ws[-1]
     found = kinds_in_words(ws)
     if not found:
-        return None
+        return ("metadata", ws[0]) if ws[0] in T.READ_PREFIXES and len(ws) > 1 else None
     pairs = [f for f in found if " " in f[1]]
     if pairs:
         return pairs[0]
-    return min(found, key=lambda f: _IDENT_RANK[f[0]])
+    if ws[0] in T.READ_PREFIXES:
+        return "metadata", ws[0]
+    plain = [f for f in found if f[1] not in T.TOOL_WORDS]
+    return min(plain or found, key=lambda f: _IDENT_RANK[f[0]])
 
 
 @lru_cache(maxsize=8192)
@@ -320,6 +334,11 @@ class _Reader:
             hit = self._ci_file_write(raw)
             if hit is not None:
                 return hit
+            if "GITHUB_STEP_SUMMARY" in raw:
+                hit = self.command(Command(cmd.words, "", cmd.piped_from, cmd.piped_to), depth)
+                if hit is not None and hit.weight == 2 and hit.kind != "unknown":
+                    return hit
+                return Hit("report", 0.65, "writes the job summary", 1)
         if "/etc/" in raw and _ETC_WRITE.search(raw):
             return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
         words = [w for w in cmd.words]
@@ -367,7 +386,8 @@ class _Reader:
         if "github_output" in low or "::set-output" in low:
             return Hit("decide", 0.7, "writes step outputs", 1)
         if "github_step_summary" in low:
-            return Hit("report", 0.7, "writes the job summary", 1)
+            return None if self._real_program(raw) else Hit(
+                "report", 0.7, "writes the job summary", 1)
         if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
             return Hit("toolchain", 0.7, "sets environment for later steps", 1)
         if "##vso[task.setvariable" in low:
@@ -381,6 +401,14 @@ class _Reader:
         if "##vso[build.updatebuildnumber" in low or "##vso[build.addbuildtag" in low:
             return Hit("decide", 0.6, "sets the build number or tag", 1)
         return None
+
+    def _real_program(self, raw: str) -> bool:
+        """Whether a command that also writes the job summary runs a real tool
+        (`attw --pack > $GITHUB_STEP_SUMMARY`): the tool is then its purpose."""
+        first = raw.split(None, 1)[0] if raw.strip() else ""
+        prog = _program(first)[0]
+        return bool(first) and prog not in T.UTILITIES and not first.startswith(
+            (">", "$", "{", "(", "}")) and prog not in ("sudo",)
 
     def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
         computed = []
@@ -405,6 +433,8 @@ class _Reader:
         args = [w for w in words[1:]]
         if prog == "ghx" or (prog.startswith("$") and not is_path):
             return self._expression_program(prog, args, cmd, depth)
+        if is_path and _is_version_query(args) and len(args) == 1:
+            return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
         if prog in ("sudo", "doas"):
             rest = self._skip_options(args, T.OPTION_VALUES.get("sudo", frozenset()))
             return self.words(rest, cmd, depth + 1) if rest else None
@@ -966,22 +996,26 @@ def _action_kind(path: str) -> tuple[str, float, str] | None:
     low = path.lower().strip("/")
     if low in T.ACTIONS:
         return T.ACTIONS[low], 0.95, f"uses {_short(path, 60)}"
+    shown = _short(path, 50)
     parts = low.split("/")
-    if len(parts) > 2 and "/".join(parts[:2]) in T.ACTIONS:
-        repo_kind = T.ACTIONS["/".join(parts[:2])]
-        found = kind_from_words(words_of(" ".join(parts[2:])))
-        if found is None:
-            return repo_kind, 0.8, f"uses {_short(path, 60)}"
     for pattern, kind in _ACTION_PATTERNS:
         if pattern.search(low):
             return kind, 0.75, f"uses {_short(path, 60)}"
-    tail = parts[1:] if len(parts) > 1 else parts
-    tail_text = " ".join(tail).replace(".github actions", "")
-    found = kind_from_words(words_of(tail_text))
-    if found is None and len(parts) > 1:
-        found = kind_from_words(words_of(parts[0]))
-    if found is not None:
-        return found[0], 0.6, _why(f"uses {_short(path, 50)} ({found[1]})")
+    # an action inside a repository (`owner/repo/path`, `owner/repo/.github/actions/x`)
+    # is named by its path more than by its repository
+    sub = re.split(r"\.github/actions/", low)[-1] if ".github/actions/" in low else (
+        "/".join(parts[2:]) if len(parts) > 2 else "")
+    if sub:
+        found = kind_from_words(words_of(sub.replace("/", " ")))
+        if found is not None:
+            return found[0], 0.6, _why(f"uses {shown} ({found[1]})")
+    repo = "/".join(parts[:2])
+    if len(parts) > 2 and repo in T.ACTIONS and T.ACTIONS[repo] != "unknown":
+        return T.ACTIONS[repo], 0.8, f"uses {_short(path, 60)}"
+    for text in (parts[1] if len(parts) > 1 else "", parts[0]):
+        found = kind_from_words(words_of(text)) if text else None
+        if found is not None:
+            return found[0], 0.6, _why(f"uses {shown} ({found[1]})")
     return None
 
 
@@ -1037,19 +1071,52 @@ def _truthy(value: str | None) -> bool:
 
 
 def _build_push(step: Step) -> tuple[str, float, str]:
-    push = step.input("push")
-    outputs = (step.input("outputs") or "").lower()
-    if (push or "").strip().lower() in ("true", "yes", "1", "on") or "push=true" in outputs \
+    """docker/build-push-action exists to publish when it pushes (tie-breaker 7)."""
+    push = (step.input("push") or "").strip().lower()
+    outputs = (step.input("outputs") or "").lower().replace(" ", "")
+    if push in ("true", "yes", "1", "on") or "push=true" in outputs \
             or "type=registry" in outputs:
         return "publish", 0.9, "builds and pushes an image (push: true)"
-    if push and "${{" in push:
-        return "publish", 0.6, "builds and pushes an image when the expression allows"
-    return "build", 0.85, "builds an image without pushing"
+    if "${{" in push or "push=${{" in outputs:
+        return "publish", 0.6, "builds and pushes an image when an expression allows"
+    if push in ("false", "no", "0", "off") or "load" in {k for k, _ in step.inputs}:
+        return "build", 0.85, "builds an image without pushing"
+    found = name_kind(step.name)
+    if found is not None and found[0] == "publish":
+        return "publish", 0.55, _why(f"builds an image; step name says {found[1]}")
+    return "build", 0.8, "builds an image without pushing"
+
+
+def _api_request(step: Step) -> tuple[str, float, str]:
+    """octokit/request-action and graphql-action: the route or query says what they do."""
+    route = " ".join(v for k, v in step.inputs if k in ("route", "query", "method"))
+    writes = bool(re.match(r"\s*(post|put|patch|delete)\b", route, re.I)) or "mutation" in route
+    hit = _api_kind(route.lower(), writes, "the API")
+    return hit.kind, hit.confidence, hit.why
+
+
+def _dispatch(step: Step) -> tuple[str, float, str]:
+    """An action that starts another workflow or pipeline does what that one does."""
+    target = " ".join(v for k, v in step.inputs if k.lower().replace("-", "_") in (
+        "workflow", "workflow_file_name", "workflow_id", "pipeline", "event_type",
+        "trigger_workflow"))
+    found = kind_from_words(words_of(_GH_EXPR.sub(" ", target))) or name_kind(step.name)
+    if found is not None:
+        return found[0], 0.5, _why(f"triggers another run ({found[1]})")
+    return "notify", 0.4, "triggers another workflow run"
 
 
 _DECIDERS = {
     "actions/github-script": _github_script,
     "docker/build-push-action": _build_push,
+    "depot/build-push-action": _build_push,
+    "octokit/request-action": _api_request,
+    "octokit/graphql-action": _api_request,
+    "benc-uk/workflow-dispatch": _dispatch,
+    "aurelien-baudet/workflow-dispatch": _dispatch,
+    "convictional/trigger-workflow-and-wait": _dispatch,
+    "the-actions-org/workflow-dispatch": _dispatch,
+    "peter-evans/repository-dispatch": _dispatch,
 }
 
 
