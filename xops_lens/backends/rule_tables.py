@@ -15,9 +15,12 @@ from __future__ import annotations
 KIND_PRIORITY: tuple[str, ...] = (
     "deploy", "publish", "approve",
     "test", "lint", "analysis", "generate", "build",
-    "report", "notify", "artifact-upload", "cache-save",
+    "report", "notify", "artifact-upload",
     "decide", "unknown",
-    "artifact-download", "checkout", "credentials", "dependencies", "cache-restore",
+    "artifact-download", "checkout", "credentials", "dependencies",
+    # caching is never what a step is for while anything else happens in it; restoring
+    # outranks saving (tie-breaker 5: a step that does both is information)
+    "cache-restore", "cache-save",
     "toolchain", "metadata",
 )
 
@@ -81,6 +84,7 @@ WORD_KINDS: dict[str, str] = {
     "qa": "test", "conformance": "test", "regression": "test", "sanity": "test",
     "fuzz": "test", "fuzzing": "test", "fuzzer": "test", "fuzzers": "test",
     "coverage": "test", "cov": "test", "ctest": "test", "pytest": "test",
+    "doctest": "test", "doctests": "test",
     "tox": "test", "nox": "test", "playwright": "test", "cypress": "test",
     "selenium": "test", "ginkgo": "test",
     "lint": "lint", "linter": "lint", "linters": "lint", "linting": "lint",

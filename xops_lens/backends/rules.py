@@ -142,7 +142,7 @@ def name_kind(text: str) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------------------- shell
 
-_GH_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+_GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
 _CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
 _CONTINUATION = re.compile(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
@@ -379,6 +379,8 @@ class _Reader:
             return None
         if len(words) > 1 and words[1] in ("=", "+=", "-="):
             return Hit("metadata", 0.3, "sets a value", 0)
+        if words[0].endswith(":") and len(words[0]) > 1:
+            return None  # `key: value`, a rendered input of a reusable step
         return self.words(words, cmd, depth)
 
     def _ci_file_write(self, raw: str) -> Hit | None:
@@ -958,10 +960,14 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return other.kind, 0.35, _why(f"{other.why}; purpose unclear")
         return "build", 0.25, _why(f"{why}; purpose unclear, counted as build")
 
-    if best.weight == 0 and why == "moves or copies files":
-        # placing files is part of what the job delivers (a GitLab `pages` job)
+    if best.weight == 0 and kind == "toolchain":
+        # moving files around says little; a name saying what they are for says more
+        found = name_kind(name)
+        if found is not None and " " in found[1]:
+            return found[0], 0.45, _why(f"step name says {found[1]}; {why}")
         found = name_kind(job)
-        if found is not None and found[0] == "deploy":
+        if why == "moves or copies files" and found is not None and found[0] == "deploy":
+            # placing files is part of what the job delivers (a GitLab `pages` job)
             return found[0], 0.45, _why(f"job name says {found[1]}; {why}")
 
     if best.weight == 0 and kind == "metadata":
@@ -985,6 +991,22 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
 
 
 # ------------------------------------------------------------------------- reusables
+
+def given_name(step: Step) -> str:
+    """The step's name when a person wrote one; formats fall back to the command's first
+    line or the action's name, which is no second opinion."""
+    name = step.name.strip()
+    if not name:
+        return ""
+    if step.uses and (name in step.uses or step.uses.startswith(name)):
+        return ""
+    for line in step.text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            if line.startswith(name) or name.startswith(line[:60]):
+                return ""
+            break
+    return name
 
 _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256:|"
                         r"^[\w./-]+:[\w.-]+$|^\$\(|^\$\{")
@@ -1058,11 +1080,11 @@ def _github_script(step: Step) -> tuple[str, float, str]:
     script = step.input("script") or ""
     hits = [hit for pattern, hit in _JS_CALLS if pattern.search(script)]
     if not hits:
-        found = name_kind(step.name)
+        found = name_kind(given_name(step))
         if found is not None:
             return found[0], 0.45, _why(f"github-script; step name says {found[1]}")
         return "decide", 0.3, "runs a github-script; purpose unclear"
-    best, _ = choose(hits, step.name)
+    best, _ = choose(hits, given_name(step))
     return best.kind, best.confidence, f"github-script {best.why}"
 
 
@@ -1081,7 +1103,7 @@ def _build_push(step: Step) -> tuple[str, float, str]:
         return "publish", 0.6, "builds and pushes an image when an expression allows"
     if push in ("false", "no", "0", "off") or "load" in {k for k, _ in step.inputs}:
         return "build", 0.85, "builds an image without pushing"
-    found = name_kind(step.name)
+    found = name_kind(given_name(step))
     if found is not None and found[0] == "publish":
         return "publish", 0.55, _why(f"builds an image; step name says {found[1]}")
     return "build", 0.8, "builds an image without pushing"
@@ -1100,7 +1122,7 @@ def _dispatch(step: Step) -> tuple[str, float, str]:
     target = " ".join(v for k, v in step.inputs if k.lower().replace("-", "_") in (
         "workflow", "workflow_file_name", "workflow_id", "pipeline", "event_type",
         "trigger_workflow"))
-    found = kind_from_words(words_of(_GH_EXPR.sub(" ", target))) or name_kind(step.name)
+    found = kind_from_words(words_of(_GH_EXPR.sub(" ", target))) or name_kind(given_name(step))
     if found is not None:
         return found[0], 0.5, _why(f"triggers another run ({found[1]})")
     return "notify", 0.4, "triggers another workflow run"
@@ -1144,7 +1166,7 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     if found is not None:
         return found
     if script:
-        kind, confidence, why = classify_script(script, step.name, step.job)
+        kind, confidence, why = classify_script(script, given_name(step), step.job)
         if kind != "build" or confidence > 0.3:
             return kind, min(confidence, 0.8), _why(f"{_short(ref_less, 30)}: {why}")
     path = ref_less
@@ -1153,7 +1175,7 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
         found = kind_from_words(words_of(path))
         if found is not None:
             return found[0], 0.6, _why(f"uses local action {_short(path, 40)} ({found[1]})")
-    found = name_kind(step.name)
+    found = name_kind(given_name(step))
     if found is not None:
         return found[0], 0.45, _why(f"step name says {found[1]}; uses {_short(path, 40)}")
     return "build", 0.25, _why(f"uses {_short(path, 50)}; purpose unclear")
@@ -1164,11 +1186,11 @@ def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
     if low in T.AZURE_SCRIPT_TASKS or low not in T.AZURE_TASKS:
         script = _script_inputs(step)
         if script:
-            kind, confidence, why = classify_script(script, step.name, step.job)
+            kind, confidence, why = classify_script(script, given_name(step), step.job)
             return kind, min(confidence, 0.85), _why(f"{task}: {why}")
     if low in T.AZURE_TASKS:
         return T.AZURE_TASKS[low], 0.9, f"runs task {_short(task, 50)}"
-    found = kind_from_words(words_of(task)) or name_kind(step.name)
+    found = kind_from_words(words_of(task)) or name_kind(given_name(step))
     if found is not None:
         return found[0], 0.5, _why(f"runs task {_short(task, 40)} ({found[1]})")
     return "build", 0.25, _why(f"runs task {_short(task, 50)}; purpose unclear")
@@ -1179,7 +1201,7 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
     text = step.text or ""
     prog = re.split(r"[/]", image.split("@")[0])[-1].split(":")[0].lower()
     if text.strip() and text.strip() != uses:
-        kind, confidence, why = classify_script(text, step.name, step.job)
+        kind, confidence, why = classify_script(text, given_name(step), step.job)
         if confidence > 0.3 or kind != "build":
             # the image may name the program the arguments belong to (Cloud Build)
             if prog in T.COMMANDS and confidence < 0.5:
@@ -1191,7 +1213,7 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
             hit = _Reader(set()).words([prog] + text.split(), Command((), "", False, ""), 0)
             if hit is not None and hit.kind != "unknown":
                 return hit.kind, hit.confidence, hit.why
-    found = kind_from_words(words_of(prog)) or name_kind(step.name)
+    found = kind_from_words(words_of(prog)) or name_kind(given_name(step))
     if found is not None:
         return found[0], 0.45, _why(f"runs image {_short(image, 40)} ({found[1]})")
     return "build", 0.25, _why(f"runs image {_short(image, 50)}; purpose unclear")
@@ -1207,9 +1229,9 @@ def classify_step(step: Step) -> Classification:
     if step.uses:
         kind, confidence, why = classify_uses(step)
     elif step.text.strip():
-        kind, confidence, why = classify_script(step.text, step.name, step.job)
+        kind, confidence, why = classify_script(step.text, given_name(step), step.job)
     else:
-        found = name_kind(step.name)
+        found = name_kind(given_name(step))
         if found is not None:
             kind, confidence, why = found[0], 0.4, _why(f"step name says {found[1]}")
         else:
