@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from xops_lens.config import Config
+from xops_lens.cost.report import CostReport
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
 from xops_lens.sdk import BackendUsage
 
@@ -46,6 +47,8 @@ class ScanResult:
     config: Config = field(default_factory=Config)
     # Requests and tokens of a backend that calls a service (None for offline backends).
     backend_usage: BackendUsage | None = None
+    # Set by the cost model (xops_lens.cost) once steps are labelled.
+    cost: CostReport | None = None
 
     @property
     def failed_files(self) -> list[FileReport]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from xops_lens.config import Config
+from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
 from xops_lens.model import Classification, Job, Source, Step
@@ -152,4 +153,5 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             label = gate_label(job)
             if label is not None:
                 result.gates.append(GateResult(job, label))
+    result.cost = estimate(result, root)
     return result

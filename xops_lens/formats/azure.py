@@ -1,0 +1,184 @@
+"""Azure Pipelines: ``azure-pipelines*.yml`` anywhere, and YAML in the folders where
+projects keep pipelines and their templates.
+
+Discovery has to be general because Azure has no fixed location: the pipeline's file is
+chosen in the web UI. What real repositories do: ``azure-pipelines.yml`` at the root or
+in a component folder; folders named ``.azure-pipelines``, ``azure-pipelines``,
+``.pipelines``, ``.azuredevops``, ``azure-devops``, ``.vsts-ci``, ``.ado``; and the
+``eng/`` folder of the .NET Arcade convention. A file in a folder is read only when it is
+shaped like a pipeline or a template (otherwise Declined), so other YAML there is left
+alone.
+
+Templates are files too: an entry pipeline lists the templates it expands in
+``Pipeline.includes``, and :meth:`AzurePipelines.entry` says False for template-looking
+paths, so a template is analysed on its own only when no pipeline includes it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._azure_steps import Context, get, kind_of, text_of
+from xops_lens.formats._azure_walk import Walker
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import Pipeline, Source, Trigger
+from xops_lens.yamlload import YList, YMap, load_documents
+
+FORMAT_NAME = "azure-pipelines"
+YAML_SUFFIXES = (".yml", ".yaml")
+NAME_PREFIXES = ("azure-pipelines", ".azure-pipelines")
+PIPELINE_DIRS = frozenset({".azure-pipelines", "azure-pipelines", ".pipelines", ".azuredevops",
+                           ".azure-devops", "azure-devops", ".vsts-ci", ".vsts", ".ado"})
+# Folders whose top level holds pipelines (their templates live in subfolders).
+ENTRY_DIRS = frozenset({".pipelines", ".vsts-ci", ".vsts", ".ado", ".azuredevops"})
+ARCADE_DIR = "eng"
+TEMPLATE_DIRS = frozenset({"steps", "step", "jobs", "job", "stages", "stage", "variables",
+                           "vars"})
+# Files other formats own, even when they sit in a folder we read.
+OTHER_FORMATS = frozenset({"action.yml", "action.yaml", ".gitlab-ci.yml", "cloudbuild.yaml",
+                           "cloudbuild.yml", "bitbucket-pipelines.yml", ".travis.yml",
+                           "appveyor.yml", ".drone.yml", "codecov.yml", ".codecov.yml",
+                           "dependabot.yml", "renovate.json"})
+PIPELINE_KEYS = frozenset({"stages", "jobs", "steps", "extends", "trigger", "pr", "schedules",
+                           "pool", "resources", "variables", "parameters"})
+SHAPE_KEYS = frozenset({"stages", "jobs", "steps", "extends"})
+
+
+def _named_pipeline(path: str) -> bool:
+    return posixpath.basename(path).lower().startswith(NAME_PREFIXES) \
+        and path.lower().endswith(YAML_SUFFIXES)
+
+
+def _folder_pipeline(path: str) -> bool:
+    if not path.lower().endswith(YAML_SUFFIXES) or posixpath.basename(path) in OTHER_FORMATS:
+        return False
+    parts = path.split("/")[:-1]
+    if not parts or parts[0] in (".github", ".gitlab", ".circleci", ".buildkite", ".tekton"):
+        return False
+    return parts[0] == ARCADE_DIR or any(part.lower() in PIPELINE_DIRS for part in parts)
+
+
+def template_looking(path: str) -> bool:
+    """True for paths that by convention hold templates rather than pipelines."""
+    parts = path.split("/")
+    folders, name = [p.lower() for p in parts[:-1]], parts[-1].lower()
+    stem = name.rsplit(".", 1)[0]
+    if any("template" in p for p in folders) or "template" in stem:
+        return True
+    if any(p in TEMPLATE_DIRS for p in folders):
+        return True
+    if folders and folders[0] == ARCADE_DIR and folders[:2] != [ARCADE_DIR, "pipelines"]:
+        return True
+    # conda-forge's layout: the root azure-pipelines.yml includes one jobs template per
+    # platform, .azure-pipelines/azure-pipelines-<platform>.yml.
+    return bool(folders) and folders[-1] in (".azure-pipelines", "azure-pipelines") \
+        and stem.startswith("azure-pipelines-")
+
+
+def _triggers(document: YMap, is_template: bool) -> tuple[Trigger, ...]:
+    triggers: list[Trigger] = []
+    trigger = document.get("trigger")
+    if "trigger" in document:
+        if text_of(trigger).strip().lower() != "none":
+            triggers.append(Trigger("push", document.line_of("trigger")))
+    elif not is_template:
+        # Without `trigger:` Azure runs the pipeline on every push to any branch.
+        triggers.append(Trigger("push", 1))
+    pr = document.get("pr")
+    if "pr" in document and text_of(pr).strip().lower() != "none":
+        triggers.append(Trigger("pull_request", document.line_of("pr")))
+    schedules = document.get("schedules")
+    if isinstance(schedules, YList):
+        for item, line in schedules.items_with_lines():
+            if isinstance(item, YMap):
+                triggers.append(Trigger("schedule", line, cron=text_of(item.get("cron")) or None))
+    resources = document.get("resources")
+    pipelines = resources.get("pipelines") if isinstance(resources, YMap) else None
+    if isinstance(pipelines, YList):
+        for item, line in pipelines.items_with_lines():
+            if isinstance(item, YMap) and "trigger" in item \
+                    and text_of(item["trigger"]).strip().lower() != "none":
+                triggers.append(Trigger("pipeline", line))
+    return tuple(triggers)
+
+
+def _document(source: Source, strong: bool) -> YMap:
+    try:
+        documents = [d for d in load_documents(source.text, source.path) if d is not None]
+    except ParseError:
+        if strong:
+            raise
+        raise Declined(source.path) from None
+    shaped = len(documents) == 1 and isinstance(documents[0], YMap) \
+        and bool(PIPELINE_KEYS & set(documents[0]))
+    if not shaped and not strong:
+        raise Declined(source.path)
+    if not documents:
+        raise ParseError(source.path, "the file is empty (no YAML document)")
+    if len(documents) > 1:
+        raise ParseError(source.path, "expected one YAML document, found several")
+    document = documents[0]
+    if not isinstance(document, YMap):
+        raise ParseError(source.path, f"expected a mapping at the top level, found "
+                                      f"{kind_of(document)}", 1)
+    if not shaped:
+        raise ParseError(source.path, "an Azure pipeline needs 'stages', 'jobs', 'steps' or "
+                                      "'extends'", document.line)
+    return document
+
+
+def parse_pipeline(source: Source) -> Pipeline:
+    strong = _named_pipeline(source.path)
+    document = _document(source, strong)
+    is_template = template_looking(source.path)
+    walker = Walker(source)
+    ctx = Context(source.path)
+    stages, _ = get(document, "stages")
+    if stages is not None or get(document, "jobs")[0] is not None \
+            or get(document, "steps")[0] is not None or "extends" in document:
+        walker.body(document, ctx, "pipeline")
+    else:
+        walker.variables(document.get("variables"), ctx)
+        if not SHAPE_KEYS & set(document) and strong:
+            walker.notes["no stages, jobs or steps"] = None
+    notes = list(walker.notes)
+    if not walker.jobs and "parameters" in document and is_template:
+        notes.append("template: analysed alone because no pipeline read here includes it")
+    return Pipeline(
+        path=source.path, format=FORMAT_NAME, jobs=tuple(walker.jobs),
+        triggers=_triggers(document, is_template),
+        includes=tuple(p for p in walker.includes if p != source.path),
+        notes=tuple(notes),
+    )
+
+
+class AzurePipelines:
+    name = FORMAT_NAME
+    globs = ("**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", "**/.azure-pipelines/**",
+             "**/azure-pipelines/**", "**/.pipelines/**", "**/.azuredevops/**",
+             "**/azure-devops/**", "**/.vsts-ci/**", "eng/**/*.yml")
+
+    def claims(self, path: str) -> bool:
+        return _named_pipeline(path) or _folder_pipeline(path)
+
+    def entry(self, path: str) -> bool:
+        """Only files that are pipelines by name or by place: in folders that mix pipelines
+        and templates, a file read first as an entry would be counted twice when a pipeline
+        includes it, whereas a non-entry is still analysed alone when nothing does."""
+        if template_looking(path):
+            return False
+        if _named_pipeline(path):
+            return True
+        folders = path.split("/")[:-1]
+        return (len(folders) == 1 and folders[0].lower() in ENTRY_DIRS) \
+            or folders == [ARCADE_DIR, "pipelines"]
+
+    def parse(self, source: Source) -> Pipeline:
+        return parse_pipeline(source)
+
+
+@hookimpl
+def register_formats(register: Any) -> None:
+    register(AzurePipelines())
