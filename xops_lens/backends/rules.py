@@ -280,10 +280,31 @@ _COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch
 _CONDITION_KEYWORDS = frozenset(("if", "elseif", "while", "foreach", "switch", "for", "until"))
 _GIT_AUTH = re.compile(r"x-access-token|oauth2:|credential\.helper|extraheader|"
                        r"https://[^\s/@]*:[^\s/@]*@|insteadof.*token|token.*insteadof", re.I)
+_REMOTE = re.compile(r"^([\w.-]+@)?[\w.-]+:(?!//)|^(rsync|sftp|ssh)://")
+_CAMEL_HEAD = re.compile(r"^([a-z]+)[A-Z]")
+_WRITERS = frozenset("echo printf cat write-output tee".split())
+_SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
+                          r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
+                          r"\.key\b|\.p12\b|keystore", re.I)
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
 _PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
 _KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
 _ETC_WRITE = re.compile(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
+
+
+def _redirect_target(args: Sequence[str]) -> str:
+    """Where a command's output is written (`> file`, `>>file`, `tee file`), if to a file."""
+    for i, a in enumerate(args):
+        target = ""
+        if a in (">", ">>", "1>", "1>>") and i + 1 < len(args):
+            target = args[i + 1]
+        elif a.startswith((">", "1>")) and not a.startswith((">&", "1>&")):
+            target = a.lstrip("1>")
+        if target:
+            target = _unquote(target)
+            if target not in ("/dev/null", "/dev/stderr", "/dev/stdout", "$null", "nul", "NUL"):
+                return target
+    return ""
 
 
 def _is_version_query(args: Sequence[str]) -> bool:
@@ -459,6 +480,8 @@ class _Reader:
             if verb:
                 return self._cmdlet(prog, verb.group(1), verb.group(2))
             return self._unknown_program(prog, args)
+        if prog in ("rsync", "scp") and not any(_REMOTE.match(_unquote(a)) for a in args):
+            return Hit("toolchain", 0.6, f"copies files locally with `{prog}`", 0)
         if prog == "git" and _GIT_AUTH.search(cmd.raw):
             return Hit("credentials", 0.8, "configures git authentication", 2)
         if prog == "git" and "--exit-code" in args and ("diff" in args or "diff-index" in args):
@@ -568,6 +591,14 @@ class _Reader:
             return Hit(value, 0.9, f"runs `{_short(label)}`", 2)
         directive, _, family = value.partition(":")
         if directive == "@targets":
+            if family == "compose" and positionals[:1] in (["run"], ["exec"]):
+                # `docker compose run --rm app pytest`: the command in the service
+                inner = self._skip_options(rest[rest.index(positionals[0]) + 1:]
+                                           if positionals[0] in rest else [],
+                                           T.OPTION_VALUES.get("docker run", frozenset()))
+                hit = self.words(inner[1:], cmd, depth + 1) if len(inner) > 1 else None
+                if hit is not None:
+                    return hit
             return self._targets(prog, family, positionals, args)
         if directive == "@script":
             return self._shell(prog, rest if sub else args, cmd, depth, sub)
@@ -728,6 +759,10 @@ class _Reader:
         low = name.lower()
         if low in table:
             return table[low], "exact"
+        verb = _CAMEL_HEAD.match(name.rsplit(":", 1)[-1])
+        if verb and verb.group(1).lower() in table:
+            # gradle-style `assembleRelease`, `connectedDebugAndroidTest`: the verb leads
+            return table[verb.group(1).lower()], "exact"
         segments = [s for s in re.split(r"[:/]", low) if s]
         found = [(table[s], "exact") for s in segments if s in table]
         if not found:
@@ -784,6 +819,11 @@ class _Reader:
             # `echo $PASSWORD | docker login`, `cat lcov.info | coveralls`: the
             # receiving command speaks for both
             return Hit(kind, 0.5, f"prints", 0)
+        target = _redirect_target(args) if prog in _WRITERS else ""
+        if target:
+            if _SECRET_FILE.search(target):
+                return Hit("credentials", 0.7, "writes a credentials file", 1)
+            return Hit("toolchain", 0.6, "writes a file", 0)
         if prog in ("sleep", "start-sleep", "wait"):
             return Hit("metadata", 0.8, "waits", 0)
         if prog in ("echo", "printf", "write-host", "write-output", "cat", "ls", "pwd"):
@@ -1142,6 +1182,32 @@ _DECIDERS = {
 }
 
 
+_ACTION_AFFIXES = re.compile(r"^(gh-action-|ghaction-|github-action-|actions?-|setup-)|"
+                             r"(-github-actions?|-gh-action|-actions?)$")
+_TOOL_INPUTS = ("command", "args", "arguments", "cmd", "subcommand", "goals", "goal",
+                "tasks", "task", "target", "targets")
+
+
+def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
+    """An action wrapping one tool (goreleaser/goreleaser-action, PyO3/maturin-action,
+    actions-rs/cargo) with the tool's subcommand as input: judge the command it runs."""
+    values = [v for k, v in step.inputs if k.lower() in _TOOL_INPUTS and v.strip()]
+    if not values:
+        return None
+    parts = path.split("/")
+    for candidate in (_ACTION_AFFIXES.sub("", parts[1]) if len(parts) > 1 else "", parts[0]):
+        if candidate in T.COMMANDS:
+            spec = T.COMMANDS[candidate]
+            if all(v.startswith("@") or v == "unknown" for v in spec.values()):
+                continue  # a wrapper or script runner: its input is judged as a script
+            words = [candidate] + " ".join(values).split()
+            hit = _Reader().words(words, Command(tuple(words), " ".join(words), False, ""), 0)
+            if hit is not None and hit.kind != "unknown" and hit.weight == 2:
+                return hit.kind, min(hit.confidence, 0.85), _why(
+                    f"uses {_short(path, 40)}: {hit.why}")
+    return None
+
+
 def _is_image(uses: str) -> bool:
     return uses.startswith("docker://") or bool(_IMAGE_REF.search(uses))
 
@@ -1159,6 +1225,9 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     if decider is not None:
         return decider(step)
     local = low.startswith("./") or low.startswith("../")
+    tool = None if local else _tool_action(step, low)
+    if tool is not None:
+        return tool
     found = None if local else _action_kind(ref_less)
     script = _script_inputs(step)
     if found is not None and found[0] == "unknown":
