@@ -14,6 +14,7 @@ hostile       what a model that obeyed an injected instruction might answer: unk
 slow          sleep ``slow_seconds`` first (longer than the client's timeout)
 429           HTTP 429 with ``Retry-After: <retry_after>``
 500           HTTP 500
+401           HTTP 401 (a wrong key: fatal for the whole run)
 bad-body      HTTP 200 whose body is not JSON
 no-usage      like good, without the ``usage`` object
 reject-schema HTTP 400 when response_format is json_schema, else good
@@ -104,7 +105,8 @@ class ScriptedServer:
                     body = {}
                 with server.lock:
                     behaviour = server.script.pop(0) if server.script else server.default
-                    server.requests.append({"path": self.path, "headers": dict(self.headers),
+                    server.requests.append({"path": self.path,
+                                            "headers": {k.lower(): v for k, v in self.headers.items()},
                                             "raw": raw, "body": body, "time": time.monotonic(),
                                             "behaviour": behaviour})
                 try:
@@ -158,6 +160,8 @@ class ScriptedServer:
             return self._error(handler, 429, "slow down", {"Retry-After": self.retry_after})
         if behaviour == "500":
             return self._error(handler, 500, "boom")
+        if behaviour == "401":
+            return self._error(handler, 401, "invalid api key")
         if behaviour == "reject-schema":
             if (body.get("response_format") or {}).get("type") == "json_schema":
                 return self._error(handler, 400, "response_format json_schema is not supported")

@@ -229,6 +229,17 @@ def redact(text: str) -> str:
     return text
 
 
+def redact_pair(name: str, value: str) -> str:
+    """``value`` of a named field (an action input, an env entry): under a secret-sounding
+    name any literal value goes, since the name is not in the text ``redact`` sees."""
+    value = redact(value)
+    literal = value.strip()
+    if _SECRET_NAME.search(name) and not _HARMLESS_NAME.search(name) and len(literal) >= 4 \
+            and not _is_reference(literal) and "[REDACTED:" not in literal:
+        return _mark("secret")
+    return value
+
+
 def redact_count(text: str) -> tuple[str, int]:
     """``redact(text)`` and how many values it replaced (for reports and tests)."""
     redacted = redact(text)

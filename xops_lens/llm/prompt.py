@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xops_lens.model import KINDS, SUBSYSTEM_OF_KIND, SUBSYSTEMS, Step
-from xops_lens.redact import redact
+from xops_lens.redact import redact, redact_pair
 
 PROMPT_VERSION = "1"
 MAX_TEXT_CHARS = 1500  # a 300-line script says no more about its purpose than its start
@@ -82,7 +82,7 @@ def step_payload(step: Step) -> dict[str, Any]:
         item["uses"] = _clip(redact(step.uses), MAX_FIELD_CHARS)
     if step.inputs:
         item["inputs"] = {
-            _clip(redact(key), 60): _clip(redact(value), MAX_FIELD_CHARS)
+            _clip(redact(key), 60): _clip(redact_pair(key, value), MAX_FIELD_CHARS)
             for key, value in step.inputs[:MAX_INPUTS]
         }
     if step.text and step.text != step.name:

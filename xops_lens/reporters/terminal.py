@@ -126,11 +126,11 @@ def _usage_line(usage: BackendUsage) -> Any:
     from rich.text import Text
 
     approx = "~" if usage.tokens_estimated else ""
-    text = (f"{usage.backend} {usage.model}: {usage.relabelled} of {usage.steps_selected} "
-            f"step(s) relabelled ({usage.relabel}); {usage.requests} request(s), "
+    text = (f"{usage.backend} {usage.model}: {usage.relabelled}/{usage.steps_selected} "
+            f"steps relabelled ({usage.relabel}); {usage.requests} requests, "
             f"{approx}{usage.prompt_tokens:,} prompt + {approx}{usage.completion_tokens:,} "
-            f"completion tokens; {usage.cache_hits} cache hit(s); {usage.fallbacks} kept "
-            "the rule label")
+            f"completion tokens; {usage.cache_hits} cache hits; {usage.fallbacks} kept the "
+            "rule label")
     if usage.budget_stop:
         text += f"; stopped by {usage.budget_stop}"
     return Text(text, style="dim")
