@@ -96,7 +96,7 @@ def _collect(pm: pluggy.PluginManager, registry: Registry) -> None:
 def _load_entry_points(pm: pluggy.PluginManager, registry: Registry) -> None:
     from importlib.metadata import entry_points
 
-    for ep in entry_points(group=hookspecs.PROJECT_NAME):
+    for ep in sorted(entry_points(group=hookspecs.PROJECT_NAME), key=lambda e: e.name):
         if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
             continue
         try:

@@ -116,7 +116,9 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
                          backend_messages.append)
     result = ScanResult(root=str(root), backend=backend, config=config)
     result.messages.extend(registry.warnings)
-    formats = sorted(registry.formats.values(), key=lambda f: f.name)
+    # Registration order decides a contested file: entry-point plugins (by name) before
+    # the built-ins, so a plugin can take over a file that a built-in would read.
+    formats = list(registry.formats.values())
 
     tree = discover(root).paths
     claimed = [(path, fmt) for path in tree if (fmt := _claim(path, formats))]
