@@ -17,6 +17,7 @@ from xops_lens.errors import ParseError
 from xops_lens.formats._yamlshape import (
     basename,
     describe,
+    in_foreign_dir,
     mapping,
     step_name,
     text_of,
@@ -217,7 +218,7 @@ class AppVeyor:
     globs = tuple(f"**/{name}" for name in FILE_NAMES)
 
     def claims(self, path: str) -> bool:
-        return basename(path) in FILE_NAMES
+        return basename(path) in FILE_NAMES and not in_foreign_dir(path)
 
     def entry(self, path: str) -> bool:
         return True

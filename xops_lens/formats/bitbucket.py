@@ -16,6 +16,7 @@ from xops_lens.formats._yamlshape import (
     basename,
     describe,
     flatten,
+    in_foreign_dir,
     inputs_of,
     item_text,
     mapping,
@@ -223,7 +224,7 @@ class BitbucketPipelines:
     globs = (f"**/{FILE_NAME}",)
 
     def claims(self, path: str) -> bool:
-        return basename(path) == FILE_NAME
+        return basename(path) == FILE_NAME and not in_foreign_dir(path)
 
     def entry(self, path: str) -> bool:
         return True

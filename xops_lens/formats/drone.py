@@ -18,7 +18,7 @@ from xops_lens.formats._containers import (
     runner_of,
     triggers_for,
 )
-from xops_lens.formats._yamlshape import basename, describe, names, text_of
+from xops_lens.formats._yamlshape import basename, describe, in_foreign_dir, names, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Trigger
 from xops_lens.yamlload import YMap, load_documents
@@ -118,7 +118,7 @@ class Drone:
 
     def claims(self, path: str) -> bool:
         name = basename(path)
-        return name in YAML_FILES or name in PROGRAM_FILES
+        return (name in YAML_FILES or name in PROGRAM_FILES) and not in_foreign_dir(path)
 
     def entry(self, path: str) -> bool:
         return True

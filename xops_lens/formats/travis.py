@@ -18,6 +18,7 @@ from xops_lens.errors import ParseError
 from xops_lens.formats._yamlshape import (
     basename,
     describe,
+    in_foreign_dir,
     mapping,
     script_items,
     step_name,
@@ -339,7 +340,7 @@ class TravisCI:
     globs = (f"**/{FILE_NAME}",)
 
     def claims(self, path: str) -> bool:
-        return basename(path) == FILE_NAME
+        return basename(path) == FILE_NAME and not in_foreign_dir(path)
 
     def entry(self, path: str) -> bool:
         return True
