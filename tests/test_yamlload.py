@@ -74,6 +74,21 @@ def test_alias_bomb_is_refused() -> None:
         load_mapping("\n".join(lines) + "\n", "bomb.yml")
 
 
+def test_merge_key_bomb_is_refused_before_copying() -> None:
+    # Each level merges the previous one: keys grow linearly, the expansion much faster.
+    lines = ["l0: &l0 {k0: x}"]
+    for i in range(1, 2000):
+        lines.append(f"l{i}: &l{i} {{<<: *l{i - 1}, k{i}: x}}")
+    with pytest.raises(ParseError, match="alias bomb"):
+        load_mapping("\n".join(lines) + "\n", "merge-bomb.yml")
+
+
+def test_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(ParseError, match="refers to a node that contains it") as info:
+        load_mapping("a: &a [1, *a]\n", "loop.yml")
+    assert str(info.value).startswith("loop.yml:1:")
+
+
 def test_deep_nesting_is_refused() -> None:
     with pytest.raises(ParseError, match="nested deeper"):
         load_mapping("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "deep.yml")
