@@ -1,0 +1,23 @@
+"""Documentation that must not drift from the code."""
+
+from __future__ import annotations
+
+import inspect
+
+from tests.conftest import REPO_ROOT
+from xops_lens import hookspecs
+
+
+def test_every_hook_is_documented_in_the_plugin_guide() -> None:
+    guide = (REPO_ROOT / "docs/plugins.md").read_text()
+    hooks = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+             if hasattr(fn, "xops_lens_spec")]
+    assert hooks, "no hookspecs found"
+    for name in hooks:
+        assert f"### `{name}(register)`" in guide, f"{name} is missing from docs/plugins.md"
+
+
+def test_every_hook_has_a_docstring_with_an_example() -> None:
+    for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
+        if hasattr(fn, "xops_lens_spec"):
+            assert fn.__doc__ and "Example::" in fn.__doc__, name
