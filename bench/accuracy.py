@@ -28,6 +28,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a plain script from a source checko
     sys.path.insert(0, str(REPO_ROOT))
 
 from xops_lens.model import SUBSYSTEMS  # noqa: E402
+from xops_lens.plugins import Registry  # noqa: E402
 from xops_lens.scan import scan  # noqa: E402
 
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
@@ -145,8 +146,12 @@ def read_labels(shared: Path, formats: set[str] | None = None) -> list[Label]:
     return labels
 
 
-def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None) -> Report:
-    """Scan the labelled repositories of ``shared/corpus`` and compare with the labels."""
+def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None,
+             registry: Registry | None = None) -> Report:
+    """Scan the labelled repositories of ``shared/corpus`` and compare with the labels.
+
+    ``registry`` defaults to the installed plugins (see :func:`xops_lens.plugins.get_registry`).
+    """
     labels = read_labels(shared, formats)
     by_repo: dict[str, list[Label]] = defaultdict(list)
     for label in labels:
@@ -155,7 +160,7 @@ def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None) -> 
     predictions: dict[tuple[str, int], tuple[str, str, str, float]] = {}
     errors: list[str] = []
     for repo in sorted(by_repo):
-        result = scan(shared / "corpus" / repo)
+        result = scan(shared / "corpus" / repo, registry=registry)
         errors.extend(f"{repo}/{f.path}: {f.error}" for f in result.failed_files)
         # a job-level gate stands for its job line when no step begins there
         for gate in result.gates:

@@ -63,7 +63,8 @@ WORD_KINDS: dict[str, str] = {
     "ssh": "credentials", "keychain": "credentials", "vault": "credentials",
     "sts": "credentials", "keyring": "credentials", "password": "credentials",
     "info": "metadata", "print": "metadata", "show": "metadata", "display": "metadata",
-    "checker": "lint", "discourse": "notify", "results": "report",
+    "checker": "lint", "discourse": "notify", "results": "report", "assert": "lint",
+    "html": "generate",
     "runtest": "test", "runtests": "test", "buildpkg": "build", "commitlint": "lint",
     "merge": "publish", "automerge": "publish", "tarpaulin": "test", "pest": "test",
     "paratest": "test",
@@ -175,6 +176,7 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "title template message signoff dco allow edits", "lint"),
         ("add apply remove set update sync", "label labels", "notify"),
         ("create open update draft", "pr pull prs", "publish"),
+        ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
         ("push publish upload", "image images container docker", "publish"),
         ("build", "image images container docker", "build"),
@@ -183,7 +185,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "notes", "generate"),
         ("install setup set get download", "toolchain sdk compiler jdk java python node "
          "go golang rust dotnet ruby cli tool tools binary binaries", "toolchain"),
-        ("install fetch download get restore update sync deploy build prepare setup "
+        ("build compile", "deps dependencies prerequisites prereqs vendor", "dependencies"),
+        ("install fetch download get restore update sync deploy prepare setup "
          "provision bootstrap", "deps dependencies dependency requirements packages package "
          "modules "
          "prerequisites prereqs vendor", "dependencies"),
@@ -888,6 +891,9 @@ COMMANDS: dict[str, dict[str, str]] = {
     "bash": {"*": "@script"},
     "sh": {"*": "@script"},
     "zsh": {"*": "@script"},
+    "ash": {"*": "@script"},
+    "trigger": {"pipeline": "@targets:tasks", "*": "@targets:tasks"},
+    "get-filehash": {"*": "build"},
     "dash": {"*": "@script"},
     "ksh": {"*": "@script"},
     "cmd": {"*": "@script"},
@@ -1029,7 +1035,8 @@ COMMANDS: dict[str, dict[str, str]] = {
                "container clusters get-credentials": "credentials",
                "container images": "publish", "artifacts docker": "publish",
                "artifacts print-settings": "metadata", "artifacts": "publish",
-               "storage cp": "publish", "storage": "publish", "secrets": "credentials",
+               "storage cp": "publish", "storage cat": "metadata", "storage ls": "metadata",
+               "storage": "publish", "secrets": "credentials",
                "compute": "deploy", "info": "metadata", "version": "metadata",
                "projects describe": "metadata", "*": "deploy"},
     "gsutil": {"cp": "publish", "rsync": "publish", "mv": "publish", "rm": "publish",
@@ -1440,6 +1447,29 @@ UTILITIES: dict[str, str] = {
 # creates directories prepares the environment; one that only prints reads.
 EXTRACT_PROGRAMS: frozenset[str] = frozenset(
     "unzip tar gunzip bunzip2 unxz zstd expand-archive 7z 7za".split()
+)
+
+# Programs whose output decides something when a value is computed with them
+# (`NAME=$(echo $REF | sed ...)`); reading a value with anything else is metadata.
+DECIDING_PROGRAMS: frozenset[str] = frozenset(
+    "sed awk gawk jq yq cut shasum sha1sum sha256sum md5sum python node expr bc perl ruby "
+    "semver printf".split()
+)
+
+# Container plugins (Woodpecker, Drone, Buildkite) by image name: "@image" builds and
+# pushes an image unless a dry run is set.
+PLUGIN_KINDS: tuple[tuple[str, str], ...] = (
+    (r"docker|buildx|kaniko|buildah|(^|[/-])img($|-)|[/-](ecr|gcr|acr)($|-)|manifest", "@image"),
+    (r"slack|discord|email|matrix|telegram|teams|webhook|gitter|mattermost|irc|pushover|"
+     r"ntfy|notify", "notify"),
+    (r"codecov|coveralls|codacy|sonar", "report"),
+    (r"github-release|gitea-release|gitlab-release|release", "publish"),
+    (r"cache", "cache-restore"),
+    (r"(^|[/-])(s3|gcs|minio|azure-storage|blob)($|[/-])", "publish"),
+    (r"scp|ssh|rsync|ftp|sftp|surge|netlify|pages|helm|kubernetes|k8s|kubectl|ansible",
+     "deploy"),
+    (r"(^|[/-])(git|clone)($|[/-])", "checkout"),
+    (r"(^|[/-])(npm|pypi|gem|nuget|maven)($|[/-])", "publish"),
 )
 
 # Programs whose first positional is a task runner's task name (rake, mage, just, task).

@@ -145,6 +145,7 @@ def name_kind(text: str) -> tuple[str, str] | None:
 _GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
 _CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
 _CONTINUATION = re.compile(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
+_CMD_SET = re.compile(r"(?im)^(\s*set\s+\"?[A-Za-z_][\w]*=)([^\n]*)$")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
 _PS_HERESTRING_OPEN = re.compile(r"@[\"']\s*$")
 # One piece of a word: a redirection to a descriptor, a quoted string, a backtick or
@@ -195,6 +196,9 @@ def _strip_heredocs(text: str) -> str:
 
 def normalize_script(text: str) -> str:
     text = _GH_EXPR.sub("GHX", text)
+    if ";" in text and "set " in text.lower():
+        # cmd's `SET PATH=C:\a;%PATH%`: the semicolons belong to the value
+        text = _CMD_SET.sub(lambda m: m.group(1) + m.group(2).replace(";", ","), text)
     if "<<" in text:
         text = _CI_PARAM.sub("CIX", text)
     text = _CONTINUATION.sub(" ", text)
@@ -272,7 +276,7 @@ _VERSIONED = re.compile(
     r"[\d.]*(-[\d.]+)?$"
 )
 _SCRIPT_EXT = re.compile(r"\.(sh|bash|py|ps1|psm1|bat|cmd|rb|pl|js|mjs|cjs|ts|exe|groovy)$")
-_SUBST = re.compile(r"\$\(\s*([\w./\\-]+)|`\s*([\w./\\-]+)")
+_SUBST = re.compile(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
 _PS_VERB = re.compile(r"^([a-z]+)-([a-z][\w.]*)$")
 _URL = re.compile(r"https?://[^\s'\"]+")
 _COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch -like "
@@ -286,6 +290,7 @@ _WRITERS = frozenset("echo printf cat write-output tee".split())
 _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
+_ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
 _PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
 _KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
@@ -307,15 +312,18 @@ def _redirect_target(args: Sequence[str]) -> str:
     return ""
 
 
+_VERSION_FLAGS = frozenset(("--version", "-version", "-V", "version", "-v", "/version",
+                            "-Version", "--Version"))
+
+
 def _is_version_query(args: Sequence[str]) -> bool:
-    return len(args) <= 3 and any(a in ("--version", "-version", "-V", "version", "-v", "/version")
-                                  for a in args)
+    return len(args) <= 3 and any(a in _VERSION_FLAGS for a in args)
 
 
 def _program(word: str) -> tuple[str, bool]:
     """(normalised program name, whether the word is a path to a script or binary)."""
     w = _unquote(word)
-    is_path = ("/" in w or "\\" in w) and _PATHLIKE.match(w) is not None
+    is_path = ("/" in w or "\\" in w) and "://" not in w and _PATHLIKE.match(w) is not None
     base = re.split(r"[/\\]", w)[-1] if is_path else w
     low = base.lower()
     if low.endswith(".exe"):
@@ -351,6 +359,9 @@ class _Reader:
     # -- one command --------------------------------------------------------------
     def command(self, cmd: Command, depth: int = 0) -> Hit | None:
         raw = cmd.raw
+        if "$(results." in raw or "$(step.results." in raw:
+            if ">" in raw or "tee" in raw:
+                return Hit("decide", 0.7, "writes task results", 1)
         if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
             hit = self._ci_file_write(raw)
             if hit is not None:
@@ -398,6 +409,9 @@ class _Reader:
             return self._assignment([" ".join(words)], exported=False)
         if words[0] in self.functions:
             return None
+        if len(words) == 1 and words[0][:1] in "'\"" and not _program(words[0])[1] \
+                and not words[0][1:2] == "$":
+            return Hit("metadata", 0.3, "emits a value", 0)
         if len(words) > 1 and words[1] in ("=", "+=", "-="):
             return Hit("metadata", 0.3, "sets a value", 0)
         if words[0].endswith(":") and len(words[0]) > 1:
@@ -434,16 +448,12 @@ class _Reader:
             (">", "$", "{", "(", "}")) and prog not in ("sudo",)
 
     def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
-        computed = []
-        for a in assigned:
-            for m in _SUBST.finditer(a):
-                prog = _program(m.group(1) or m.group(2))[0]
-                if prog not in T.TRIVIAL_SUBSTITUTIONS:
-                    computed.append(prog)
-            if "| " in a or "|sed" in a:
-                computed.append("pipe")
-        if computed:
+        """`VAR=$(...)`: transforming a value decides; only reading one is metadata."""
+        programs = {_program(m.group(1))[0] for a in assigned for m in _SUBST.finditer(a)}
+        if any(p in T.DECIDING_PROGRAMS for p in programs) or any("$((" in a for a in assigned):
             return Hit("decide", 0.55, "computes a value", 1)
+        if programs - T.TRIVIAL_SUBSTITUTIONS:
+            return Hit("metadata", 0.5, "reads a value into a variable", 1)
         if exported:
             return Hit("toolchain", 0.7, "sets environment variables", 1)
         return Hit("metadata", 0.4, "sets a shell variable", 0)
@@ -454,6 +464,10 @@ class _Reader:
             return None
         prog, is_path = _program(words[0])
         args = [w for w in words[1:]]
+        if len(args) == 1 and args[0] in _VERSION_FLAGS:
+            return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
+        if cmd.piped_to == "buildkite-agent" and "pipeline" in cmd.raw + " pipeline":
+            return Hit("decide", 0.7, "generates pipeline steps", 2)
         if prog == "ghx" or (prog.startswith("$") and not is_path):
             return self._expression_program(prog, args, cmd, depth)
         if is_path and _is_version_query(args) and len(args) == 1:
@@ -469,6 +483,15 @@ class _Reader:
                 prog, spec = stem, T.COMMANDS[stem]
             elif stem in ("gradlew", "mvnw"):
                 prog, spec = stem, T.COMMANDS[stem]
+        if spec is None and "@" in prog:
+            task = _AZURE_TASK.match(words[0])
+            if task and task.group(1).lower() in T.AZURE_TASKS:
+                kind = T.AZURE_TASKS[task.group(1).lower()]
+                return Hit(kind, 0.8, f"runs task {_short(words[0], 40)}", 2)
+            if _ACTION_REF.match(words[0]):
+                found = _action_kind(words[0].split("@")[0])
+                if found is not None and found[0] != "unknown":
+                    return Hit(found[0], min(found[1], 0.8), found[2], 2)
         if spec is None:
             if prog in T.UTILITIES:
                 return self._utility(prog, args, cmd)
@@ -1265,11 +1288,36 @@ def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
     return "build", 0.25, _why(f"runs task {_short(task, 50)}; purpose unclear")
 
 
+def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
+    """A container plugin configured by settings (Woodpecker, Drone, Buildkite plugins)."""
+    path = image.split("@")[0].rsplit(":", 1)[0].lower()
+    name = "/".join(path.split("/")[-2:])
+    settings = {k.lower().replace("-", "_"): v.strip().lower() for k, v in step.inputs}
+    for pattern, kind in _PLUGIN_KINDS:
+        if pattern.search(name):
+            if kind == "@image":
+                dry = settings.get("dry_run") or settings.get("dryrun")
+                if dry in ("true", "yes", "1") or settings.get("push") in ("false", "no"):
+                    return "build", 0.85, _why(f"builds an image with {_short(name, 40)} (dry run)")
+                return "publish", 0.8, _why(f"builds and pushes an image with {_short(name, 40)}")
+            return kind, 0.75, _why(f"runs plugin {_short(name, 50)}")
+    return None
+
+
+_PLUGIN_KINDS = tuple((re.compile(p), k) for p, k in T.PLUGIN_KINDS)
+
+
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
     image = uses.removeprefix("docker://")
     text = step.text or ""
     prog = re.split(r"[/]", image.split("@")[0])[-1].split(":")[0].lower()
-    if text.strip() and text.strip() != uses:
+    first = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not first or first in (uses.strip(), image):
+        # no commands: a plugin judged by its image and settings
+        found = _plugin(step, image)
+        if found is not None:
+            return found
+    if text.strip() and first not in (uses.strip(), image):
         kind, confidence, why = classify_script(text, given_name(step), step.job)
         if confidence > 0.3 or kind != "build":
             # the image may name the program the arguments belong to (Cloud Build)
