@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from xops_lens import __version__
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Trigger
+from xops_lens.reporters import _cost_json as cost
 from xops_lens.result import FileReport, ScanResult
 from xops_lens.sdk import ReportOptions
 
@@ -90,7 +91,7 @@ def _llm(result: ScanResult) -> dict[str, Any]:
 def to_dict(result: ScanResult) -> dict[str, Any]:
     gates = {id(g.job): g.label for g in result.gates}
     jobs = [
-        _job(job, gates.get(id(job)))
+        {**_job(job, gates.get(id(job))), "cost": cost.job_cost(result.cost, job)}
         for report in result.files if report.pipeline
         for job in report.pipeline.jobs
     ]
@@ -102,6 +103,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
             "name": s.step.name,
             "uses": s.step.uses,
             **_label(s.label),
+            "cost": cost.step_cost(result.cost, s.step),
         }
         for s in result.steps
     ]
@@ -112,10 +114,12 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "xops-lens", "version": __version__},
         "root": result.root,
         "backend": result.backend,
-        "files": [_file(f) for f in result.files],
+        "files": [{**_file(f), "cost": cost.file_cost(result.cost, f.path)}
+                  for f in result.files],
         "jobs": jobs,
         "steps": steps,
-        "suggestions": [],
+        "suggestions": cost.suggestions(result.cost),
+        "assumptions": cost.assumptions(result.cost),
         "summary": {
             "files": len(result.files),
             "files_failed": len(result.failed_files),
@@ -131,6 +135,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 for name in SUBSYSTEMS
             },
             "kinds": result.kind_counts(),
+            "cost": cost.summary_cost(result.cost),
             **_llm(result),
         },
         "messages": list(result.messages),

@@ -10,6 +10,8 @@ from typing import Any, TextIO
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS, Classification, Step
 from xops_lens.result import FileReport, GateResult, ScanResult
+from xops_lens.cost.report import CostReport
+from xops_lens.reporters import _cost_terminal as cost
 from xops_lens.sdk import BackendUsage, ReportOptions
 
 SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
@@ -37,7 +39,7 @@ def _step_text(step: Step, shown_file: str) -> Any:
 
 
 def _file_table(report: FileReport, labels: dict[int, Classification],
-                gate_by_job: dict[int, GateResult]) -> Any:
+                gate_by_job: dict[int, GateResult], cost_report: CostReport | None = None) -> Any:
     from rich.table import Table
     from rich.text import Text
 
@@ -59,6 +61,7 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
     table.add_column("subsystem", no_wrap=True, width=11)
     table.add_column("kind", no_wrap=True, width=17)
     table.add_column("conf", justify="right", no_wrap=True, width=4)
+    table.add_column(cost.column_title(cost_report), justify="right", no_wrap=True, width=8)
     for job in pipeline.jobs:
         job_label = job.id
         extras = []
@@ -74,11 +77,11 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
             table.add_row(
                 str(job.line), job_label, Text(f"(job) {gate_text}", style="italic"),
                 Text(gate.label.subsystem, style=SUBSYSTEM_STYLE[gate.label.subsystem]),
-                gate.label.kind, f"{gate.label.confidence:.2f}",
+                gate.label.kind, f"{gate.label.confidence:.2f}", cost.gate_cell(cost_report, job),
             )
             job_label = ""
         if not job.steps and gate is None:
-            table.add_row(str(job.line), job_label, Text("(no steps)", style="dim"), "", "", "")
+            table.add_row(str(job.line), job_label, Text("(no steps)", style="dim"), "", "", "", "")
         for step in job.steps:
             label = labels[id(step)]
             table.add_row(
@@ -88,6 +91,7 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
                 Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]),
                 label.kind,
                 f"{label.confidence:.2f}",
+                cost.step_cell(cost_report, step),
             )
             job_label = ""
     return table
@@ -147,7 +151,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         for report in result.files:
             if report.pipeline is None:
                 continue
-            console.print(_file_table(report, labels, gate_by_job))
+            console.print(_file_table(report, labels, gate_by_job, result.cost))
             for note in report.pipeline.notes:
                 console.print(Text(f"  note: {note}", style="dim"))
             console.print()
@@ -167,8 +171,9 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print(_usage_line(result.backend_usage))
     if result.steps or result.gates:
         console.print(_summary(result))
-        console.print(Text("Shares are by step count: step durations are not known yet.",
-                           style="dim"))
+        console.print(Text("Shares are by step count; the money below rests on assumed step "
+                           "durations.", style="dim"))
+        cost.render_cost(console, result.cost, quiet=options.quiet)
     else:
         console.print(Text("No CI steps found under this path.", style="dim"))
 

@@ -1,0 +1,71 @@
+"""How often a cron schedule fires in an average month, counted with croniter.
+
+Months differ (February, weekdays, ``0 0 31 * *``), so the average month is a twelfth
+of a fixed reference year (fixed rather than "now", so the same file always gives the
+same figure). Schedules are read in UTC, as GitHub's are.
+
+Counting every firing of ``* * * * *`` would take half a million croniter steps, so the
+count is split: in cron the time-of-day fields (minute, hour, second) do not depend on
+the day, so firings = (days of the year on which the schedule fires) × (firings in one
+such day). croniter finds the days (at most 366 steps, with cron's own day-of-month /
+day-of-week rules); the product of the expanded time fields gives the firings per day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+MONTHS_PER_YEAR = 12
+# A non-leap year, so the average month is 365/12 days.
+REFERENCE_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+REFERENCE_END = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# Sizes of a '*' in the time-of-day fields: minute, hour, and (6-field form) second.
+FULL_SIZE = {0: 60, 1: 24, 5: 60}
+
+
+class CronError(ValueError):
+    """A cron expression croniter cannot read."""
+
+
+def _count(expression: str) -> int:
+    """Firings of ``expression`` in the reference year, one croniter step each."""
+    from croniter import croniter  # type: ignore[import-untyped]  # only schedules need it
+
+    # Start one second early so a firing exactly at midnight on 1 January counts.
+    iterator = croniter(expression, REFERENCE_START - timedelta(seconds=1))
+    count = 0
+    while iterator.get_next(datetime) < REFERENCE_END:
+        count += 1
+    return count
+
+
+def firings_per_year(expression: str) -> int:
+    """Firings in the reference year of a cron expression (5 fields, 6 with seconds)."""
+    from croniter import croniter  # type: ignore[import-untyped]
+
+    try:
+        if not croniter.is_valid(expression):
+            raise CronError(f"cron {expression!r} is not a valid expression")
+        expanded = croniter(expression).expanded
+    except (ValueError, KeyError, TypeError) as exc:  # croniter's errors are ValueErrors
+        raise CronError(f"cron {expression!r} cannot be read: {exc}") from None
+    fields = expression.split()
+    if len(fields) not in (5, 6) or len(expanded) != len(fields):
+        # A macro (@daily, @monthly, ...): at most a few hundred firings a year.
+        return _count(expression)
+    per_day = 1
+    for position, size in FULL_SIZE.items():
+        if position < len(expanded):
+            values = expanded[position]
+            per_day *= size if values == ["*"] else len(set(values))
+    first_minute = 0 if expanded[0] == ["*"] else min(int(v) for v in expanded[0])
+    first_hour = 0 if expanded[1] == ["*"] else min(int(v) for v in expanded[1])
+    # One firing per matching day: the day fields exactly as written, so croniter applies
+    # its own rules for them (names, ranges, day-of-month OR day-of-week).
+    days = _count(f"{first_minute} {first_hour} {' '.join(fields[2:5])}")
+    return days * per_day
+
+
+def firings_per_month(expression: str) -> float:
+    """Average firings per month (a twelfth of the reference year)."""
+    return firings_per_year(expression) / MONTHS_PER_YEAR

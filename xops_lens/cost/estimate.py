@@ -1,0 +1,424 @@
+"""The marginal cost of every step, job and pipeline: the lines TAXONOMY.md lists.
+
+compute   step minutes (default per kind) × matrix width × runner price, per run
+overhead  runner start-up per job and matrix cell, per run
+gate      a person approves a gated job (manual, protected environment), per run
+dispatch  a person fills a workflow_dispatch form, per manual run
+triage    failure rate × minutes to read and triage the log (test, lint, build, analysis)
+rerun     flaky rate × matrix width × (minutes to re-run + the job's compute again)
+release-notes      minutes to write notes, per release of a job that publishes one
+dependency-review  minutes to review a bump, per dependency bump
+
+Durations are assumptions (config files carry none); every number comes from Settings
+and is reported with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xops_lens.cost.history import History, read_history
+from xops_lens.cost.report import CostLine, CostReport
+from xops_lens.cost.runs import (
+    DISPATCH_EVENTS,
+    EventRuns,
+    PipelineRuns,
+    RunCounter,
+    callee_of_job,
+    callee_of_step,
+    is_pull_request,
+    job_runs,
+)
+from xops_lens.cost.settings import Settings
+from xops_lens.cost.suggest import suggest
+from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step
+
+if TYPE_CHECKING:
+    from xops_lens.result import ScanResult
+
+FAILURE_KINDS = ("test", "lint", "build", "analysis")
+# A publish step that looks like a release: a package registry upload or a release
+# object. Image pushes are left out: they often happen on every merge, without notes.
+RELEASE = re.compile(
+    r"\brelease\b|pypi|twine|(npm|yarn|pnpm|poetry|flit|hatch|uv|cargo) publish|gem push|"
+    r"goreleaser|semantic-release|changesets?|nuget push|mvn deploy|gradle\w* publish",
+    re.IGNORECASE)
+RELEASE_EVENTS = frozenset({"release", "tag"})
+# Families of hosted runners by a word in their label (runs-on, tags, image).
+RUNNER_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("macos", "macos"), ("mac", "macos"), ("windows", "windows"), ("win", "windows"),
+    ("ubuntu", "linux"), ("linux", "linux"),
+)
+OVERHEAD_LABEL = ("information", "toolchain", 1.0)  # runner start-up prepares the job
+DISPATCH_LABEL = ("action", "approve", 0.9)  # a form a person fills is a human gate
+Price = tuple[float, tuple[str, ...]]  # per minute, and the settings it rests on
+Label = tuple[str, str, float]  # subsystem, kind, confidence
+
+
+def _n(value: float, digits: int = 2) -> str:
+    """A number for formulas: as few digits as it needs."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _cells(matrix: int) -> str:
+    return f"{matrix} cell{'s' if matrix != 1 else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class _JobContext:
+    pipeline: Pipeline
+    job: Job
+    events: dict[str, float]
+    price: float
+    keys: tuple[str, ...]  # settings behind the runs and the price
+    composite: bool  # steps of a composite action: they run on their caller's runner
+
+    @property
+    def runs(self) -> float:
+        return sum(self.events.values())
+
+    @property
+    def matrix(self) -> int:
+        return max(1, self.job.matrix_size)
+
+
+@dataclass
+class Estimator:
+    settings: Settings
+    counter: RunCounter
+    labels: dict[int, Classification]
+    gates: dict[int, Classification]
+    known_paths: Sequence[str]
+    report: CostReport = field(init=False)
+    # once-per-scan or once-per-pipeline lines already placed (release notes, bumps)
+    _placed: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.currency = self.settings.text("cost.currency")
+        self.rate = self.settings.number("cost.human_rate")
+        self.report = CostReport(currency=self.currency, human_rate=self.rate)
+
+    # -- prices, durations, history -----------------------------------------------------
+    def runner_price(self, runner: str | None) -> Price:
+        """Price per minute of a runner label: the user's exact label, else a family
+        named in the label, else the default."""
+        s = self.settings
+        if runner and runner in s.table("cost.runner_prices"):
+            key = f"cost.runner_prices.{runner}"
+            return s.number(key, note=f"per minute, runner {runner!r}"), (key,)
+        words = re.split(r"[^a-z0-9]+", (runner or "").lower())
+        for word, family in RUNNER_FAMILIES:
+            if word in words:
+                key = f"cost.runner_prices.{family}"
+                return s.number(key), (key,)
+        key = "cost.runner_prices.default"
+        return s.number(key), (key,)
+
+    def minutes(self, kind: str) -> float:
+        return self.settings.number(f"cost.default_minutes.{kind}")
+
+    def per_month_from_history(self, key: str, count: Callable[[History], int]
+                               ) -> tuple[float, str]:
+        """A monthly figure the user set, else counted in git history, else the default."""
+        s = self.settings
+        if s.is_set(key):
+            return s.number(key), "set"
+        history = self.counter.history()
+        if history.available:
+            return s.derived(key, history.per_month(count(history)), "git history",
+                             history.note), "git history"
+        return s.number(key), "default"
+
+    def approval_needed(self, job: Job) -> bool:
+        """A gate costs a person's time when the job is manual, or deploys to an
+        environment whose protection (kept outside the file) is assumed to need one."""
+        if id(job) not in self.gates:
+            return False
+        return job.manual or (job.environment is not None
+                              and self.settings.flag("cost.environment_approval"))
+
+    def _add(self, bucket: dict, key: object, category: str, target: AppliesTo, label: Label,
+             use: str, uses: float, human: float, compute: float, price: float, formula: str,
+             keys: Sequence[str], matrix: int = 1) -> None:
+        subsystem, kind, confidence = label
+        all_keys = set(keys) | ({"cost.human_rate"} if human else set())
+        self.report.add(CostLine(category, target, subsystem, kind, confidence, use, uses,
+                                 human, compute, price, self.rate, formula, matrix,
+                                 tuple(sorted(all_keys))), bucket, key)
+
+    # -- jobs and steps ---------------------------------------------------------------
+    def context(self, pipeline: Pipeline, job: Job, runs: PipelineRuns,
+                composite_price: Price | None) -> _JobContext:
+        gated = self.approval_needed(job)
+        events = job_runs(gated, runs, self.settings)
+        keys = {k for e in runs.events for k in e.keys}
+        if gated:
+            keys.add("cost.gates_on_pull_requests")
+        price, price_keys = composite_price or self.runner_price(job.runner)
+        keys.update(price_keys)
+        return _JobContext(pipeline, job, events, price, tuple(sorted(keys)),
+                           composite_price is not None)
+
+    def _scale(self, ctx: _JobContext, costed: Sequence[Step]) -> tuple[float, tuple[str, ...]]:
+        """cost.job_minutes.<job> replaces the assumed step minutes of a job with a
+        measured total per matrix cell, shared out in proportion to the defaults."""
+        job = ctx.job
+        if job.id not in self.settings.table("cost.job_minutes") or not costed:
+            return 1.0, ()
+        key = f"cost.job_minutes.{job.id}"
+        wanted = self.settings.number(key, note=f"measured step minutes per cell of job {job.id!r}")
+        assumed = sum(self.minutes(self.labels[id(step)].kind) for step in costed)
+        return (wanted / assumed if assumed else 0.0), (key,)
+
+    def job(self, ctx: _JobContext) -> None:
+        job, matrix, price, report = ctx.job, ctx.matrix, ctx.price, self.report
+        report.job_runs[id(job)] = ctx.runs
+        report.job_prices[id(job)] = price
+        costed = []
+        for step in job.steps:
+            if id(step) not in self.labels:
+                continue  # left out of the scan (an ignore rule, or PR mode's unchanged)
+            report.step_runs[id(step)] = ctx.runs
+            callee = callee_of_step(step, self.known_paths)
+            if callee is not None:
+                report.step_notes[id(step)] = f"runs {callee}; its steps are costed there"
+            else:
+                costed.append(step)
+        scale, scale_keys = self._scale(ctx, costed)
+        cell_minutes = 0.0
+        first_test: Step | None = None
+        for step in costed:
+            label = self.labels[id(step)]
+            lab: Label = (label.subsystem, label.kind, label.confidence)
+            target = AppliesTo(step.file, step.line, job.id, step.name)
+            default = self.minutes(label.kind)
+            minutes = default * scale
+            cell_minutes += minutes
+            if minutes:
+                scaled = f" × {_n(scale, 3)} (cost.job_minutes)" if scale != 1 else ""
+                self._add(report.step_lines, id(step), "compute", target, lab, "run", ctx.runs,
+                          0.0, minutes * matrix, price,
+                          f"{_n(default)} min ({label.kind}){scaled} × {_cells(matrix)} × "
+                          f"{_n(price, 4)} {self.currency}/min",
+                          (f"cost.default_minutes.{label.kind}", *ctx.keys, *scale_keys), matrix)
+            if label.kind in FAILURE_KINDS:
+                self._triage(ctx, step, target, lab)
+            if label.kind == "test" and first_test is None:
+                first_test = step
+            if label.kind == "publish" and self._is_release(step, ctx) \
+                    and ("release", ctx.pipeline.path) not in self._placed:
+                self._placed.add(("release", ctx.pipeline.path))
+                self._release_notes(ctx, step, target, lab)
+            if label.kind == "dependencies" and ("bumps", "") not in self._placed \
+                    and any(is_pull_request(e) for e in ctx.events):
+                self._placed.add(("bumps", ""))
+                self._bumps(step, target, lab)
+        job_target = AppliesTo(job.file, job.line, job.id, None)
+        if job.steps and not ctx.composite:
+            overhead = self.settings.number("cost.job_overhead_minutes")
+            cell_minutes += overhead
+            if overhead:
+                self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
+                          "run", ctx.runs, 0.0, overhead * matrix, price,
+                          f"{_n(overhead)} min start-up × {_cells(matrix)} × "
+                          f"{_n(price, 4)} {self.currency}/min",
+                          ("cost.job_overhead_minutes", *ctx.keys), matrix)
+        if first_test is not None:
+            self._reruns(ctx, first_test, cell_minutes)
+        gate = self.gates.get(id(job))
+        if gate is not None and self.approval_needed(job):
+            approve = self.settings.number("cost.human_minutes.approve")
+            if approve:
+                env_key = () if job.manual else ("cost.environment_approval",)
+                self._add(report.job_lines, id(job), "gate", job_target,
+                          (gate.subsystem, gate.kind, gate.confidence), "approval", ctx.runs,
+                          approve, 0.0, price,
+                          f"{_n(approve)} min to decide whether the run is safe",
+                          ("cost.human_minutes.approve", *ctx.keys, *env_key))
+
+    def _triage(self, ctx: _JobContext, step: Step, target: AppliesTo, label: Label) -> None:
+        kind = label[1]
+        rate_key = f"cost.failure_rate.{kind}"
+        rate = self.settings.number(rate_key, maximum=1.0)
+        triage = self.settings.number("cost.human_minutes.triage")
+        if rate and triage:
+            self._add(self.report.step_lines, id(step), "triage", target, label, "failed run",
+                      ctx.runs * rate, triage, 0.0, ctx.price,
+                      f"{_n(rate * 100)}% of runs fail × {_n(triage)} min to triage",
+                      (rate_key, "cost.human_minutes.triage", *ctx.keys), ctx.matrix)
+
+    def _is_release(self, step: Step, ctx: _JobContext) -> bool:
+        if any(e in RELEASE_EVENTS for e in ctx.events):
+            return True
+        return bool(RELEASE.search(" ".join((step.name, step.uses or "", step.text))))
+
+    def _release_notes(self, ctx: _JobContext, step: Step, target: AppliesTo,
+                       label: Label) -> None:
+        # Notes are written per release, not per run: a job that publishes on every push
+        # is continuous delivery without notes. Releases are counted as tags, and a job
+        # cannot release more often than it runs.
+        key = "cost.releases_per_month"
+        releases, basis = self.per_month_from_history(key, lambda h: h.tags)
+        releases = min(releases, ctx.runs)
+        notes = self.settings.number("cost.human_minutes.release_notes")
+        if releases and notes:
+            self._add(self.report.step_lines, id(step), "release-notes", target, label,
+                      "release", releases, notes, 0.0, ctx.price,
+                      f"{_n(notes)} min to write the notes of each release "
+                      f"({_n(releases)}/month, {basis})",
+                      (key, "cost.human_minutes.release_notes", *ctx.keys))
+
+    def _reruns(self, ctx: _JobContext, step: Step, cell_minutes: float) -> None:
+        flaky = self.settings.number("cost.flaky_rate", maximum=1.0)
+        rerun = self.settings.number("cost.human_minutes.rerun")
+        if not flaky:
+            return
+        label = self.labels[id(step)]
+        self._add(self.report.step_lines, id(step), "rerun",
+                  AppliesTo(step.file, step.line, ctx.job.id, step.name),
+                  (label.subsystem, label.kind, label.confidence), "flaky re-run",
+                  ctx.runs * flaky * ctx.matrix, rerun, cell_minutes, ctx.price,
+                  f"{_n(flaky * 100)}% flaky × {_cells(ctx.matrix)} per run; each re-run: "
+                  f"{_n(rerun)} min of a person + {_n(cell_minutes)} min of runner",
+                  ("cost.flaky_rate", "cost.human_minutes.rerun", *ctx.keys), ctx.matrix)
+
+    def _bumps(self, step: Step, target: AppliesTo, label: Label) -> None:
+        # Bumps are reviewed once per repository: the line sits on the first dependency
+        # installation that runs for pull requests, where a bump is tested.
+        key = "cost.dependency_bumps_per_month"
+        bumps, basis = self.per_month_from_history(key, lambda h: h.bumps)
+        review = self.settings.number("cost.human_minutes.dependency_review")
+        if bumps and review:
+            self._add(self.report.step_lines, id(step), "dependency-review", target, label,
+                      "dependency bump", bumps, review, 0.0, 0.0,
+                      f"{_n(review)} min to review each bump ({_n(bumps)}/month, {basis})",
+                      (key, "cost.human_minutes.dependency_review"))
+
+    def dispatch(self, pipeline: Pipeline, runs: PipelineRuns) -> None:
+        own = {t.event for t in pipeline.triggers}
+        for event in runs.events:
+            # Only the pipeline's own form (own events come first): a called pipeline's
+            # dispatches are its caller's forms.
+            if event.event not in DISPATCH_EVENTS or event.event not in own:
+                continue
+            own.discard(event.event)
+            form = self.settings.number("cost.human_minutes.dispatch")
+            if form:
+                line = next((t.line for t in pipeline.triggers if t.event == event.event), 1)
+                self._add(self.report.pipeline_lines, pipeline.path, "dispatch",
+                          AppliesTo(pipeline.path, line, None, None), DISPATCH_LABEL,
+                          "manual run", event.runs, form, 0.0, 0.0,
+                          f"{_n(form)} min to fill the {event.event} form",
+                          ("cost.human_minutes.dispatch", *event.keys))
+
+
+def resolve_runs(pipelines: Sequence[Pipeline], counter: RunCounter, estimator: Estimator,
+                 ) -> tuple[dict[str, PipelineRuns], dict[str, Price]]:
+    """Runs of every pipeline: own triggers, plus the runs of the jobs and steps that call
+    it (callers first, so a chain of calls resolves; a cycle falls back to own triggers).
+    Also the execution-weighted runner price of composite actions, which run on their
+    callers' runners."""
+    known = estimator.known_paths
+    callers: dict[str, list[tuple[Pipeline, Job, bool]]] = {}
+    for pipeline in pipelines:
+        for job in pipeline.jobs:
+            target = callee_of_job(job, known)
+            if target is not None and target != pipeline.path:
+                callers.setdefault(target, []).append((pipeline, job, False))
+            for step in job.steps:
+                target = callee_of_step(step, known)
+                if target is not None and target != pipeline.path:
+                    callers.setdefault(target, []).append((pipeline, job, True))
+    runs: dict[str, PipelineRuns] = {}
+    prices: dict[str, Price] = {}
+    pending = list(pipelines)
+    while pending:
+        ready = [p for p in pending if all(c[0].path in runs for c in callers.get(p.path, ()))]
+        for pipeline in ready or pending[:1]:
+            pending.remove(pipeline)
+            runs[pipeline.path], price = _runs_of(pipeline, callers.get(pipeline.path, []),
+                                                  runs, counter, estimator)
+            if price is not None:
+                prices[pipeline.path] = price
+    return runs, prices
+
+
+def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
+             runs: dict[str, PipelineRuns], counter: RunCounter, estimator: Estimator,
+             ) -> tuple[PipelineRuns, Price | None]:
+    own = counter.own(pipeline)
+    events = list(own.events) if own else []
+    by_event: dict[str, tuple[float, set[str], list[str]]] = {}
+    weighted = executions = 0.0
+    price_keys: set[str] = set()
+    for caller, job, is_step in callers:
+        if caller.path not in runs:  # a cycle of calls
+            continue
+        job_events = job_runs(estimator.approval_needed(job), runs[caller.path],
+                              estimator.settings)
+        width = max(1, job.matrix_size)
+        caller_keys = {k for e in runs[caller.path].events for k in e.keys}
+        for event, value in job_events.items():
+            total, keys, names = by_event.setdefault(event, (0.0, set(), []))
+            keys.update(caller_keys)
+            names.append(f"{caller.path} job {job.id}")
+            by_event[event] = (total + value * width, keys, names)
+        if is_step:
+            per_minute, keys_used = estimator.runner_price(job.runner)
+            count = sum(job_events.values()) * width
+            weighted += per_minute * count
+            executions += count
+            price_keys.update(keys_used)
+    for event, (total, keys, names) in by_event.items():
+        callers_text = ", ".join(dict.fromkeys(names))
+        events.append(EventRuns(event, total, f"{_n(total, 1)} runs/month when called by "
+                                              f"{callers_text}", tuple(sorted(keys))))
+    note = None if events else "no trigger and no caller in the scanned files: not costed"
+    composite: Price | None = None
+    if executions:
+        composite = (weighted / executions, tuple(sorted(price_keys)))
+    elif any(is_step for _, _, is_step in callers):
+        composite = estimator.runner_price(None)
+    return PipelineRuns(pipeline.path, tuple(events), note), composite
+
+
+def estimate(result: ScanResult, root: Path, *, now: datetime) -> CostReport:
+    """Price every step, job and pipeline of ``result``, then match the catalogue."""
+    settings = Settings(result.config)
+    history_read: list[History] = []
+
+    def history() -> History:
+        days = settings.number("cost.history.days", minimum=1)
+        history_read.append(read_history(root, days=days, now=now))
+        return history_read[-1]
+
+    pipelines = [f.pipeline for f in result.files if f.pipeline is not None]
+    counter = RunCounter(settings, history)
+    estimator = Estimator(settings, counter, {id(r.step): r.label for r in result.steps},
+                          {id(g.job): g.label for g in result.gates},
+                          [p.path for p in pipelines])
+    runs, composite_prices = resolve_runs(pipelines, counter, estimator)
+    report = estimator.report
+    report.runs = runs
+    for pipeline in pipelines:
+        estimator.dispatch(pipeline, runs[pipeline.path])
+        for job in pipeline.jobs:
+            estimator.job(estimator.context(pipeline, job, runs[pipeline.path],
+                                            composite_prices.get(pipeline.path)))
+    report.suggestions = suggest(report.lines, settings, human_rate=estimator.rate,
+                                 currency=estimator.currency)
+    if history_read:
+        report.history_note = history_read[0].note
+        report.history_used = history_read[0].available
+    report.assumptions = settings.used
+    report.unknown_keys = settings.unknown_keys()
+    # Said on stderr by the CLI whatever the output format, like other scan warnings.
+    result.messages.extend(f"setting {key} is not used by the cost model (a typo?)"
+                           for key in report.unknown_keys)
+    return report

@@ -1,0 +1,153 @@
+"""The cost model's result: priced cost lines, their totals per step, job, pipeline and
+subsystem, the suggestions, and the assumptions everything rests on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from xops_lens.cost.runs import PipelineRuns
+from xops_lens.cost.settings import Assumption
+from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step, Suggestion
+
+# What each category of marginal cost is, for reports.
+CATEGORIES: dict[str, str] = {
+    "compute": "runner minutes of the step",
+    "overhead": "runner start-up of the job",
+    "gate": "a person approves the run (deciding whether a deploy is safe)",
+    "dispatch": "a person fills the manual-run form",
+    "triage": "a person reads a failure's log and triages it",
+    "rerun": "a person re-runs a flaky job, and the runner runs it again",
+    "release-notes": "a person writes the release notes",
+    "dependency-review": "a person reviews a dependency bump",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CostLine:
+    """One marginal cost: ``uses_per_month`` times (human minutes × rate + compute
+    minutes × price). A *use* is what the cost recurs on: a run, a failed run, an
+    approval, a dependency bump."""
+
+    category: str
+    target: AppliesTo
+    subsystem: str
+    kind: str
+    confidence: float
+    use: str
+    uses_per_month: float
+    human_minutes_per_use: float
+    compute_minutes_per_use: float
+    price_per_minute: float
+    human_rate: float
+    formula: str
+    matrix_size: int = 1
+    keys: tuple[str, ...] = ()  # the settings this line's numbers rest on
+
+    @property
+    def human_hours_monthly(self) -> float:
+        return self.uses_per_month * self.human_minutes_per_use / 60
+
+    @property
+    def human_monthly(self) -> float:
+        return self.human_hours_monthly * self.human_rate
+
+    @property
+    def compute_minutes_monthly(self) -> float:
+        return self.uses_per_month * self.compute_minutes_per_use
+
+    @property
+    def compute_monthly(self) -> float:
+        return self.compute_minutes_monthly * self.price_per_minute
+
+    @property
+    def monthly(self) -> float:
+        return self.human_monthly + self.compute_monthly
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Totals of some cost lines, for a step, a job or a subsystem."""
+
+    runs_per_month: float
+    lines: tuple[CostLine, ...]
+
+    @property
+    def monthly(self) -> float:
+        return sum(line.monthly for line in self.lines)
+
+    @property
+    def human_monthly(self) -> float:
+        return sum(line.human_monthly for line in self.lines)
+
+    @property
+    def compute_monthly(self) -> float:
+        return sum(line.compute_monthly for line in self.lines)
+
+    @property
+    def human_hours_monthly(self) -> float:
+        return sum(line.human_hours_monthly for line in self.lines)
+
+    def _per_run(self, value: float) -> float:
+        return value / self.runs_per_month if self.runs_per_month else 0.0
+
+    @property
+    def per_run(self) -> float:
+        return self._per_run(self.monthly)
+
+    @property
+    def compute_minutes_per_run(self) -> float:
+        return self._per_run(sum(line.compute_minutes_monthly for line in self.lines))
+
+    @property
+    def human_minutes_per_run(self) -> float:
+        return self._per_run(self.human_hours_monthly * 60)
+
+
+@dataclass
+class CostReport:
+    currency: str
+    human_rate: float
+    lines: list[CostLine] = field(default_factory=list)
+    runs: dict[str, PipelineRuns] = field(default_factory=dict)
+    step_lines: dict[int, list[CostLine]] = field(default_factory=dict)
+    step_runs: dict[int, float] = field(default_factory=dict)
+    step_notes: dict[int, str] = field(default_factory=dict)
+    job_lines: dict[int, list[CostLine]] = field(default_factory=dict)
+    job_runs: dict[int, float] = field(default_factory=dict)
+    job_prices: dict[int, float] = field(default_factory=dict)
+    pipeline_lines: dict[str, list[CostLine]] = field(default_factory=dict)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    assumptions: tuple[Assumption, ...] = ()
+    history_note: str = ""
+    history_used: bool = False
+    unknown_keys: list[str] = field(default_factory=list)
+
+    def add(self, line: CostLine, bucket: dict, key: object) -> None:
+        self.lines.append(line)
+        bucket.setdefault(key, []).append(line)
+
+    def step(self, step: Step) -> Figures:
+        """The step's own lines (compute, triage, ...)."""
+        key = id(step)
+        return Figures(self.step_runs.get(key, 0.0), tuple(self.step_lines.get(key, ())))
+
+    def job(self, job: Job) -> Figures:
+        """The job's total: its own lines (gate, start-up) and all its steps' lines."""
+        lines = list(self.job_lines.get(id(job), ()))
+        for step in job.steps:
+            lines.extend(self.step_lines.get(id(step), ()))
+        return Figures(self.job_runs.get(id(job), 0.0), tuple(lines))
+
+    def job_own(self, job: Job) -> tuple[CostLine, ...]:
+        return tuple(self.job_lines.get(id(job), ()))
+
+    def pipeline_own(self, path: str) -> tuple[CostLine, ...]:
+        return tuple(self.pipeline_lines.get(path, ()))
+
+    def total(self, lines: Iterable[CostLine] | None = None) -> Figures:
+        return Figures(0.0, tuple(self.lines if lines is None else lines))
+
+    def by_subsystem(self) -> dict[str, Figures]:
+        return {name: Figures(0.0, tuple(l for l in self.lines if l.subsystem == name))
+                for name in SUBSYSTEMS}

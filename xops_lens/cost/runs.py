@@ -1,0 +1,183 @@
+"""Runs per month of each pipeline, by the event that starts it.
+
+Own triggers first: push and pull-request events from the changes landing on the
+default branch (git history, else a default), schedules from their cron (croniter),
+manual dispatch and other events from defaults. Then pipelines that only run when
+another one calls them (a reusable workflow, a composite action) get their callers'
+runs, event by event, times the calling job's matrix width.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xops_lens.cost.cron import CronError, firings_per_month
+from xops_lens.cost.history import History
+from xops_lens.cost.settings import Settings
+from xops_lens.model import Job, Pipeline, Step
+
+PUSH_EVENTS = frozenset({"push", "merge_group"})
+PR_EVENTS = frozenset({"pull_request", "pull_request_target", "merge_request_event",
+                       "external_pull_request_event"})
+DISPATCH_EVENTS = frozenset({"workflow_dispatch", "web", "api"})
+CALL_EVENTS = frozenset({"workflow_call"})
+
+
+@dataclass(frozen=True, slots=True)
+class EventRuns:
+    """Runs per month that one event causes, and how the figure was reached."""
+
+    event: str
+    runs: float
+    basis: str
+    keys: tuple[str, ...] = ()  # the settings the figure rests on
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRuns:
+    path: str
+    events: tuple[EventRuns, ...]
+    note: str | None = None
+
+    @property
+    def total(self) -> float:
+        return sum(e.runs for e in self.events)
+
+    def by_event(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for e in self.events:
+            out[e.event] = out.get(e.event, 0.0) + e.runs
+        return out
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+class RunCounter:
+    """Turns triggers into runs per month; reads git history only when needed."""
+
+    def __init__(self, settings: Settings, history: Callable[[], History]) -> None:
+        self.settings = settings
+        self._history_reader = history
+        self._history: History | None = None
+        self._changes: tuple[float, str] | None = None
+
+    def history(self) -> History:
+        if self._history is None:
+            self._history = self._history_reader()
+        return self._history
+
+    def changes_per_month(self) -> tuple[float, str]:
+        """Changes landing on the default branch per month, and the basis."""
+        if self._changes is None:
+            key = "cost.changes_per_month"
+            if self.settings.is_set(key):
+                value = self.settings.number(key)
+                self._changes = (value, f"{key} = {_n(value)}")
+            else:
+                history = self.history()
+                if history.available:
+                    value = self.settings.derived(
+                        key, history.per_month(history.changes), "git history", history.note)
+                    self._changes = (value, f"{_n(value)} changes/month (git history)")
+                else:
+                    value = self.settings.number(key)
+                    self._changes = (value, f"{_n(value)} changes/month (default)")
+        return self._changes
+
+    def _event(self, event: str, cron: str | None) -> EventRuns:
+        s = self.settings
+        if event in s.table("cost.event_runs"):
+            key = f"cost.event_runs.{event}"
+            runs = s.number(key, note=f"runs per month of the {event} event")
+            return EventRuns(event, runs, f"{key} = {_n(runs)}", (key,))
+        changes_key = "cost.changes_per_month"
+        if event in PUSH_EVENTS:
+            changes, basis = self.changes_per_month()
+            return EventRuns(event, changes, basis, (changes_key,))
+        if event in PR_EVENTS:
+            changes, basis = self.changes_per_month()
+            pushes = s.number("cost.pushes_per_pr")
+            return EventRuns(event, changes * pushes,
+                             f"{basis} × {_n(pushes)} runs per pull request",
+                             (changes_key, "cost.pushes_per_pr"))
+        if event == "schedule":
+            key = "cost.schedule_runs_per_month"
+            if cron:
+                try:
+                    runs = firings_per_month(cron)
+                    return EventRuns(event, runs, f"cron {cron!r} fires {_n(runs)} times/month")
+                except CronError as exc:
+                    default = s.number(key)
+                    return EventRuns(event, default, f"{exc}; {_n(default)} assumed", (key,))
+            default = s.number(key)
+            return EventRuns(event, default,
+                             f"schedule kept outside the file: {_n(default)}/month assumed",
+                             (key,))
+        if event in DISPATCH_EVENTS:
+            key = "cost.dispatch_runs_per_month"
+            runs = s.number(key)
+            return EventRuns(event, runs, f"{_n(runs)} manual runs/month assumed", (key,))
+        key = "cost.other_event_runs_per_month"
+        runs = s.number(key)
+        return EventRuns(event, runs, f"{_n(runs)} runs/month assumed for {event}", (key,))
+
+    def own(self, pipeline: Pipeline) -> PipelineRuns | None:
+        """Runs from the pipeline's own triggers; None when it only runs when called."""
+        triggers = [t for t in pipeline.triggers if t.event not in CALL_EVENTS]
+        if not triggers:
+            return None
+        total = self.settings.optional_number("cost.runs_per_month")
+        if total is not None:
+            return PipelineRuns(pipeline.path, (EventRuns(
+                "any", total, f"cost.runs_per_month = {_n(total)}", ("cost.runs_per_month",)),))
+        events: list[EventRuns] = []
+        seen: set[str] = set()
+        for trigger in triggers:
+            # One push starts a pipeline once, however many sections list push; each
+            # schedule fires on its own.
+            if trigger.event != "schedule" and trigger.event in seen:
+                continue
+            seen.add(trigger.event)
+            events.append(self._event(trigger.event, trigger.cron))
+        return PipelineRuns(pipeline.path, tuple(events))
+
+
+def is_pull_request(event: str) -> bool:
+    return event in PR_EVENTS
+
+
+def job_runs(job_gated: bool, runs: PipelineRuns, settings: Settings) -> dict[str, float]:
+    """Runs per month of one job, by event. A gated job (manual, protected environment)
+    is assumed not to run for pull requests unless cost.gates_on_pull_requests is set."""
+    by_event = runs.by_event()
+    if job_gated and not settings.flag("cost.gates_on_pull_requests"):
+        return {e: r for e, r in by_event.items() if not is_pull_request(e)}
+    return by_event
+
+
+def local_action_path(uses: str | None) -> str | None:
+    """The folder of a local action (``uses: ./path``), posix, relative to the root."""
+    if not uses or not uses.startswith("./"):
+        return None
+    return posixpath.normpath(uses[2:].split("@", 1)[0])
+
+
+def callee_of_step(step: Step, known: Sequence[str]) -> str | None:
+    """The scanned file a step runs (a local composite action), if any."""
+    folder = local_action_path(step.uses)
+    if folder is None:
+        return None
+    for name in ("action.yml", "action.yaml"):
+        candidate = posixpath.join(folder, name) if folder != "." else name
+        if candidate in known:
+            return candidate
+    return None
+
+
+def callee_of_job(job: Job, known: Sequence[str]) -> str | None:
+    """The scanned file a job runs instead of steps (a local reusable workflow)."""
+    return job.calls if job.calls in known else None

@@ -1,0 +1,135 @@
+"""Typed access to the cost settings, recording every value the model used.
+
+The cost model never reads :class:`~xops_lens.config.Config` directly: it asks
+:class:`Settings`, which applies the documented default, checks the type and range,
+and remembers the value and its source so the report can print the assumptions it
+rested on (TAXONOMY.md: "every assumption shown and overridable").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xops_lens.config import Config
+from xops_lens.cost.defaults import DEFAULTS, OPEN_TABLES
+from xops_lens.errors import ConfigError
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """One value the estimate used: its key, value, where it came from, and meaning."""
+
+    key: str
+    value: float | str | bool
+    source: str
+    note: str
+
+
+def _is_number(value: Any) -> bool:
+    # TOML and --set give bool for true/false; a bool is not a price.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Settings:
+    """The cost model's view of the configuration."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self._used: dict[str, Assumption] = {}
+        self._known: set[str] = set(DEFAULTS)
+
+    # -- reading -------------------------------------------------------------------
+    def _user_value(self, key: str) -> tuple[Any, str] | None:
+        """The value the user set for ``key`` and its source, or None."""
+        parent, _, leaf = key.rpartition(".")
+        # Look leaves up in their parent table so that keys containing dots (a runner
+        # label such as ubuntu-22.04, a job id) still resolve.
+        table = self.config.get(parent) if parent else self.config.values
+        if isinstance(table, dict) and leaf in table and not isinstance(table[leaf], dict):
+            return table[leaf], self.config.source_of(key)
+        return None
+
+    def is_set(self, key: str) -> bool:
+        return self._user_value(key) is not None
+
+    def _resolve(self, key: str, default: Any, note: str | None) -> tuple[Any, str, str]:
+        if default is None and note is None and key in DEFAULTS:
+            default, note = DEFAULTS[key]
+        elif note is None:
+            note = DEFAULTS.get(key, (None, ""))[1]
+        self._known.add(key)
+        user = self._user_value(key)
+        if user is not None:
+            return user[0], user[1], note or ""
+        return default, DEFAULT_SOURCE, note or ""
+
+    def number(self, key: str, default: float | None = None, note: str | None = None, *,
+               minimum: float = 0.0, maximum: float | None = None) -> float:
+        """A non-negative number (or within [minimum, maximum]), recorded as used."""
+        value, source, note = self._resolve(key, default, note)
+        if not _is_number(value):
+            raise ConfigError(f"{key}: expected a number, got {value!r} (from {source})")
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum:g} and {maximum:g}" if maximum is not None \
+                else f"at least {minimum:g}"
+            raise ConfigError(f"{key}: must be {bound}, got {value!r} (from {source})")
+        return self._record(key, float(value), source, note)
+
+    def optional_number(self, key: str, *, minimum: float = 0.0) -> float | None:
+        """A number the user may set; unset means the model computes it (not recorded)."""
+        self._known.add(key)
+        if not self.is_set(key):
+            return None
+        return self.number(key, minimum=minimum)
+
+    def text(self, key: str, default: str | None = None, note: str | None = None) -> str:
+        value, source, note = self._resolve(key, default, note)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key}: expected a non-empty string, got {value!r} (from {source})")
+        return str(self._record(key, value, source, note))
+
+    def flag(self, key: str, default: bool | None = None, note: str | None = None) -> bool:
+        value, source, note = self._resolve(key, default, note)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r} (from {source})")
+        return bool(self._record(key, value, source, note))
+
+    def derived(self, key: str, value: float, source: str, note: str) -> float:
+        """A figure the model measured (git history, cron); a user setting still wins."""
+        if self.is_set(key):
+            return self.number(key)
+        self._known.add(key)
+        return self._record(key, float(value), source, note)
+
+    def table(self, key: str) -> dict[str, Any]:
+        """The user's table under ``key`` (runner labels, job ids), possibly empty."""
+        found = self.config.get(key)
+        return found if isinstance(found, dict) else {}
+
+    def _record(self, key: str, value: Any, source: str, note: str) -> Any:
+        self._used[key] = Assumption(key, value, source, note)
+        return value
+
+    def declare(self, keys: Iterable[str]) -> None:
+        """Mark keys as known settings without reading them (for unknown_keys)."""
+        self._known.update(keys)
+
+    # -- reporting -----------------------------------------------------------------
+    @property
+    def used(self) -> tuple[Assumption, ...]:
+        return tuple(self._used[key] for key in sorted(self._used))
+
+    def unknown_keys(self) -> list[str]:
+        """``cost.*`` keys the user set that no part of the model reads (typos)."""
+        unknown = []
+        for key in sorted(self.config.origin):
+            if not key.startswith("cost."):
+                continue
+            if key in self._known or key.startswith(OPEN_TABLES):
+                continue
+            unknown.append(key)
+        return unknown

@@ -1,0 +1,252 @@
+"""The cost parts of the terminal report (issue 5): where the money goes across the
+three subsystems, the suggestions sorted by saving with their arithmetic, the runs per
+month, and every assumption with its source. Imported by ``terminal.py`` only, so rich
+stays out of machine formats."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from typing import Any
+
+from xops_lens.cost.report import CostReport
+from xops_lens.cost.settings import Assumption
+from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step
+
+STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
+BAR_WIDTH = 30
+WIDE = 110  # columns from which the suggestion table also names the places
+# Settings shown as one row each: tables of many small values.
+GROUPS = ("cost.default_minutes.", "cost.failure_rate.", "cost.human_minutes.",
+          "cost.runner_prices.", "cost.job_minutes.", "cost.event_runs.")
+
+
+def money(value: float) -> str:
+    """Whole units from 100 up, cents below (a 0.58 step next to a 1,063 gate)."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def step_cell(report: CostReport | None, step: Step) -> str:
+    """The step's marginal cost per month, for the file table."""
+    if report is None:
+        return ""
+    if id(step) in report.step_notes:
+        return "→"
+    return money(report.step(step).monthly)
+
+
+def gate_cell(report: CostReport | None, job: Job) -> str:
+    """A job-level gate's cost per month (the approvals), for the file table."""
+    if report is None:
+        return ""
+    return money(sum(l.monthly for l in report.job_own(job) if l.category == "gate"))
+
+
+def column_title(report: CostReport | None) -> str:
+    return f"{report.currency}/mo" if report else "/mo"
+
+
+def _bar(share: float, style: str) -> Any:
+    from rich.text import Text
+
+    filled = round(share * BAR_WIDTH)
+    bar = Text("█" * filled, style=style)
+    bar.append("·" * (BAR_WIDTH - filled), style="dim")
+    return bar
+
+
+def _money_table(report: CostReport) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    total = report.total()
+    table = Table(title=Text(f"Where the money goes ({report.currency} per month)",
+                             style="bold"),
+                  title_justify="left", show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("subsystem")
+    table.add_column("total", justify="right")
+    table.add_column("people", justify="right")
+    table.add_column("runners", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("")
+    for name, part in report.by_subsystem().items():
+        share = part.monthly / total.monthly if total.monthly else 0.0
+        table.add_row(Text(name, style=STYLE[name]), money(part.monthly),
+                      money(part.human_monthly), money(part.compute_monthly), f"{share:.0%}",
+                      _bar(share, STYLE[name]))
+    table.add_row(Text("all", style="bold"), money(total.monthly), money(total.human_monthly),
+                  money(total.compute_monthly), "", "")
+    return table
+
+
+def _place(target: AppliesTo, short: bool = False) -> str:
+    # The table names the file alone (the arithmetic below gives the path).
+    where = f"{posixpath.basename(target.file) if short else target.file}:{target.line}"
+    return f"{where} {target.job}" if target.job else where
+
+
+def _suggestion_table(report: CostReport, width: int) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    # On a narrow terminal the places are left to the arithmetic below the table, so
+    # the suggestion keeps room for its name.
+    wide = width >= WIDE
+    table = Table(title=Text("Suggestions: marginal costs a model or automation could make "
+                             "fixed, by saving", style="bold"),
+                  title_justify="left", show_edge=False, pad_edge=False, header_style="bold",
+                  expand=True)
+    table.add_column("#", justify="right", no_wrap=True, width=2)
+    table.add_column("suggestion", no_wrap=True, overflow="ellipsis", ratio=1)
+    if wide:
+        table.add_column("applies to", no_wrap=True, overflow="ellipsis", width=24)
+    table.add_column("now/mo", justify="right", no_wrap=True, width=7)
+    table.add_column("saves/mo", justify="right", no_wrap=True, width=8)
+    table.add_column("one-time", justify="right", no_wrap=True, width=8)
+    table.add_column("pays back", justify="right", no_wrap=True, width=9)
+    table.add_column("conf", justify="right", no_wrap=True, width=4)
+    for number, s in enumerate(report.suggestions, 1):
+        n = s.numbers
+        places = s.applies_to
+        where = _place(places[0], short=True) if len(places) == 1 else f"{len(places)} places"
+        months = "never" if n.break_even_months is None else f"{n.break_even_months:.1f} mo"
+        cells = [str(number), s.wording.title, *([where] if wide else []),
+                 money(n.marginal_monthly), money(n.monthly_saving), money(n.one_time), months,
+                 f"{s.confidence:.2f}"]
+        table.add_row(*cells)
+    return table
+
+
+def _arithmetic(report: CostReport) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    # A grid, so a long formula wraps under itself rather than under its number.
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(justify="right", no_wrap=True, width=3)
+    grid.add_column(ratio=1)
+    for number, s in enumerate(report.suggestions, 1):
+        text = Text(f"{s.id}: ", style="bold")
+        text.append(s.numbers.arithmetic)
+        where = ", ".join(_place(t) for t in s.applies_to[:4])
+        if len(s.applies_to) > 4:
+            where += f", and {len(s.applies_to) - 4} more"
+        text.append(f"\nat {where}", style="dim")
+        grid.add_row(f"{number}.", text)
+    return grid
+
+
+def _runs(report: CostReport) -> list[Any]:
+    from rich.text import Text
+
+    out = [Text("Runs per month", style="bold")]
+    for path, runs in report.runs.items():
+        line = Text(f"  {path}: ")
+        if runs.note:
+            line.append(runs.note, style="dim")
+        else:
+            line.append(_number(runs.total))
+            parts = " · ".join(f"{e.event} {_number(e.runs)}" for e in runs.events)
+            line.append(f"  ({parts})", style="dim")
+        out.append(line)
+    if report.history_note:
+        used = "" if report.history_used else "; defaults used instead"
+        out.append(Text(f"  history: {report.history_note}{used}", style="dim"))
+    return out
+
+
+def _group(key: str) -> str | None:
+    for prefix in GROUPS:
+        if key.startswith(prefix):
+            return prefix
+    if key.startswith("cost.suggestions."):
+        return key.rsplit(".", 1)[0] + "."
+    return None
+
+
+def _value(value: float | str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _assumption_rows(assumptions: Sequence[Assumption]) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    grouped: dict[str, list[Assumption]] = {}
+    for a in assumptions:
+        group = _group(a.key)
+        if group is None:
+            rows.append((a.key, _value(a.value), a.source))
+        else:
+            if group not in grouped:
+                rows.append((group, "", ""))  # placeholder keeps the sorted position
+            grouped.setdefault(group, []).append(a)
+    out = []
+    for key, value, source in rows:
+        members = grouped.get(key)
+        if members is None:
+            out.append((key, value, source))
+            continue
+        values = " · ".join(f"{a.key.removeprefix(key)} {_value(a.value)}" for a in members)
+        sources = list(dict.fromkeys(a.source for a in members))
+        if len(sources) > 1:
+            # name the keys that do not come from the defaults
+            sources = ["default"] + [f"{a.source} ({a.key.removeprefix(key)})"
+                                     for a in members if a.source != "default"]
+        out.append((key + "*", values, ", ".join(dict.fromkeys(sources))))
+    return out
+
+
+def _assumption_table(report: CostReport) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text("Assumptions used (override in [tool.xops-lens], .xops-lens.toml, "
+                             "--config or --set key=value)", style="bold"),
+                  title_justify="left", show_edge=False, pad_edge=False, header_style="bold",
+                  expand=True)
+    table.add_column("setting", no_wrap=True, overflow="fold", max_width=46)
+    table.add_column("value", ratio=1, overflow="fold")
+    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=30)
+    for key, value, source in _assumption_rows(report.assumptions):
+        table.add_row(key, value, Text(source, style="dim" if source == "default" else "bold"))
+    return table
+
+
+def render_cost(console: Any, report: CostReport | None, *, quiet: bool) -> None:
+    from rich.text import Text
+
+    if report is None or not report.lines:
+        return
+    console.print()
+    console.print(_money_table(report))
+    total = report.total()
+    human = total.human_monthly / total.monthly if total.monthly else 0.0
+    console.print(Text(f"{human:.0%} of it is people's time: {_number(total.human_hours_monthly)}"
+                       f" h/month at {money(report.human_rate)} {report.currency}/h. Durations, "
+                       "rates and minutes are assumptions (listed below).", style="dim"))
+    if report.suggestions:
+        console.print()
+        console.print(_suggestion_table(report, console.width))
+    if quiet:
+        console.print(Text("Run without -q for the arithmetic, the runs per month and the "
+                           "assumptions.", style="dim"))
+        return
+    if report.suggestions:
+        console.print()
+        console.print(Text("How each saving is computed: (human rate × hours saved per use + "
+                           "compute saved − model cost per use) × uses per month", style="bold"))
+        console.print(_arithmetic(report))
+    console.print()
+    for line in _runs(report):
+        console.print(line)
+    console.print()
+    console.print(_assumption_table(report))
