@@ -203,3 +203,9 @@ def command_line(words: list[str]) -> str:
             and words[1].endswith("c"):
         return "\n".join(words[2:])
     return " ".join(shlex.quote(w) if w and " " in w and "\n" not in w else w for w in words)
+
+
+def image_program(image: str) -> str:
+    """The program a tool image is named after: ``gcr.io/cloud-builders/docker:20`` -> docker."""
+    last = image.rsplit("/", 1)[-1]
+    return last.split("@", 1)[0].split(":", 1)[0]
