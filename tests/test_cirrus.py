@@ -1,0 +1,104 @@
+"""Cirrus CI: tasks as jobs, script/cache/artifacts instructions, matrix, manual, corpus."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.corpus_check import check_corpus
+from xops_lens.errors import ParseError
+from xops_lens.formats.cirrus import Cirrus
+from xops_lens.model import Pipeline, Source
+
+FMT = Cirrus()
+
+
+def parse(text: str, path: str = ".cirrus.yml") -> Pipeline:
+    text = textwrap.dedent(text).lstrip("\n")
+    return FMT.parse(Source(root=".", path=path, text=text, read_local=lambda p: ""))
+
+
+@pytest.mark.parametrize(("path", "claimed"), [
+    (".cirrus.yml", True), (".cirrus.yaml", True), (".cirrus.star", True),
+    ("cirrus.yml", False), (".github/workflows/.cirrus.yml", False),
+])
+def test_claims(path: str, claimed: bool) -> None:
+    assert FMT.claims(path) is claimed
+
+
+def test_example_repository() -> None:
+    pipeline = parse((EXAMPLES / "cirrus" / ".cirrus.yml").read_text())
+    test, release = pipeline.jobs
+    assert (test.id, test.line, test.matrix_size, test.runner) == (
+        "test", 5, 2, "container rust:latest")
+    assert [(s.line, s.name, s.kind_hint) for s in test.steps] == [
+        (11, "cargo_cache", "cache-restore"), (14, "build", None), (15, "test", None),
+        (18, "before_cache", None), (20, "junit_artifacts", "artifact-upload")]
+    assert test.steps[2].text == "cargo test\ncargo test --doc"
+    assert (release.id, release.manual, release.needs) == ("Release", True, ("test",))
+    assert [t.event for t in pipeline.triggers] == ["push", "pull_request"]
+
+
+def test_always_blocks_run_last_and_anchored_scripts_keep_their_key_line() -> None:
+    pipeline = parse("""
+        common: &common
+          setup_script: ./setup.sh
+        a_task:
+          <<: *common
+          always:
+            logs_artifacts: {path: "*.log"}
+          main_script: make
+        b_task:
+          <<: *common
+          main_script: make b
+    """)
+    a, b = pipeline.jobs
+    # Keys merged with `<<` follow the task's own keys (the loader's order).
+    assert [(s.line, s.name) for s in a.steps] == [(7, "main"), (2, "setup"),
+                                                    (6, "logs_artifacts")]
+    assert sorted(s.line for s in b.steps) == [2, 10]
+
+
+def test_starlark_is_found_but_not_analysed() -> None:
+    pipeline = parse("def main(ctx):\n    return []\n", ".cirrus.star")
+    assert pipeline.jobs == () and "not analysed" in pipeline.notes[0]
+
+
+def test_duplicate_task_names_and_pipes() -> None:
+    pipeline = parse("""
+        task:
+          name: x
+          script: a
+        other_task:
+          name: x
+          script: b
+        docker_pipe:
+          steps: []
+    """)
+    assert [j.id for j in pipeline.jobs] == ["x", "x (2)"]
+    assert pipeline.notes == ("docker_pipe (a Docker pipe) is not analysed",)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a_task: 5\n", ".cirrus.yml:1: task 'a_task' must be a mapping, found the value '5'"),
+    ("a_task:\n  always: 5\n", ".cirrus.yml:2: always must be a mapping"),
+    ("a_task:\n  b_script:\n    - [[[[[[[[[[[[x]]]]]]]]]]]]\n", "nested too deeply"),
+    ("a_task:\n  b_script: {x: [1], y: 2}\n", ""),
+])
+def test_wrong_types_are_one_line_errors(text: str, expected: str) -> None:
+    if not expected:
+        parse(text)
+        return
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert expected in info.value.one_line()
+
+
+def test_corpus(shared: Path) -> None:
+    result = check_corpus(shared, FMT, "cirrus", "cirrus")
+    assert result.errors == {}
+    assert result.unclaimed == []
+    assert result.steps > 100

@@ -1,0 +1,164 @@
+"""Cirrus CI: ``.cirrus.yml``.
+
+Each ``*_task`` (or ``task``) is a Job; its instructions are the steps, written as
+keys in the order they run: ``*_script`` and ``*_background_script`` are commands,
+``*_cache`` restores a folder before and saves it after (information, by the rubric's
+cache rule), ``*_artifacts`` uploads files. Instructions under ``always:``,
+``on_success:``, ``on_failure:`` and ``on_timeout:`` run at the end. A step's line is
+its key's line. ``.cirrus.star`` is a Starlark program: reported as found, not analysed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xops_lens.errors import ParseError
+from xops_lens.formats._yamlshape import (
+    basename,
+    flatten,
+    in_foreign_dir,
+    mapping,
+    names,
+    step_name,
+    text_of,
+)
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import Job, Pipeline, Source, Step, Trigger
+from xops_lens.yamlload import YList, YMap, load_mapping
+
+FORMAT_NAME = "cirrus"
+YAML_FILES = (".cirrus.yml", ".cirrus.yaml")
+STARLARK_FILE = ".cirrus.star"
+LATER_BLOCKS = ("always", "on_success", "on_failure", "on_timeout")
+RUNNERS = ("container", "arm_container", "windows_container", "macos_instance",
+           "freebsd_instance", "gce_instance", "ec2_instance", "compute_engine_instance",
+           "persistent_worker", "aks_container", "gke_container", "eks_container")
+
+
+def _script(key: str, value: Any, owner: YMap) -> str:
+    if isinstance(value, YMap):
+        # The long form: `build_script: {script: ..., shell: ...}`-like settings.
+        value = value.get("script", value.get("command"))
+    if isinstance(value, YList):
+        return "\n".join(text for text, _ in flatten(value, key))
+    if isinstance(value, dict):
+        raise ParseError(owner.file, f"{key} must be a command or a list of commands",
+                         owner.line_of(key))
+    return text_of(value)
+
+
+def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> Step | None:
+    line = owner.line_of(key)
+    file = owner.file
+    if key.endswith(("_background_script", "_script")):
+        if key.startswith("fingerprint"):
+            return None
+        stem = key.rsplit("_script", 1)[0].removesuffix("_background")
+        text = _script(key, value, owner)
+        return Step(file=file, line=line, job=job_id, name=step_name(None, stem, key) or key,
+                    text=text or stem)
+    if key.endswith("_cache"):
+        folder = text_of(value.get("folder") or value.get("folders")) \
+            if isinstance(value, YMap) else text_of(value)
+        populate = _script("populate_script", value.get("populate_script"), value) \
+            if isinstance(value, YMap) and "populate_script" in value else ""
+        text = f"cache {folder}" + (f"\n{populate}" if populate else "")
+        return Step(file=file, line=line, job=job_id, name=key, text=text,
+                    kind_hint="cache-restore")
+    if key.endswith("_artifacts"):
+        path = text_of(value.get("path")) if isinstance(value, YMap) else text_of(value)
+        return Step(file=file, line=line, job=job_id, name=key,
+                    text=f"upload artifacts {path}", kind_hint="artifact-upload")
+    return None
+
+
+def _steps(task: YMap, job_id: str) -> list[Step]:
+    steps: list[Step] = []
+    later: list[Step] = []
+    for key, value in task.items():
+        if key in LATER_BLOCKS:
+            block = mapping(value, task.file, task.line_of(key), key)
+            later.extend(s for k, v in block.items() if (s := _instruction(k, v, block, job_id)))
+        elif (step := _instruction(str(key), value, task, job_id)) is not None:
+            steps.append(step)
+    return steps + later
+
+
+def _width(value: Any, depth: int = 0) -> int:
+    """Product of every ``matrix:`` list in a task (settings may hold their own)."""
+    if depth > 5 or not isinstance(value, YMap):
+        return 1
+    width = 1
+    for key, item in value.items():
+        if key == "matrix" and isinstance(item, list):
+            width *= max(1, len(item))
+        elif isinstance(item, YMap) and not str(key).endswith(("_script", "_cache")):
+            width *= _width(item, depth + 1)
+    return width
+
+
+def _runner(task: YMap, document: YMap) -> str | None:
+    for source in (task, document):
+        for key in RUNNERS:
+            value = source.get(key)
+            if value is not None:
+                detail = value.get("image") or value.get("image_family") or value.get("image_name") \
+                    if isinstance(value, YMap) else value
+                return f"{key} {text_of(detail)}".strip()
+    return None
+
+
+def _job(key: str, task: Any, line: int, document: YMap, taken: set[str]) -> Job:
+    task = mapping(task, document.file, line, f"task {key!r}")
+    default = "main" if key == "task" else key.removesuffix("_task")
+    job_id = text_of(task.get("name") or task.get("alias")).strip() or default
+    base, n = job_id, 2
+    while job_id in taken:
+        job_id, n = f"{base} ({n})", n + 1
+    taken.add(job_id)
+    steps = _steps(task, job_id)
+    manual = text_of(task.get("trigger_type")).strip() == "manual"
+    return Job(id=job_id, name=job_id, file=document.file, line=line, steps=tuple(steps),
+               matrix_size=_width(task), runner=_runner(task, document), manual=manual,
+               needs=names(task.get("depends_on")),
+               notes=() if steps else ("no instructions",))
+
+
+def parse_cirrus(source: Source) -> Pipeline:
+    if basename(source.path) == STARLARK_FILE:
+        return Pipeline(path=source.path, format=FORMAT_NAME, notes=(
+            ("Starlark config (.cirrus.star) is not analysed: it is a program that "
+            "generates the tasks, so its steps are only known when it runs"),))
+    document = load_mapping(source.text, source.path)
+    jobs: list[Job] = []
+    notes: list[str] = []
+    taken: set[str] = set()
+    for key, value in document.items():
+        if key == "task" or key.endswith("_task"):
+            jobs.append(_job(str(key), value, document.line_of(key), document, taken))
+        elif key == "pipe" or key.endswith("_pipe"):
+            notes.append(f"{key} (a Docker pipe) is not analysed")
+    # Cirrus builds every push and pull request; cron builds are set in its settings.
+    return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
+                    triggers=(Trigger("push", 1), Trigger("pull_request", 1)),
+                    notes=tuple(notes))
+
+
+class Cirrus:
+    name = FORMAT_NAME
+    globs = tuple(f"**/{name}" for name in (*YAML_FILES, STARLARK_FILE))
+
+    def claims(self, path: str) -> bool:
+        name = basename(path)
+        return (name in YAML_FILES or name == STARLARK_FILE) and not in_foreign_dir(path)
+
+    def entry(self, path: str) -> bool:
+        return True
+
+    def parse(self, source: Source) -> Pipeline:
+        return parse_cirrus(source)
+
+
+@hookimpl
+def register_formats(register: Any) -> None:
+    register(Cirrus())
