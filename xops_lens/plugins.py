@@ -18,6 +18,7 @@ from xops_lens.sdk import Backend, Format, Reporter
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.formats.github",
     "xops_lens.formats.gitlab",
+    "xops_lens.formats.cirrus",
     "xops_lens.formats.buildkite",
     "xops_lens.formats.woodpecker",
     "xops_lens.formats.drone",
