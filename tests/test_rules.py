@@ -113,6 +113,25 @@ def test_action_running_a_command_input() -> None:
     check(uses("nick-fields/retry@v3", command="pytest -x tests"), "test")
 
 
+@pytest.mark.parametrize(("action", "inputs", "kind"), [
+    ("goreleaser/goreleaser-action@v6", {"args": "release --clean"}, "publish"),
+    ("goreleaser/goreleaser-action@v6", {"args": "build --snapshot"}, "build"),
+    ("PyO3/maturin-action@v1", {"command": "upload", "args": "--skip-existing *"}, "publish"),
+    ("PyO3/maturin-action@v1", {"args": "--release --out dist"}, "build"),
+    ("actions-rs/cargo@v1", {"command": "test", "args": "--all"}, "test"),
+    ("benc-uk/workflow-dispatch@v1", {"workflow": "release.yml"}, "publish"),
+    ("octokit/request-action@v2", {"route": "POST /repos/o/r/issues/1/comments"}, "notify"),
+    ("octokit/request-action@v2", {"route": "GET /repos/o/r/releases/latest"}, "metadata"),
+])
+def test_actions_judged_by_their_inputs(action: str, inputs: dict[str, str], kind: str) -> None:
+    check(uses(action, **inputs), kind)
+
+
+def test_action_in_a_repository_path_is_named_by_its_path() -> None:
+    check(uses("acme/test-infra/.github/actions/checkout@main"), "checkout")
+    check(uses("anchore/sbom-action/download-syft@v0"), "dependencies")
+
+
 def test_unknown_action_falls_back_to_step_name_then_build() -> None:
     check(uses("zz/qq@v1", name="Upload coverage to Codecov"), "report")
     label = uses("zz/qq@v1")
@@ -132,6 +151,26 @@ def test_azure_task_and_its_script_input() -> None:
     check(uses("DownloadPipelineArtifact@2"), "artifact-download")
     check(uses("ManualValidation@0"), "approve")
     check(uses("PowerShell@2", script="Invoke-Pester -Path tests"), "test")
+
+
+@pytest.mark.parametrize(("image", "settings", "kind"), [
+    ("woodpeckerci/plugin-docker-buildx:5", {"repo": "acme/app", "dry_run": "true"}, "build"),
+    ("woodpeckerci/plugin-docker-buildx:5", {"repo": "acme/app", "tags": "latest"}, "publish"),
+    ("plugins/slack", {"webhook": "x"}, "notify"),
+    ("plugins/s3", {"bucket": "b", "source": "dist/*"}, "publish"),
+    ("plugins/github-release", {"files": "dist/*"}, "publish"),
+])
+def test_container_plugins_by_image_and_settings(image: str, settings: dict[str, str],
+                                                 kind: str) -> None:
+    text = image + "".join(f"\n  {k}: {v}" for k, v in settings.items())
+    step = Step("f", 1, "j", "", text, uses=image, inputs=tuple(settings.items()))
+    check(classify_step(step), kind)
+
+
+def test_references_inside_a_rendered_composite() -> None:
+    check(run("DownloadPipelineArtifact@2\n  itemPattern: '**/*.nupkg'\n"), "artifact-download")
+    check(run("restore_cache\n  keys: npm-{{ checksum \"package-lock.json\" }}\nnpm ci\n"
+              "save_cache\n  key: npm-{{ checksum \"package-lock.json\" }}"), "dependencies")
 
 
 def test_container_image_steps_read_their_command() -> None:
@@ -328,6 +367,26 @@ COMMANDS = [
     ("bundle exec rspec", "test"),
     ("bundle exec rake docker:push", "publish"),
     ("Invoke-Pester -Path ./tests", "test"),
+    ("docker compose run --rm app pytest -q", "test"),
+    ("docker compose up -d db", "toolchain"),
+    ("rsync -avz dist/ deploy@example.com:/var/www/", "deploy"),
+    ("rsync -a build/ out/", "toolchain"),
+    ("./gradlew assembleRelease", "build"),
+    ("./gradlew connectedCheck", "test"),
+    ('cargo "+${MSRV}" test --no-run', "test"),
+    ("cargo +nightly fmt --check", "lint"),
+    ("cargo lambda deploy", "deploy"),
+    ("cargo run -p semver-check", "lint"),
+    ("make tflint", "lint"),
+    ("yarn node scripts/generate-docs.mjs", "generate"),
+    ("msbuild /version", "metadata"),
+    ("cmake --version", "metadata"),
+    ("curl -fsS http://localhost:8080/health", "metadata"),
+    ("$hash = Get-FileHash -Path app.zip -Algorithm SHA256", "build"),
+    ("python3 - <<'EOF'\nimport sys\nprint(sys.version)\nEOF", "metadata"),
+    ("echo \"$SSH_KEY\" > ~/.ssh/id_ed25519", "credentials"),
+    ("SET PATH=C:\\Python311;C:\\Python311\\Scripts;%PATH%", "toolchain"),
+    ("Xvfb :99 &", "toolchain"),
 ]
 
 
@@ -438,6 +497,18 @@ def test_tie_breakers(text: str, kind: str) -> None:
     check(run(text), kind)
 
 
+def test_python_inline_steps() -> None:
+    check(run("import os\nimport tweepy\nclient = tweepy.Client()\nclient.create_tweet(text='x')"),
+          "notify")
+    label = run("import json\nprint(json.dumps({}))", name="Compute matrix")
+    check(label, "decide")
+    assert label.confidence < 0.6
+
+
+def test_tekton_results_are_step_outputs() -> None:
+    check(run("echo -n \"$(params.IMAGE)\" | tee $(results.IMAGE_URL.path)"), "decide")
+
+
 def test_name_is_secondary_and_command_wins() -> None:
     check(run("pytest", name="Deploy the app"), "test")
     label = run("./tools/frobnicate", name="Run end-to-end tests")
@@ -455,6 +526,29 @@ def test_name_picks_among_several_real_commands() -> None:
 def test_gitlab_pages_job_moving_files_deploys() -> None:
     check(run("mv htmlcov public", job="pages"), "deploy")
     check(run("mv htmlcov public", job="tests"), "toolchain")
+
+
+def test_a_name_a_format_made_from_the_command_is_no_second_opinion() -> None:
+    # GitLab and unnamed GitHub steps are named after their first line
+    check(run("mkdir build/", name="mkdir build/", job="build"), "toolchain")
+    check(run("mkdir -p dist", name="Restore built dist"), "artifact-download")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("python scripts/build_ruff_pgo.py", "build"),  # a plain verb beats a tool's name
+    ("./scripts/upload_to_s3.sh", "publish"),  # what follows "to" only qualifies the verb
+    ("python tools/is_release_branch.py", "decide"),
+    ("source ./ci/cmake-env.sh", "toolchain"),
+    ("./scripts/build-deps.sh", "dependencies"),
+    ("./scripts/build-rpm-packages.sh", "build"),
+    ("./scripts/get-pr-commits.sh", "metadata"),
+])
+def test_script_names_are_read_by_their_head(text: str, kind: str) -> None:
+    label = run(text, job="")
+    if kind == "unknown":
+        assert label.confidence <= 0.3
+    else:
+        check(label, kind)
 
 
 # ------------------------------------------------------------------- shell reading

@@ -66,7 +66,7 @@ WORD_KINDS: dict[str, str] = {
     "checker": "lint", "discourse": "notify", "results": "report", "assert": "lint",
     "html": "generate",
     "runtest": "test", "runtests": "test", "buildpkg": "build", "commitlint": "lint",
-    "merge": "publish", "automerge": "publish", "tarpaulin": "test", "pest": "test",
+    "automerge": "publish", "tarpaulin": "test", "pest": "test", "activate": "toolchain",
     "paratest": "test",
     "dump": "metadata", "list": "metadata", "debug": "metadata", "inspect": "metadata",
     "wait": "metadata", "sleep": "metadata", "uname": "metadata", "versions": "metadata",
@@ -175,7 +175,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("check checker require required requires validate verify enforce ensure", "label labels "
          "title template message signoff dco allow edits", "lint"),
         ("add apply remove set update sync", "label labels", "notify"),
-        ("create open update draft", "pr pull prs", "publish"),
+        ("create open update draft merge", "pr pull prs", "publish"),
+        ("merge", "branch branches dependabot upstream", "publish"),
         ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
         ("push publish upload", "image images container docker", "publish"),
@@ -708,7 +709,8 @@ COMMANDS: dict[str, dict[str, str]] = {
               "msrv": "lint", "metadata": "metadata", "tree": "metadata",
               "--version": "metadata", "-V": "metadata", "about": "metadata",
               "zigbuild": "build", "auditable": "build", "dev": "@targets:tasks",
-              "*": "unknown"},
+              # plugins and aliases: `cargo lambda deploy`, `cargo lint-docs`
+              "*": "@targets:tasks"},
     "rustup": {"*": "toolchain"},
     "rustc": {"--version": "metadata", "-V": "metadata", "-vV": "metadata", "*": "build"},
     "rustfmt": {"*": "lint"},
@@ -1212,6 +1214,8 @@ COMMANDS: dict[str, dict[str, str]] = {
                "*": "analysis"},
     "calens": {"*": "lint"},
     "xvfb-run": {"*": "@cmd"},
+    "xvfb": {"*": "toolchain"},
+    "lintrunner": {"init": "toolchain", "*": "lint"},
     "invoke-expression": {"*": "@script"},
     "iex": {"*": "@script"},
     "script": {"*": "@script"},
@@ -1438,7 +1442,8 @@ UTILITIES: dict[str, str] = {
         "new-item remove-item copy-item move-item rename-item set-content add-content "
         "set-item set-variable new-variable clear-content set-executionpolicy "
         "set-strictmode unzip tar gunzip gzip bunzip2 bzip2 xz unxz zstd expand-archive "
-        "mount umount hdiutil-attach truncate dd mkfifo rsync-local icacls attrib "
+        "mount umount hdiutil-attach truncate dd mkfifo rsync-local icacls attrib rimraf "
+        "compgen "
         "robocopy xcopy copy del rd md mklink cygpath wslpath subst git-lfs".split(),
         "toolchain"),
 }

@@ -291,6 +291,7 @@ _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|cr
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
 _ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
+_LOCAL_URL = re.compile(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
 _PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
 _KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
@@ -464,6 +465,8 @@ class _Reader:
             return None
         prog, is_path = _program(words[0])
         args = [w for w in words[1:]]
+        if prog in ("cargo", "rustc", "rustdoc"):
+            args = [a for a in args if not _unquote(a).startswith("+")]  # cargo +nightly
         if len(args) == 1 and args[0] in _VERSION_FLAGS:
             return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
         if cmd.piped_to == "buildkite-agent" and "pipeline" in cmd.raw + " pipeline":
@@ -609,11 +612,18 @@ class _Reader:
         if value == "unknown":
             if sub in ("-c", "-e"):
                 return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
+            named = self._run_target(rest)
+            if named is not None:
+                return Hit(named[0], 0.5, f"runs `{_short(label)}` of {named[1]}", 2)
             return Hit(value, 0.3, f"runs `{_short(label)}`", 2)
         if not value.startswith("@"):
             return Hit(value, 0.9, f"runs `{_short(label)}`", 2)
         directive, _, family = value.partition(":")
         if directive == "@targets":
+            if family == "npm" and positionals and positionals[0] not in T.TARGETS["npm"] \
+                    and _program(positionals[0])[0] in T.COMMANDS and positionals[0] in rest:
+                # `yarn node scripts/x.mjs`, `pnpm tsc`: a binary of the project
+                return self.words(rest[rest.index(positionals[0]):], cmd, depth + 1)
             if family == "compose" and positionals[:1] in (["run"], ["exec"]):
                 # `docker compose run --rm app pytest`: the command in the service
                 inner = self._skip_options(rest[rest.index(positionals[0]) + 1:]
@@ -639,6 +649,26 @@ class _Reader:
             return self._http(prog, args, cmd)
         if directive == "@api":
             return self._forge_api(prog, rest, cmd)
+        return None
+
+    def _run_target(self, args: Sequence[str]) -> tuple[str, str] | None:
+        """What `cargo run -p semver-check`, `go run ./cmd/gen-docs` or `dotnet run
+        --project tools/Bench` runs, read from the package, binary or path it names."""
+        for i, a in enumerate(args):
+            value = ""
+            if a in ("-p", "--package", "--bin", "--example", "--project") and i + 1 < len(args):
+                value = args[i + 1]
+            elif a.startswith(("--package=", "--bin=", "--project=")):
+                value = a.split("=", 1)[1]
+            elif not a.startswith("-") and (i == 0 or args[i - 1] not in (
+                    "-p", "--package", "--bin", "--example", "--project")):
+                value = a
+            if value:
+                found = kind_from_words(words_of(_unquote(value).replace("/", " ")))
+                if found is not None:
+                    return found
+                if not a.startswith("-"):
+                    break
         return None
 
     def _wrapped(self, prog: str, sub: str, args: list[str], cmd: Command,
@@ -701,11 +731,11 @@ class _Reader:
                 return Hit("toolchain", 0.5, f"pipes into `{prog}`", 0)
             return Hit("unknown", 0.3, f"runs `{prog}`", 2)
         target = _unquote(rest[0])
-        if prog in ("python", "node", "ruby", "perl", "php", "julia", "lua", "Rscript") and (
-            "/" not in target and not _SCRIPT_EXT.search(target)
-        ):
-            # `python foo` runs foo.py; `node .` runs the package
-            pass
+        if target.startswith(("<", "-")) or target == "-":
+            # `python3 - <<EOF`, `bash <<'EOS'`: code given inline
+            return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
+        if target.startswith("$"):
+            target = self.variables.get(target.strip("${}\"'"), target)
         if prog in ("source", "."):
             hit = self.script(target, rest[1:], cmd, depth, default="toolchain")
             return hit
@@ -782,6 +812,9 @@ class _Reader:
         low = name.lower()
         if low in table:
             return table[low], "exact"
+        spec = T.COMMANDS.get(low)
+        if spec is not None and not spec.get("*", "@").startswith("@") and spec["*"] != "unknown":
+            return spec["*"], "exact"  # `make tflint`, `npm run eslint`
         verb = _CAMEL_HEAD.match(name.rsplit(":", 1)[-1])
         if verb and verb.group(1).lower() in table:
             # gradle-style `assembleRelease`, `connectedDebugAndroidTest`: the verb leads
@@ -813,7 +846,8 @@ class _Reader:
             return Hit("dependencies", 0.6, f"runs `{shown}`", 2)
         if verb in ("import", "set", "new", "add", "remove", "clear", "copy", "move",
                     "rename", "enable", "disable", "register", "push", "pop", "expand",
-                    "join", "split", "convert", "export", "unregister", "use"):
+                    "join", "split", "convert", "export", "unregister", "use", "stop",
+                    "restart", "suspend", "resume", "mount", "dismount"):
             return Hit("toolchain", 0.5, f"runs `{shown}`", 0)
         if found is not None:
             return Hit(found[0], 0.6, f"runs `{shown}`", 2)
@@ -875,6 +909,8 @@ class _Reader:
             r"|--method)\b", low)) or " -d" in low or "--data" in low
         uploads = bool(re.search(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|"
                                  r"jar|tgz|deb|rpm|exe|dmg|msi)", low))
+        if _LOCAL_URL.search(low):
+            return Hit("metadata", 0.55, f"queries a local service with `{prog}`", 1)
         hook = re.search(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|"
                          r"webhook|office\.com|chat\.googleapis|api\.telegram|mattermost|"
                          r"teams\.microsoft|sendgrid|mailgun|ntfy", low)
@@ -981,8 +1017,38 @@ def choose(hits: Sequence[Hit], name: str | None) -> tuple[Hit, list[Hit]]:
     return best, real
 
 
+_PYTHON_CODE = re.compile(r"^\s*(import \w|from [\w.]+ import |def \w+\(|class \w+[(:]|"
+                          r"print\(|with open\(|if __name__)", re.M)
+_PYTHON_APIS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p), k, w) for p, k, w in (
+        (r"tweepy|slack_sdk|smtplib|discord|webhook|telegram|\.create_comment|"
+         r"\.add_to_labels|\.create_issue\(", "notify", "posts a message from Python"),
+        (r"\.create_git_release|\.create_pull\(|twine|upload_file|put_object", "publish",
+         "publishes from Python"),
+        (r"urlretrieve|\.download\(", "dependencies", "downloads from Python"),
+        (r"GITHUB_OUTPUT|set_output", "decide", "computes step outputs in Python"),
+        (r"GITHUB_STEP_SUMMARY", "report", "writes the job summary from Python"),
+        (r"GITHUB_ENV|GITHUB_PATH", "toolchain", "sets environment from Python"),
+    )
+)
+
+
+def _python_step(text: str, name: str) -> tuple[str, float, str]:
+    """A `shell: python` step: a few library calls say what it does, else its name."""
+    for pattern, kind, why in _PYTHON_APIS:
+        if pattern.search(text):
+            return kind, 0.6, why
+    found = name_kind(name)
+    if found is not None:
+        return found[0], 0.45, _why(f"step name says {found[1]}; runs inline Python")
+    return "build", 0.25, "runs inline Python; purpose unclear, counted as build"
+
+
 def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     """(kind, confidence, why) for a script step."""
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    if _PYTHON_CODE.match(first):
+        return _python_step(text, name)
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = _Reader(functions, _variables(text) if "=" in text else None)
@@ -1232,7 +1298,10 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
 
 
 def _is_image(uses: str) -> bool:
-    return uses.startswith("docker://") or bool(_IMAGE_REF.search(uses))
+    # GitHub actions always carry `@ref`; a bare `owner/name` is a Docker Hub image
+    # (a Woodpecker or Drone plugin such as `plugins/s3`)
+    return uses.startswith("docker://") or bool(_IMAGE_REF.search(uses)) or (
+        "@" not in uses and "/" in uses and not uses.startswith((".", "/")))
 
 
 def classify_uses(step: Step) -> tuple[str, float, str]:
