@@ -1,0 +1,145 @@
+"""Which Jenkins calls are steps, and what a step's text, name and hint are.
+
+A statement's head call is a step unless it only shapes other steps: a wrapper
+(``withCredentials``, ``dir``, ``timeout``, ``script``, ...) or any call that takes a
+closure it is not known to be a step for (``.each { }``, ``docker.image(..).inside { }``,
+a library's ``withSomething { }``): the closure's calls are the steps then. A call on a
+local variable (``list.add(x)``) is not a step. Inside expressions only calls to known
+pipeline steps count (``env.X = sh(returnStdout: true, script: '...')``), since a bare
+``isRelease()`` there is a helper computing a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xops_lens.formats._groovy import Group, Node, Token
+
+MAX_TEXT = 4000
+MAX_NAME = 80
+
+SHELL_STEPS = frozenset({"sh", "bat", "powershell", "pwsh"})
+KIND_HINTS: dict[str, str] = {
+    "checkout": "checkout", "git": "checkout", "svn": "checkout",
+    "input": "approve",
+    "archiveArtifacts": "artifact-upload", "archive": "artifact-upload",
+    "stash": "artifact-upload", "unstash": "artifact-download",
+    "copyArtifacts": "artifact-download",
+    "junit": "report", "publishHTML": "report", "publishChecks": "report",
+    "slackSend": "notify", "mail": "notify", "emailext": "notify", "office365ConnectorSend": "notify",
+    "mattermostSend": "notify", "discordSend": "notify", "hipchatSend": "notify",
+    "githubNotify": "notify", "setGitHubPullRequestStatus": "notify",
+}
+# Calls whose closure holds the steps; the call itself does no work of its own.
+WRAPPERS = frozenset({
+    "script", "dir", "timeout", "retry", "withEnv", "withCredentials", "timestamps",
+    "ansiColor", "withDockerRegistry", "withDockerContainer", "withDockerServer", "withMaven",
+    "sshagent", "lock", "catchError", "warnError", "container", "podTemplate", "wrap",
+    "withAWS", "withVault", "configFileProvider", "xvfb", "withSonarQubeEnv", "withChecks",
+    "waitUntil", "withGradle", "withAnt", "withPythonEnv", "nodejs", "withKubeConfig",
+    "withGroovy", "withNPM", "withFolderProperties", "ws", "milestone", "inside", "withRun",
+    "withRegistry", "withTool", "tee", "withContext", "gitlabCommitStatus",
+})
+# Calls in expressions that run something (others there are helpers computing values).
+EXPRESSION_STEPS = frozenset({
+    "sh", "bat", "powershell", "pwsh", "build", "input", "checkout", "git", "httpRequest",
+    "readFile", "readJSON", "readYaml", "readProperties", "findFiles", "fileExists", "load",
+    "tool", "libraryResource", "withCredentials", "docker", "unstash", "archiveArtifacts",
+    "junit", "stash", "writeFile", "copyArtifacts", "emailext", "mail", "slackSend",
+    "error", "echo", "pwd",
+})
+# Roots of receiver calls that are plain objects, not pipeline steps.
+NON_STEP_ROOTS = frozenset({
+    "env", "params", "currentBuild", "this", "System", "Math", "Integer", "String", "Boolean",
+    "Long", "Double", "Collections", "Arrays", "JsonOutput", "JsonSlurper", "it", "new",
+    "scm", "manager", "Jenkins", "hudson", "jenkins", "Date", "Thread", "println", "print",
+})
+KEYWORDS = frozenset({
+    "if", "else", "for", "while", "do", "switch", "case", "default", "try", "catch",
+    "finally", "return", "def", "new", "throw", "break", "continue", "in", "instanceof",
+    "import", "package", "class", "interface", "enum", "static", "final", "private",
+    "public", "protected", "abstract", "synchronized", "true", "false", "null", "assert",
+    "void", "as",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One call as written: its callee, arguments and trailing closure, if any."""
+
+    name: str  # the called name: `sh`, `infra.checkoutSCM`, `docker.image().inside`
+    root: str  # the first identifier: `sh`, `infra`, `docker`
+    line: int
+    start: int
+    end: int
+    args: tuple[Node, ...]  # argument tokens/groups (inside parentheses or command-style)
+    closure: Group | None
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+def source_of(text: str, call: Call) -> str:
+    snippet = text[call.start:call.end].strip()
+    return snippet if len(snippet) <= MAX_TEXT else snippet[: MAX_TEXT - 3] + "..."
+
+
+def split_args(args: tuple[Node, ...]) -> list[list[Node]]:
+    parts: list[list[Node]] = [[]]
+    for node in args:
+        if isinstance(node, Token) and node.kind == "op" and node.value == ",":
+            parts.append([])
+        elif not (isinstance(node, Token) and node.kind == "nl"):
+            parts[-1].append(node)
+    return [p for p in parts if p]
+
+
+def named_args(call: Call) -> dict[str, list[Node]]:
+    found: dict[str, list[Node]] = {}
+    for part in split_args(call.args):
+        if len(part) >= 3 and isinstance(part[0], Token) and part[0].kind in ("id", "str") \
+                and isinstance(part[1], Token) and part[1].value == ":":
+            found[part[0].value] = part[2:]
+    return found
+
+
+def positional_args(call: Call) -> list[list[Node]]:
+    return [p for p in split_args(call.args)
+            if not (len(p) >= 2 and isinstance(p[1], Token) and p[1].value == ":")]
+
+
+def literal(nodes: list[Node]) -> str | None:
+    """The value of a single string (or number, or name) argument, else None."""
+    if len(nodes) == 1 and isinstance(nodes[0], Token) and nodes[0].kind in ("str", "num"):
+        return nodes[0].value
+    if len(nodes) == 1 and isinstance(nodes[0], Token) and nodes[0].kind == "id" \
+            and nodes[0].value in ("true", "false"):
+        return nodes[0].value
+    return None
+
+
+def span(text: str, nodes: list[Node]) -> str:
+    if not nodes:
+        return ""
+    first, last = nodes[0], nodes[-1]
+    return text[first.start:last.end].strip()
+
+
+def short_text(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
+
+
+def script_of(text: str, call: Call) -> str | None:
+    """The shell script of ``sh``/``bat``/``powershell``: its string, else its expression."""
+    named = named_args(call)
+    script = named.get("script")
+    if script is None:
+        positional = positional_args(call)
+        script = positional[0] if positional else None
+    if script is None:
+        return None
+    value = literal(script)
+    return value if value is not None else span(text, script)
