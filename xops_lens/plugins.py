@@ -27,6 +27,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.formats.bitbucket",
     "xops_lens.formats.circleci",
     "xops_lens.formats.azure",
+    "xops_lens.formats.jenkins",
     "xops_lens.formats.tekton",
     "xops_lens.formats.cloudbuild",
     "xops_lens.backends.rules",
