@@ -65,7 +65,15 @@ def test_example_repository() -> None:
     assert (release.runner, release.needs) == ("queue=release", ("test", "images"))
     deploy = found[":shipit: Deploy"]
     assert (deploy.calls, deploy.runner) == ("deploy-production", None)
+    # The main pipeline file runs on Buildkite's default settings: pushes and PRs.
+    assert [t.event for t in pipeline.triggers] == ["push", "pull_request"]
+    assert "assumed" in pipeline.notes[0]
+
+
+def test_other_pipeline_files_have_no_known_triggers() -> None:
+    pipeline = parse("steps:\n  - command: make\n", ".buildkite/pipeline.release.yml")
     assert pipeline.triggers == ()
+    assert "does not say which events" in pipeline.notes[0]
 
 
 def test_docker_compose_file_beside_the_pipeline_is_declined() -> None:

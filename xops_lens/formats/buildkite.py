@@ -29,12 +29,13 @@ from xops_lens.formats._yamlshape import (
     text_of,
 )
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import Job, Pipeline, Source, Step
+from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, load_documents
 
 FORMAT_NAME = "buildkite"
 FOLDER = ".buildkite/"
 ROOT_FILES = ("buildkite.yml", "buildkite.yaml")
+MAIN_FILES = ("pipeline.yml", "pipeline.yaml")
 GATES = ("block", "input", "manual")  # `manual` is the old name of `block`
 WAITS = ("wait", "waiter")
 MAX_ENUMERATED = 10_000
@@ -273,11 +274,24 @@ def parse_pipeline(source: Source) -> Pipeline:
     else:
         builder = _Builder(source.path, _agents(document.get("agents")))
         builder.steps(document["steps"], document.line_of("steps"))
-    # Which events start a build is set in the pipeline's settings on buildkite.com
-    # (or by the step that uploads this file), not here.
+    # Which events start a build is set in the pipeline's settings on buildkite.com, not
+    # here. The pipeline a repository's builds start from is assumed to run on Buildkite's
+    # default settings (build pushes and pull requests); other files are usually
+    # uploaded by a step or run as pipelines of their own, started we cannot tell how.
+    if _main_file(source.path):
+        return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(builder.jobs),
+                        triggers=(Trigger("push", 1), Trigger("pull_request", 1)),
+                        notes=(("triggers assumed from Buildkite's default pipeline settings "
+                               "(build pushes and pull requests)"),))
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(builder.jobs),
                     notes=(("builds are started by the pipeline's settings in Buildkite or by "
                            "an upload step; the file does not say which events"),))
+
+
+def _main_file(path: str) -> bool:
+    """The file Buildkite's default first step uploads (pipeline.yml in .buildkite/)."""
+    name = basename(path)
+    return name in ROOT_FILES or path.endswith(tuple(f"{FOLDER}{n}" for n in MAIN_FILES))
 
 
 class Buildkite:
