@@ -241,7 +241,7 @@ MODIFIER_WORDS: frozenset[str] = frozenset(
 # Words that carry no kind but mislead a naive reading ("run tests" is about tests).
 STOP_WORDS: frozenset[str] = frozenset(
     "a an and the of to for on in with from by via run runs running do ci job step "
-    "steps script scripts sh bash ps1 py js ts mjs cjs cmd bat rb pl all main yml yaml "
+    "script scripts sh bash ps1 py js ts mjs cjs cmd bat rb pl all main yml yaml "
     "action actions github gh workflow workflows local new use using linux windows "
     "macos osx win mac ubuntu x64 x86 arm64 amd64 it if not only".split()
 )

@@ -151,17 +151,20 @@ _PS_HERESTRING_OPEN = re.compile(r"@[\"']\s*$")
 # One piece of a word: a redirection to a descriptor, a quoted string, a backtick or
 # $(...) substitution, ${...}, an escaped or ordinary character. A parenthesis glued to a
 # word (`$x.Trim('v')`, `arr=(a b)`, `name()`) stays in the word.
-_WORD_PIECE = (r"""\{\}|\{[\w.,/-]*\}|[<>]&\d*-?|&>|'[^']*'|"(?:[^"\\]|\\.)*"|`[^`\n]*`|\$\{[^}\n]*\}"""
-               r"""|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|\\.|[^\s'"`;&|(){}\\]""")
+_WORD_PIECE = (r"""[^\s'"`;&|(){}\\$<>]+|\{\}|\{[\w.,/-]*\}|[<>]&\d*-?|&>|'[^']*'"""
+               r"""|"(?:[^"\\]|\\.)*"|`[^`\n]*`|\$\{[^}\n]*\}"""
+               r"""|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|\\.|[$<>]""")
 _TOKEN = re.compile(
     r"""
+    [ \t]*
+  (?:
     (?P<nl>\r?\n)
   | (?P<comment>(?:(?<=^)|(?<=[\s;&|(){}]))\#[^\n]*)
   | (?P<test>\[\[(?:[^\]]|\](?!\]))*\]\])
   | (?P<op>&&|\|\||;;|\|&|[;|&(){}])
-  | (?P<ws>[ \t]+)
   | (?P<word>(?:{piece})(?:{piece}|\((?:[^()\n]|\([^()\n]*\))*\))*)
   | (?P<other>.)
+  )
     """.replace("{piece}", _WORD_PIECE),
     re.X | re.S,
 )
@@ -225,14 +228,14 @@ def split_commands(text: str) -> list[Command]:
     for m in _TOKEN.finditer(normalize_script(text)):
         group = m.lastgroup
         if group == "word" or group == "test":
+            token = m.group(group)
             if pending_pipe and commands and not words:
                 prev = commands[-1]
-                commands[-1] = Command(prev.words, prev.raw, prev.piped_from,
-                                       m.group())
+                commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
             pending_pipe = False
-            words.append(m.group())
+            words.append(token)
         elif group == "op" or group == "nl":
-            op = m.group()
+            op = m.group(group)
             if condition_at >= 0 and not (op == ")" and parens - 1 == condition_at):
                 parens += 1 if op == "(" else -1 if op == ")" else 0
                 words = []
@@ -977,6 +980,7 @@ def _api_kind(endpoint: str, writes: bool, via: str) -> Hit:
 _FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
 _REF_CONDITION = re.compile(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
                             r"EVENT_NAME|event_name)", re.I)
+_EXIT_FAILURE = re.compile(r"\bexit\s+1\b")
 _CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
 _DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain)|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
@@ -1044,48 +1048,77 @@ def _python_step(text: str, name: str) -> tuple[str, float, str]:
     return "build", 0.25, "runs inline Python; purpose unclear, counted as build"
 
 
-def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
-    """(kind, confidence, why) for a script step."""
-    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+@dataclass(frozen=True, slots=True)
+class _ScriptFacts:
+    """What a script's text alone shows; cached, since templates repeat scripts."""
+
+    python: bool
+    hits: tuple[Hit, ...]
+    writes_outputs: bool
+    fails: bool  # `exit 1` somewhere
+    compares_files: bool  # git diff / diff / cmp of generated files
+    exit_code_check: bool
+    content_check: bool
+    env_from_ref: bool  # sets job environment under a condition on the ref or event
+
+
+@lru_cache(maxsize=16384)
+def _script_facts(text: str) -> _ScriptFacts:
+    first = next((ln for ln in text.splitlines()
+                  if ln.strip() and not ln.lstrip().startswith("#")), "")
     if _PYTHON_CODE.match(first):
-        return _python_step(text, name)
+        return _ScriptFacts(True, (), False, False, False, False, False, False)
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = _Reader(functions, _variables(text) if "=" in text else None)
-    commands = split_commands(text)
-    hits = [h for c in commands if (h := reader.command(c)) is not None]
-    if not hits:
+    hits = tuple(h for c in split_commands(text) if (h := reader.command(c)) is not None)
+    low = text.lower()
+    return _ScriptFacts(
+        python=False,
+        hits=hits,
+        writes_outputs="github_output" in low,
+        fails=_EXIT_FAILURE.search(text) is not None,
+        compares_files=_DIRTY_TREE.search(text) is not None,
+        exit_code_check="--exit-code" in text,
+        content_check=_CONTENT_CHECK.search(text) is not None,
+        env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
+    )
+
+
+def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
+    """(kind, confidence, why) for a script step; ``name`` is a name a person gave it."""
+    facts = _script_facts(text)
+    if facts.python:
+        return _python_step(text, name)
+    if not facts.hits:
         found = name_kind(name)
         if found is not None:
             return found[0], 0.4, _why(f"step name says {found[1]}")
         return "metadata", 0.3, "does nothing but shell structure"
-    best, real = choose(hits, name)
+    best, real = choose(facts.hits, name)
     kind, confidence, why = best.kind, best.confidence, best.why
 
-    low = text.lower()
-    if best.weight < 2 and "github_output" not in low:
-        fails = re.search(r"\bexit\s+1\b", text) is not None
-        if _DIRTY_TREE.search(text) and (fails or "--exit-code" in text):
+    # patterns of the whole script that no single command shows
+    if not facts.writes_outputs:
+        if facts.compares_files and (facts.fails or facts.exit_code_check) and (
+            best.weight < 2 or kind == "metadata"
+        ):
             return "lint", 0.7, "fails when files differ from what is committed"
-        if fails and kind == "decide" and _CONTENT_CHECK.search(text):
+        if best.weight < 2 and facts.fails and kind == "decide" and facts.content_check:
             return "lint", 0.55, "fails on findings read from a file"
-        if kind == "toolchain" and "github_env" in low and _REF_CONDITION.search(text):
+        if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
-    elif kind == "metadata" and best.weight == 2 and _DIRTY_TREE.search(text) and (
-        re.search(r"\bexit\s+1\b", text) and "github_output" not in low
-    ):
-        return "lint", 0.7, "fails when the work tree differs from the commit"
 
     if kind == "unknown":
+        # tie-breaker 3: the names may tell; else a bare script counts as build
         found = name_kind(name)
         if found is not None:
             return found[0], 0.45, _why(f"step name says {found[1]}; {why}")
         found = name_kind(job)
         if found is not None:
             return found[0], 0.35, _why(f"job name says {found[1]}; {why}")
-        known = [h for h in real]
-        if known:
-            other = min(known, key=lambda h: _RANK[h.kind])
+        if real:
+            other = min(real, key=lambda h: _RANK[h.kind])
             return other.kind, 0.35, _why(f"{other.why}; purpose unclear")
         return "build", 0.25, _why(f"{why}; purpose unclear, counted as build")
 
@@ -1101,10 +1134,9 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
 
     if best.weight == 0 and kind == "metadata":
         # only prints, waits or sets shell options (tie-breaker 4), unless the name
-        # says the printing serves a purpose
+        # says the printing reports or decides something
         found = name_kind(name)
-        if found is not None and found[0] not in ("metadata",) and SUBSYSTEM_OF_KIND.get(
-            found[0]) != "information" and found[0] in ("report", "decide"):
+        if found is not None and found[0] in ("report", "decide"):
             return found[0], 0.4, _why(f"step name says {found[1]}; {why}")
         return "metadata", max(confidence, 0.6), why
 
