@@ -14,7 +14,15 @@ from xops_lens.cost.report import CostLine
 from xops_lens.cost.settings import Settings
 from xops_lens.cost.suggest import matches, numbers, suggest
 from xops_lens.errors import ConfigError
-from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step, Trigger
+from xops_lens.model import (
+    AppliesTo,
+    Classification,
+    Job,
+    Pipeline,
+    Step,
+    SuggestionWording,
+    Trigger,
+)
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -260,3 +268,63 @@ def test_unknown_setting_is_warned_about(tmp_path: Path) -> None:
     report = estimate(result, tmp_path, now=NOW)
     assert report.unknown_keys == ["cost.human_rat"]
     assert "setting cost.human_rat is not used by the cost model (a typo?)" in result.messages
+
+
+def _result_of(pipelines: list[Pipeline], labels: dict[int, Classification],
+               assignments: list[str]) -> ScanResult:
+    result = ScanResult(root=".", backend="test", config=load_config(None,
+                                                                      assignments=assignments))
+    result.files = [FileReport(p.path, "x", pipeline=p) for p in pipelines]
+    result.steps = [StepResult(s, labels[id(s)]) for p in pipelines for s in p.steps]
+    return result
+
+
+def test_composite_action_runs_with_its_callers(tmp_path: Path) -> None:
+    # A 3-wide job on Windows runs the local action at every run: the action's steps get
+    # the caller's runs × 3 and its runner price; the calling step costs nothing itself.
+    wrapper = Step("ci.yml", 9, "t", "setup", "", uses="./.github/actions/setup")
+    caller = Pipeline("ci.yml", "x", (Job("t", "t", "ci.yml", 5, (wrapper,), matrix_size=3,
+                                          runner="windows-latest"),), (Trigger("push", 1),))
+    inner = Step(".github/actions/setup/action.yml", 6, "setup", "pip install", "pip install x")
+    action = Pipeline(".github/actions/setup/action.yml", "x",
+                      (Job("setup", "setup", action_path := inner.file, 3, (inner,)),))
+    labels = {id(wrapper): _label("information", "toolchain"),
+              id(inner): _label("information", "dependencies")}
+    report = estimate(_result_of([caller, action], labels, ["cost.changes_per_month=10"]),
+                      tmp_path, now=NOW)
+    assert report.runs[action_path].total == pytest.approx(30)
+    assert report.step(wrapper).monthly == 0 and id(wrapper) in report.step_notes
+    (compute,) = report.step(inner).lines
+    assert compute.price_per_minute == pytest.approx(0.016)
+    assert compute.monthly == pytest.approx(30 * 2 * 0.016)
+    assert not report.job_own(action.jobs[0])  # no start-up: it runs inside the caller's job
+
+
+def test_pipeline_without_trigger_runs_once_per_change(tmp_path: Path) -> None:
+    step = Step("cloudbuild.yaml", 3, "build", "docker build", "docker build .")
+    pipeline = Pipeline("cloudbuild.yaml", "x", (Job("build", "build", "cloudbuild.yaml", 1,
+                                                     (step,)),))
+    labels = {id(step): _label("model", "build")}
+    report = estimate(_result_of([pipeline], labels, ["cost.changes_per_month=12"]), tmp_path,
+                      now=NOW)
+    assert report.runs["cloudbuild.yaml"].by_event() == {"unknown": 12}
+    report = estimate(_result_of([pipeline], labels, ["cost.changes_per_month=12",
+                                                      "cost.event_runs.unknown=3"]),
+                      tmp_path, now=NOW)
+    assert report.runs["cloudbuild.yaml"].total == 3
+    called = Pipeline("reusable.yml", "x", pipeline.jobs, (Trigger("workflow_call", 1),))
+    report = estimate(_result_of([called], labels, []), tmp_path, now=NOW)
+    assert report.runs["reusable.yml"].total == 0
+    assert report.runs["reusable.yml"].note == \
+        "called from outside the scanned files only: not costed"
+
+
+def test_rewording_keeps_the_numbers(tmp_path: Path) -> None:
+    report = estimate(_scan_result(load_config(None, assignments=["cost.changes_per_month=20"])),
+                      tmp_path, now=NOW)
+    original = report.suggestions[0]
+    reworded = original.reworded(SuggestionWording("Shorter", "Said otherwise", "openai"))
+    assert reworded.numbers is original.numbers
+    assert (reworded.id, reworded.applies_to, reworded.confidence, reworded.assumptions) == \
+        (original.id, original.applies_to, original.confidence, original.assumptions)
+    assert reworded.wording.author == "openai"

@@ -379,7 +379,11 @@ def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
         callers_text = ", ".join(dict.fromkeys(names))
         events.append(EventRuns(event, total, f"{_n(total, 1)} runs/month when called by "
                                               f"{callers_text}", tuple(sorted(keys))))
-    note = None if events else "no trigger and no caller in the scanned files: not costed"
+    note = None
+    if not events and not pipeline.triggers and not callers:
+        events.append(counter.untriggered())
+    elif not events:
+        note = "called from outside the scanned files only: not costed"
     composite: Price | None = None
     if executions:
         composite = (weighted / executions, tuple(sorted(price_keys)))

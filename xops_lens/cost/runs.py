@@ -23,6 +23,7 @@ PR_EVENTS = frozenset({"pull_request", "pull_request_target", "merge_request_eve
                        "external_pull_request_event"})
 DISPATCH_EVENTS = frozenset({"workflow_dispatch", "web", "api"})
 CALL_EVENTS = frozenset({"workflow_call"})
+UNKNOWN_EVENT = "unknown"  # runs of a pipeline whose trigger is kept outside its file
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,18 @@ class RunCounter:
         key = "cost.other_event_runs_per_month"
         runs = s.number(key)
         return EventRuns(event, runs, f"{_n(runs)} runs/month assumed for {event}", (key,))
+
+    def untriggered(self) -> EventRuns:
+        """A pipeline whose file names no trigger and that nothing scanned calls (Cloud
+        Build, a standalone task): started by a trigger kept outside the file, assumed
+        to run once per change like a push pipeline."""
+        event = UNKNOWN_EVENT
+        if event in self.settings.table("cost.event_runs"):
+            return self._event(event, None)
+        changes, basis = self.changes_per_month()
+        return EventRuns(event, changes, f"no trigger in the file: {basis}, one run per "
+                                         f"change assumed (cost.event_runs.{event})",
+                         ("cost.changes_per_month",))
 
     def own(self, pipeline: Pipeline) -> PipelineRuns | None:
         """Runs from the pipeline's own triggers; None when it only runs when called."""
