@@ -42,10 +42,13 @@ _SEQUENCE_MERGE = re.compile(r"^(\s*-\s+)<<:\s*(\*[^\s#]+)[ \t]*(#.*)?$", re.MUL
 def load_workflow(text: str, path: str) -> YMap:
     try:
         return load_mapping(text, path)
-    except ParseError as exc:
-        if "merge key" not in exc.message or not _SEQUENCE_MERGE.search(text):
+    except ParseError as first:
+        if not _SEQUENCE_MERGE.search(text):
             raise
-    return load_mapping(_SEQUENCE_MERGE.sub(r"\1\2", text), path)
+        try:
+            return load_mapping(_SEQUENCE_MERGE.sub(r"\1\2", text), path)
+        except ParseError:
+            raise first from None
 
 
 def _conditions(when: Any, file: str, line: int) -> list[YMap]:
