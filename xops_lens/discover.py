@@ -9,6 +9,7 @@ over a size limit are reported rather than read.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -72,38 +73,54 @@ def discover(root: Path) -> Discovery:
     return result
 
 
-def resolve_inside(root: Path, rel_path: str, *, referrer: str | None = None) -> Path:
-    """The real file for ``rel_path``, refusing anything that leaves ``root``."""
+def _real_inside(root: Path, rel_path: str, referrer: str | None) -> str:
+    """The real path of ``rel_path`` as a string, refusing anything that leaves ``root``.
+
+    Strings and os.path rather than pathlib: ``Path.resolve()`` twice and a walk over
+    ``real.parents`` took two thirds of the time of reading a small file (0.16 of
+    0.23 s for the 1,000 workflows of bench/scan_speed.py)."""
     shown = rel_path
-    candidate = root / rel_path
     try:
-        real = candidate.resolve(strict=True)
+        real = os.path.realpath(os.path.join(root, rel_path), strict=True)
     except FileNotFoundError:
         raise ParseError(referrer or shown, f"file not found: {shown}") from None
-    except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop
-        raise ParseError(referrer or shown, f"cannot resolve {shown}: {exc}") from None
-    root_real = root.resolve()
-    if real != root_real and root_real not in real.parents:
+    except OSError as exc:  # ELOOP: a symlink loop; ENOTDIR: a file used as a folder
+        raise ParseError(referrer or shown,
+                         f"cannot resolve {shown}: {exc.strerror or exc}") from None
+    real_cmp = os.path.normcase(real)
+    root_real = os.path.normcase(os.path.realpath(root))
+    if real_cmp != root_real and not real_cmp.startswith(os.path.join(root_real, "")):
         raise ParseError(referrer or shown, f"{shown} points outside the scanned root; not read")
     return real
+
+
+def resolve_inside(root: Path, rel_path: str, *, referrer: str | None = None) -> Path:
+    """The real file for ``rel_path``, refusing anything that leaves ``root``."""
+    return Path(_real_inside(root, rel_path, referrer))
 
 
 def read_text(root: Path, rel_path: str, *, referrer: str | None = None,
               max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a text file under ``root`` with the size, encoding and binary checks."""
-    real = resolve_inside(root, rel_path, referrer=referrer)
+    real = _real_inside(root, rel_path, referrer)
     where = referrer or rel_path
-    if not real.is_file():
+    try:
+        info: os.stat_result | None = os.stat(real)
+    except OSError:
+        info = None
+    # Checked before opening: opening a FIFO or a device could block or never end.
+    if info is None or not stat.S_ISREG(info.st_mode):
         raise ParseError(where, f"{rel_path} is not a regular file")
     try:
-        size = real.stat().st_size
+        size = info.st_size
         if size > max_bytes:
             raise ParseError(
                 where,
                 f"{rel_path} is {size / 1048576:.1f} MiB, over the {max_bytes // 1048576} MiB "
                 "limit; skipped",
             )
-        data = real.read_bytes()
+        with open(real, "rb") as stream:
+            data = stream.read()
     except PermissionError:
         raise ParseError(where, f"{rel_path} cannot be read (permission denied)") from None
     except OSError as exc:
