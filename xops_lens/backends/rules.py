@@ -18,7 +18,7 @@ How a step is judged (TAXONOMY.md is the rubric):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,7 +84,7 @@ def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
         if not vs:
             continue
         objs = objects & wset
-        if not objs or objs == vs == {next(iter(vs))}:
+        if not objs:
             continue
         verb = next(w for w in ws if w in vs)
         obj = next((w for w in ws if w in objs and w != verb), None)
@@ -229,10 +229,11 @@ def split_commands(text: str) -> list[Command]:
         group = m.lastgroup
         if group == "word" or group == "test":
             token = m.group(group)
-            if pending_pipe and commands and not words:
+            if pending_pipe and commands and not _ASSIGNMENT.match(token):
+                # `curl ... | METHOD=script bash`: the program, not the assignment
                 prev = commands[-1]
                 commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
-            pending_pipe = False
+                pending_pipe = False
             words.append(token)
         elif group == "op" or group == "nl":
             op = m.group(group)
@@ -295,7 +296,28 @@ _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|cr
                           r"\.key\b|\.p12\b|keystore", re.I)
 _ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _LOCAL_URL = re.compile(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
+_HTTP_UPLOAD = re.compile(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|jar|tgz|deb|"
+                          r"rpm|exe|dmg|msi)")
+_HTTP_SEND = re.compile(r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)"
+                        r"(-d|--data[\w-]*|-f|--form|--json|--post-data|--post-file|"
+                        r"--body-data|-body)\b")
+_CHAT_HOOK = re.compile(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|webhook|"
+                        r"office\.com|chat\.googleapis|api\.telegram|mattermost|"
+                        r"teams\.microsoft|sendgrid|mailgun|ntfy")
+_COVERAGE_SERVICE = re.compile(r"codecov|coveralls|sonarcloud")
+_FORGE_API = re.compile(r"api\.github\.com|/api/v\d/|/repos/|/projects/")
+# curl's -O (capital) saves under the remote name; PowerShell's -OutFile in any case
+_HTTP_SAVE = re.compile(r"(^|\s)(-o|--output|--remote-name|--output-document)\s+(?!-)|"
+                        r"(^|\s)-[oO][uU][tT][fF][iI][lL][eE]\b|(^|\s)-[a-zA-Z]*O[a-zA-Z]*\b")
+_ARCHIVE_URL = re.compile(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|dmg|tar\.xz|"
+                          r"tar\.bz2|7z|appimage)\b")
+_INSTALLER_SHELLS = frozenset("sh bash python zsh sudo iex invoke-expression".split())
+_SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
+_PATH_SEP = re.compile(r"[/\\]")
+_TASK_SEP = re.compile(r"[:/]")
+_PROGRAM_NAME = re.compile(r"^[\w.+-]+$")
+_VAR_SUFFIX = re.compile(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
 _KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
 _ETC_WRITE = re.compile(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
@@ -320,15 +342,30 @@ _VERSION_FLAGS = frozenset(("--version", "-version", "-V", "version", "-v", "/ve
                             "-Version", "--Version"))
 
 
-def _is_version_query(args: Sequence[str]) -> bool:
-    return len(args) <= 3 and any(a in _VERSION_FLAGS for a in args)
+def _without_redirects(args: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif _REDIRECT.match(a):
+            skip = _REDIRECT.fullmatch(a) is not None  # `2> /dev/null`: the target follows
+        else:
+            out.append(a)
+    return out
+
+
+def _asks_version(args: Sequence[str]) -> bool:
+    """`tool --version 2>/dev/null`: the only argument, redirections aside, asks the version."""
+    plain = _without_redirects(args)
+    return len(plain) == 1 and plain[0] in _VERSION_FLAGS
 
 
 def _program(word: str) -> tuple[str, bool]:
     """(normalised program name, whether the word is a path to a script or binary)."""
     w = _unquote(word)
     is_path = ("/" in w or "\\" in w) and "://" not in w and _PATHLIKE.match(w) is not None
-    base = re.split(r"[/\\]", w)[-1] if is_path else w
+    base = _PATH_SEP.split(w)[-1] if is_path else w
     low = base.lower()
     if low.endswith(".exe"):
         low = low[:-4]
@@ -367,17 +404,17 @@ class _Reader:
             if ">" in raw or "tee" in raw:
                 return Hit("decide", 0.7, "writes task results", 1)
         if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
-            hit = self._ci_file_write(raw)
-            if hit is not None:
-                return hit
-            if "GITHUB_STEP_SUMMARY" in raw:
+            if "GITHUB_STEP_SUMMARY" in raw and self._real_program(raw):
+                # `attw --pack > $GITHUB_STEP_SUMMARY`: the tool is the purpose
                 hit = self.command(Command(cmd.words, "", cmd.piped_from, cmd.piped_to), depth)
                 if hit is not None and hit.weight == 2 and hit.kind != "unknown":
                     return hit
-                return Hit("report", 0.65, "writes the job summary", 1)
+            hit = self._ci_file_write(raw)
+            if hit is not None:
+                return hit
         if "/etc/" in raw and _ETC_WRITE.search(raw):
             return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
-        words = [w for w in cmd.words]
+        words = list(cmd.words)
         # leading shell keywords ("if git diff ...", "! grep", "do make")
         while words and (words[0] in T.SHELL_KEYWORDS or words[0] == "!"
                          or _KEYWORD_CALL.match(words[0])):
@@ -427,8 +464,7 @@ class _Reader:
         if "github_output" in low or "::set-output" in low:
             return Hit("decide", 0.7, "writes step outputs", 1)
         if "github_step_summary" in low:
-            return None if self._real_program(raw) else Hit(
-                "report", 0.7, "writes the job summary", 1)
+            return Hit("report", 0.7, "writes the job summary", 1)
         if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
             return Hit("toolchain", 0.7, "sets environment for later steps", 1)
         if "##vso[task.setvariable" in low:
@@ -443,13 +479,12 @@ class _Reader:
             return Hit("decide", 0.6, "sets the build number or tag", 1)
         return None
 
-    def _real_program(self, raw: str) -> bool:
-        """Whether a command that also writes the job summary runs a real tool
-        (`attw --pack > $GITHUB_STEP_SUMMARY`): the tool is then its purpose."""
+    @staticmethod
+    def _real_program(raw: str) -> bool:
+        """Whether a command starts with a tool rather than a shell chore."""
         first = raw.split(None, 1)[0] if raw.strip() else ""
-        prog = _program(first)[0]
-        return bool(first) and prog not in T.UTILITIES and not first.startswith(
-            (">", "$", "{", "(", "}")) and prog not in ("sudo",)
+        return bool(first) and not first.startswith((">", "$", "{", "(", "}")) and \
+            _program(first)[0] not in T.UTILITIES
 
     def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
         """`VAR=$(...)`: transforming a value decides; only reading one is metadata."""
@@ -467,17 +502,15 @@ class _Reader:
         if depth > MAX_DEPTH or not words:
             return None
         prog, is_path = _program(words[0])
-        args = [w for w in words[1:]]
+        args = list(words[1:])
         if prog in ("cargo", "rustc", "rustdoc"):
             args = [a for a in args if not _unquote(a).startswith("+")]  # cargo +nightly
-        if len(args) == 1 and args[0] in _VERSION_FLAGS:
+        if _asks_version(args):
             return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
         if cmd.piped_to == "buildkite-agent" and "pipeline" in cmd.raw + " pipeline":
             return Hit("decide", 0.7, "generates pipeline steps", 2)
         if prog == "ghx" or (prog.startswith("$") and not is_path):
             return self._expression_program(prog, args, cmd, depth)
-        if is_path and _is_version_query(args) and len(args) == 1:
-            return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
         if prog in ("sudo", "doas"):
             rest = self._skip_options(args, T.OPTION_VALUES.get("sudo", frozenset()))
             return self.words(rest, cmd, depth + 1) if rest else None
@@ -527,8 +560,6 @@ class _Reader:
             inner = split_commands(value)
             if len(inner) == 1:
                 return self.words(list(inner[0].words) + args, cmd, depth + 1)
-        if _is_version_query(args):
-            return Hit("metadata", 0.7, "prints a version", 0)
         if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
             return Hit("metadata", 0.3, "tests a condition", 0)
         # a launcher or wrapper in front of a real command
@@ -536,8 +567,7 @@ class _Reader:
         if first in T.COMMANDS or first in T.TASK_RUNNERS:
             return self.words(args, cmd, depth + 1)
         # the variable's own name often is the program: $PYTHON, ${CMAKE}, $MAKE_CMD
-        guess = re.sub(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", "", name,
-                       flags=re.I).lower()
+        guess = _VAR_SUFFIX.sub("", name).lower()
         if guess in T.COMMANDS or _program(guess)[0] in T.COMMANDS:
             return self.words([guess] + args, cmd, depth + 1)
         return Hit("unknown", 0.25, "runs a program named by an expression", 2)
@@ -600,12 +630,7 @@ class _Reader:
                 idx = next((i for i, a in enumerate(args)
                             if _unquote(a) == last or _unquote(a).lower() == last), -1)
                 rest = args[idx + 1:]
-        if sub:
-            value = spec.get(sub)
-        else:
-            value = spec.get("") if not positionals else None
-            if value is None and not positionals and _is_version_query(args):
-                return Hit("metadata", 0.8, f"prints the version of `{prog}`", 0)
+        value = spec.get(sub) if sub else (spec.get("") if not positionals else None)
         label = f"{prog} {sub}".strip()
         if value is None:
             value = spec.get("*")
@@ -637,7 +662,7 @@ class _Reader:
                     return hit
             return self._targets(prog, family, positionals, args)
         if directive == "@script":
-            return self._shell(prog, rest if sub else args, cmd, depth, sub)
+            return self._shell(prog, rest if sub else args, cmd, depth)
         if directive == "@module":
             if not rest:
                 return None
@@ -685,7 +710,7 @@ class _Reader:
                                     for a in args):
                 return Hit("toolchain", 0.75, "starts a service container", 2)
             if not rest:
-                return Hit("unknown", 0.3, f"runs a container", 2)
+                return Hit("unknown", 0.3, "runs a container", 2)
             image = _unquote(rest[0])
             inner = self._skip_options(rest[1:], frozenset())
             hit = self.words(inner, cmd, depth + 1) if inner else None
@@ -695,14 +720,13 @@ class _Reader:
                     return Hit(found[0], 0.5, f"runs container {_short(image, 30)}", 2)
                 return Hit("unknown", 0.3, f"runs container {_short(image, 30)}", 2)
             return hit
-        if prog == "timeout" and rest and re.match(r"^\d", rest[0]):
+        if prog == "timeout" and rest and rest[0][:1].isdigit():
             rest = rest[1:]
         if not rest:
             return Hit("metadata", 0.5, f"runs `{prog}`", 0) if prog == "env" else None
         return self.words(rest, cmd, depth + 1)
 
-    def _shell(self, prog: str, args: list[str], cmd: Command, depth: int,
-               sub: str) -> Hit | None:
+    def _shell(self, prog: str, args: list[str], cmd: Command, depth: int) -> Hit | None:
         """bash -c '...', pwsh -Command ..., cmd /c ..., or a script run by a shell."""
         i = 0
         while i < len(args):
@@ -740,8 +764,7 @@ class _Reader:
         if target.startswith("$"):
             target = self.variables.get(target.strip("${}\"'"), target)
         if prog in ("source", "."):
-            hit = self.script(target, rest[1:], cmd, depth, default="toolchain")
-            return hit
+            return self.script(target, rest[1:], cmd, depth, default="toolchain")
         inner_prog = _program(target)[0]
         if inner_prog in T.COMMANDS and not _SCRIPT_EXT.search(target.lower()):
             return self.words(rest, cmd, depth + 1)
@@ -751,7 +774,7 @@ class _Reader:
                default: str = "unknown") -> Hit:
         """A script judged by its name (TAXONOMY.md tie-breaker 3)."""
         path = _unquote(path)
-        parts = [p for p in re.split(r"[/\\]", path) if p and p not in (".", "..")]
+        parts = [p for p in _PATH_SEP.split(path) if p and p not in (".", "..")]
         base = _SCRIPT_EXT.sub("", parts[-1]) if parts else path
         shown = _short(parts[-1] if parts else path, 40)
         found = kind_from_words(words_of(base))
@@ -790,11 +813,10 @@ class _Reader:
                     return Hit(found[0], 0.6, f"runs `{prog}` in {_short(folder, 30)}", 2)
         if family == "tox":
             names = [n for p in names for n in p.split(",")]
-        if family in ("make", "npm", "compose") and names:
-            # `make test`, `npm run lint -- --fix`: only the first name is the task,
-            # except for make and mvn-like tools that take several
-            if family in ("npm", "compose"):
-                names = names[:1]
+        if family in ("npm", "compose"):
+            # `npm run lint -- --fix`: only the first name is the task (make, mvn and
+            # gradle take several)
+            names = names[:1]
         if not names:
             kind = table.get("", "build" if family in ("make", "mvn", "gradle") else "unknown")
             return Hit(kind, 0.6 if kind != "unknown" else 0.3, f"runs `{prog}`", 2)
@@ -822,7 +844,7 @@ class _Reader:
         if verb and verb.group(1).lower() in table:
             # gradle-style `assembleRelease`, `connectedDebugAndroidTest`: the verb leads
             return table[verb.group(1).lower()], "exact"
-        segments = [s for s in re.split(r"[:/]", low) if s]
+        segments = [s for s in _TASK_SEP.split(low) if s]
         found = [(table[s], "exact") for s in segments if s in table]
         if not found:
             for s in segments:
@@ -858,7 +880,7 @@ class _Reader:
 
     def _unknown_program(self, prog: str, args: Sequence[str]) -> Hit:
         shown = _short(prog, 30)
-        if not re.match(r"^[\w.+-]+$", prog) or prog.isdigit() or prog.startswith("."):
+        if not _PROGRAM_NAME.match(prog) or prog.isdigit() or prog.startswith("."):
             return Hit("metadata", 0.2, f"shell text `{shown}`", 0)
         positionals = [a for a in args if not a.startswith(("-", "$", "/"))]
         if positionals:
@@ -878,7 +900,7 @@ class _Reader:
         if prog in ("echo", "printf", "write-host", "write-output", "cat") and cmd.piped_to:
             # `echo $PASSWORD | docker login`, `cat lcov.info | coveralls`: the
             # receiving command speaks for both
-            return Hit(kind, 0.5, f"prints", 0)
+            return Hit(kind, 0.5, "prints", 0)
         target = _redirect_target(args) if prog in _WRITERS else ""
         if target:
             if _SECRET_FILE.search(target):
@@ -904,53 +926,29 @@ class _Reader:
     def _http(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
         joined = " ".join(args)
         low = joined.lower()
-        urls = _URL.findall(joined)
-        url = urls[0].lower() if urls else ""
-        sends = bool(re.search(
-            r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)(-d|--data"
-            r"[\w-]*|-f|--form|--json|--upload-file|-t|--post-data|--post-file|--body-data"
-            r"|--method)\b", low)) or " -d" in low or "--data" in low
-        uploads = bool(re.search(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|"
-                                 r"jar|tgz|deb|rpm|exe|dmg|msi)", low))
         if _LOCAL_URL.search(low):
             return Hit("metadata", 0.55, f"queries a local service with `{prog}`", 1)
-        hook = re.search(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|"
-                         r"webhook|office\.com|chat\.googleapis|api\.telegram|mattermost|"
-                         r"teams\.microsoft|sendgrid|mailgun|ntfy", low)
-        if hook:
+        uploads = _HTTP_UPLOAD.search(low) is not None
+        sends = uploads or _HTTP_SEND.search(low) is not None
+        if _CHAT_HOOK.search(low):
             return Hit("notify", 0.85, f"posts to a chat or webhook with `{prog}`", 2)
-        if "codecov" in low or "coveralls" in low or "sonarcloud" in low:
-            if sends or uploads or "bash" in cmd.piped_to:
-                return Hit("report", 0.8, f"sends results to a service with `{prog}`", 2)
-        if sends or uploads:
-            if re.search(r"/statuses/|/comments|/labels|/reactions|/dispatches|/check-runs",
-                         low):
-                return Hit("notify", 0.75, f"calls the forge API with `{prog}`", 2)
-            if "/approve" in low or "/reviews" in low:
-                return Hit("approve", 0.7, f"approves via API with `{prog}`", 2)
-            if "/releases" in low or "/pulls" in low or "/git/refs" in low:
-                return Hit("publish", 0.75, f"publishes via API with `{prog}`", 2)
+        if _COVERAGE_SERVICE.search(low) and (sends or "bash" in cmd.piped_to):
+            return Hit("report", 0.8, f"sends results to a service with `{prog}`", 2)
+        if sends:
+            if _FORGE_API.search(low):
+                return _api_kind(low, True, f"`{prog}`")
             if uploads:
                 return Hit("publish", 0.65, f"uploads a file with `{prog}`", 2)
             return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
-        if cmd.piped_to and _program(cmd.piped_to)[0] in ("sh", "bash", "python", "sudo",
-                                                          "zsh", "iex", "invoke-expression"):
+        if _program(cmd.piped_to)[0] in _INSTALLER_SHELLS:
             return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
-        saves = prog in ("wget", "invoke-webrequest", "iwr", "start-bitstransfer") or bool(
-            re.search(r"(^|\s)(-o|--output|--remote-name|--output-document)\b", joined)
-            or re.search(r"(^|\s)-outfile\b", joined, re.I)
-            or re.search(r"(^|\s)-[a-zA-Z]*O[a-zA-Z]*\b", joined))
-        if saves or re.search(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|dmg|"
-                              r"tar\.xz|tar\.bz2|7z|appimage)\b", low):
+        if prog in _SAVING_DOWNLOADERS or _HTTP_SAVE.search(joined) or _ARCHIVE_URL.search(low):
             return Hit("dependencies", 0.65, f"downloads with `{prog}`", 2)
-        if cmd.piped_to:
-            return Hit("metadata", 0.55, f"reads a URL with `{prog}`", 1)
         return Hit("metadata", 0.5, f"queries a URL with `{prog}`", 1)
 
     def _forge_api(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
         low = " ".join(args).lower()
-        writes = bool(re.search(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|"
-                                r"--field|--raw-field|--input)\s", " ".join(args), re.I))
+        writes = _API_WRITE.search(" ".join(args)) is not None
         return _api_kind(low, writes, f"`{prog} api`")
 
     # -- whole scripts ----------------------------------------------------------------
@@ -959,20 +957,29 @@ class _Reader:
         return choose(hits, None)[0] if hits else None
 
 
+_API_WRITE = re.compile(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|--field|"
+                        r"--raw-field|--input)\s", re.I)
+_API_NOTIFY = re.compile(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
+                         r"/assignees|/issues|/notes")
+_API_PUBLISH = re.compile(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags")
+_API_CHANGES = re.compile(r"/files|/compare|/changes")
+_ROUTE_WRITE = re.compile(r"\s*(post|put|patch|delete)\b", re.I)
+_ACTION_DIR = re.compile(r"\.github/(?:actions|workflows)/")
+
+
 def _api_kind(endpoint: str, writes: bool, via: str) -> Hit:
     """A REST call to a forge (GitHub, GitLab) judged by its endpoint and method."""
     if writes:
         if "/approve" in endpoint or "/reviews" in endpoint:
             return Hit("approve", 0.75, f"approves via {via}", 2)
-        if re.search(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
-                     r"/assignees|/issues|/notes", endpoint):
+        if _API_NOTIFY.search(endpoint):
             return Hit("notify", 0.75, f"updates an issue, PR or status via {via}", 2)
-        if re.search(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags", endpoint):
+        if _API_PUBLISH.search(endpoint):
             return Hit("publish", 0.75, f"publishes via {via}", 2)
         if "/actions/runs" in endpoint or "/pipelines" in endpoint:
             return Hit("notify", 0.55, f"acts on a run via {via}", 2)
         return Hit("notify", 0.45, f"writes via {via}", 2)
-    if re.search(r"/files|/compare|/changes", endpoint):
+    if _API_CHANGES.search(endpoint):
         return Hit("metadata", 0.75, f"lists changed files via {via}", 2)
     return Hit("metadata", 0.6, f"reads via {via}", 1)
 
@@ -1186,7 +1193,7 @@ def _action_kind(path: str) -> tuple[str, float, str] | None:
             return kind, 0.75, f"uses {_short(path, 60)}"
     # an action inside a repository (`owner/repo/path`, `owner/repo/.github/actions/x`)
     # is named by its path more than by its repository
-    sub = re.split(r"\.github/actions/", low)[-1] if ".github/actions/" in low else (
+    sub = _ACTION_DIR.split(low)[-1] if ".github/actions/" in low else (
         "/".join(parts[2:]) if len(parts) > 2 else "")
     if sub:
         found = kind_from_words(words_of(sub.replace("/", " ")))
@@ -1273,7 +1280,7 @@ def _build_push(step: Step) -> tuple[str, float, str]:
 def _api_request(step: Step) -> tuple[str, float, str]:
     """octokit/request-action and graphql-action: the route or query says what they do."""
     route = " ".join(v for k, v in step.inputs if k in ("route", "query", "method"))
-    writes = bool(re.match(r"\s*(post|put|patch|delete)\b", route, re.I)) or "mutation" in route
+    writes = bool(_ROUTE_WRITE.match(route)) or "mutation" in route
     hit = _api_kind(route.lower(), writes, "the API")
     return hit.kind, hit.confidence, hit.why
 
@@ -1364,7 +1371,7 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
             return kind, min(confidence, 0.8), _why(f"{_short(ref_less, 30)}: {why}")
     path = ref_less
     if local:
-        path = re.split(r"\.github/(?:actions|workflows)/", ref_less)[-1].lstrip("./")
+        path = _ACTION_DIR.split(ref_less)[-1].lstrip("./")
         found = kind_from_words(words_of(path))
         if found is not None:
             return found[0], 0.6, _why(f"uses local action {_short(path, 40)} ({found[1]})")
@@ -1411,7 +1418,7 @@ _PLUGIN_KINDS = tuple((re.compile(p), k) for p, k in T.PLUGIN_KINDS)
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
     image = uses.removeprefix("docker://")
     text = step.text or ""
-    prog = re.split(r"[/]", image.split("@")[0])[-1].split(":")[0].lower()
+    prog = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
     first = text.strip().splitlines()[0].strip() if text.strip() else ""
     if not first or first in (uses.strip(), image):
         # no commands: a plugin judged by its image and settings
