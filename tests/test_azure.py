@@ -368,6 +368,11 @@ def test_yaml_in_a_pipelines_folder_that_is_not_a_pipeline_is_declined(tmp_path:
         parse(tmp_path, {".pipelines/config.yml": "owners: [a, b]\n"}, ".pipelines/config.yml")
     with pytest.raises(Declined):
         parse(tmp_path, {"eng/Versions.yml": "a: [\n"}, "eng/Versions.yml")
+    with pytest.raises(Declined):
+        parse(tmp_path, {"eng/chart.yml": "parameters: {a: 1}\nreplicas: 3\n"}, "eng/chart.yml")
+    variables = parse(tmp_path, {"eng/vars.yml": "variables:\n- name: a\n  value: b\n"},
+                      "eng/vars.yml")
+    assert variables.jobs == ()
 
 
 _KEYS = ["stages", "jobs", "steps", "stage", "job", "deployment", "template", "script",

@@ -104,6 +104,15 @@ def _triggers(document: YMap, is_template: bool) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
+def _shaped(document: YMap) -> bool:
+    """Pipelines and templates have stages, jobs, steps or triggers; a variables or
+    parameters template has nothing but those (other YAML may share those two words)."""
+    keys = {k for k in document if isinstance(k, str) and not k.lstrip().startswith("${{")}
+    if keys & (PIPELINE_KEYS - {"variables", "parameters"}):
+        return True
+    return bool(keys & PIPELINE_KEYS) and keys <= PIPELINE_KEYS | {"name"}
+
+
 def _document(source: Source, strong: bool) -> YMap:
     try:
         documents = [d for d in load_documents(source.text, source.path) if d is not None]
@@ -111,8 +120,7 @@ def _document(source: Source, strong: bool) -> YMap:
         if strong:
             raise
         raise Declined(source.path) from None
-    shaped = len(documents) == 1 and isinstance(documents[0], YMap) \
-        and bool(PIPELINE_KEYS & set(documents[0]))
+    shaped = len(documents) == 1 and isinstance(documents[0], YMap) and _shaped(documents[0])
     if not shaped and not strong:
         raise Declined(source.path)
     if not documents:
