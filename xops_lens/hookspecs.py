@@ -44,7 +44,10 @@ def register_backends(register: Callable[[Backend], None]) -> None:
     """Called once when the plugin manager loads; add classification backends.
 
     A backend has ``name`` and ``classify(steps) -> list[Classification]`` returning
-    one answer per step, in order (see :class:`xops_lens.sdk.Backend`).
+    one answer per step, in order (see :class:`xops_lens.sdk.Backend`). A backend that
+    needs settings also has ``configure(context) -> Backend``, called once per scan
+    with a :class:`xops_lens.sdk.BackendContext` (see ``docs/plugins.md``, "Writing a
+    backend").
 
     Example::
 

@@ -143,6 +143,10 @@ def resolve(backend: str, options: Mapping[str, Any], config: Config,
     probe = _Resolver(backend, {}, config, False, lambda message: None)
     trusted_flag = probe.raw("trust_repo_config")
     trust_repo = trust_option or bool(trusted_flag and trusted_flag[0] is True)
+    flag_source = config.source_of(f"{backend}.trust_repo_config")
+    if config.get(f"{backend}.trust_repo_config") is not None and is_repo_source(flag_source):
+        warn(f"{flag_source}: {backend}.trust_repo_config is ignored: a repository cannot "
+             "trust itself (use --trust-repo-config or a --config file)")
     r = _Resolver(backend, options, config, trust_repo, warn)
 
     if config.get(f"{backend}.api_key") is not None:
