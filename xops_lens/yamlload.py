@@ -214,6 +214,50 @@ def _check_size(text: str, path: str) -> None:
         )
 
 
+# Every level of nesting starts at a character of its own: a block mapping at its first
+# ':' (or '?'), a block sequence at its '-', a flow collection at its bracket, and a
+# single-pair mapping inside a flow sequence (``[a: b]``) at most once per '['. So a text
+# with few of them cannot be deep, and libyaml handles up to SAFE_OPENERS levels safely
+# (at most a quarter of a second for that many '[').
+SAFE_OPENERS = 5000
+_OPEN_EVENTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _max_depth_bound(text: str) -> int:
+    return (2 * text.count("[") + text.count("{") + text.count("-") + text.count("?")
+            + text.count(":"))
+
+
+def check_depth(text: str, path: str) -> None:
+    """Refuse a text nested deeper than MAX_DEPTH before libyaml composes it.
+
+    libyaml's composer recurses in C: a 200 KB line of ``- - - ...`` (about 40,000
+    levels) overflows the C stack and kills the process, which no ``except`` can
+    catch; and its scanner is quadratic in flow nesting (20,000 ``[`` take 4 s). The
+    event stream has neither problem up to the depth where we stop, so a text that
+    could be deep is walked as events first. Ordinary files cannot be that deep (one of
+    the 897 YAML files of the corpus needs the walk) and skip it: it costs about as much
+    as the load itself.
+    """
+    if _max_depth_bound(text) <= SAFE_OPENERS:
+        return
+    loader = _FastLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _OPEN_EVENTS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; "
+                                     "file skipped", event.start_mark.line + 1)
+            elif isinstance(event, _CLOSE_EVENTS):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def _yaml_error(exc: yaml.YAMLError, path: str) -> ParseError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -227,6 +271,7 @@ def load_documents(text: str, path: str) -> list[Any]:
     loader = _FastLoader(text)
     documents: list[Any] = []
     try:
+        check_depth(text, path)
         while loader.check_node():
             node = loader.get_node()
             if node is None:
