@@ -387,6 +387,15 @@ COMMANDS = [
     ("echo \"$SSH_KEY\" > ~/.ssh/id_ed25519", "credentials"),
     ("SET PATH=C:\\Python311;C:\\Python311\\Scripts;%PATH%", "toolchain"),
     ("Xvfb :99 &", "toolchain"),
+    ("./bin/flux push artifact oci://ghcr.io/acme/manifests:latest --path=./manifests",
+     "publish"),
+    ("flux get kustomizations -A", "metadata"),
+    ("curl -fsSL https://example.com/tool-linux.tar.gz | tar xz -C /usr/local/bin",
+     "dependencies"),
+    ("{\n  echo \"host=example.com\"\n} >> ~/.netrc", "credentials"),
+    ("sed -e 's/azure/us/g' /etc/apt/sources.list | sudo tee /etc/apt/sources.list.d/x.list",
+     "toolchain"),
+    ("./ci/deploy/run.sh", "deploy"),
 ]
 
 
@@ -446,6 +455,13 @@ def test_bare_unknown_script_is_build_with_low_confidence() -> None:
 ])
 def test_job_environment_writes(text: str, kind: str) -> None:
     check(run(text), kind)
+
+
+def test_sourcing_an_environment_file_is_bookkeeping() -> None:
+    text = 'source "${BUILD_ENV_FILE}"\nif [[ "$GITHUB_REF" == refs/tags/* ]]; then\n' \
+           '  echo "CHANNEL=release" >> "$GITHUB_ENV"\nfi\n'
+    check(run(text), "decide")
+    check(run('source "${BUILD_ENV_FILE}"\npython setup.py bdist_wheel'), "build")
 
 
 def test_env_write_conditional_on_the_ref_decides() -> None:

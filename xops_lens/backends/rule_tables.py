@@ -136,7 +136,6 @@ WORD_KINDS: dict[str, str] = {
     "undeploy": "deploy", "pages": "deploy",
     "publish": "publish", "publishing": "publish", "release": "publish",
     "releases": "publish", "releaser": "publish", "push": "publish",
-    "updatecli": "publish", "dependabot": "publish", "renovate": "publish",
     "tag": "publish", "tagging": "publish", "ship": "publish", "upload": "publish",
     "uploads": "publish", "mirroring": "publish", "backport": "publish",
     "cherry": "publish", "commit": "publish",
@@ -224,7 +223,7 @@ TOOL_WORDS: frozenset[str] = frozenset(
     "pester sonar sonarcloud sonarqube codeql trivy grype snyk semgrep gitleaks trufflehog "
     "bandit zizmor virustotal codspeed coverity owasp osv sphinx mkdocs doxygen javadoc "
     "asciidoc asciidoctor typedoc cmake msbuild meson bazel maturin codecov coveralls slack "
-    "discord teams mattermost telegram rustup qemu binfmt updatecli dependabot renovate "
+    "discord teams mattermost telegram rustup qemu binfmt "
     "ccache vault keychain".split()
 )
 
@@ -983,9 +982,12 @@ COMMANDS: dict[str, dict[str, str]] = {
     "tkn": {"*": "deploy"},
     "argocd": {"app sync": "deploy", "login": "credentials", "*": "deploy"},
     "flux": {"reconcile": "deploy", "bootstrap": "deploy", "install": "deploy",
-             "create": "deploy", "delete": "deploy", "get": "metadata", "check": "metadata",
-             "logs": "metadata", "build": "build", "diff": "decide", "push": "publish",
-             "*": "deploy"},
+             "create": "deploy", "delete": "deploy", "suspend": "deploy", "resume": "deploy",
+             "uninstall": "deploy", "get": "metadata", "check": "metadata",
+             "logs": "metadata", "events": "metadata", "tree": "metadata",
+             "trace": "metadata", "stats": "metadata", "list": "metadata",
+             "version": "metadata", "build": "build", "diff": "decide", "push": "publish",
+             "tag": "publish", "pull": "dependencies", "*": "deploy"},
     "terraform": {"init": "dependencies", "plan": "decide", "apply": "deploy",
                   "destroy": "deploy", "import": "deploy", "fmt": "lint",
                   "validate": "lint", "output": "metadata", "show": "metadata",
@@ -1283,23 +1285,6 @@ COMMANDS: dict[str, dict[str, str]] = {
     "set-mppreference": {"*": "toolchain"},
     "setx": {"*": "toolchain"},
     "reg": {"query": "metadata", "*": "toolchain"},
-    "nproc": {"*": "metadata"},
-    "df": {"*": "metadata"},
-    "du": {"*": "metadata"},
-    "free": {"*": "metadata"},
-    "lscpu": {"*": "metadata"},
-    "lsb_release": {"*": "metadata"},
-    "sw_vers": {"*": "metadata"},
-    "uname": {"*": "metadata"},
-    "hostname": {"*": "metadata"},
-    "whoami": {"*": "metadata"},
-    "id": {"*": "metadata"},
-    "nvidia-smi": {"*": "metadata"},
-    "systeminfo": {"*": "metadata"},
-    "which": {"*": "metadata"},
-    "where": {"*": "metadata"},
-    "type": {"*": "metadata"},
-    "get-command": {"*": "metadata"},
     "get-childitem": {"*": "metadata"},
     "get-content": {"*": "metadata"},
     "get-item": {"*": "metadata"},
@@ -1314,7 +1299,6 @@ COMMANDS: dict[str, dict[str, str]] = {
     "nm": {"*": "metadata"},
     "readelf": {"*": "metadata"},
     "dumpbin": {"*": "metadata"},
-    "printenv": {"*": "metadata"},
     "env": {"": "metadata", "*": "@cmd"},
     "timeout": {"*": "@cmd"},
     "time": {"*": "@cmd"},
@@ -1435,7 +1419,9 @@ UTILITIES: dict[str, str] = {
         "get-date get-location test-path resolve-path join-path split-path "
         "write-progress out-null import-module using-module get-variable "
         "register-argumentcompleter ps kill pkill pgrep netstat ss lsof ping nslookup "
-        "dig host mktemp tput clear".split(),
+        "dig host mktemp tput clear nproc df du free lscpu lsb_release sw_vers uname "
+        "hostname whoami id nvidia-smi rocm-smi systeminfo which where type get-command "
+        "printenv".split(),
         "metadata"),
     **dict.fromkeys(
         "export mkdir rm rmdir cp mv ln touch chmod chown chgrp install umask "

@@ -291,6 +291,7 @@ _GIT_AUTH = re.compile(r"x-access-token|oauth2:|credential\.helper|extraheader|"
 _REMOTE = re.compile(r"^([\w.-]+@)?[\w.-]+:(?!//)|^(rsync|sftp|ssh)://")
 _CAMEL_HEAD = re.compile(r"^([a-z]+)[A-Z]")
 _WRITERS = frozenset("echo printf cat write-output tee".split())
+_ETC_WRITERS = frozenset("echo printf cat tee sed cp mv ln install".split())
 _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
@@ -412,8 +413,6 @@ class _Reader:
             hit = self._ci_file_write(raw)
             if hit is not None:
                 return hit
-        if "/etc/" in raw and _ETC_WRITE.search(raw):
-            return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
         words = list(cmd.words)
         # leading shell keywords ("if git diff ...", "! grep", "do make")
         while words and (words[0] in T.SHELL_KEYWORDS or words[0] == "!"
@@ -457,6 +456,12 @@ class _Reader:
             return Hit("metadata", 0.3, "sets a value", 0)
         if words[0].endswith(":") and len(words[0]) > 1:
             return None  # `key: value`, a rendered input of a reusable step
+        if _REDIRECT.match(words[0]):
+            # `{ echo ...; } >> file`: the group's output goes to a file
+            target = _redirect_target(words)
+            if target and _SECRET_FILE.search(target):
+                return Hit("credentials", 0.7, "writes a credentials file", 1)
+            return Hit("toolchain", 0.6, "writes a file", 0) if target else None
         return self.words(words, cmd, depth)
 
     def _ci_file_write(self, raw: str) -> Hit | None:
@@ -564,7 +569,7 @@ class _Reader:
             return Hit("metadata", 0.3, "tests a condition", 0)
         # a launcher or wrapper in front of a real command
         first = _program(args[0])[0]
-        if first in T.COMMANDS or first in T.TASK_RUNNERS:
+        if first in T.COMMANDS or first in T.TASK_RUNNERS or first in T.UTILITIES:
             return self.words(args, cmd, depth + 1)
         # the variable's own name often is the program: $PYTHON, ${CMAKE}, $MAKE_CMD
         guess = _VAR_SUFFIX.sub("", name).lower()
@@ -778,6 +783,9 @@ class _Reader:
         base = _SCRIPT_EXT.sub("", parts[-1]) if parts else path
         shown = _short(parts[-1] if parts else path, 40)
         found = kind_from_words(words_of(base))
+        if default == "toolchain" and found is not None and found[0] != "toolchain" and \
+                T.ENVIRONMENT_SUFFIXES.intersection(words_of(base)):
+            found = ("toolchain", "env")  # `source build_env_file`: sourcing sets the environment
         if found is None and base.lower() in T.COMMANDS:
             return self.words([base] + list(args), cmd, depth + 1) or Hit(
                 "unknown", 0.3, f"runs `{shown}`", 2)
@@ -787,13 +795,16 @@ class _Reader:
             if positionals:
                 found = kind_from_words(words_of(_unquote(positionals[0])))
         if found is None and len(parts) > 1:
-            found = kind_from_words(words_of(" ".join(parts[:-1])))
+            # the folder it sits in (`ci/deploy/run.sh`); "scripts/" or "ci/" say nothing
+            found = kind_from_words(words_of(parts[-2]))
             if found is not None and found[0] in ("toolchain", "metadata"):
-                found = None  # "scripts/", "ci/", "tools/" say nothing
+                found = None
         if found is None:
             if default != "unknown":
                 return Hit(default, 0.5, f"sources `{shown}`", 1)
             return Hit("unknown", 0.3, f"runs script `{shown}`", 2)
+        if default == "toolchain" and found[0] == "toolchain":
+            return Hit("toolchain", 0.6, f"sources `{shown}` ({found[1]})", 1)
         return Hit(found[0], 0.6, f"runs script `{shown}` ({found[1]})", 2)
 
     def _targets(self, prog: str, family: str, positionals: Sequence[str],
@@ -901,6 +912,8 @@ class _Reader:
             # `echo $PASSWORD | docker login`, `cat lcov.info | coveralls`: the
             # receiving command speaks for both
             return Hit(kind, 0.5, "prints", 0)
+        if "/etc/" in cmd.raw and prog in _ETC_WRITERS and _ETC_WRITE.search(cmd.raw):
+            return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
         target = _redirect_target(args) if prog in _WRITERS else ""
         if target:
             if _SECRET_FILE.search(target):
@@ -940,8 +953,11 @@ class _Reader:
             if uploads:
                 return Hit("publish", 0.65, f"uploads a file with `{prog}`", 2)
             return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
-        if _program(cmd.piped_to)[0] in _INSTALLER_SHELLS:
+        receiver = _program(cmd.piped_to)[0]
+        if receiver in _INSTALLER_SHELLS:
             return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
+        if receiver in T.EXTRACT_PROGRAMS:
+            return Hit("dependencies", 0.65, f"downloads and unpacks with `{prog}`", 2)
         if prog in _SAVING_DOWNLOADERS or _HTTP_SAVE.search(joined) or _ARCHIVE_URL.search(low):
             return Hit("dependencies", 0.65, f"downloads with `{prog}`", 2)
         return Hit("metadata", 0.5, f"queries a URL with `{prog}`", 1)
@@ -1323,7 +1339,8 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
     if not values:
         return None
     parts = path.split("/")
-    for candidate in (_ACTION_AFFIXES.sub("", parts[1]) if len(parts) > 1 else "", parts[0]):
+    candidates = [_ACTION_AFFIXES.sub("", p) for p in parts[1:]] + [parts[0]]
+    for candidate in candidates:
         if candidate in T.COMMANDS:
             spec = T.COMMANDS[candidate]
             if all(v.startswith("@") or v == "unknown" for v in spec.values()):
