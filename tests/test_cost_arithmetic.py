@@ -328,3 +328,24 @@ def test_rewording_keeps_the_numbers(tmp_path: Path) -> None:
     assert (reworded.id, reworded.applies_to, reworded.confidence, reworded.assumptions) == \
         (original.id, original.applies_to, original.confidence, original.assumptions)
     assert reworded.wording.author == "openai"
+
+
+def test_gates_of_one_pipeline_share_the_decisions(tmp_path: Path) -> None:
+    # Four manual jobs in one pipeline: one decision per run (the default), spread over
+    # them, so each gate line carries a quarter of the runs; two per run: a half.
+    steps = [Step("ci.yml", 10 + i, f"m{i}", "x", "./x.sh") for i in range(4)]
+    jobs = tuple(Job(f"m{i}", f"m{i}", "ci.yml", 5 + i, (steps[i],), manual=True)
+                 for i in range(4))
+    pipeline = Pipeline("ci.yml", "x", jobs, (Trigger("push", 1),))
+    labels = {id(s): _label("model", "build") for s in steps}
+    result = _result_of([pipeline], labels, ["cost.changes_per_month=40"])
+    result.gates = [GateResult(j, Classification("action", "approve", 0.95, "format", "manual"))
+                    for j in jobs]
+    gates = [l for l in estimate(result, tmp_path, now=NOW).lines if l.category == "gate"]
+    assert [l.uses_per_month for l in gates] == pytest.approx([10] * 4)
+    assert sum(l.monthly for l in gates) == pytest.approx(40 * 10 / 60 * 100)
+    result.config = load_config(None, assignments=["cost.changes_per_month=40",
+                                                   "cost.approvals_per_run=2"])
+    gates = [l for l in estimate(result, tmp_path, now=NOW).lines if l.category == "gate"]
+    assert [l.uses_per_month for l in gates] == pytest.approx([20] * 4)
+    assert "shared by 4 gated jobs" in gates[0].formula

@@ -68,6 +68,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         False, "whether gated jobs (manual, protected environment) also run for pull requests"),
     "cost.environment_approval": (
         True, "whether a job's deployment environment requires a person's approval"),
+    "cost.approvals_per_run": (
+        1.0, "decisions a person makes per pipeline run, shared by its gated jobs"),
     "cost.human_minutes.approve": (
         10.0, "minutes a person spends deciding whether a gated run (deploy) is safe"),
     "cost.human_minutes.dispatch": (2.0, "minutes to fill a workflow_dispatch form"),

@@ -236,11 +236,20 @@ class Estimator:
             approve = self.settings.number("cost.human_minutes.approve")
             if approve:
                 env_key = () if job.manual else ("cost.environment_approval",)
+                # Several gates in one pipeline (a dozen optional manual builds) share a
+                # person's decisions: at most cost.approvals_per_run per run, spread.
+                gated = sum(1 for j in ctx.pipeline.jobs if self.approval_needed(j))
+                cap = self.settings.number("cost.approvals_per_run")
+                share = min(1.0, cap / gated) if gated else 1.0
+                decisions = f"{_n(cap)} decision{'s' if cap != 1 else ''}"
+                shared = f" ({decisions} per run shared by {gated} gated jobs)" \
+                    if share < 1 else ""
                 self._add(report.job_lines, id(job), "gate", job_target,
-                          (gate.subsystem, gate.kind, gate.confidence), "approval", ctx.runs,
-                          approve, 0.0, price,
-                          f"{_n(approve)} min to decide whether the run is safe",
-                          ("cost.human_minutes.approve", *ctx.keys, *env_key))
+                          (gate.subsystem, gate.kind, gate.confidence), "approval",
+                          ctx.runs * share, approve, 0.0, price,
+                          f"{_n(approve)} min to decide whether the run is safe{shared}",
+                          ("cost.human_minutes.approve", "cost.approvals_per_run", *ctx.keys,
+                           *env_key))
 
     def _triage(self, ctx: _JobContext, step: Step, target: AppliesTo, label: Label) -> None:
         kind = label[1]
