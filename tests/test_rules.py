@@ -185,7 +185,9 @@ def test_container_image_steps_read_their_command() -> None:
 COMMANDS = [
     # python
     ("pip install -r requirements.txt", "dependencies"),
-    ("python -m pip install --upgrade pip", "dependencies"),
+    ("python -m pip install --upgrade requests", "dependencies"),
+    ("python -m pip install --upgrade pip setuptools wheel", "toolchain"),  # build tools only
+    ("pip install meson==1.4.2 ninja", "toolchain"),
     ("pip3 install -e .[test]", "dependencies"),
     ("uv sync --all-extras", "dependencies"),
     ("uv venv", "toolchain"),
@@ -329,10 +331,11 @@ COMMANDS = [
     ("sudo apt-get update", "dependencies"),
     ("sudo apt-get install -y libssl-dev", "dependencies"),
     ("apt install -y curl", "dependencies"),
-    ("yum install -y gcc", "dependencies"),
-    ("dnf install -y make", "dependencies"),
+    ("yum install -y openssl-devel", "dependencies"),
+    ("dnf install -y gcc make", "toolchain"),
     ("apk add --no-cache bash", "dependencies"),
-    ("brew install cmake", "dependencies"),
+    ("brew install cmake", "toolchain"),
+    ("brew install graphviz", "dependencies"),
     ("choco install -y nsis", "dependencies"),
     ("winget install Git.Git", "dependencies"),
     ("curl -sSfL https://example.com/tool.tar.gz -o tool.tar.gz", "dependencies"),

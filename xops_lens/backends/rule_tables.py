@@ -1463,6 +1463,20 @@ PLUGIN_KINDS: tuple[tuple[str, str], ...] = (
     (r"(^|[/-])(npm|pypi|gem|nuget|maven)($|[/-])", "publish"),
 )
 
+# Packages that are a toolchain rather than what the code depends on: compilers, build
+# systems and Python packaging tools. Installing only these is `toolchain`.
+TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
+    "meson ninja ninja-build cmake scons make build-essential gcc g++ clang lld llvm "
+    "ccache sccache mold nasm yasm autoconf automake libtool pkg-config pkgconf bison flex "
+    "pip setuptools wheel build virtualenv uv poetry pipx hatch hatchling maturin "
+    "cython".split()
+)
+
+# Package managers whose `install` takes package names (for TOOLCHAIN_PACKAGES).
+PACKAGE_INSTALLERS: frozenset[str] = frozenset(
+    "pip uv apt-get apt yum dnf apk brew choco pacman zypper port".split()
+)
+
 # Programs whose first positional is a task runner's task name (rake, mage, just, task).
 TASK_RUNNERS: frozenset[str] = frozenset(
     "rake mage just task invoke inv make gmake ninja fastlane grunt gulp jake "

@@ -316,6 +316,7 @@ _INSTALLER_SHELLS = frozenset("sh bash python zsh sudo iex invoke-expression".sp
 _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
 _PATH_SEP = re.compile(r"[/\\]")
+_PACKAGE_VERSION = re.compile(r"[=<>~!\[@]")
 _TASK_SEP = re.compile(r"[:/]")
 _PROGRAM_NAME = re.compile(r"^[\w.+-]+$")
 _VAR_SUFFIX = re.compile(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
@@ -354,6 +355,12 @@ def _without_redirects(args: Sequence[str]) -> list[str]:
         else:
             out.append(a)
     return out
+
+
+def _only_toolchain(packages: Sequence[str]) -> bool:
+    """`pip install meson ninja`, `brew install ccache`: compilers and build tools only."""
+    names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages if p not in ("install",)]
+    return bool(names) and all(n in T.TOOLCHAIN_PACKAGES for n in names)
 
 
 def _asks_version(args: Sequence[str]) -> bool:
@@ -649,6 +656,8 @@ class _Reader:
             if named is not None:
                 return Hit(named[0], 0.5, f"runs `{_short(label)}` of {named[1]}", 2)
             return Hit(value, 0.3, f"runs `{_short(label)}`", 2)
+        if value == "dependencies" and prog in T.PACKAGE_INSTALLERS and _only_toolchain(positionals):
+            return Hit("toolchain", 0.85, f"installs build tools with `{_short(label)}`", 2)
         if not value.startswith("@"):
             return Hit(value, 0.9, f"runs `{_short(label)}`", 2)
         directive, _, family = value.partition(":")
