@@ -114,6 +114,10 @@ class RunCounter:
                 except CronError as exc:
                     default = s.number(key)
                     return EventRuns(event, default, f"{exc}; {_n(default)} assumed", (key,))
+                except ImportError:  # an install without croniter still reports the rest
+                    default = s.number(key)
+                    return EventRuns(event, default, f"croniter is not installed, cron {cron!r} "
+                                                     f"not counted; {_n(default)} assumed", (key,))
             default = s.number(key)
             return EventRuns(event, default,
                              f"schedule kept outside the file: {_n(default)}/month assumed",
