@@ -11,7 +11,7 @@ from typing import Any
 
 from xops_lens.cost.report import CostReport
 from xops_lens.cost.settings import Assumption
-from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step
+from xops_lens.model import AppliesTo, Job, Step
 
 STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
 BAR_WIDTH = 30
