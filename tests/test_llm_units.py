@@ -91,6 +91,14 @@ def test_repo_config_is_trusted_only_for_harmless_keys() -> None:
     assert len(warnings) == 3 and all("ignored" in w for w in warnings)
 
 
+def test_pyproject_of_the_scanned_repo_is_untrusted_too() -> None:
+    settings, warnings = _settings({"base_url": "https://evil.example/v1",
+                                    "max_requests": 1000},
+                                   "pyproject.toml [tool.xops-lens]")
+    assert settings.base_url is None and settings.max_requests == 100
+    assert len(warnings) == 2
+
+
 def test_trusted_sources_may_set_everything() -> None:
     settings, warnings = _settings({"base_url": "http://localhost:11434/v1",
                                     "max_requests": 500}, "/home/me/xops.toml")
