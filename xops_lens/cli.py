@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from xops_lens import __version__
+from xops_lens.comment import comment as comment_command
 from xops_lens.llm.cli_options import backend_options, print_estimate
 
 EXIT_OK = 0
@@ -27,7 +28,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "-f", "output_format", default="terminal", show_default=True,
-              help="Output format: terminal, json (or one a plugin adds).")
+              help="Output format: terminal, json, markdown, sarif (or one a plugin adds).")
 @click.option("--backend", "-b", default="rules", show_default=True,
               help="Classification backend (rules works offline).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -37,18 +38,34 @@ def cli() -> None:
               help="A TOML settings file (read after the repository's own).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, e.g. --set cost.human_rate=90 (repeatable).")
+@click.option("--base", metavar="REF",
+              help="PR mode: report only the steps the diff from REF (its merge base with "
+                   "HEAD) to the work tree added or changed, with before/after shares.")
+@click.option("--fail-on", default="error", show_default=True, metavar="POLICY",
+              help="never, or a comma list of error, gate, suggestion: exit 3 when a "
+                   "reported step is a human gate / has a suggestion (1: unreadable files).")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the same scan in FORMAT to PATH, e.g. --report sarif=out.sarif "
+                   "(repeatable; one scan, so an LLM backend is asked once).")
 @backend_options
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
          config_file: Path | None, assignments: tuple[str, ...],
-         backend_options: dict[str, Any]) -> None:
+         backend_options: dict[str, Any], base: str | None, fail_on: str,
+         reports: tuple[str, ...]) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError
     from xops_lens.plugins import get_registry
+    from xops_lens.policy import exit_code, parse_fail_on
     from xops_lens.scan import scan as run_scan
     from xops_lens.sdk import ReportOptions
 
+    try:
+        policy = parse_fail_on(fail_on)
+    except XopsLensError as exc:
+        raise click.UsageError(str(exc)) from None
     registry = get_registry()
+    extra_reports = [_report_target(spec, registry.reporters) for spec in reports]
     reporter = registry.reporters.get(output_format)
     if reporter is None:
         known = ", ".join(sorted(registry.reporters))
@@ -59,6 +76,11 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         config = load_config(path, config_file, assignments)
         result = run_scan(path, backend=backend, registry=registry, config=config,
                           backend_options=backend_options)
+        if base is not None and not backend_options.get("estimate"):
+            from xops_lens.prmode import apply_base
+
+            apply_base(path, result, base, backend=backend, registry=registry, config=config,
+                       backend_options=backend_options)
     except XopsLensError as exc:
         raise click.UsageError(str(exc)) from None
     for message in result.messages:
@@ -75,7 +97,20 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
             reporter.render(result, stream, options)
     else:
         reporter.render(result, sys.stdout, options)
-    sys.exit(EXIT_FILES_FAILED if result.failed_files else EXIT_OK)
+    for extra, target in extra_reports:
+        with target.open("w", encoding="utf-8") as stream:
+            extra.render(result, stream, options)
+    sys.exit(exit_code(result, policy))
+
+
+def _report_target(spec: str, reporters: dict[str, Any]) -> tuple[Any, Path]:
+    name, sep, target = spec.partition("=")
+    if not sep or not target:
+        raise click.UsageError(f"--report {spec!r}: expected FORMAT=PATH")
+    if name not in reporters:
+        known = ", ".join(sorted(reporters))
+        raise click.UsageError(f"--report: unknown format {name!r} (available: {known})")
+    return reporters[name], Path(target)
 
 
 @cli.command()
@@ -115,6 +150,9 @@ def backends() -> None:
         doc = (type(backend).__doc__ or "").strip().splitlines()
         about = getattr(backend, "description", None) or (doc[0] if doc else "")
         click.echo(f"{name:<12} {about}".rstrip())
+
+
+cli.add_command(comment_command)
 
 
 def main() -> None:

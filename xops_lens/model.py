@@ -55,6 +55,8 @@ class Step:
     that call. ``uses`` names the reusable unit, ``inputs`` its literal arguments.
     ``kind_hint`` lets a format state what the syntax itself says (a ``checkout`` keyword,
     an ``input`` gate), which a backend may trust over guessing from text.
+    ``end_line`` is the step's last line when the format knows it (PR mode maps changed
+    lines to steps by it); None lets PR mode find it from the YAML node at ``line``.
     """
 
     file: str
@@ -65,6 +67,7 @@ class Step:
     uses: str | None = None
     inputs: tuple[tuple[str, str], ...] = ()
     kind_hint: str | None = None
+    end_line: int | None = None
 
     def input(self, key: str) -> str | None:
         for name, value in self.inputs:

@@ -34,6 +34,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.backends.openai_backend",
     "xops_lens.reporters.terminal",
     "xops_lens.reporters.json",
+    "xops_lens.reporters.markdown",
+    "xops_lens.reporters.sarif",
 )
 
 # Tests set this so that whatever happens to be installed cannot change their outcome.

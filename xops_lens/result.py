@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from xops_lens.config import Config
 from xops_lens.cost.report import CostReport
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
 from xops_lens.sdk import BackendUsage
+
+if TYPE_CHECKING:
+    from xops_lens.prmode import ChangeSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,23 @@ class GateResult:
     label: Classification
 
 
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A step or job-level gate an ignore rule left out of every output (see ignore.py).
+
+    ``what`` is ``step`` or ``gate``; ``kind`` is None when the step was dropped before
+    classification (a path rule or a bare inline ignore); ``rule`` says which rule.
+    """
+
+    file: str
+    line: int
+    job: str
+    name: str
+    what: str
+    kind: str | None
+    rule: str
+
+
 @dataclass
 class ScanResult:
     root: str
@@ -45,6 +66,9 @@ class ScanResult:
     gates: list[GateResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     config: Config = field(default_factory=Config)
+    ignored: list[Ignored] = field(default_factory=list)
+    # Set by PR mode (scan --base): what the diff changed; steps/gates then hold only those.
+    changes: ChangeSet | None = None
     # Requests and tokens of a backend that calls a service (None for offline backends).
     backend_usage: BackendUsage | None = None
     # Set by the cost model (xops_lens.cost) once steps are labelled.

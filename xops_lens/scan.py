@@ -11,6 +11,7 @@ from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
 from xops_lens.model import Classification, Job, Source, Step
+from xops_lens.ignore import Ignores
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.sdk import Backend, BackendContext, Format
@@ -146,6 +147,9 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.files = [reports[p] for p in sorted(reports)]
 
     steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
+    ignores = Ignores(root, config)
+    # Path rules and bare inline ignores act before any backend (an LLM) sees the steps.
+    steps = ignores.drop_unlabelled(result, steps)
     labels = _classify(chosen, steps, registry, backend_messages.append)
     result.messages.extend(backend_messages)
     result.backend_usage = getattr(chosen, "usage", None)
@@ -155,5 +159,6 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             label = gate_label(job)
             if label is not None:
                 result.gates.append(GateResult(job, label))
+    ignores.apply(result)  # kind rules need the labels
     result.cost = estimate(result, root)
     return result

@@ -18,7 +18,7 @@ How a step is judged (TAXONOMY.md is the rubric):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -340,8 +340,9 @@ def _redirect_target(args: Sequence[str]) -> str:
     return ""
 
 
-_VERSION_FLAGS = frozenset(("--version", "-version", "-V", "version", "-v", "/version",
-                            "-Version", "--Version"))
+# `tool --version`, `tool --help`: the tool prints something about itself
+_SELF_FLAGS = frozenset(("--version", "-version", "-V", "version", "-v", "/version",
+                         "-Version", "--Version", "--help", "-h", "help", "/?", "-?"))
 
 
 def _without_redirects(args: Sequence[str]) -> list[str]:
@@ -363,10 +364,11 @@ def _only_toolchain(packages: Sequence[str]) -> bool:
     return bool(names) and all(n in T.TOOLCHAIN_PACKAGES for n in names)
 
 
-def _asks_version(args: Sequence[str]) -> bool:
-    """`tool --version 2>/dev/null`: the only argument, redirections aside, asks the version."""
+def _asks_about_itself(args: Sequence[str]) -> bool:
+    """`tool --version 2>/dev/null`: the only argument, redirections aside, asks the tool
+    for its version or usage."""
     plain = _without_redirects(args)
-    return len(plain) == 1 and plain[0] in _VERSION_FLAGS
+    return len(plain) == 1 and plain[0] in _SELF_FLAGS
 
 
 def _program(word: str) -> tuple[str, bool]:
@@ -517,8 +519,8 @@ class _Reader:
         args = list(words[1:])
         if prog in ("cargo", "rustc", "rustdoc"):
             args = [a for a in args if not _unquote(a).startswith("+")]  # cargo +nightly
-        if _asks_version(args):
-            return Hit("metadata", 0.8, f"prints the version of `{_short(prog, 30)}`", 0)
+        if _asks_about_itself(args):
+            return Hit("metadata", 0.8, f"prints what `{_short(prog, 30)}` is", 0)
         if cmd.piped_to == "buildkite-agent" and "pipeline" in cmd.raw + " pipeline":
             return Hit("decide", 0.7, "generates pipeline steps", 2)
         if prog == "ghx" or (prog.startswith("$") and not is_path):
@@ -1341,6 +1343,11 @@ _TOOL_INPUTS = ("command", "args", "arguments", "cmd", "subcommand", "goals", "g
                 "tasks", "task", "target", "targets")
 
 
+def _run_words(words: list[str]) -> Hit | None:
+    """Judge a command given as words rather than script text."""
+    return _Reader().words(words, Command(tuple(words), " ".join(words), False, ""), 0)
+
+
 def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
     """An action wrapping one tool (goreleaser/goreleaser-action, PyO3/maturin-action,
     actions-rs/cargo) with the tool's subcommand as input: judge the command it runs."""
@@ -1354,8 +1361,7 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
             spec = T.COMMANDS[candidate]
             if all(v.startswith("@") or v == "unknown" for v in spec.values()):
                 continue  # a wrapper or script runner: its input is judged as a script
-            words = [candidate] + " ".join(values).split()
-            hit = _Reader().words(words, Command(tuple(words), " ".join(words), False, ""), 0)
+            hit = _run_words([candidate] + " ".join(values).split())
             if hit is not None and hit.kind != "unknown" and hit.weight == 2:
                 return hit.kind, min(hit.confidence, 0.85), _why(
                     f"uses {_short(path, 40)}: {hit.why}")
@@ -1453,17 +1459,13 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
             return found
     if text.strip() and first not in (uses.strip(), image):
         kind, confidence, why = classify_script(text, given_name(step), step.job)
-        if confidence > 0.3 or kind != "build":
-            # the image may name the program the arguments belong to (Cloud Build)
-            if prog in T.COMMANDS and confidence < 0.5:
-                hit = _Reader(set()).words([prog] + text.split(), Command((), "", False, ""), 0)
-                if hit is not None and hit.kind != "unknown":
-                    return hit.kind, hit.confidence, hit.why
-            return kind, confidence, why
-        if prog in T.COMMANDS:
-            hit = _Reader(set()).words([prog] + text.split(), Command((), "", False, ""), 0)
+        if confidence < 0.5 and prog in T.COMMANDS:
+            # the image may name the program its arguments belong to (Cloud Build)
+            hit = _run_words([prog] + text.split())
             if hit is not None and hit.kind != "unknown":
                 return hit.kind, hit.confidence, hit.why
+        if confidence > 0.3 or kind != "build":
+            return kind, confidence, why
     found = kind_from_words(words_of(prog)) or name_kind(given_name(step))
     if found is not None:
         return found[0], 0.45, _why(f"runs image {_short(image, 40)} ({found[1]})")
@@ -1516,5 +1518,5 @@ class RuleBackend:
 
 
 @hookimpl
-def register_backends(register: object) -> None:
-    register(RuleBackend())  # type: ignore[operator]
+def register_backends(register: Callable[[RuleBackend], None]) -> None:
+    register(RuleBackend())

@@ -88,6 +88,21 @@ def _llm(result: ScanResult) -> dict[str, Any]:
     }}
 
 
+def _ignored_and_changes(result: ScanResult) -> dict[str, Any]:
+    """``ignored`` (when an ignore rule left something out) and ``changes`` (PR mode):
+    optional keys, so reports of plain scans keep their shape."""
+    extra: dict[str, Any] = {}
+    if result.ignored:
+        extra["ignored"] = [
+            {"file": i.file, "line": i.line, "job": i.job, "name": i.name, "what": i.what,
+             "kind": i.kind, "rule": i.rule}
+            for i in result.ignored
+        ]
+    if result.changes is not None:
+        extra["changes"] = result.changes.to_dict()
+    return extra
+
+
 def to_dict(result: ScanResult) -> dict[str, Any]:
     gates = {id(g.job): g.label for g in result.gates}
     jobs = [
@@ -135,10 +150,12 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 for name in SUBSYSTEMS
             },
             "kinds": result.kind_counts(),
+            **({"ignored": len(result.ignored)} if result.ignored else {}),
             "cost": cost.summary_cost(result.cost),
             **_llm(result),
         },
         "messages": list(result.messages),
+        **_ignored_and_changes(result),
     }
 
 

@@ -83,7 +83,9 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
         if not job.steps and gate is None:
             table.add_row(str(job.line), job_label, Text("(no steps)", style="dim"), "", "", "", "")
         for step in job.steps:
-            label = labels[id(step)]
+            label = labels.get(id(step))
+            if label is None:  # left out by an ignore rule, or unchanged in PR mode
+                continue
             table.add_row(
                 str(step.line),
                 job_label,
@@ -151,6 +153,10 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         for report in result.files:
             if report.pipeline is None:
                 continue
+            if result.changes is not None and not any(
+                    id(s) in labels for s in report.pipeline.steps) and not any(
+                    id(j) in gate_by_job for j in report.pipeline.jobs):
+                continue  # PR mode: nothing of this file changed
             console.print(_file_table(report, labels, gate_by_job, result.cost))
             for note in report.pipeline.notes:
                 console.print(Text(f"  note: {note}", style="dim"))
@@ -167,6 +173,14 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     line.append(f"; {len(result.steps)} steps, {len(result.gates)} job-level gates")
     line.append(f"; backend: {result.backend}", style="dim")
     console.print(line)
+    if result.ignored:
+        console.print(Text(f"{len(result.ignored)} step(s) or gate(s) left out by ignore rules",
+                           style="dim"))
+    if result.changes is not None:
+        from xops_lens.prmode import describe
+
+        for text in describe(result.changes):
+            console.print(Text(text, style="bold"))
     if result.backend_usage is not None:
         console.print(_usage_line(result.backend_usage))
     if result.steps or result.gates:

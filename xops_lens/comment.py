@@ -1,0 +1,207 @@
+"""``xops-lens comment``: one living comment per pull request.
+
+The comment is found again by a hidden marker on its first line (``<!-- xops-lens:comment
+-->``, or ``<!-- xops-lens:comment:KEY -->`` with ``--key`` for several per PR) *and* by
+its author, so a person who pastes the marker into their own comment does not get that
+comment overwritten: only comments by the token's own user are edited (for tokens
+without a user, GITHUB_TOKEN and app tokens, any bot account; ``--author`` pins it).
+The body is edited in place on every push and left alone when it has not changed.
+
+Exit codes: 0 done (created, updated, unchanged, deleted or nothing to do); 1 the API
+failed; 2 usage error; 4 the token may not write (HTTP 403). On a pull request from a
+fork GITHUB_TOKEN is read-only; the command then says so in the log and in the job
+summary and exits 4, which the Action treats as a notice, not as the job's verdict.
+
+Only click is imported at module level: ``xops-lens --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+MARKER_NAME = "xops-lens:comment"
+RESOLVED_MARK = "<!-- xops-lens:resolved -->"
+MAX_BODY = 65_536  # GitHub's limit for a comment body, in characters
+EXIT_API = 1
+EXIT_FORBIDDEN = 4
+
+FORBIDDEN_HELP = (
+    "The token may not write to this pull request (HTTP 403). On a pull request from a "
+    "fork GitHub gives the workflow a read-only GITHUB_TOKEN, so no comment can be posted; "
+    "the report is in this job's summary instead. For your own branches, give the job "
+    "`permissions: pull-requests: write`."
+)
+
+
+def marker(key: str = "") -> str:
+    if key and not all(c.isalnum() or c in "-_." for c in key):
+        raise click.UsageError("--key may hold letters, digits, '-', '_' and '.' only")
+    return f"<!-- {MARKER_NAME}{':' + key if key else ''} -->"
+
+
+@dataclass
+class Outcome:
+    action: str  # created | updated | unchanged | deleted | resolved | skipped
+    comment_id: int | None = None
+    url: str | None = None
+
+
+def _ours(comment: dict[str, Any], mark: str, author: str | None) -> bool:
+    body = comment.get("body") or ""
+    user = comment.get("user") or {}
+    if not body.startswith(mark):
+        return False
+    if author:
+        return user.get("login") == author
+    return user.get("type") == "Bot"
+
+
+def _full(mark: str, body: str, run_url: str | None) -> str:
+    text = f"{mark}\n{body.strip()}\n"
+    if len(text) <= MAX_BODY:
+        return text
+    where = f" in [the job summary]({run_url})" if run_url else " in the job summary"
+    return (f"{mark}\n### xops-lens: CI steps by subsystem\n\nThe report is too long for a "
+            f"comment; read it{where}.\n")
+
+
+def _resolved(mark: str, previous: str) -> str:
+    earlier = previous[len(mark):].strip()
+    return (f"{mark}\n{RESOLVED_MARK}\n### xops-lens: CI steps by subsystem\n\n"
+            "Resolved: this pull request no longer changes CI steps.\n\n"
+            f"<details><summary>Earlier report</summary>\n\n{earlier}\n\n</details>\n")
+
+
+def upsert(client: Any, repo: str, number: int, body: str, *, touches_ci: bool,
+           mode: str = "on-change", on_clean: str = "update", key: str = "",
+           author: str | None = None, run_url: str | None = None) -> Outcome:
+    """Create, edit, resolve or delete the one comment, and say which."""
+    mark = marker(key)
+    comments = client.list_issue_comments(repo, number)
+    login = author or client.authenticated_login()
+    existing = next((c for c in comments if _ours(c, mark, login)), None)
+    wanted = _full(mark, body, run_url)
+    if not touches_ci:
+        if existing is None:
+            if mode != "always":
+                return Outcome("skipped")
+        elif on_clean == "delete":
+            client.delete_issue_comment(repo, int(existing["id"]))
+            return Outcome("deleted", int(existing["id"]))
+        elif on_clean == "resolve":
+            if RESOLVED_MARK in (existing.get("body") or ""):
+                return Outcome("unchanged", int(existing["id"]), existing.get("html_url"))
+            wanted = _resolved(mark, existing.get("body") or "")
+    if existing is None:
+        made = client.create_issue_comment(repo, number, wanted)
+        return Outcome("created", made.get("id"), made.get("html_url"))
+    if (existing.get("body") or "").strip() == wanted.strip():
+        return Outcome("unchanged", int(existing["id"]), existing.get("html_url"))
+    made = client.update_issue_comment(repo, int(existing["id"]), wanted)
+    action = "resolved" if RESOLVED_MARK in wanted else "updated"
+    return Outcome(action, int(existing["id"]), made.get("html_url") or existing.get("html_url"))
+
+
+def _touches_ci(report: Path | None) -> bool:
+    """From the scan's JSON: in PR mode, whether the diff touched a CI file or step;
+    otherwise whether there is anything to report at all."""
+    if report is None:
+        return True
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"--report {report}: cannot be read as JSON: {exc}") from None
+    changes = data.get("changes") if isinstance(data, dict) else None
+    if isinstance(changes, dict):
+        counts = changes.get("counts") or {}
+        return bool(changes.get("files")) or any(counts.values())
+    summary = data.get("summary") if isinstance(data, dict) else None
+    return bool(isinstance(summary, dict) and (summary.get("steps") or summary.get("gates")))
+
+
+def _write_outputs(outcome: Outcome) -> None:
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(f"comment-action={outcome.action}\n")
+        stream.write(f"comment-id={outcome.comment_id or ''}\n")
+        stream.write(f"comment-url={outcome.url or ''}\n")
+
+
+def _notice_forbidden(step_summary: str | None, in_actions: bool) -> None:
+    click.echo(f"error: {FORBIDDEN_HELP}", err=True)
+    if in_actions:
+        # A workflow command: shown as a warning on the run's page.
+        click.echo(f"::warning title=xops-lens comment not posted::{FORBIDDEN_HELP}")
+    if step_summary:
+        try:
+            with open(step_summary, "a", encoding="utf-8") as stream:
+                stream.write(f"\n> [!NOTE]\n> **xops-lens could not post its pull-request "
+                             f"comment.** {FORBIDDEN_HELP}\n")
+        except OSError:
+            pass
+
+
+@click.command()
+@click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="The comment's Markdown (scan --format markdown).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The same scan's JSON: tells whether the pull request touches CI.")
+@click.option("--mode", type=click.Choice(["always", "on-change"]), default="on-change",
+              show_default=True,
+              help="always: comment on every pull request; on-change: only once it touches CI.")
+@click.option("--on-clean", type=click.Choice(["update", "resolve", "delete"]),
+              default="update", show_default=True,
+              help="When the PR no longer touches CI: update the comment, mark it resolved, "
+                   "or delete it.")
+@click.option("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY).")
+@click.option("--pr", "pr_number", type=int, help="Pull request number (default: the event's).")
+@click.option("--key", default="", help="Keep several xops-lens comments apart on one PR.")
+@click.option("--author", help="Edit only comments by this login (default: the token's user, "
+                               "or any bot account for tokens without a user).")
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
+              help="Environment variable holding the token.")
+def comment(body_file: Path, report_file: Path | None, mode: str, on_clean: str,
+            repo: str | None, pr_number: int | None, key: str, author: str | None,
+            token_env: str) -> None:
+    """Create or update the one xops-lens comment on a pull request (GitHub REST API;
+    GITHUB_API_URL is honoured for GitHub Enterprise Server)."""
+    from xops_lens.errors import XopsLensError
+    from xops_lens.github_api import ActionsContext, GitHubClient, GitHubError
+
+    ctx = ActionsContext.from_env()
+    repo = repo or ctx.repository
+    number = pr_number or ctx.pr_number
+    if not repo:
+        raise click.UsageError("no repository: give --repo OWNER/NAME or set GITHUB_REPOSITORY")
+    if number is None:
+        if ctx.in_actions:
+            click.echo("xops-lens: this run is not for a pull request; no comment to write")
+            return
+        raise click.UsageError("no pull request: give --pr N or set GITHUB_EVENT_PATH")
+    body = body_file.read_text(encoding="utf-8")
+    touches = _touches_ci(report_file)
+    try:
+        client = GitHubClient(os.environ.get(token_env, ""), ctx.api_url)
+        outcome = upsert(client, repo, number, body, touches_ci=touches, mode=mode,
+                         on_clean=on_clean, key=key, author=author, run_url=ctx.run_url)
+    except GitHubError as exc:
+        if exc.forbidden:
+            _notice_forbidden(ctx.step_summary, ctx.in_actions)
+            sys.exit(EXIT_FORBIDDEN)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_API)
+    except XopsLensError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_API)
+    _write_outputs(outcome)
+    shown = f" {outcome.url}" if outcome.url else ""
+    click.echo(f"xops-lens: comment {outcome.action}{shown}")

@@ -1,0 +1,215 @@
+"""Ignores, as users of linters expect them.
+
+Two sources, both honoured in every output (the scan drops what they match before any
+reporter sees it) and counted in the summary:
+
+* an inline comment ``# xops-lens: ignore`` (everything) or
+  ``# xops-lens: ignore[test, lint]`` (those kinds or subsystems) on the first line of a
+  step or a job, or alone on the line directly above it (``//`` works too, for
+  Jenkinsfiles). An ignore on a job covers its steps and its job-level gate.
+* the settings ``ignore.paths`` (globs over scan-root-relative posix paths: ``*`` and
+  ``?`` stay within a folder, ``**`` crosses folders, a trailing ``/`` means the whole
+  folder, a pattern without ``/`` matches the file name at any depth) and
+  ``ignore.kinds`` (kind or subsystem names), e.g. in pyproject.toml::
+
+      [tool.xops-lens]
+      ignore = { paths = ["ci/legacy/**"], kinds = ["metadata"] }
+
+Steps ignored by path or by a bare inline ``ignore`` are dropped *before* the backend
+classifies anything, so an LLM backend never receives them; kind-based ignores need a
+label and are applied after classification.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xops_lens.config import Config
+from xops_lens.errors import ConfigError, XopsLensError
+from xops_lens.model import KINDS, SUBSYSTEM_OF_KIND, Job, Step
+from xops_lens.result import Ignored, ScanResult
+
+# The comment marker; the bracket list is optional. Anchored on a comment opener so
+# that the words in a step's name do not count.
+INLINE_RE = re.compile(r"(?:#|//)\s*xops-lens\s*:\s*ignore\b(?:\[([^\]\n]*)\])?", re.IGNORECASE)
+_COMMENT_ONLY_RE = re.compile(r"^\s*(?:#|//)")
+KNOWN_NAMES = frozenset(SUBSYSTEM_OF_KIND) | frozenset(KINDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What one ignore says: ``names`` None means everything."""
+
+    names: frozenset[str] | None
+    origin: str
+
+    def covers(self, kind: str | None, subsystem: str | None) -> bool:
+        if self.names is None:
+            return True
+        return kind in self.names or subsystem in self.names
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """A path glob as a regex over the whole posix path (see the module docstring)."""
+    pattern = pattern.strip().lstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if pattern.endswith("/"):
+        pattern += "**"
+    anywhere = "/" not in pattern
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(char))
+        i += 1
+    body = "".join(out)
+    return re.compile(f"(?:.*/)?{body}" if anywhere else body)
+
+
+def _as_list(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ConfigError(f"setting {key} must be a list of strings")
+
+
+class Ignores:
+    """The ignore rules of one scan; reads each CI file's text at most once."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.paths = [(p, glob_to_regex(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
+        kinds = _as_list(config.get("ignore.kinds"), "ignore.kinds")
+        self.kinds = frozenset(k.strip().lower() for k in kinds if k.strip())
+        self._lines: dict[str, list[str]] = {}
+        self.warnings: list[str] = []
+        for name in sorted(self.kinds - KNOWN_NAMES):
+            self.warnings.append(f"ignore.kinds: {name!r} is not a kind or subsystem; it matches nothing")
+
+    # -- reading inline comments -------------------------------------------------------
+    def _file_lines(self, file: str) -> list[str]:
+        lines = self._lines.get(file)
+        if lines is None:
+            from xops_lens.discover import read_text
+
+            try:
+                lines = read_text(self.root, file).splitlines()
+            except XopsLensError:
+                lines = []  # the format already reported an unreadable file
+            self._lines[file] = lines
+        return lines
+
+    def inline(self, file: str, line: int) -> Rule | None:
+        """The inline rule for the unit starting at ``line`` of ``file``, if any."""
+        lines = self._file_lines(file)
+        candidates = []
+        if 1 <= line <= len(lines):
+            candidates.append((line, lines[line - 1]))
+        # The line above counts only when it holds nothing but the comment, so a
+        # trailing ignore on the last line of one step does not leak to the next.
+        if 2 <= line <= len(lines) + 1 and _COMMENT_ONLY_RE.match(lines[line - 2]):
+            candidates.append((line - 1, lines[line - 2]))
+        for where, text in candidates:
+            match = INLINE_RE.search(text)
+            if match is None:
+                continue
+            origin = f"inline ignore at {file}:{where}"
+            if match.group(1) is None:
+                return Rule(None, origin)
+            names = frozenset(n.strip().lower() for n in match.group(1).split(",") if n.strip())
+            for unknown in sorted(names - KNOWN_NAMES):
+                warning = f"{file}:{where}: ignore[{unknown}] names no kind or subsystem"
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+            return Rule(names or None, origin)
+        return None
+
+    def path_rule(self, file: str) -> Rule | None:
+        for pattern, regex in self.paths:
+            if regex.fullmatch(posixpath.normpath(file)):
+                return Rule(None, f"ignore.paths {pattern!r}")
+        return None
+
+    def _rules(self, file: str, line: int, job: Job | None) -> list[Rule]:
+        rules = [r for r in (self.path_rule(file), self.inline(file, line)) if r is not None]
+        if job is not None:
+            rules.extend(r for r in (self.path_rule(job.file), self.inline(job.file, job.line))
+                         if r is not None)
+        if self.kinds:
+            rules.append(Rule(self.kinds, "ignore.kinds"))
+        return rules
+
+    # -- applying ----------------------------------------------------------------------
+    def drop_unlabelled(self, result: ScanResult, steps: Sequence[Step]) -> list[Step]:
+        """Steps to classify: those no path rule or bare inline ignore removes."""
+        jobs = _job_of_steps(result)
+        kept: list[Step] = []
+        for step in steps:
+            rule = next((r for r in self._rules(step.file, step.line, jobs.get(id(step)))
+                         if r.names is None), None)
+            if rule is None:
+                kept.append(step)
+            else:
+                result.ignored.append(Ignored(step.file, step.line, step.job, step.name,
+                                              "step", None, rule.origin))
+        return kept
+
+    def apply(self, result: ScanResult) -> None:
+        """Drop labelled steps and job gates that a kind rule (or any rule) covers."""
+        jobs = _job_of_steps(result)
+        kept_steps = []
+        for item in result.steps:
+            step, label = item.step, item.label
+            rule = next((r for r in self._rules(step.file, step.line, jobs.get(id(step)))
+                         if r.covers(label.kind, label.subsystem)), None)
+            if rule is None:
+                kept_steps.append(item)
+            else:
+                result.ignored.append(Ignored(step.file, step.line, step.job, step.name,
+                                              "step", label.kind, rule.origin))
+        result.steps = kept_steps
+        kept_gates = []
+        for gate in result.gates:
+            job, label = gate.job, gate.label
+            rule = next((r for r in self._rules(job.file, job.line, None)
+                         if r.covers(label.kind, label.subsystem)), None)
+            if rule is None:
+                kept_gates.append(gate)
+            else:
+                result.ignored.append(Ignored(job.file, job.line, job.id, job.name,
+                                              "gate", label.kind, rule.origin))
+        result.gates = kept_gates
+        for warning in self.warnings:
+            if warning not in result.messages:
+                result.messages.append(warning)
+
+
+def _job_of_steps(result: ScanResult) -> dict[int, Job]:
+    return {
+        id(step): job
+        for report in result.files if report.pipeline
+        for job in report.pipeline.jobs
+        for step in job.steps
+    }
