@@ -1014,6 +1014,7 @@ def _api_kind(endpoint: str, writes: bool, via: str) -> Hit:
 _FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
 _REF_CONDITION = re.compile(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
                             r"EVENT_NAME|event_name)", re.I)
+_PUBLIC_DIR = re.compile(r"\spublic/?(\s|$)")
 _EXIT_FAILURE = re.compile(r"\bexit\s+1\b")
 _CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
 _DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
@@ -1161,10 +1162,9 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         found = name_kind(name)
         if found is not None and " " in found[1]:
             return found[0], 0.45, _why(f"step name says {found[1]}; {why}")
-        found = name_kind(job)
-        if why == "moves or copies files" and found is not None and found[0] == "deploy":
-            # placing files is part of what the job delivers (a GitLab `pages` job)
-            return found[0], 0.45, _why(f"job name says {found[1]}; {why}")
+        if why == "moves or copies files" and "pages" in words_of(job) and _PUBLIC_DIR.search(text):
+            # GitLab Pages publishes what its `pages` job leaves in public/
+            return "deploy", 0.5, "places the site in public/ of a pages job"
 
     if best.weight == 0 and kind == "metadata":
         # only prints, waits or sets shell options (tie-breaker 4), unless the name
