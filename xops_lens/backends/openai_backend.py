@@ -85,7 +85,7 @@ class OpenAITransport:
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise TransportError("auth", f"HTTP {exc.status_code}: the server refused the "
                                  "API key", fatal=True, status=exc.status_code) from None
-        except openai.NotFoundError as exc:
+        except openai.NotFoundError:
             raise TransportError("not-found", f"HTTP 404: model {self.settings.model!r} or "
                                  "the URL was not found", fatal=True, status=404) from None
         except openai.APIStatusError as exc:
@@ -154,9 +154,8 @@ class OpenAIBackend:
 
     def classify(self, steps: Sequence[Step]) -> list[Classification]:
         """Unconfigured use (embedding without the scan): settings from the environment."""
-        from xops_lens.config import Config
-
         from xops_lens.backends.rules import RuleBackend
+        from xops_lens.config import Config
 
         backends: dict[str, Backend] = {"rules": RuleBackend()}
         context = BackendContext(root=Path.cwd(), config=Config(), options={},

@@ -212,7 +212,8 @@ def validate_label(item: Any) -> Label | None:
     why = _CONTROL.sub(" ", why).strip()
     if len(why) > MAX_WHY_CHARS:
         why = why[:MAX_WHY_CHARS - 1] + "…"
-    return Label(subsystem, kind, round(float(confidence), 3), why)
+    # The subsystem is the one the taxonomy gives the kind (equal to the answer's).
+    return Label(SUBSYSTEM_OF_KIND[kind], kind, round(float(confidence), 3), why)
 
 
 def parse_answer(content: str | None, ids: Sequence[str]) -> tuple[dict[str, Label], int]:

@@ -85,13 +85,12 @@ class _Resolver:
         if value is None:
             return None
         source = self.config.source_of(dotted)
-        if is_repo_source(source) and not self.trust_repo:
-            if key in TRUSTED_ONLY:
-                self.warn(f"{source}: {dotted} is ignored: the scanned repository may not "
-                          "choose where requests go or files are written (use --config, "
-                          "--set or the command line, or --trust-repo-config for your own "
-                          "repository)")
-                return None
+        if is_repo_source(source) and not self.trust_repo and key in TRUSTED_ONLY:
+            self.warn(f"{source}: {dotted} is ignored: the scanned repository may not "
+                      "choose where requests go or files are written (use --config, "
+                      "--set or the command line, or --trust-repo-config for your own "
+                      "repository)")
+            return None
         return value, source
 
     def get(self, key: str, kind: type, default: Any, option: str | None = None,
