@@ -229,7 +229,7 @@ def _max_depth_bound(text: str) -> int:
             + text.count(":"))
 
 
-def check_depth(text: str, path: str) -> None:
+def check_depth(text: str, path: str, *, always: bool = False) -> None:
     """Refuse a text nested deeper than MAX_DEPTH before libyaml composes it.
 
     libyaml's composer recurses in C: a 200 KB line of ``- - - ...`` (about 40,000
@@ -240,7 +240,7 @@ def check_depth(text: str, path: str) -> None:
     the 897 YAML files of the corpus needs the walk) and skip it: it costs about as much
     as the load itself.
     """
-    if _max_depth_bound(text) <= SAFE_OPENERS:
+    if not always and _max_depth_bound(text) <= SAFE_OPENERS:
         return
     loader = _FastLoader(text)
     depth = 0
@@ -249,7 +249,9 @@ def check_depth(text: str, path: str) -> None:
             event = loader.get_event()
             if isinstance(event, _OPEN_EVENTS):
                 depth += 1
-                if depth > MAX_DEPTH:
+                # Counted from 1 at the root, where the builder counts from 0: the
+                # same node trips both.
+                if depth > MAX_DEPTH + 1:
                     raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; "
                                      "file skipped", event.start_mark.line + 1)
             elif isinstance(event, _CLOSE_EVENTS):
@@ -258,10 +260,24 @@ def check_depth(text: str, path: str) -> None:
         loader.dispose()
 
 
-def _yaml_error(exc: yaml.YAMLError, path: str) -> ParseError:
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
+
+
+def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ParseError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     line = mark.line + 1 if mark is not None else None
+    if problem == _LIBYAML_DEPTH_PROBLEM:
+        # Newer libyaml builds (PyYAML >= 6.0.4) stop at their own depth limit, which
+        # may come before ours: report it as our limit, at our limit's line when the
+        # event stream reaches it before libyaml gives up.
+        try:
+            check_depth(text, path, always=True)
+        except ParseError as ours:
+            return ours
+        except yaml.YAMLError:
+            pass
+        return ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; file skipped", line)
     return ParseError(path, f"invalid YAML: {problem}", line)
 
 
@@ -278,7 +294,7 @@ def load_documents(text: str, path: str) -> list[Any]:
                 continue
             documents.append(_Builder(path).build(node))
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, path) from None
+        raise _yaml_error(exc, path, text) from None
     except RecursionError:
         raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; file skipped") from None
     finally:
