@@ -137,8 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if fake.forbid_writes:
                     self._send(403, FORBIDDEN)
                     return
-                made = fake.add_comment(repo, number, body["body"], **{
-                    "login": fake.author()["login"], "type_": fake.author()["type"]})
+                made = fake.add_comment(repo, number, body["body"], fake.author()["login"],
+                                        fake.author()["type"])
                 self._send(201, made)
                 return
         if (match := _COMMENT_RE.match(path)):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -120,7 +121,7 @@ def test_key_keeps_two_comments_apart(tmp_path: Path, github: FakeGitHub) -> Non
     _comment(tmp_path, github, "docs report", "--key", "docs", report=TOUCHES)
     bodies = [c["body"] for c in github.thread(REPO, PR)]
     assert bodies == [f"{MARK}\nroot report\n", "<!-- xops-lens:comment:docs -->\ndocs report\n"]
-    with pytest.raises(Exception):
+    with pytest.raises(click.UsageError):
         marker("bad key -->")
 
 

@@ -113,7 +113,7 @@ def test_hostile_names_cannot_inject_markup(tmp_path: Path) -> None:
     # Every table row keeps its columns: 5 cells in "All steps", whatever the names hold.
     rows = [line for line in text.splitlines() if line.startswith("| [")]
     assert rows and all(len(re.findall(r"(?<!\\)\|", row)) == 6 for row in rows)
-    for cells in re.findall(r"<tr>(.*?)</tr>", rendered, re.S):
+    for cells in re.findall(r"<tr>(.*?)</tr>", rendered, re.DOTALL):
         assert cells.count("<td") in (0, 3, 4, 5)
 
 

@@ -110,13 +110,13 @@ def test_a_step_rewritten_in_place_is_changed_not_added_and_removed(repo: Any) -
     pr = BASE.replace("      - name: Build\n        run: python -m build\n",
                       "      - name: Package\n        run: python -m build --wheel\n")
     commit(repo, {CI: pr}, "pr", 2)
-    code, data, _ = scan_json(Path(repo.working_tree_dir), "--base", "main")
+    _, data, _ = scan_json(Path(repo.working_tree_dir), "--base", "main")
     assert statuses(data) == [("changed", 13, "build", "Package")]
 
 
 def test_removed_lines_only_mark_the_step_changed(repo: Any) -> None:
     commit(repo, {CI: BASE.replace("          pip install -e .\n", "")}, "pr", 2)
-    code, data, _ = scan_json(Path(repo.working_tree_dir), "--base", "main")
+    _, data, _ = scan_json(Path(repo.working_tree_dir), "--base", "main")
     assert statuses(data) == [("changed", 7, "build", "Install")]
 
 
@@ -153,7 +153,7 @@ def test_merge_base_keeps_base_branch_changes_out(repo: Any) -> None:
     repo.git.checkout("main")
     commit(repo, {CI: BASE.replace("run: ./deploy.sh\n", "run: ./deploy.sh --prod\n")}, "main moves", 3)
     repo.git.checkout("feature")
-    code, data, _ = scan_json(root, "--base", "main")
+    _, data, _ = scan_json(root, "--base", "main")
     assert statuses(data) == [("changed", 11, "build", "Test")]
     assert data["changes"]["base"]["merge_base"] is True
 
@@ -174,7 +174,7 @@ def test_subfolder_scan_and_gitlab_script_lines(repo: Any) -> None:
     commit(repo, {"svc/.gitlab-ci.yml": gitlab}, "svc", 2)
     repo.git.checkout("-b", "svc-change")
     commit(repo, {"svc/.gitlab-ci.yml": gitlab.replace("- pytest\n", "- pytest -n auto\n")}, "x", 3)
-    code, data, _ = scan_json(root / "svc", "--base", "feature")
+    _, data, _ = scan_json(root / "svc", "--base", "feature")
     assert statuses(data) == [("changed", 4, "test", "pytest -n auto")]
     assert data["changes"]["files"] == [".gitlab-ci.yml"]
 

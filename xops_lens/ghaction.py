@@ -20,12 +20,16 @@ from typing import Any
 from xops_lens.github_api import ActionsContext
 
 
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def saving_total(data: Mapping[str, Any]) -> tuple[float | None, str | None]:
     """The monthly saving of the reported suggestions, read defensively from the JSON
     contract: a summary total when the cost model writes one, else the sum over the
     suggestions; None when there is no cost model output at all."""
-    summary = data.get("summary") if isinstance(data.get("summary"), Mapping) else {}
-    cost = summary.get("cost") if isinstance(summary.get("cost"), Mapping) else {}
+    summary = _map(data.get("summary"))
+    cost = _map(summary.get("cost"))
     for table in (cost, summary):
         for key in ("monthly_saving", "saving_total", "total_monthly_saving"):
             value = table.get(key)
@@ -39,7 +43,7 @@ def saving_total(data: Mapping[str, Any]) -> tuple[float | None, str | None]:
     for item in suggestions:
         if not isinstance(item, Mapping):
             continue
-        numbers = item.get("numbers") if isinstance(item.get("numbers"), Mapping) else item
+        numbers = _map(item.get("numbers")) or item
         value = numbers.get("monthly_saving")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             total += float(value)
@@ -48,17 +52,17 @@ def saving_total(data: Mapping[str, Any]) -> tuple[float | None, str | None]:
 
 
 def outputs(data: Mapping[str, Any], exit_code: int) -> dict[str, str]:
-    summary = data.get("summary") if isinstance(data.get("summary"), Mapping) else {}
-    subsystems = summary.get("subsystems") if isinstance(summary.get("subsystems"), Mapping) else {}
+    summary = _map(data.get("summary"))
+    subsystems = _map(summary.get("subsystems"))
     changes = data.get("changes") if isinstance(data.get("changes"), Mapping) else None
-    counts = (changes or {}).get("counts") or {}
+    counts = _map(_map(changes).get("counts"))
     saving, currency = saving_total(data)
     result = {
         "steps": summary.get("steps", 0),
         "gates": summary.get("gates", 0),
-        "information": (subsystems.get("information") or {}).get("count", 0),
-        "model": (subsystems.get("model") or {}).get("count", 0),
-        "action": (subsystems.get("action") or {}).get("count", 0),
+        "information": _map(subsystems.get("information")).get("count", 0),
+        "model": _map(subsystems.get("model")).get("count", 0),
+        "action": _map(subsystems.get("action")).get("count", 0),
         "suggestions": len(data.get("suggestions") or []),
         "ignored": summary.get("ignored", 0),
         "files-failed": summary.get("files_failed", 0),

@@ -65,7 +65,7 @@ def next_link(header: str | None) -> str | None:
     """The ``rel="next"`` URL of a Link header."""
     for url, rel in _LINK_RE.findall(header or ""):
         if "next" in rel.split():
-            return url
+            return str(url)
     return None
 
 
@@ -112,7 +112,7 @@ class GitHubClient:
         while True:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                     raw = answer.read()
                     return Response(answer.status, dict(answer.headers.items()),
                                     json.loads(raw) if raw.strip() else None)
@@ -211,7 +211,7 @@ def _message(raw: bytes, reason: str) -> str:
     except (ValueError, UnicodeDecodeError):
         return str(reason)
     if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return data["message"]
+        return str(data["message"])
     return str(reason)
 
 

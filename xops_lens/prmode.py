@@ -143,9 +143,9 @@ def _node_last_line(node: Any, lines: Sequence[str]) -> int:
     and comment lines at the end belong to what follows (a comment above a step is
     about that step)."""
     mark = node.end_mark
-    start = node.start_mark.line + 1
+    start: int = node.start_mark.line + 1
     line_text = lines[mark.line] if mark.line < len(lines) else ""
-    last = mark.line if not line_text[: mark.column].strip() else mark.line + 1
+    last: int = mark.line if not line_text[: mark.column].strip() else mark.line + 1
     while last > start and last - 1 < len(lines) and _BLANK_OR_COMMENT_RE.match(lines[last - 1]):
         last -= 1
     return max(last, start)
@@ -244,7 +244,7 @@ def _unquote(path: str) -> str:
     """Git's C-style quoting of unusual file names."""
     if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
         raw = codecs.escape_decode(path[1:-1].encode("utf-8"))[0]
-        return raw.decode("utf-8", errors="replace")  # type: ignore[union-attr]
+        return raw.decode("utf-8", errors="replace")
     return path
 
 
@@ -252,7 +252,7 @@ def _strip_side(path: str, prefix: str) -> str | None:
     path = _unquote(path.rstrip("\t"))
     if path == "/dev/null":
         return None
-    return path[len(prefix):] if path.startswith(prefix) else path
+    return path.removeprefix(prefix)
 
 
 def parse_diff(text: str) -> list[FileDiff]:
@@ -306,6 +306,9 @@ class _Git:
         if self.repo.working_tree_dir is None:
             raise ConfigError("--base needs a work tree, not a bare repository")
         self.git_errors: tuple[type[BaseException], ...] = (git.GitCommandError, ValueError)
+        # What GitPython raises for a revision it cannot find or a HEAD without commits.
+        self.lookup_errors: tuple[type[BaseException], ...] = (
+            git.BadName, git.BadObject, git.GitCommandError, ValueError, IndexError)
         top = Path(self.repo.working_tree_dir).resolve()
         try:
             rel = root.resolve().relative_to(top).as_posix()
@@ -324,18 +327,18 @@ class _Git:
         """(base sha, whether it is the merge base, head sha or None)."""
         try:
             commit = self.repo.commit(ref)
-        except Exception:
+        except self.lookup_errors:
             raise ConfigError(
                 f"--base {ref!r}: no such revision here. In GitHub Actions fetch it first "
                 f"(actions/checkout with fetch-depth: 0, or git fetch origin {ref})"
             ) from None
         try:
             head = self.repo.head.commit
-        except Exception:  # unborn HEAD: compare with the base itself
+        except self.lookup_errors:  # unborn HEAD: compare with the base itself
             return commit.hexsha, False, None
         try:
             bases = self.repo.merge_base(commit, head)
-        except Exception:  # shallow clones may have no common ancestor locally
+        except self.lookup_errors:  # shallow clones may have no common ancestor locally
             bases = []
         if bases and bases[0].hexsha != commit.hexsha:
             return bases[0].hexsha, True, head.hexsha
@@ -374,11 +377,13 @@ class _Git:
                 tree = tree / self.prefix.rstrip("/")
             except KeyError:
                 return  # the scanned folder did not exist at the base
+        from git import Blob
+
         target_real = target.resolve()
         for item in tree.traverse():
-            if item.type != "blob" or item.mode == 0o120000:  # never recreate symlinks
+            if not isinstance(item, Blob) or item.mode == 0o120000:  # never recreate symlinks
                 continue
-            rel = item.path[len(self.prefix):] if self.prefix else item.path
+            rel = str(item.path)[len(self.prefix):]
             parts = PurePosixPath(rel).parts
             if not parts or ".." in parts or not wanted(rel) or item.size > MAX_FILE_BYTES:
                 continue
@@ -414,7 +419,7 @@ def monthly_cost(result: ScanResult) -> tuple[float, str | None] | None:
         from xops_lens.reporters.json import to_dict
 
         summary = to_dict(result).get("summary", {})
-    except Exception:
+    except Exception:  # noqa: BLE001 - a cost figure must never cost the PR report
         return None
     return cost_from_summary(summary)
 
@@ -578,7 +583,7 @@ def _reestimate(base: ScanResult, root: Path) -> None:
         from xops_lens.cost.estimate import estimate
     except ImportError:
         return
-    base.cost = estimate(base, root, now=datetime.now(timezone.utc))  # type: ignore[attr-defined]
+    base.cost = estimate(base, root, now=datetime.now(timezone.utc))
 
 
 def apply_base(root: Path, result: ScanResult, base_ref: str, *, backend: str,
@@ -620,11 +625,11 @@ def describe(changes: ChangeSet) -> list[str]:
     """Plain lines for the terminal report."""
     short = changes.base_sha[:12]
     lines = [
-        f"PR mode: compared with {changes.base_ref} ({short}"
+        (f"PR mode: compared with {changes.base_ref} ({short}"
         f"{', merge base' if changes.merge_base else ''}): "
         f"{changes.count('added')} added, {changes.count('changed')} changed, "
         f"{changes.count('removed')} removed step(s) or gate(s) in {len(changes.files)} CI "
-        "file(s)"
+        "file(s)")
     ]
     shares = ", ".join(
         f"{name} {changes.before.share(name):.0%} → {changes.after.share(name):.0%}"

@@ -141,8 +141,8 @@ def _full(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
     if not total:
         return [f"No CI steps found ({parsed} CI file(s) read).", ""]
     shares = " · ".join(f"{name} {_pct(counts[name], total)}" for name in SUBSYSTEMS)
-    out = [f"**{len(result.steps)} step(s)** and {len(result.gates)} job-level gate(s) in "
-           f"{parsed} CI file(s): {shares}.", ""]
+    out = [(f"**{len(result.steps)} step(s)** and {len(result.gates)} job-level gate(s) in "
+           f"{parsed} CI file(s): {shares}."), ""]
     out += _shares_table(result) + [""]
     gates = [row for row in _step_rows(result, links) if row[4] == "approve"]
     if gates:
@@ -163,10 +163,10 @@ def _pr(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
     if not changes.touches_ci:
         out = [f"This pull request changes no CI step (compared with {base} at {sha}).", ""]
     else:
-        out = [f"**This pull request changes CI**: {changes.count('added')} added, "
+        out = [(f"**This pull request changes CI**: {changes.count('added')} added, "
                f"{changes.count('changed')} changed, {changes.count('removed')} removed "
                f"(steps and job-level gates) in {len(changes.files)} file(s), compared with "
-               f"{base} at {sha}.", ""]
+               f"{base} at {sha}."), ""]
     before, after = changes.before, changes.after
     tb, ta = sum(before.counts.values()), sum(after.counts.values())
     rows = []
@@ -222,8 +222,8 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
     suggestions = _suggestions(data)
     if suggestions:
         rows = _suggestion_rows(suggestions, links)
-        out += [f"**Suggestions ({len(rows)})**: marginal costs a fixed-cost model or "
-                "automation could replace.", ""]
+        out += [(f"**Suggestions ({len(rows)})**: marginal costs a fixed-cost model or "
+                "automation could replace."), ""]
         out += _table(["suggestion", "applies to", "saving / month", "break-even"], rows,
                       "llrr") + [""]
     failed = result.failed_files
