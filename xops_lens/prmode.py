@@ -577,12 +577,8 @@ def _reestimate(base: ScanResult, root: Path) -> None:
         return
     from datetime import datetime, timezone
 
-    try:
-        # The submodule's function: once imported, the submodule ``estimate`` shadows the
-        # package-level function of the same name in ``xops_lens.cost``.
-        from xops_lens.cost.estimate import estimate
-    except ImportError:
-        return
+    from xops_lens.cost import estimate
+
     base.cost = estimate(base, root, now=datetime.now(timezone.utc))
 
 

@@ -8,7 +8,7 @@ and matches the suggestion catalogue against those marginal costs. Modules:
 - ``cron``      cron firings per month (croniter);
 - ``history``   changes, tags and dependency bumps per month from git history (GitPython);
 - ``runs``      runs per month of each pipeline, by event;
-- ``estimate``  the marginal cost lines (compute and human) of steps, jobs, pipelines;
+- ``pricing``   the marginal cost lines (compute and human) of steps, jobs, pipelines;
 - ``catalogue`` the suggestion catalogue (data: ``catalogue.toml``);
 - ``suggest``   matching and the saving / break-even arithmetic;
 - ``report``    the result: lines, totals, suggestions, assumptions.
@@ -32,6 +32,6 @@ __all__ = ["Assumption", "CostLine", "CostReport", "Figures", "estimate"]
 def estimate(result: ScanResult, root: Path, *, now: datetime | None = None) -> CostReport:
     """The cost report of a finished scan. ``now`` ends the git history window (tests
     pin it); the scanned tree is only read, never written."""
-    from xops_lens.cost.estimate import estimate as run
+    from xops_lens.cost.pricing import estimate as run
 
     return run(result, root, now=now or datetime.now(timezone.utc))
