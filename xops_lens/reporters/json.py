@@ -7,6 +7,7 @@ or renaming one bumps SCHEMA_VERSION. ``xops_lens/schemas/scan.schema.json`` che
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from xops_lens import __version__
@@ -103,14 +104,17 @@ def _ignored_and_changes(result: ScanResult) -> dict[str, Any]:
     return extra
 
 
-def to_dict(result: ScanResult) -> dict[str, Any]:
+def to_dict(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
+    """The report as plain data. With ``lazy``, ``files``, ``jobs`` and ``steps`` are
+    one-shot iterators: the renderer writes each entry as it is made rather than holding
+    them all (118 MB at once for the 5,000-workflow tree of bench/scan_speed.py)."""
     gates = {id(g.job): g.label for g in result.gates}
-    jobs = [
+    jobs: Iterable[dict[str, Any]] = (
         {**_job(job, gates.get(id(job))), "cost": cost.job_cost(result.cost, job)}
         for report in result.files if report.pipeline
         for job in report.pipeline.jobs
-    ]
-    steps = [
+    )
+    steps: Iterable[dict[str, Any]] = (
         {
             "file": s.step.file,
             "line": s.step.line,
@@ -121,7 +125,13 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
             "cost": cost.step_cost(result.cost, s.step),
         }
         for s in result.steps
-    ]
+    )
+    files: Iterable[dict[str, Any]] = (
+        {**_file(f), "cost": cost.file_cost(result.cost, f.path)} for f in result.files
+    )
+    if not lazy:
+        jobs, steps, files = list(jobs), list(steps), list(files)
+    job_count = sum(len(f.pipeline.jobs) for f in result.files if f.pipeline)
     counts = result.subsystem_counts()
     total = sum(counts.values())
     return {
@@ -129,8 +139,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "xops-lens", "version": __version__},
         "root": result.root,
         "backend": result.backend,
-        "files": [{**_file(f), "cost": cost.file_cost(result.cost, f.path)}
-                  for f in result.files],
+        "files": files,
         "jobs": jobs,
         "steps": steps,
         "suggestions": cost.suggestions(result.cost),
@@ -138,7 +147,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "summary": {
             "files": len(result.files),
             "files_failed": len(result.failed_files),
-            "jobs": len(jobs),
+            "jobs": job_count,
             "steps": len(result.steps),
             "gates": len(result.gates),
             "share_basis": "step count (durations unknown)",
@@ -163,7 +172,7 @@ class JsonReporter:
     name = "json"
 
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-        _dump(to_dict(result), stream.write)
+        _dump(to_dict(result, lazy=True), stream.write)
         stream.write("\n")
 
 
@@ -181,24 +190,23 @@ def _dump(value: Any, write: Any, depth: int = 0) -> None:
     C encoder does each entry. The document is the same JSON, still readable and
     line-oriented for diffs and grep.
     """
-    if depth < _SPREAD_DEPTH and value and isinstance(value, (dict, list)):
-        pad = "  " * (depth + 1)
-        if isinstance(value, dict):
-            write("{\n")
-            last = len(value) - 1
-            for i, (key, item) in enumerate(value.items()):
-                write(f"{pad}{_encode(str(key))}: ")
-                _dump(item, write, depth + 1)
-                write(",\n" if i < last else "\n")
-            write("  " * depth + "}")
-        else:
-            write("[\n")
-            last = len(value) - 1
-            for i, item in enumerate(value):
-                write(pad)
-                _dump(item, write, depth + 1)
-                write(",\n" if i < last else "\n")
-            write("  " * depth + "]")
+    pad = "  " * (depth + 1)
+    if depth < _SPREAD_DEPTH and value and isinstance(value, dict):
+        write("{\n")
+        last = len(value) - 1
+        for i, (key, item) in enumerate(value.items()):
+            write(f"{pad}{_encode(str(key))}: ")
+            _dump(item, write, depth + 1)
+            write(",\n" if i < last else "\n")
+        write("  " * depth + "}")
+    elif depth < _SPREAD_DEPTH and isinstance(value, (list, Iterator)):
+        # An iterator's length is unknown until it ends: separators go before items.
+        empty = True
+        for item in value:
+            write(f"[\n{pad}" if empty else f",\n{pad}")
+            empty = False
+            _dump(item, write, depth + 1)
+        write("[]" if empty else "\n" + "  " * depth + "]")
     else:
         write(_encode(value))
 
