@@ -1,0 +1,168 @@
+"""A script step as a whole: its commands' hits, patterns no single command shows, and
+the names that break ties (TAXONOMY.md tie-breakers 1-4)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from xops_lens.backends._reader import RANK, Hit, Reader, choose
+from xops_lens.backends._shell import split_commands, unquote
+from xops_lens.backends._words import clip_why, name_kind, words_of
+from xops_lens.model import SUBSYSTEM_OF_KIND
+
+_FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
+_REF_CONDITION = re.compile(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
+                            r"EVENT_NAME|event_name)", re.I)
+_PUBLIC_DIR = re.compile(r"\spublic/?(\s|$)")
+_EXIT_FAILURE = re.compile(r"\bexit\s+1\b")
+_CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
+_DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
+                         r"status\s+--porcelain)|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
+
+_VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
+_WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
+
+
+def _variables(text: str) -> dict[str, str]:
+    """Shell variables a script sets to a command (`CONDA_RUN="conda run -p x"`,
+    `PY=$(which python3)`), so that `${CONDA_RUN} pip install` can be read."""
+    out: dict[str, str] = {}
+    for name, value in _VAR_ASSIGN.findall(text):
+        value = unquote(value.strip())
+        m = _WHICH.match(value)
+        if m:
+            value = m.group(1) or m.group(2)
+        if value and not value.startswith("$") and name not in out:
+            out[name] = value
+    return out
+
+
+_PYTHON_CODE = re.compile(r"^\s*(import \w|from [\w.]+ import |def \w+\(|class \w+[(:]|"
+                          r"print\(|with open\(|if __name__)", re.M)
+_PYTHON_APIS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p), k, w) for p, k, w in (
+        (r"tweepy|slack_sdk|smtplib|discord|webhook|telegram|\.create_comment|"
+         r"\.add_to_labels|\.create_issue\(", "notify", "posts a message from Python"),
+        (r"\.create_git_release|\.create_pull\(|twine|upload_file|put_object", "publish",
+         "publishes from Python"),
+        (r"urlretrieve|\.download\(", "dependencies", "downloads from Python"),
+        (r"GITHUB_OUTPUT|set_output", "decide", "computes step outputs in Python"),
+        (r"GITHUB_STEP_SUMMARY", "report", "writes the job summary from Python"),
+        (r"GITHUB_ENV|GITHUB_PATH", "toolchain", "sets environment from Python"),
+    )
+)
+
+
+def _python_step(text: str, name: str) -> tuple[str, float, str]:
+    """A `shell: python` step: a few library calls say what it does, else its name."""
+    for pattern, kind, why in _PYTHON_APIS:
+        if pattern.search(text):
+            return kind, 0.6, why
+    found = name_kind(name)
+    if found is not None:
+        return found[0], 0.45, clip_why(f"step name says {found[1]}; runs inline Python")
+    return "build", 0.25, "runs inline Python; purpose unclear, counted as build"
+
+
+@dataclass(frozen=True, slots=True)
+class _ScriptFacts:
+    """What a script's text alone shows; cached, since templates repeat scripts."""
+
+    python: bool
+    hits: tuple[Hit, ...]
+    writes_outputs: bool
+    fails: bool  # `exit 1` somewhere
+    compares_files: bool  # git diff / diff / cmp of generated files
+    exit_code_check: bool
+    content_check: bool
+    env_from_ref: bool  # sets job environment under a condition on the ref or event
+
+
+@lru_cache(maxsize=16384)
+def _script_facts(text: str) -> _ScriptFacts:
+    first = next((ln for ln in text.splitlines()
+                  if ln.strip() and not ln.lstrip().startswith("#")), "")
+    if _PYTHON_CODE.match(first):
+        return _ScriptFacts(True, (), False, False, False, False, False, False)
+    functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
+                 if "(" in text or "function" in text else set())
+    reader = Reader(functions, _variables(text) if "=" in text else None)
+    hits = tuple(h for c in split_commands(text) if (h := reader.command(c)) is not None)
+    low = text.lower()
+    return _ScriptFacts(
+        python=False,
+        hits=hits,
+        writes_outputs="github_output" in low,
+        fails=_EXIT_FAILURE.search(text) is not None,
+        compares_files=_DIRTY_TREE.search(text) is not None,
+        exit_code_check="--exit-code" in text,
+        content_check=_CONTENT_CHECK.search(text) is not None,
+        env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
+    )
+
+
+def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
+    """(kind, confidence, why) for a script step; ``name`` is a name a person gave it."""
+    facts = _script_facts(text)
+    if facts.python:
+        return _python_step(text, name)
+    if not facts.hits:
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.4, clip_why(f"step name says {found[1]}")
+        return "metadata", 0.3, "does nothing but shell structure"
+    best, real = choose(facts.hits, name)
+    kind, confidence, why = best.kind, best.confidence, best.why
+
+    # patterns of the whole script that no single command shows
+    if not facts.writes_outputs:
+        if facts.compares_files and (facts.fails or facts.exit_code_check) and (
+            best.weight < 2 or kind == "metadata"
+        ):
+            return "lint", 0.7, "fails when files differ from what is committed"
+        if best.weight < 2 and facts.fails and kind == "decide" and facts.content_check:
+            return "lint", 0.55, "fails on findings read from a file"
+        if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
+            return "decide", 0.6, "sets environment from the ref or event"
+
+    if kind == "unknown":
+        # tie-breaker 3: the names may tell; else a bare script counts as build
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.45, clip_why(f"step name says {found[1]}; {why}")
+        found = name_kind(job)
+        if found is not None:
+            return found[0], 0.35, clip_why(f"job name says {found[1]}; {why}")
+        if real:
+            other = min(real, key=lambda h: RANK[h.kind])
+            return other.kind, 0.35, clip_why(f"{other.why}; purpose unclear")
+        return "build", 0.25, clip_why(f"{why}; purpose unclear, counted as build")
+
+    if best.weight == 0 and kind == "toolchain":
+        # moving files around says little; a name saying what they are for says more
+        found = name_kind(name)
+        if found is not None and " " in found[1]:
+            return found[0], 0.45, clip_why(f"step name says {found[1]}; {why}")
+        if why == "moves or copies files" and "pages" in words_of(job) and _PUBLIC_DIR.search(text):
+            # GitLab Pages publishes what its `pages` job leaves in public/
+            return "deploy", 0.5, "places the site in public/ of a pages job"
+
+    if best.weight == 0 and kind == "metadata":
+        # only prints, waits or sets shell options (tie-breaker 4), unless the name
+        # says the printing reports or decides something
+        found = name_kind(name)
+        if found is not None and found[0] in ("report", "decide"):
+            return found[0], 0.4, clip_why(f"step name says {found[1]}; {why}")
+        return "metadata", max(confidence, 0.6), why
+
+    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real}) > 1:
+        confidence *= 0.85
+    found = name_kind(name)
+    if found is not None:
+        if found[0] == kind:
+            confidence = min(0.97, confidence + 0.05)
+        elif SUBSYSTEM_OF_KIND.get(found[0]) != SUBSYSTEM_OF_KIND[kind]:
+            confidence *= 0.9
+    return kind, confidence, why

@@ -1,0 +1,167 @@
+"""The shell reader's lowest layer: script text to simple commands, and what a word is.
+
+Knows shell, PowerShell and cmd syntax only; no table of programs (see _reader.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
+_CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
+_CONTINUATION = re.compile(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
+_CMD_SET = re.compile(r"(?im)^(\s*set\s+\"?[A-Za-z_][\w]*=)([^\n]*)$")
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
+_PS_HERESTRING_OPEN = re.compile(r"@[\"']\s*$")
+# One piece of a word: a redirection to a descriptor, a quoted string, a backtick or
+# $(...) substitution, ${...}, an escaped or ordinary character. A parenthesis glued to a
+# word (`$x.Trim('v')`, `arr=(a b)`, `name()`) stays in the word.
+_WORD_PIECE = (r"""[^\s'"`;&|(){}\\$<>]+|\{\}|\{[\w.,/-]*\}|[<>]&\d*-?|&>|'[^']*'"""
+               r"""|"(?:[^"\\]|\\.)*"|`[^`\n]*`|\$\{[^}\n]*\}"""
+               r"""|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|\\.|[$<>]""")
+_TOKEN = re.compile(
+    r"""
+    [ \t]*
+  (?:
+    (?P<nl>\r?\n)
+  | (?P<comment>(?:(?<=^)|(?<=[\s;&|(){}]))\#[^\n]*)
+  | (?P<test>\[\[(?:[^\]]|\](?!\]))*\]\])
+  | (?P<op>&&|\|\||;;|\|&|[;|&(){}])
+  | (?P<word>(?:{piece})(?:{piece}|\((?:[^()\n]|\([^()\n]*\))*\))*)
+  | (?P<other>.)
+  )
+    """.replace("{piece}", _WORD_PIECE),
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    words: tuple[str, ...]
+    raw: str
+    piped_from: bool  # reads the output of the previous command
+    piped_to: str  # first word of the command it pipes into, else ""
+
+
+def _strip_heredocs(text: str) -> str:
+    if "<<" not in text and "@\"" not in text and "@'" not in text:
+        return text
+    out: list[str] = []
+    end: str | None = None
+    for line in text.split("\n"):
+        if end is not None:
+            if line.strip() == end:
+                end = None
+            continue
+        out.append(line)
+        m = _HEREDOC.search(line)
+        if m and "<<<" not in line:
+            end = m.group(2)
+        elif _PS_HERESTRING_OPEN.search(line):
+            end = line.rstrip()[-1] + "@"
+    return "\n".join(out)
+
+
+def normalize_script(text: str) -> str:
+    text = GH_EXPR.sub("GHX", text)
+    if ";" in text and "set " in text.lower():
+        # cmd's `SET PATH=C:\a;%PATH%`: the semicolons belong to the value
+        text = _CMD_SET.sub(lambda m: m.group(1) + m.group(2).replace(";", ","), text)
+    if "<<" in text:
+        text = _CI_PARAM.sub("CIX", text)
+    text = _CONTINUATION.sub(" ", text)
+    return _strip_heredocs(text)
+
+
+def split_commands(text: str) -> list[Command]:
+    """Split a shell, PowerShell or cmd script into simple commands. Quoted strings and
+    command substitutions stay inside their word; comments and here-documents go."""
+    commands: list[Command] = []
+    words: list[str] = []
+    piped_from = False
+    pending_pipe = False
+    parens = 0
+    condition_at = -1
+
+    def flush(pipe: bool) -> None:
+        nonlocal words, piped_from
+        if words:
+            commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
+        piped_from = pipe and bool(words)
+        words = []
+
+    for m in _TOKEN.finditer(normalize_script(text)):
+        group = m.lastgroup
+        if group == "word" or group == "test":
+            token = m.group(group)
+            if pending_pipe and commands and not ASSIGNMENT.match(token):
+                # `curl ... | METHOD=script bash`: the program, not the assignment
+                prev = commands[-1]
+                commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
+                pending_pipe = False
+            words.append(token)
+        elif group == "op" or group == "nl":
+            op = m.group(group)
+            if condition_at >= 0 and not (op == ")" and parens - 1 == condition_at):
+                parens += 1 if op == "(" else -1 if op == ")" else 0
+                words = []
+                continue
+            if op == "(":
+                if len(words) == 1 and words[0].lower() in _CONDITION_KEYWORDS:
+                    # PowerShell `if (...)`: the parenthesis holds a condition
+                    condition_at = parens
+                    words = []
+                parens += 1
+            elif op == ")":
+                if condition_at >= 0 and condition_at == parens - 1:
+                    condition_at = -1
+                    words = []
+                elif parens == 0:
+                    # a `case` pattern such as `linux|darwin)`, alternatives included
+                    chain, words = piped_from, []
+                    while chain and commands:
+                        chain = commands.pop().piped_from
+                    piped_from = False
+                parens = max(parens - 1, 0)
+            pipe = op in ("|", "|&")
+            flush(pipe)
+            pending_pipe = pipe
+        # whitespace, comments and stray characters separate nothing
+    flush(False)
+    return commands
+
+
+def unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+        return word[1:-1]
+    return word.replace('"', "").replace("'", "")
+
+
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_VERSIONED = re.compile(
+    r"^(python|pip|pypy|ruby|node|perl|php|gcc|g\+\+|clang|clang\+\+|pwsh|bash|java)"
+    r"[\d.]*(-[\d.]+)?$"
+)
+SCRIPT_EXT = re.compile(r"\.(sh|bash|py|ps1|psm1|bat|cmd|rb|pl|js|mjs|cjs|ts|exe|groovy)$")
+_CONDITION_KEYWORDS = frozenset(("if", "elseif", "while", "foreach", "switch", "for", "until"))
+PATH_SEP = re.compile(r"[/\\]")
+_PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
+
+
+def program_of(word: str) -> tuple[str, bool]:
+    """(normalised program name, whether the word is a path to a script or binary)."""
+    w = unquote(word)
+    is_path = ("/" in w or "\\" in w) and "://" not in w and _PATHLIKE.match(w) is not None
+    base = PATH_SEP.split(w)[-1] if is_path else w
+    low = base.lower()
+    if low.endswith(".exe"):
+        low = low[:-4]
+    m = _VERSIONED.match(low)
+    if m:
+        low = m.group(1)
+    if low in ("python3", "py", "pypy", "pypy3"):
+        low = "python"
+    if low in ("pip3",):
+        low = "pip"
+    return low, is_path or bool(SCRIPT_EXT.search(low))

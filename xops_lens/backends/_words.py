@@ -1,0 +1,154 @@
+"""What names say: the words of step, script, target and action names and the kinds
+they state (TAXONOMY.md tie-breaker 2: names are read, commands win)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from xops_lens.backends import rule_tables as T
+from xops_lens.backends._shell import GH_EXPR
+
+WHY_LIMIT = 80
+
+IDENT_RANK = {kind: i for i, kind in enumerate(T.IDENT_PRIORITY)}
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a name, keeping both "codeql" and its camel-case parts."""
+    out: list[str] = []
+    for raw in _NON_WORD.split(text.lower()):
+        if raw:
+            out.append(raw)
+    if any(c.isupper() for c in text):
+        for part in _CAMEL.sub(" ", text).lower().split():
+            for w in _NON_WORD.split(part):
+                if w and w not in out:
+                    out.append(w)
+    return out
+
+
+def _word_kind(word: str) -> str | None:
+    kind = T.WORD_KINDS.get(word)
+    if kind is None and len(word) > 3 and word.endswith("s"):
+        kind = T.WORD_KINDS.get(word[:-1])
+    return kind
+
+
+def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
+    """Every (kind, evidence) a name supports, pair rules first."""
+    ws = [w for w in words if w not in T.STOP_WORDS]
+    if not ws:
+        return []
+    found: list[tuple[str, str]] = []
+    wset = set(ws)
+    for verbs, objects, kind in T.PAIR_RULES:
+        vs = verbs & wset
+        if not vs:
+            continue
+        objs = objects & wset
+        if not objs:
+            continue
+        verb = next(w for w in ws if w in vs)
+        obj = next((w for w in ws if w in objs and w != verb), None)
+        if obj is not None:
+            found.append((kind, f"{verb} {obj}"))
+    for w in ws:
+        single = _word_kind(w)
+        if single is not None:
+            found.append((single, w))
+    return found
+
+
+def kind_from_words(words: Sequence[str]) -> tuple[str, str] | None:
+    """The kind a name states, if it states one: a preparing first word, else a
+    verb-object pair, else the most specific single word."""
+    return _kind_from_words(tuple(words))
+
+
+@lru_cache(maxsize=8192)
+def _kind_from_words(words: tuple[str, ...]) -> tuple[str, str] | None:
+    # the head of the name first: "run_with_env_secrets" runs, "upload to s3" uploads
+    for i, w in enumerate(words):
+        if w in T.MODIFIER_WORDS and i > 0:
+            head = _kind_of_phrase(words[:i])
+            if head is not None:
+                return head
+            break
+    return _kind_of_phrase(words)
+
+
+def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
+    ws = [w for w in words if w not in T.STOP_WORDS]
+    if not ws:
+        return None
+    if ws[0] in T.PREPARE_PREFIXES:
+        return T.PREPARE_PREFIXES[ws[0]], ws[0]
+    if len(ws) > 1 and ws[-1] in T.ENVIRONMENT_SUFFIXES:
+        return "toolchain", ws[-1]
+    found = kinds_in_words(ws)
+    if not found:
+        return ("metadata", ws[0]) if ws[0] in T.READ_PREFIXES and len(ws) > 1 else None
+    pairs = [f for f in found if " " in f[1]]
+    if pairs:
+        return pairs[0]
+    if ws[0] in T.READ_PREFIXES:
+        return "metadata", ws[0]
+    plain = [f for f in found if f[1] not in T.TOOL_WORDS]
+    return min(plain or found, key=lambda f: IDENT_RANK[f[0]])
+
+
+@lru_cache(maxsize=8192)
+def name_kind(text: str) -> tuple[str, str] | None:
+    return kind_from_words(words_of(GH_EXPR.sub(" ", text))) if text else None
+
+
+def short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clip_why(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= WHY_LIMIT else text[: WHY_LIMIT - 1] + "…"
+
+
+# ------------------------------------------------------------------------- actions
+
+ACTION_DIR = re.compile(r"\.github/(?:actions|workflows)/")
+AZURE_TASK = re.compile(r"^([\w.]+)@\d+$")
+
+
+def action_kind(path: str) -> tuple[str, float, str] | None:
+    """An action by exact name, by its repository, by name patterns, then by words."""
+    low = path.lower().strip("/")
+    if low in T.ACTIONS:
+        return T.ACTIONS[low], 0.95, f"uses {short(path, 60)}"
+    shown = short(path, 50)
+    parts = low.split("/")
+    for pattern, kind in _ACTION_PATTERNS:
+        if pattern.search(low):
+            return kind, 0.75, f"uses {short(path, 60)}"
+    # an action inside a repository (`owner/repo/path`, `owner/repo/.github/actions/x`)
+    # is named by its path more than by its repository
+    sub = ACTION_DIR.split(low)[-1] if ".github/actions/" in low else (
+        "/".join(parts[2:]) if len(parts) > 2 else "")
+    if sub:
+        found = kind_from_words(words_of(sub.replace("/", " ")))
+        if found is not None:
+            return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
+    repo = "/".join(parts[:2])
+    if len(parts) > 2 and repo in T.ACTIONS and T.ACTIONS[repo] != "unknown":
+        return T.ACTIONS[repo], 0.8, f"uses {short(path, 60)}"
+    for text in (parts[1] if len(parts) > 1 else "", parts[0]):
+        found = kind_from_words(words_of(text)) if text else None
+        if found is not None:
+            return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
+    return None
+
+
+_ACTION_PATTERNS = tuple((re.compile(p), k) for p, k in T.ACTION_PATTERNS)
