@@ -636,6 +636,34 @@ def test_empty_step_is_answered() -> None:
     assert label.subsystem in ("information", "model", "action")
 
 
+# ------------------------------------------------------------------ release tasks
+
+RELEASE_TASKS = [
+    # releasing alone, or to a place, publishes
+    ("make release", "publish"),
+    ("make VERSION=1.2.3 release", "publish"),
+    ("make release_gcs", "publish"),
+    ("make docker-release", "publish"),
+    ("just release-pypi", "publish"),
+    # the release of a thing that is no place is built by the task
+    ("make release-server", "build"),
+    ("gmake myproj-release", "build"),
+    ("make release-linux-amd64", "build"),
+    ("make dist-release-windows.zip", "build"),
+    # another word with a kind of its own says what the task does
+    ("make release-test", "test"),
+    ("make release-sha256sums", "build"),
+    ("rake release:show_info", "metadata"),
+    # a Buildkite trigger names a pipeline, not a task: "X-release" is no build
+    ("trigger pipeline nightly-release", "publish"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), RELEASE_TASKS)
+def test_release_tasks(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -581,7 +581,7 @@ class Reader:
             return Hit(kind, 0.6 if kind != "unknown" else 0.3, f"runs `{prog}`", 2)
         best: tuple[str, str] | None = None
         for name in names[:8]:
-            found = self._target_kind(table, name)
+            found = self._target_kind(table, name, family)
             if found is not None and (best is None or RANK[found[0]] < RANK[best[0]]):
                 best = found
         shown = short(f"{prog} {' '.join(names[:3])}", 40)
@@ -592,10 +592,15 @@ class Reader:
         exact = best[1] == "exact"
         return Hit(best[0], 0.85 if exact else 0.65, f"runs `{shown}`", 2)
 
-    def _target_kind(self, table: dict[str, str], name: str) -> tuple[str, str] | None:
+    def _target_kind(self, table: dict[str, str], name: str,
+                     family: str = "") -> tuple[str, str] | None:
         low = name.lower()
         if low in table:
             return table[low], "exact"
+        if family in T.RELEASE_TARGET_FAMILIES:
+            release = _release_target(name)
+            if release is not None:
+                return release
         spec = T.COMMANDS.get(low)
         if spec is not None and not spec.get("*", "@").startswith("@") and spec["*"] != "unknown":
             return spec["*"], "exact"  # `make tflint`, `npm run eslint`
@@ -719,6 +724,32 @@ class Reader:
     def script_text(self, text: str, depth: int = 0) -> Hit | None:
         hits = [h for c in split_commands(text) if (h := self.command(c, depth)) is not None]
         return choose(hits, None)[0] if hits else None
+
+
+_CONNECTIVES = frozenset("a an and the of to for on in with from by via run do all new ci "
+                         "job step task tasks main default".split())
+
+
+def _release_target(name: str) -> tuple[str, str] | None:
+    """A task named after a release (`make release-cli`, `make podman-release`).
+
+    Releasing alone (`release`), or to a place (`release_s3`, `docker-release`),
+    publishes; making "the release of" something that is no place (a binary, a
+    platform, the artifacts) builds it, and a word with a kind of its own
+    (`release-test`, `release-checksums`) says what the task does.
+    """
+    ws = words_of(name)
+    if not any(w in T.RELEASE_WORDS for w in ws):
+        return None
+    # platform words (`release-linux-amd64`) name a thing built; connectives do not
+    rest = [w for w in ws if w not in T.RELEASE_WORDS and w not in _CONNECTIVES
+            and not w.isdigit()]
+    if not rest or any(w in T.RELEASE_DESTINATIONS for w in rest):
+        return "publish", "release"
+    found = kind_from_words(rest)
+    if found is not None:
+        return found
+    return "build", f"release {rest[0]}"
 
 
 _API_WRITE = re.compile(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|--field|"

@@ -893,7 +893,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "sh": {"*": "@script"},
     "zsh": {"*": "@script"},
     "ash": {"*": "@script"},
-    "trigger": {"pipeline": "@targets:tasks", "*": "@targets:tasks"},
+    # a Buildkite trigger step names another pipeline, not a task of a task runner
+    "trigger": {"pipeline": "@targets:pipelines", "*": "@targets:pipelines"},
     "get-filehash": {"*": "build"},
     "dash": {"*": "@script"},
     "ksh": {"*": "@script"},
@@ -1328,7 +1329,7 @@ TARGETS: dict[str, dict[str, str]] = {
              "install": "build", "dist": "build", "clean": "toolchain",
              "distclean": "toolchain", "html": "generate", "man": "generate",
              "pdf": "generate", "latex": "generate", "ci": "unknown", "default": "build",
-             "release": "build", "debug": "build", "cover": "test", "cov": "test",
+             "release": "publish", "debug": "build", "cover": "test", "cov": "test",
              "deps": "dependencies", "vendor": "dependencies", "bench": "analysis",
              "format": "lint", "fmt": "lint", "vet": "lint", "tidy": "lint",
              "generate": "generate", "gen": "generate", "docs": "generate",
@@ -1399,8 +1400,22 @@ TARGETS: dict[str, dict[str, str]] = {
                 "start": "toolchain", "stop": "toolchain", "rm": "toolchain",
                 "config": "metadata", "kill": "toolchain", "wait": "metadata"},
     "tasks": {"": "unknown"},
+    "pipelines": {"": "unknown"},
     "rcmd": {"build": "build", "check": "test", "install": "build", "INSTALL": "build"},
 }
+
+# Task families whose compound task names read "release-X" (make, rake, just): releasing
+# alone or to one of these places publishes; the release of anything else (`release-cli`,
+# `podman-release`, `release-artifacts`) is built by the task.
+RELEASE_TARGET_FAMILIES: frozenset[str] = frozenset(("make", "tasks"))
+RELEASE_WORDS: frozenset[str] = frozenset(("release", "releases"))
+RELEASE_DESTINATIONS: frozenset[str] = frozenset(
+    "s3 gcs gs r2 blob bucket cdn github gh gitlab gitea pypi npm docker dockerhub hub "
+    "registry quay ghcr ecr gcr acr maven central sonatype nexus artifactory homebrew "
+    "brew tap snap snapcraft flathub chocolatey choco nuget winget crates image images "
+    "container containers manifest manifests tag tags upload push publish aws gcp azure "
+    "marketplace store appstore".split()
+)
 
 # Shell built-ins and small utilities: they prepare, read or print, and almost never are
 # the step's purpose (weight 0 in the backend).
