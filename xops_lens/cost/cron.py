@@ -13,6 +13,7 @@ day-of-week rules); the product of the expanded time fields gives the firings pe
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -73,7 +74,31 @@ def _matching_days(day_fields: str) -> int:
     which made schedules most of the time of a scan of many workflows."""
     if day_fields == "* * *":  # every day, by far the most common
         return (REFERENCE_END - REFERENCE_START).days
+    weekdays = _plain_weekdays(day_fields)
+    if weekdays is not None:  # "* * 1", "* * 1-5", "* * 0,6": count them directly
+        days = (REFERENCE_END - REFERENCE_START).days
+        return sum(1 for d in range(days)
+                   if (REFERENCE_START + timedelta(days=d)).isoweekday() % 7 in weekdays)
     return _count(f"0 0 {day_fields}")
+
+
+_PLAIN_WEEKDAYS = re.compile(r"\* \* ([0-7](?:-[0-7])?(?:,[0-7](?:-[0-7])?)*)")
+
+
+def _plain_weekdays(day_fields: str) -> frozenset[int] | None:
+    """Cron weekdays (0 = Sunday; 7 is Sunday too) of day fields that restrict only the
+    day of the week with plain digits, ranges and lists; None for anything else (names,
+    steps, L, #), which croniter counts."""
+    match = _PLAIN_WEEKDAYS.fullmatch(day_fields)
+    if match is None:
+        return None
+    days: set[int] = set()
+    for part in match.group(1).split(","):
+        low, _, high = part.partition("-")
+        if high and int(high) <= int(low):
+            return None  # wrapping or one-day ranges: croniter reads them its own way
+        days.update(d % 7 for d in range(int(low), int(high or low) + 1))
+    return frozenset(days)
 
 
 def firings_per_month(expression: str) -> float:
