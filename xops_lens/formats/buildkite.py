@@ -255,14 +255,18 @@ class _Builder:
 
 def _document(source: Source) -> YMap | YList:
     documents = [d for d in load_documents(source.text, source.path) if d is not None]
-    if len(documents) != 1:
-        raise Declined(source.path)
-    document = documents[0]
+    document = documents[0] if len(documents) == 1 else None
     if isinstance(document, YList):
         return document  # a bare list of steps is a pipeline too
     if not isinstance(document, YMap) or "steps" not in document:
-        # docker-compose files, hooks settings and the like live in .buildkite/ too.
-        raise Declined(source.path)
+        # docker-compose files, hooks settings and the like live in .buildkite/ too; the
+        # main pipeline file is a pipeline, so there it is an error (hostile input).
+        if not _main_file(source.path):
+            raise Declined(source.path)
+        if not documents:
+            raise ParseError(source.path, "the file is empty (no YAML document)")
+        raise ParseError(source.path, "a pipeline needs a 'steps' list at the top level, found "
+                         f"{'several documents' if document is None else describe(document)}", 1)
     return document
 
 

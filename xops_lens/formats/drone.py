@@ -88,7 +88,10 @@ def parse_drone(source: Source) -> Pipeline:
     jobs: list[Job] = []
     triggers: list[Trigger] = []
     seen: set[str] = set()
-    for document in load_documents(source.text, source.path):
+    documents = load_documents(source.text, source.path)
+    if not any(document is not None for document in documents):
+        raise ParseError(source.path, "the file is empty (no YAML document)")
+    for document in documents:
         if document is None:
             continue
         if not isinstance(document, YMap):

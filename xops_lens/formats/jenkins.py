@@ -30,7 +30,7 @@ import posixpath
 import re
 from typing import Any
 
-from xops_lens.errors import Declined
+from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._groovy import build_tree, tokenize
 from xops_lens.formats._jenkins_walk import Walker
 from xops_lens.hookspecs import hookimpl
@@ -69,6 +69,8 @@ def parse_jenkinsfile(source: Source) -> Pipeline:
     if source.path.lower().endswith(".groovy") and not _SNIFF.search(source.text):
         raise Declined(source.path)
     tokens = tokenize(source.text, source.path)
+    if all(token.kind == "nl" for token in tokens):
+        raise ParseError(source.path, "the file is empty (no Groovy code)")
     tree = build_tree(tokens, source.path)
     walker = Walker(source.text, source.path, tokens)
     jobs = walker.run(tree)
