@@ -72,6 +72,7 @@ class _Lexer:
         self.path = path
         self.pos = 0
         self.line = 1
+        self.interpolations = 0  # ${ "${ ... }" } nesting: each level recurses
         self.tokens: list[Token] = []
 
     def error(self, message: str, line: int) -> ParseError:
@@ -201,6 +202,16 @@ class _Lexer:
     def interpolation(self, i: int, line: int) -> int:
         """The end of a ``${...}``: braces balance, nested strings are skipped whole."""
         text, n = self.text, len(self.text)
+        if self.interpolations >= MAX_NESTING:  # hostile input: recursion, not a traceback
+            raise self.error(f"strings nested deeper than {MAX_NESTING}", line)
+        self.interpolations += 1
+        try:
+            return self._interpolation_end(i, line)
+        finally:
+            self.interpolations -= 1
+
+    def _interpolation_end(self, i: int, line: int) -> int:
+        text, n = self.text, len(self.text)
         depth = 1
         while i < n:
             ch = text[i]
@@ -296,8 +307,11 @@ def statements(items: list[Node]) -> list[list[Node]]:
                                         and node.kind == "op"):
             if node.kind == "nl" and current:
                 last = _word(current[-1])
-                following = next((n for n in items[index + 1:]
-                                  if not (isinstance(n, Token) and n.kind == "nl")), None)
+                # Indexes, not items[index + 1:]: copying the rest at every newline made
+                # a 100,000-line Jenkinsfile take minutes (hostile input).
+                following = next((items[k] for k in range(index + 1, len(items))
+                                  if not (isinstance(items[k], Token)
+                                          and items[k].kind == "nl")), None)
                 if last in _CONTINUES_AFTER or _word(following) in _CONTINUES_BEFORE \
                         or _waits_for_body(current):
                     continue
