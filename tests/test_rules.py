@@ -664,6 +664,33 @@ def test_release_tasks(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+# ------------------------------------------------------------------- object storage
+
+STORAGE = [
+    # a copy out of a bucket into the job downloads; into a bucket it uploads (publish)
+    ("gsutil -m cp -r gs://my-bucket/inputs ./inputs", "artifact-download"),
+    ("gcloud storage cp gs://my-bucket/report.tar.gz /tmp/", "artifact-download"),
+    ("aws s3 cp --region eu-west-1 s3://my-bucket/tool.zip tool.zip", "artifact-download"),
+    ("aws s3 sync s3://cache-bucket/prefix ./prefix", "artifact-download"),
+    ("s3cmd get s3://b/k ./k", "artifact-download"),
+    ("azcopy copy 'https://acct.blob.core.windows.net/c/x.zip?sv=1' ./x.zip",
+     "artifact-download"),
+    ("gsutil cp dist/app.tar.gz gs://my-bucket/releases/", "publish"),
+    ("aws s3 cp --exclude '*' --include '*.whl' dist s3://my-bucket/whl/", "publish"),
+    ("aws s3 ls s3://my-bucket/", "metadata"),
+    # a tool no table knows, named for the direction, given a bucket
+    ("artifact-uploader --dest=s3://ci-artifacts/run-42/", "artifact-upload"),
+    ("logs-pusher gs://ci-logs/run-42", "artifact-upload"),
+    ("blob-downloader --source=gs://inputs/data.tgz --out=data", "artifact-download"),
+    ("fetch-manifest --from s3://bucket/manifest.json", "artifact-download"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), STORAGE)
+def test_object_storage_direction(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

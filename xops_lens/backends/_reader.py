@@ -289,6 +289,9 @@ class Reader:
                 return self.script(words[0], args, cmd, depth)
             if prog in T.TASK_RUNNERS:
                 return self._targets(prog, "tasks", self._positionals(prog, args), args)
+            storage = _storage_tool(prog, args)
+            if storage is not None:
+                return Hit(storage, 0.7, f"runs `{short(prog, 30)}` on a storage bucket", 2)
             verb = _PS_VERB.match(prog)
             if verb:
                 return self._cmdlet(prog, verb.group(1), verb.group(2))
@@ -388,6 +391,9 @@ class Reader:
             label = prog
             if value is None:
                 return Hit("unknown", 0.3, f"runs `{short(label)}`", 2)
+        if label in T.STORAGE_COPIES and _from_storage(positionals):
+            # `gsutil cp gs://b/x .`: a copy out of a bucket brings files into the job
+            return Hit("artifact-download", 0.8, f"copies from storage with `{short(label)}`", 2)
         if value == "unknown":
             if sub in ("-c", "-e"):
                 return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
@@ -724,6 +730,34 @@ class Reader:
     def script_text(self, text: str, depth: int = 0) -> Hit | None:
         hits = [h for c in split_commands(text) if (h := self.command(c, depth)) is not None]
         return choose(hits, None)[0] if hits else None
+
+
+# An object-storage location: a bucket URL, or an HTTPS endpoint of a storage service.
+_BUCKET = re.compile(r"(^|[\s='\"])(gs|s3|s3a|s3n|az|abfss?|wasbs?|oss|cos|r2|b2|minio)://|"
+                     r"https://[^\s/'\"]*(\.blob\.core\.windows\.net|\.amazonaws\.com|"
+                     r"storage\.googleapis\.com|\.r2\.cloudflarestorage\.com)", re.I)
+
+
+def _from_storage(positionals: Sequence[str]) -> bool:
+    """A copy whose sources include a bucket and whose destination (the last operand)
+    is local: it downloads."""
+    if len(positionals) < 2 or _BUCKET.search(positionals[-1]):
+        return False
+    return any(_BUCKET.search(p) for p in positionals[:-1])
+
+
+def _storage_tool(prog: str, args: Sequence[str]) -> str | None:
+    """A tool no table knows whose name says it uploads or fetches, given a bucket
+    (`gcs-uploader --location=gs://b/x`, `s3-fetch s3://b/k`): it moves the job's files
+    to or from storage, as upload-artifact and download-artifact do."""
+    if not any(_BUCKET.search(a) for a in args):
+        return None
+    ws = set(words_of(prog))
+    if ws & T.UPLOAD_WORDS:
+        return "artifact-upload"
+    if ws & T.FETCH_WORDS:
+        return "artifact-download"
+    return None
 
 
 _CONNECTIVES = frozenset("a an and the of to for on in with from by via run do all new ci "

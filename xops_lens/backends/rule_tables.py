@@ -52,7 +52,8 @@ WORD_KINDS: dict[str, str] = {
     "swap": "toolchain", "mirror": "toolchain", "mirrors": "toolchain",
     "install": "dependencies", "installs": "dependencies", "installation": "dependencies",
     "deps": "dependencies", "dependencies": "dependencies", "dependency": "dependencies",
-    "download": "dependencies", "fetch": "dependencies",
+    "download": "dependencies", "fetch": "dependencies", "downloader": "dependencies",
+    "fetcher": "dependencies",
     "requirements": "dependencies", "vendor": "dependencies", "prereqs": "dependencies",
     "prerequisites": "dependencies", "packages": "dependencies", "restore": "dependencies",
     "cache": "cache-restore", "caches": "cache-restore", "ccache": "cache-restore",
@@ -136,7 +137,7 @@ WORD_KINDS: dict[str, str] = {
     "undeploy": "deploy", "pages": "deploy",
     "publish": "publish", "publishing": "publish", "release": "publish",
     "releases": "publish", "releaser": "publish", "push": "publish",
-    "tag": "publish", "tagging": "publish", "ship": "publish", "upload": "publish",
+    "tag": "publish", "tagging": "publish", "ship": "publish", "upload": "publish", "uploader": "publish",
     "uploads": "publish", "mirroring": "publish", "backport": "publish",
     "cherry": "publish", "commit": "publish",
     "report": "report", "reports": "report", "reporting": "report",
@@ -1058,6 +1059,11 @@ COMMANDS: dict[str, dict[str, str]] = {
            "artifacts universal download": "dependencies", "*": "deploy"},
     "azcopy": {"copy": "publish", "sync": "publish", "login": "credentials",
                "*": "publish"},
+    "s3cmd": {"put": "publish", "sync": "publish", "cp": "publish", "get": "artifact-download",
+              "ls": "metadata", "info": "metadata", "*": "publish"},
+    "rclone": {"copy": "publish", "sync": "publish", "copyto": "publish", "move": "publish",
+               "ls": "metadata", "lsf": "metadata", "lsd": "metadata", "cat": "metadata",
+               "config": "toolchain", "*": "publish"},
     "vault": {"login": "credentials", "read": "credentials", "kv": "credentials",
               "write": "deploy", "*": "credentials"},
     # git and forges
@@ -1404,6 +1410,20 @@ TARGETS: dict[str, dict[str, str]] = {
     "rcmd": {"build": "build", "check": "test", "install": "build", "INSTALL": "build"},
 }
 
+# Copies between the job and object storage: uploads unless the destination is local
+# and a source is a bucket (then the copy downloads).
+STORAGE_COPIES: frozenset[str] = frozenset((
+    "gsutil cp", "gsutil rsync", "gsutil mv", "gcloud storage cp", "gcloud storage rsync",
+    "gcloud storage mv", "aws s3 cp", "aws s3 sync", "aws s3 mv", "azcopy copy",
+    "azcopy sync", "azcopy cp", "s3cmd sync", "s3cmd cp", "rclone copy", "rclone sync",
+    "rclone copyto", "rclone move",
+))
+# Words in a tool's name that say which way it moves files (with a bucket, see above).
+UPLOAD_WORDS: frozenset[str] = frozenset("upload uploader uploads push pusher put store".split())
+FETCH_WORDS: frozenset[str] = frozenset(
+    "fetch fetcher download downloader pull puller get retrieve".split()
+)
+
 # Task families whose compound task names read "release-X" (make, rake, just): releasing
 # alone or to one of these places publishes; the release of anything else (`release-cli`,
 # `podman-release`, `release-artifacts`) is built by the task.
@@ -1687,7 +1707,9 @@ OPTION_VALUES: dict[str, frozenset[str]] = {
         "pytest": "-k -m -n -c -p --rootdir --cov --junitxml --durations --maxfail "
                   "--timeout",
         "gh": "-R --repo",
-        "aws": "--region --profile --endpoint-url --output",
+        "aws": "--region --profile --endpoint-url --output --exclude --include "
+               "--cache-control --content-type --content-encoding --acl --storage-class "
+               "--expires --metadata --sse",
         "gcloud": "--project --region --zone --account --format --configuration",
         "az": "--subscription -g --resource-group -o --output",
         "bundle": "--gemfile",
