@@ -284,6 +284,8 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ParseError:
 def load_documents(text: str, path: str) -> list[Any]:
     """All documents of a YAML stream (Tekton and friends put several in one file)."""
     _check_size(text, path)
+    if not text.strip():  # libyaml calls a tab on a blank line invalid; it is just empty
+        return []
     loader = _FastLoader(text)
     documents: list[Any] = []
     try:

@@ -9,9 +9,10 @@ fails ``test_every_registered_format_has_a_canonical_file`` instead of being ski
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,12 @@ from xops_lens.cli import cli
 from xops_lens.plugins import build_plugin_manager
 from xops_lens.sdk import Format
 
-# Every case must finish well within this (the issue's bound); precise figures are kept
-# in TIMINGS and printed at the end of the run.
+# Every case must finish well within CASE_SECONDS (the issue's bound). Tests assert it on
+# the process's CPU time, generously, as a guard: other test runs share the machine's two
+# cores, so wall-clock time varies twice over. TIMINGS keeps (wall, cpu) seconds of each
+# case; tests/hostile/conftest.py prints the slowest at the end of the run.
 CASE_SECONDS = 5.0
-TIMINGS: dict[str, float] = {}
-
+TIMINGS: dict[str, tuple[float, float]] = {}
 
 @dataclass(frozen=True)
 class Canonical:
@@ -42,6 +44,9 @@ class Canonical:
     body: Callable[[int], str]
     first_step_line: int
     syntax: str = "yaml"
+    # Appended to hostile YAML so that a format which sniffs content (Tekton reads a file
+    # only when it names a tekton.dev/ apiVersion) takes the broken file as its own.
+    marker: str = ""
 
 
 def _lines(template: str, n: int) -> str:
@@ -103,7 +108,7 @@ CANONICAL: dict[str, Canonical] = {
         ".tekton/build.yaml",
         lambda n: "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\nspec:\n"
                   "  steps:\n" + _lines("    - {{image: alpine, script: make target{i}}}\n", n),
-        first_step_line=7),
+        first_step_line=7, marker="\n# apiVersion: tekton.dev/v1\n"),
     "cloudbuild": Canonical(
         "cloudbuild.yaml",
         lambda n: "steps:\n" + _lines("  - {{name: gcr.io/cloud-builders/docker, "
@@ -145,13 +150,16 @@ class Outcome:
     report: dict[str, Any]
     stderr: str
     seconds: float
+    cpu: float
 
     def error_of(self, path: str) -> str | None:
         for item in self.report["files"]:
             if item["path"] == path:
-                return item["error"]
-        raise AssertionError(f"{path} is not among the reported files: "
-                             f"{[f['path'] for f in self.report['files']]}")
+                return item["error"]  # type: ignore[no-any-return]
+        raise AssertionError(f"{path} is not among the reported files: {self.paths()}")
+
+    def paths(self) -> list[str]:
+        return [f["path"] for f in self.report["files"]]
 
     def step_lines(self, path: str) -> list[int]:
         return sorted(s["line"] for s in self.report["steps"] if s["file"] == path)
@@ -160,17 +168,46 @@ class Outcome:
         return {f["path"]: f["error"] for f in self.report["files"] if f["error"]}
 
 
+def _cpu_now() -> float:
+    """CPU seconds of this process and of its finished children (subprocess cases)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class Timer:
+    """Wall and CPU seconds of a block, recorded under ``case``."""
+
+    def __init__(self, case: str) -> None:
+        self.case = case
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self) -> Timer:
+        self._wall, self._cpu = time.perf_counter(), _cpu_now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = _cpu_now() - self._cpu
+        TIMINGS[self.case] = (self.wall, self.cpu)
+
+
 def run_scan(root: Path, case: str, *args: str) -> Outcome:
     """``xops-lens scan ROOT --format json`` through click's runner, timed."""
     runner = CliRunner()
-    start = time.perf_counter()
-    result = runner.invoke(cli, ["scan", str(root), "--format", "json", *args],
-                           catch_exceptions=False)
-    seconds = time.perf_counter() - start
-    TIMINGS[case] = seconds
-    stderr = result.stderr if hasattr(result, "stderr") else ""
+    with Timer(case) as timer:
+        result = runner.invoke(cli, ["scan", str(root), "--format", "json", *args],
+                               catch_exceptions=False)
     try:
         report = json.loads(result.stdout)
     except ValueError as exc:
-        raise AssertionError(f"{case}: stdout is not JSON ({exc}):\n{result.output[:2000]}")
-    return Outcome(result.exit_code, report, stderr, seconds)
+        raise AssertionError(f"{case}: stdout is not JSON ({exc}):\n{result.output[:2000]}") \
+            from None
+    return Outcome(result.exit_code, report, result.stderr, timer.wall, timer.cpu)
+
+
+def assert_one_line_error(error: str | None, path: str) -> None:
+    """What every error of a file must be: one line that starts with the file's path."""
+    assert error, f"{path}: no error reported"
+    assert "\n" not in error and "\r" not in error, f"not one line: {error!r}"
+    assert error.startswith(f"{path}:"), f"does not start with {path}: {error!r}"
+    assert "Traceback" not in error and " failed: " not in error, f"a crash: {error!r}"

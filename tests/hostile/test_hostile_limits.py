@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.hostile.hostile_harness import CASE_SECONDS, TIMINGS
+from tests.hostile.hostile_harness import CASE_SECONDS, Timer
 
 _LOAD = """
 import resource, sys, time
@@ -41,10 +40,9 @@ DEEP = {
 
 @pytest.mark.parametrize("name", DEEP)
 def test_deep_nesting_is_refused_without_crash(name: str) -> None:
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _LOAD], input=DEEP[name], text=True,
-                          capture_output=True, cwd=REPO_ROOT, timeout=60)
-    TIMINGS[f"loader/deep/{name}"] = time.perf_counter() - start
+    with Timer(f"loader/deep/{name}"):
+        done = subprocess.run([sys.executable, "-c", _LOAD], input=DEEP[name], text=True,
+                              capture_output=True, cwd=REPO_ROOT, timeout=60)
     assert done.returncode == 0, f"the interpreter died ({done.returncode}): {done.stderr[-500:]}"
     message, seconds, _maxrss = done.stdout.splitlines()
     line = 202 if name == "block-mappings" else 1  # where the 201st level begins
