@@ -691,6 +691,35 @@ def test_object_storage_direction(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+# ------------------------------------------------------------------------- versions
+
+VERSIONS = [
+    # a tool or script about a version reads it (metadata) ...
+    ("write_version_file VERSION", "metadata"),
+    ("./scripts/version.sh", "metadata"),
+    ("./ci/print-release-version-info.sh", "metadata"),
+    # ... making a new one decides (version bumps), and other words still speak first
+    ("./scripts/update_version.sh 1.2.3", "decide"),
+    ("./ci/next-version.sh", "decide"),
+    ("./ci/bump-version.sh minor", "decide"),
+    ("./ci/validate-version-bump.sh", "lint"),
+    ("./scripts/build-version-info.sh", "build"),
+    # a version in passing (an option value) does not hide the tool
+    ("eslint_diff --old v${ESLINT_VERSION} .", "lint"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), VERSIONS)
+def test_versions(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_expressions_in_a_name_state_nothing() -> None:
+    # the name picks among real commands only by what it states itself
+    label = run("make all\nmake check", name="Build (${{ matrix.version }})")
+    check(label, "build")
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._shell import (
     ASSIGNMENT,
+    GH_EXPR,
     PATH_SEP,
     SCRIPT_EXT,
     Command,
@@ -820,7 +821,9 @@ def choose(hits: Sequence[Hit], name: str | None) -> tuple[Hit, list[Hit]]:
     real = [h for h in hits if h.weight == 2 and h.kind != "unknown"]
     if name and len({h.kind for h in real}) > 1:
         # the name may say which of several real commands the step is for
-        stated = {k for k, _ in kinds_in_words(words_of(name))}
+        # (expressions such as `${{ inputs.python-version }}` and weak words are no claim)
+        stated = {k for k, w in kinds_in_words(words_of(GH_EXPR.sub(" ", name)))
+                  if w not in T.WEAK_WORDS}
         if len(stated) == 1:
             (kind,) = stated
             for h in real:

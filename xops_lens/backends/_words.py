@@ -98,8 +98,9 @@ def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
         return pairs[0]
     if ws[0] in T.READ_PREFIXES:
         return "metadata", ws[0]
-    plain = [f for f in found if f[1] not in T.TOOL_WORDS]
-    return min(plain or found, key=lambda f: IDENT_RANK[f[0]])
+    plain = [f for f in found if f[1] not in T.TOOL_WORDS and f[1] not in T.WEAK_WORDS]
+    tools = [f for f in found if f[1] in T.TOOL_WORDS]
+    return min(plain or tools or found, key=lambda f: IDENT_RANK[f[0]])
 
 
 @lru_cache(maxsize=8192)

@@ -71,6 +71,7 @@ WORD_KINDS: dict[str, str] = {
     "paratest": "test",
     "dump": "metadata", "list": "metadata", "debug": "metadata", "inspect": "metadata",
     "wait": "metadata", "sleep": "metadata", "uname": "metadata", "versions": "metadata",
+    "version": "metadata",
     "changed": "metadata", "changes": "metadata", "detect": "metadata",
     "diagnostics": "metadata", "whoami": "metadata", "gather": "metadata",
     # model
@@ -192,6 +193,9 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "modules "
          "prerequisites prereqs vendor", "dependencies"),
         ("changed modified diff", "files paths file", "metadata"),
+        # reading a version is metadata; making a new one decides (TAXONOMY: version bumps)
+        ("set update compute calculate determine next increment generate create change",
+         "version versions", "decide"),
         ("create delete remove provision start stop spin", "cluster clusters vm vms "
          "instance instances minikube emulator simulator", "toolchain"),
         ("free clean cleanup", "disk space workspace", "toolchain"),
@@ -227,6 +231,10 @@ TOOL_WORDS: frozenset[str] = frozenset(
     "discord teams mattermost telegram rustup qemu binfmt "
     "ccache vault keychain".split()
 )
+
+# Words that state a kind only when nothing else in the name does, tools included: a
+# version is what most names mention in passing ("mypy --new v${MYPY_VERSION}").
+WEAK_WORDS: frozenset[str] = frozenset(("version", "versions"))
 
 # A name that starts with a verb of reading, when no verb-object pair settled it, only
 # looks something up ("get pr commits", "list python dependencies").
