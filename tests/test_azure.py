@@ -140,6 +140,9 @@ def test_a_step_template_is_a_step_followed_by_the_template_steps_where_written(
     reference = build.steps[0]
     assert reference.uses == "ci/steps.yml"
     assert reference.text == "make ${{ parameters.target }}\necho more"
+    # The template's steps follow in the job: they carry the work, not the references.
+    assert [s.expanded for s in build.steps] == [True, False, True, False, False]
+    assert not build.reusable
     assert pipeline.includes == ("ci/steps.yml", "ci/more.yml")
 
 
@@ -151,6 +154,7 @@ def test_a_missing_or_remote_template_is_itself_a_step_with_a_note(tmp_path: Pat
         """})
     missing, remote = pipeline.jobs[0].steps
     assert missing.line == 2 and "not found" in missing.text
+    assert not missing.expanded and not remote.expanded  # nothing follows: they carry it
     assert remote.line == 3 and remote.uses == "build.yml@templates"
     assert any("missing.yml" in n for n in pipeline.notes)
     assert any("'templates'" in n and "not fetched" in n for n in pipeline.notes)
@@ -220,7 +224,20 @@ def test_steps_handed_to_a_template_are_reported_where_written(tmp_path: Path) -
     assert where(found["build.a"]) == [(MAIN, 9)]
     assert where(found["signing"]) == [("ci/job.yml", 6)]
     assert where(found["signing#2"]) == [(MAIN, 15), (MAIN, 17)]
+    assert not found["signing#2"].reusable  # they run inside the template's job
     assert any("governed" in n for n in pipeline.notes)
+
+
+def test_a_template_read_alone_is_reusable_unless_it_has_triggers_of_its_own(
+        tmp_path: Path) -> None:
+    # No scanned pipeline includes it: it runs where another repository references it.
+    steps = "parameters:\n- name: x\n  default: ''\nsteps:\n- script: make\n"
+    alone = parse(tmp_path, {"ci/steps/build.yml": steps}, "ci/steps/build.yml")
+    assert [job.reusable for job in alone.jobs] == [True] and not alone.triggers
+    scheduled = parse(tmp_path, {"ci/templates/nightly.yml": "trigger: [main]\n" + steps},
+                      "ci/templates/nightly.yml")
+    assert [job.reusable for job in scheduled.jobs] == [False]
+    assert not any(job.reusable for job in parse(tmp_path, {MAIN: steps}).jobs)
 
 
 def test_a_template_cycle_is_an_error_naming_file_and_line(tmp_path: Path) -> None:

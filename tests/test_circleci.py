@@ -113,6 +113,8 @@ def test_a_command_call_is_a_step_of_the_job_and_its_steps_are_reported_once(
     command = found["commands.deps"]
     assert (command.steps[0].line, command.steps[0].text) == (7, "pip install -r requirements.txt")
     assert command.line == 3 and command.runner is None
+    # Never scheduled by itself: the calling steps below carry its cost.
+    assert command.reusable and not found["a"].reusable
     plain, with_args = found["a"].steps
     assert (plain.line, plain.name) == (13, "deps")
     assert plain.text.splitlines()[0] == "pip install -r requirements.txt"

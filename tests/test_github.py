@@ -69,6 +69,7 @@ def test_composite_action() -> None:
     (job,) = pipeline.jobs
     assert [s.line for s in job.steps] == [6, 9, 13]
     assert job.steps[2].text.startswith("pip install")
+    assert job.reusable  # runs only as a step of the workflows that use it
 
 
 def test_javascript_action_has_no_steps() -> None:

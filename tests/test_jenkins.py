@@ -372,6 +372,7 @@ def test_helper_functions_are_jobs_and_their_calls_are_steps() -> None:
         """)
     found = jobs(pipeline)
     assert lines(found["build_it()"]) == [19, 20]
+    assert found["build_it()"].reusable and not found["b"].reusable  # runs where called
     call, echo, notify = found["b"].steps
     assert (call.line, call.uses) == (6, "build_it")
     assert call.text.splitlines() == ["build_it('x')", "make ${target}",

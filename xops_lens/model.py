@@ -57,6 +57,9 @@ class Step:
     an ``input`` gate), which a backend may trust over guessing from text.
     ``end_line`` is the step's last line when the format knows it (PR mode maps changed
     lines to steps by it); None lets PR mode find it from the YAML node at ``line``.
+    ``expanded`` marks a call whose unit's steps the format reports right after it, in
+    the same job (an Azure step template): both are steps (TAXONOMY), but the work is
+    the unit's steps', so the cost model prices those and not the call as well.
     """
 
     file: str
@@ -68,6 +71,7 @@ class Step:
     inputs: tuple[tuple[str, str], ...] = ()
     kind_hint: str | None = None
     end_line: int | None = None
+    expanded: bool = False
 
     def input(self, key: str) -> str | None:
         for name, value in self.inputs:
@@ -78,7 +82,13 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """A unit scheduled on one runner; ``manual`` marks a human gate on the job itself."""
+    """A unit scheduled on one runner; ``manual`` marks a human gate on the job itself.
+
+    ``reusable`` marks a definition that runs only where it is called, never scheduled by
+    itself: a CircleCI command, a Jenkins helper function, a composite action, an Azure
+    template read alone. Its steps are steps (TAXONOMY counts them where written), but
+    its runs are its callers': the cost model gives it none of its own.
+    """
 
     id: str
     name: str
@@ -92,6 +102,7 @@ class Job:
     needs: tuple[str, ...] = ()
     calls: str | None = None
     notes: tuple[str, ...] = ()
+    reusable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

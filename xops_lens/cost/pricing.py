@@ -54,6 +54,8 @@ RUNNER_FAMILIES: tuple[tuple[str, str], ...] = (
     ("macos", "macos"), ("mac", "macos"), ("windows", "windows"), ("win", "windows"),
     ("ubuntu", "linux"), ("linux", "linux"),
 )
+REUSABLE_NOTE = ("reusable: runs only where it is called, never by itself; the calling "
+                 "steps carry its cost")
 OVERHEAD_LABEL = ("information", "toolchain", 1.0)  # runner start-up prepares the job
 DISPATCH_LABEL = ("action", "approve", 0.9)  # a form a person fills is a human gate
 Price = tuple[float, tuple[str, ...]]  # per minute, and the settings it rests on
@@ -78,6 +80,15 @@ class _JobContext:
     price: float
     keys: tuple[str, ...]  # settings behind the runs and the price
     composite: bool  # steps of a composite action: they run on their caller's runner
+
+    @property
+    def carried_by_callers(self) -> bool:
+        """A reusable definition priced where it is called (a CircleCI command, a Jenkins
+        helper, a template read alone): the calling steps carry its cost, so it has no
+        runs of its own. A composite action whose callers were scanned is the exception:
+        a ``uses: ./x`` call says nothing of the work, so the action's steps are costed
+        with the callers' runs (resolve_runs) and the call is not."""
+        return self.job.reusable and not self.composite
 
     @property
     def runs(self) -> float:
@@ -158,6 +169,9 @@ class Estimator:
         gated = self.approval_needed(job)
         events = job_runs(gated, runs, self.settings)
         keys = {k for e in runs.events for k in e.keys}
+        if job.reusable and composite_price is None:
+            # Never scheduled by itself: the pipeline's own runs are not its runs.
+            events, keys = {}, set()
         if gated:
             keys.add("cost.gates_on_pull_requests")
         price, price_keys = composite_price or self.runner_price(job.runner)
@@ -180,6 +194,15 @@ class Estimator:
         job, matrix, price, report = ctx.job, ctx.matrix, ctx.price, self.report
         report.job_runs[id(job)] = ctx.runs
         report.job_prices[id(job)] = price
+        if ctx.carried_by_callers:
+            # No lines at all (not even zero ones): nothing here may take a once-per-scan
+            # line (release notes, bumps) away from the jobs that really run.
+            report.reusable_notes[id(job)] = REUSABLE_NOTE
+            for step in job.steps:
+                if id(step) in self.labels:
+                    report.step_runs[id(step)] = 0.0
+                    report.step_notes[id(step)] = REUSABLE_NOTE
+            return
         costed = []
         for step in job.steps:
             if id(step) not in self.labels:
@@ -188,6 +211,9 @@ class Estimator:
             callee = callee_of_step(step, self.known_paths)
             if callee is not None:
                 report.step_notes[id(step)] = f"runs {callee}; its steps are costed there"
+            elif step.expanded:
+                report.step_notes[id(step)] = ("its steps follow in this job and are costed "
+                                               "there")
             else:
                 costed.append(step)
         scale, scale_keys = self._scale(ctx, costed)
@@ -389,7 +415,10 @@ def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
         events.append(EventRuns(event, total, f"{_n(total, 1)} runs/month when called by "
                                               f"{callers_text}", tuple(sorted(keys))))
     note = None
-    if not events and not pipeline.triggers and not callers:
+    # A file of reusable definitions only (a composite action, a template read alone) is
+    # never started by itself, whatever its lack of triggers suggests.
+    reusable_only = bool(pipeline.jobs) and all(job.reusable for job in pipeline.jobs)
+    if not events and not pipeline.triggers and not callers and not reusable_only:
         events.append(counter.untriggered())
     elif not events:
         note = "called from outside the scanned files only: not costed"

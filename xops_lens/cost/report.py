@@ -113,6 +113,8 @@ class CostReport:
     step_lines: dict[int, list[CostLine]] = field(default_factory=dict)
     step_runs: dict[int, float] = field(default_factory=dict)
     step_notes: dict[int, str] = field(default_factory=dict)
+    # jobs with no runs of their own (reusable definitions costed at their call sites)
+    reusable_notes: dict[int, str] = field(default_factory=dict)
     job_lines: dict[int, list[CostLine]] = field(default_factory=dict)
     job_runs: dict[int, float] = field(default_factory=dict)
     job_prices: dict[int, float] = field(default_factory=dict)

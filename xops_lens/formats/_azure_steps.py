@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -270,11 +270,15 @@ class StepReader:
         if len(heads) == 1:
             only = heads[0]
             return Step(file=ctx.file, line=line, job=job, name=only.name, text=only.text,
-                        uses=only.uses, inputs=only.inputs, kind_hint=only.kind_hint), extra
+                        uses=only.uses, inputs=only.inputs, kind_hint=only.kind_hint,
+                        expanded=only.expanded), extra
         hints = {h.kind_hint for h in heads}
+        # Expanded only when every branch is a template whose steps follow: a branch with
+        # work of its own (a script) has no other step to carry its cost.
         return Step(file=ctx.file, line=line, job=job, name=short(str(next(iter(item)))),
                     text="\n".join(h.text for h in heads),
-                    kind_hint=hints.pop() if len(hints) == 1 else None), extra
+                    kind_hint=hints.pop() if len(hints) == 1 else None,
+                    expanded=all(h.expanded for h in heads)), extra
 
     def step(self, item: Any, line: int, ctx: Context, job: str,
              conditional: bool = False) -> list[Step]:
@@ -369,8 +373,10 @@ class StepReader:
             if isinstance(params, YMap) else ()
         reference = make(text, uses=text_of(ref).strip(), hint=hint, inputs=inputs)
         if not item.get("displayName"):
-            reference = Step(file=reference.file, line=reference.line, job=reference.job,
-                             name=f"template {text_of(ref).strip()}", text=reference.text,
-                             uses=reference.uses, inputs=reference.inputs,
-                             kind_hint=reference.kind_hint)
+            reference = replace(reference, name=f"template {text_of(ref).strip()}")
+        if inner and document is not None:
+            # The template's steps follow in this job: they carry the work (and its cost),
+            # the reference only stands for them. A template not read keeps its work on
+            # the reference, whatever steps its parameters hand it.
+            reference = replace(reference, expanded=True)
         return [reference, *inner]

@@ -14,6 +14,7 @@ the template receives them depends on expressions we do not evaluate.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -104,8 +105,7 @@ class Walker(StepReader):
         steps = self.parameters(ref_params, ctx)
         if steps:
             # Which job of the template runs them depends on expressions we do not evaluate.
-            steps = [Step(file=s.file, line=s.line, job=owner, name=s.name, text=s.text,
-                          uses=s.uses, inputs=s.inputs, kind_hint=s.kind_hint) for s in steps]
+            steps = [replace(s, job=owner) for s in steps]
             self.add_job(Job(id=owner, name=owner, file=ctx.file, line=line, steps=tuple(steps),
                              runner=ctx.runner,
                              notes=("steps handed to a template in its parameters",)))

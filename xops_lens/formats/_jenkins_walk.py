@@ -47,6 +47,7 @@ class JobBuilder:
     matrix: int = 1
     notes: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    reusable: bool = False  # a helper function: runs where called, never by itself
 
 
 @dataclass
@@ -169,7 +170,7 @@ class Walker:
             name, params, _ = found
             self.locals.update(t.value for t in params.items
                                if isinstance(t, Token) and t.kind == "id")
-            builder = JobBuilder(f"{name}()", stmt[0].line)
+            builder = JobBuilder(f"{name}()", stmt[0].line, reusable=True)
             builder.notes.append("helper function: its steps run where it is called")
             self.functions[name] = builder
         for stmt in stmts:
@@ -184,7 +185,8 @@ class Walker:
             self.statement(stmt, top)
         return [
             Job(id=b.id, name=b.id, file=self.path, line=b.line, steps=tuple(b.steps),
-                matrix_size=b.matrix, runner=b.runner, manual=b.manual, notes=tuple(b.notes))
+                matrix_size=b.matrix, runner=b.runner, manual=b.manual, notes=tuple(b.notes),
+                reusable=b.reusable)
             for b in _distinct(self.jobs) if b.steps or b.manual
         ]
 

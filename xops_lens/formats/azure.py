@@ -17,6 +17,7 @@ paths, so a template is analysed on its own only when no pipeline includes it.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
@@ -154,9 +155,15 @@ def parse_pipeline(source: Source) -> Pipeline:
     notes = list(walker.notes)
     if not walker.jobs and "parameters" in document and is_template:
         notes.append("template: analysed alone because no pipeline read here includes it")
+    triggers = _triggers(document, is_template)
+    jobs = tuple(walker.jobs)
+    if is_template and not triggers:
+        # A template read alone runs only where a pipeline (not scanned: another
+        # repository, a computed path) references it, never by itself.
+        jobs = tuple(replace(job, reusable=True) for job in jobs)
     return Pipeline(
-        path=source.path, format=FORMAT_NAME, jobs=tuple(walker.jobs),
-        triggers=_triggers(document, is_template),
+        path=source.path, format=FORMAT_NAME, jobs=jobs,
+        triggers=triggers,
         includes=tuple(p for p in walker.includes if p != source.path),
         notes=tuple(notes),
     )

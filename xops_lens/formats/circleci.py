@@ -9,7 +9,8 @@ is a step):
   of the job, and its text is the text of the steps it runs, so a backend sees what the
   call does;
 * every item of ``commands.<id>.steps`` once, as a step of a pseudo job ``commands.<id>``
-  (the command's text is written there, whichever jobs call it);
+  (the command's text is written there, whichever jobs call it), marked ``reusable``: it
+  is never scheduled by itself, its work runs (and is costed) at the calling steps;
 * a workflow job with ``type: approval`` as a manual Job without steps, at its entry.
 
 ``<< parameters.x >>`` and ``<< pipeline.parameters.x >>`` are replaced where the default
@@ -158,7 +159,8 @@ def parse_config(source: Source, document: YMap) -> Pipeline:
                              f"command {cmd_id!r}", steps_params(command.get("parameters")))
         jobs.append(Job(id=job_id, name=f"command {cmd_id}", file=source.path,
                         line=config.commands.line_of(cmd_id), steps=tuple(steps),
-                        notes=("reusable command: its steps run in the jobs that call it",)))
+                        notes=("reusable command: its steps run in the jobs that call it",),
+                        reusable=True))
     for job_id, spec in config.jobs.items():
         jobs.append(_job(config, job_id, spec, invocations.get(job_id, [])))
     notes: list[str] = []

@@ -241,6 +241,8 @@ def parse_action(source: Source) -> Pipeline:
         file=source.path,
         line=document.line_of("runs"),
         steps=_steps(runs.get("steps"), source.path, name),
+        # Runs only as a step of the workflows that use it: its runs are theirs.
+        reusable=True,
     )
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=(job,))
 

@@ -51,12 +51,14 @@ def step_cost(report: CostReport | None, step: Step) -> dict[str, Any] | None:
 
 
 def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
-    """Totals include the job's steps; ``lines`` are the job's own (gate, start-up)."""
+    """Totals include the job's steps; ``lines`` are the job's own (gate, start-up).
+    ``note`` says why a reusable job's figures are zero (its call sites carry them)."""
     if report is None:
         return None
     return {**_figures(report.job(job)),
             "price_per_minute": _r(report.job_prices.get(id(job), 0.0)),
-            "lines": [_line(l) for l in report.job_own(job)]}
+            "lines": [_line(l) for l in report.job_own(job)],
+            "note": report.reusable_notes.get(id(job))}
 
 
 def file_cost(report: CostReport | None, path: str) -> dict[str, Any] | None:

@@ -32,13 +32,23 @@ def _number(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
-def step_cell(report: CostReport | None, step: Step) -> str:
-    """The step's marginal cost per month, for the file table."""
+def step_cell(report: CostReport | None, step: Step, job: Job | None = None) -> str:
+    """The step's marginal cost per month, for the file table: "—" in a reusable
+    definition (costed at its call sites), "→" at a call whose unit is costed elsewhere."""
     if report is None:
         return ""
+    if job is not None and id(job) in report.reusable_notes:
+        return "—"
     if id(step) in report.step_notes:
         return "→"
     return money(report.step(step).monthly)
+
+
+def reusable_jobs(report: CostReport | None, jobs: Sequence[Job]) -> str:
+    """The ids of the jobs shown "—" (no runs of their own), for a note under the table."""
+    if report is None:
+        return ""
+    return ", ".join(job.id for job in jobs if id(job) in report.reusable_notes)
 
 
 def gate_cell(report: CostReport | None, job: Job) -> str:

@@ -64,6 +64,7 @@ def _job(job: Job, gate: Classification | None) -> dict[str, Any]:
         "steps": len(job.steps),
         "gate": _label(gate) if gate else None,
         "notes": list(job.notes),
+        "reusable": job.reusable,
     }
 
 

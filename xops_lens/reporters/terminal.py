@@ -93,7 +93,7 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
                 Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]),
                 label.kind,
                 f"{label.confidence:.2f}",
-                cost.step_cell(cost_report, step),
+                cost.step_cell(cost_report, step, job),
             )
             job_label = ""
     return table
@@ -160,6 +160,10 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
             console.print(_file_table(report, labels, gate_by_job, result.cost))
             for note in report.pipeline.notes:
                 console.print(Text(f"  note: {note}", style="dim"))
+            reusable = cost.reusable_jobs(result.cost, report.pipeline.jobs)
+            if reusable:
+                console.print(Text(f"  note: — {reusable}: reusable (runs only where "
+                                   "called), costed at the calling steps", style="dim"))
             console.print()
 
     parsed = sum(1 for f in result.files if f.pipeline is not None)
