@@ -720,6 +720,30 @@ def test_expressions_in_a_name_state_nothing() -> None:
     check(label, "build")
 
 
+# ----------------------------------------------------------- Azure blocks of tasks
+
+AZURE_BLOCKS = [
+    # a conditional block rendered as one step: copying beside a download is a chore
+    ("DownloadBuildArtifacts@1\n  artifactName: drop\nCopyFiles@2\n  Contents: '**/*.zip'\n"
+     "  TargetFolder: $(Build.BinariesDirectory)", "artifact-download"),
+    ("DeleteFiles@1\n  Contents: obj\nPublishPipelineArtifact@1\n  targetPath: out",
+     "artifact-upload"),
+    # only copying: the task keeps its own kind
+    ("CopyFiles@2\n  Contents: '**/*.nupkg'\n  TargetFolder: $(Build.ArtifactStagingDirectory)",
+     "build"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), AZURE_BLOCKS)
+def test_azure_blocks_of_tasks(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_a_lone_copy_task_keeps_its_kind() -> None:
+    check(classify_step(Step("a.yml", 1, "j", "Stage files", "CopyFiles@2", uses="CopyFiles@2",
+                             inputs=(("TargetFolder", "out"),))), "build")
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -278,7 +278,9 @@ class Reader:
             task = AZURE_TASK.match(words[0])
             if task and task.group(1).lower() in T.AZURE_TASKS:
                 kind = T.AZURE_TASKS[task.group(1).lower()]
-                return Hit(kind, 0.8, f"runs task {short(words[0], 40)}", 2)
+                # beside other tasks (a conditional block), moving files is a chore like cp
+                weight = 0 if task.group(1).lower() in T.AZURE_FILE_TASKS else 2
+                return Hit(kind, 0.8, f"runs task {short(words[0], 40)}", weight)
             if _ACTION_REF.match(words[0]):
                 found = action_kind(words[0].split("@")[0])
                 if found is not None and found[0] != "unknown":

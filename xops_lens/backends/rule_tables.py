@@ -1622,6 +1622,10 @@ AZURE_TASKS: dict[str, str] = {
     "publishtoazureservicebus": "notify",
 }
 
+# Azure tasks that only move files: alone they keep their kind above, beside other tasks
+# (a `${{ if }}` block rendered as one step) they are chores like cp and rm.
+AZURE_FILE_TASKS: frozenset[str] = frozenset(("copyfiles", "deletefiles"))
+
 # Azure tasks that run a script given in their inputs: the script decides the kind.
 AZURE_SCRIPT_TASKS: frozenset[str] = frozenset(
     "powershell pwsh bash cmdline shellscript azurecli azurepowershell pythonscript "

@@ -7,6 +7,7 @@ import posixpath
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._yamlshape import describe
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, load_mapping
@@ -141,9 +142,12 @@ def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
     return Step(file=file, line=line, job=job_id, name=display, text=text, uses=uses, inputs=inputs)
 
 
-def _steps(items: Any, file: str, job_id: str) -> tuple[Step, ...]:
-    if not isinstance(items, YList):
+def _steps(items: Any, file: str, job_id: str, line: int | None = None) -> tuple[Step, ...]:
+    if items is None:
         return ()
+    if not isinstance(items, YList):  # a number or a mapping would silently lose the steps
+        raise ParseError(file, f"'steps' of {job_id!r} must be a list, found {describe(items)}",
+                         line)
     return tuple(
         _step(item, line, file, job_id, i) for i, (item, line) in enumerate(items.items_with_lines())
     )
@@ -198,7 +202,7 @@ def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
         name=_text(spec.get("name")) or job_id,
         file=file,
         line=line,
-        steps=_steps(spec.get("steps"), file, job_id),
+        steps=_steps(spec.get("steps"), file, job_id, spec.line_of("steps")),
         matrix_size=size,
         runner=_runner(spec.get("runs-on")),
         environment=_environment(spec.get("environment")),
@@ -212,7 +216,9 @@ def parse_workflow(source: Source) -> Pipeline:
     document = load_mapping(source.text, source.path)
     jobs = document.get("jobs")
     if not isinstance(jobs, YMap):
-        raise ParseError(source.path, "a workflow needs a 'jobs' mapping", document.line)
+        found = "" if jobs is None else f", found {describe(jobs)}"
+        raise ParseError(source.path, f"a workflow needs a 'jobs' mapping{found}",
+                         document.line_of("jobs"))
     return Pipeline(
         path=source.path,
         format=FORMAT_NAME,
