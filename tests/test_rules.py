@@ -744,6 +744,26 @@ def test_a_lone_copy_task_keeps_its_kind() -> None:
                              inputs=(("TargetFolder", "out"),))), "build")
 
 
+# ------------------------------------------------------------------ dynamic pipelines
+
+DYNAMIC_PIPELINES = [
+    # piping a generator into the pipeline upload: the step computes the steps to come,
+    # whatever else the generator's name says
+    ("./ci/gen-test-steps.sh | buildkite-agent pipeline upload", "decide"),
+    ("./ci/package-matrix.sh\n./ci/package-matrix.sh | buildkite-agent pipeline upload",
+     "decide"),
+    ("python3 .buildkite/deploy_steps.py --env prod | buildkite-agent pipeline upload --replace",
+     "decide"),
+    # a receiving command other than the upload speaks for itself
+    ("./ci/render-notes.sh | buildkite-agent annotate --style info", "report"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), DYNAMIC_PIPELINES)
+def test_dynamic_pipelines(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -21,6 +21,7 @@ _CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s
 _DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain)|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
+_PIPELINE_UPLOAD = re.compile(r"\|\s*buildkite-agent\s+pipeline\s+upload\b")
 _VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
 _WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
 
@@ -78,6 +79,7 @@ class _ScriptFacts:
     exit_code_check: bool
     content_check: bool
     env_from_ref: bool  # sets job environment under a condition on the ref or event
+    generates_pipeline: bool  # pipes a generator into `buildkite-agent pipeline upload`
 
 
 @lru_cache(maxsize=16384)
@@ -85,7 +87,7 @@ def _script_facts(text: str) -> _ScriptFacts:
     first = next((ln for ln in text.splitlines()
                   if ln.strip() and not ln.lstrip().startswith("#")), "")
     if _PYTHON_CODE.match(first):
-        return _ScriptFacts(True, (), False, False, False, False, False, False)
+        return _ScriptFacts(True, (), False, False, False, False, False, False, False)
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = Reader(functions, _variables(text) if "=" in text else None)
@@ -100,6 +102,7 @@ def _script_facts(text: str) -> _ScriptFacts:
         exit_code_check="--exit-code" in text,
         content_check=_CONTENT_CHECK.search(text) is not None,
         env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
+        generates_pipeline=_PIPELINE_UPLOAD.search(text) is not None,
     )
 
 
@@ -113,6 +116,10 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         if found is not None:
             return found[0], 0.4, clip_why(f"step name says {found[1]}")
         return "metadata", 0.3, "does nothing but shell structure"
+    if facts.generates_pipeline:
+        # a dynamic pipeline: the step exists to compute the steps that follow; other
+        # runs of the generator only preview what it uploads
+        return "decide", 0.75, "generates pipeline steps (piped to pipeline upload)"
     best, real = choose(facts.hits, name)
     kind, confidence, why = best.kind, best.confidence, best.why
 
