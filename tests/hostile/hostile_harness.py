@@ -19,6 +19,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from xops_lens.cli import cli
+from xops_lens.discover import discover, read_text
+from xops_lens.errors import Declined, ParseError
+from xops_lens.model import Source
 from xops_lens.plugins import build_plugin_manager
 from xops_lens.sdk import Format
 
@@ -211,3 +214,50 @@ def assert_one_line_error(error: str | None, path: str) -> None:
     assert "\n" not in error and "\r" not in error, f"not one line: {error!r}"
     assert error.startswith(f"{path}:"), f"does not start with {path}: {error!r}"
     assert "Traceback" not in error and " failed: " not in error, f"a crash: {error!r}"
+
+
+def source_for(root: Path, path: str, text: str,
+               overrides: dict[str, str] | None = None) -> tuple[Source, dict[str, str]]:
+    """A Source as the scan builds it, over the real files under ``root`` with
+    ``overrides`` (path -> text) in front; also returns every text handed out, so the
+    contract check can tell whether a step's line is inside its file."""
+    texts = {path: text, **(overrides or {})}
+
+    def read_local(rel: str) -> str:
+        if rel not in texts:
+            texts[rel] = read_text(root, rel, referrer=path)
+        return texts[rel]
+
+    tree = sorted(set(discover(root).paths) | set(texts)) if root.is_dir() else sorted(texts)
+    return Source(root=str(root), path=path, text=text, read_local=read_local,
+                  local_paths=lambda: tree), texts
+
+
+def line_count(text: str) -> int:
+    """Lines as YAML and editors count them (a last line without newline counts)."""
+    return len(text.splitlines()) or 1
+
+
+def check_parser_contract(fmt: Format, source: Source, texts: dict[str, str]) -> str:
+    """The contract every parser keeps on any input: it returns a Pipeline whose steps
+    all lie inside the files it read, or raises ParseError (one line, a file it read, a
+    line inside it) or Declined; never anything else. Returns what happened."""
+    try:
+        pipeline = fmt.parse(source)
+    except Declined:
+        return "declined"
+    except ParseError as exc:
+        message = exc.one_line()
+        assert "\n" not in message and "\r" not in message, message
+        assert exc.path in texts or exc.path == source.path, message
+        if exc.line is not None and exc.path in texts:
+            # A parser may point one past the last line (the end of the file).
+            assert 1 <= exc.line <= line_count(texts[exc.path]) + 1, message
+        return "error"
+    for job in pipeline.jobs:
+        for step in job.steps:
+            assert step.file in texts, f"{step.file} was never read: {step}"
+            assert 1 <= step.line <= line_count(texts[step.file]), \
+                f"{step.file}:{step.line} is outside the file ({line_count(texts[step.file])} lines)"
+            assert isinstance(step.name, str) and isinstance(step.text, str)
+    return "parsed"
