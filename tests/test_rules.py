@@ -764,6 +764,48 @@ def test_dynamic_pipelines(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+# ------------------------------------------------------- values read and handed on
+
+HANDED_ON = [
+    # a value read from the world and passed on unchanged is information
+    ('AUTHOR=$(git log -1 --format=%an)\necho "##vso[task.setvariable variable=author]$AUTHOR"',
+     "metadata"),
+    ('TAG=$(git describe --tags)\necho "tag=$TAG" >> "$GITHUB_OUTPUT"', "metadata"),
+    # computing, cutting or branching on it decides
+    ('TAG=$(git describe --tags)\necho "tag=${TAG#v}" >> "$GITHUB_OUTPUT"', "decide"),
+    ('N=$(gh pr list --json id --jq length)\nif ((N > 0)); then\n'
+     '  echo "skip=true" >> "$GITHUB_OUTPUT"\nfi', "decide"),
+    ('KEY=$(openssl rand -hex 16)\necho "key=$KEY" >> "$GITHUB_OUTPUT"', "decide"),
+    ('echo "##vso[task.setvariable variable=skip]true"', "decide"),
+    # an Azure macro `$(Name)` is no command: setting variables from macros decides
+    ("$arch = '$(BuildArchitecture)'\nWrite-Host \"##vso[task.setvariable variable=Arch]$arch\"",
+     "decide"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), HANDED_ON)
+def test_values_read_and_handed_on(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+PUBLISHED_OUTPUT = [
+    # OneBranch uploads its output directory: copying there is the upload
+    ("Copy-Item -Path $notes -Destination '$(ob_outputDirectory)/notes' -Force", "artifact-upload"),
+    ("Get-ChildItem out -Filter *.nupkg | Copy-Item -Destination '$(ob_outputDirectory)'",
+     "artifact-upload"),
+    ("cp dist/app.tgz $(ob_outputDirectory)/", "artifact-upload"),
+    # copying out of it, or into any other folder, is a chore
+    ("Copy-Item -Path '$(ob_outputDirectory)/x.zip' -Destination $(Pipeline.Workspace)",
+     "toolchain"),
+    ("cp dist/app.tgz $(Build.ArtifactStagingDirectory)/", "toolchain"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), PUBLISHED_OUTPUT)
+def test_copies_into_an_output_the_ci_publishes(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -36,6 +36,13 @@ MAX_DEPTH = 4
 
 RANK = {kind: i for i, kind in enumerate(T.KIND_PRIORITY)}
 
+# Bookkeeping hits that the whole-script rules (_script.py) look for
+WRITES_RESULTS = "writes task results"
+WRITES_OUTPUTS = "writes step outputs"
+SETS_VARIABLE = "sets a pipeline variable"
+HANDS_ON = frozenset((WRITES_RESULTS, WRITES_OUTPUTS, SETS_VARIABLE))
+READS_VALUE = "reads a value into a variable"
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -50,6 +57,8 @@ class Hit:
 _PS_ASSIGNMENT = re.compile(r"^\$[\w:{}.]+$")
 _REDIRECT = re.compile(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
 _SUBST = re.compile(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
+# `$(Build.SourcesDirectory)`, `$(BuildArchitecture)`: an Azure Pipelines macro, no command
+_AZURE_MACRO = re.compile(r"\$\([A-Z][\w.]*\)")
 _PS_VERB = re.compile(r"^([a-z]+)-([a-z][\w.]*)$")
 _URL = re.compile(r"https?://[^\s'\"]+")
 _COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch -like "
@@ -150,7 +159,7 @@ class Reader:
         raw = cmd.raw
         if "$(results." in raw or "$(step.results." in raw:
             if ">" in raw or "tee" in raw:
-                return Hit("decide", 0.7, "writes task results", 1)
+                return Hit("decide", 0.7, WRITES_RESULTS, 1)
         if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
             if "GITHUB_STEP_SUMMARY" in raw and self._real_program(raw):
                 # `attw --pack > $GITHUB_STEP_SUMMARY`: the tool is the purpose
@@ -214,13 +223,13 @@ class Reader:
     def _ci_file_write(self, raw: str) -> Hit | None:
         low = raw.lower()
         if "github_output" in low or "::set-output" in low:
-            return Hit("decide", 0.7, "writes step outputs", 1)
+            return Hit("decide", 0.7, WRITES_OUTPUTS, 1)
         if "github_step_summary" in low:
             return Hit("report", 0.7, "writes the job summary", 1)
         if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
             return Hit("toolchain", 0.7, "sets environment for later steps", 1)
         if "##vso[task.setvariable" in low:
-            return Hit("decide", 0.7, "sets a pipeline variable", 1)
+            return Hit("decide", 0.7, SETS_VARIABLE, 1)
         if "##vso[task.prependpath" in low:
             return Hit("toolchain", 0.7, "adds to PATH for later steps", 1)
         if "##vso[artifact.upload" in low:
@@ -240,11 +249,12 @@ class Reader:
 
     def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
         """`VAR=$(...)`: transforming a value decides; only reading one is metadata."""
-        programs = {program_of(m.group(1))[0] for a in assigned for m in _SUBST.finditer(a)}
+        programs = {program_of(m.group(1))[0] for a in assigned for m in _SUBST.finditer(a)
+                    if not _AZURE_MACRO.match(a, m.start())}
         if any(p in T.DECIDING_PROGRAMS for p in programs) or any("$((" in a for a in assigned):
             return Hit("decide", 0.55, "computes a value", 1)
         if programs - T.TRIVIAL_SUBSTITUTIONS:
-            return Hit("metadata", 0.5, "reads a value into a variable", 1)
+            return Hit("metadata", 0.5, READS_VALUE, 1)
         if exported:
             return Hit("toolchain", 0.7, "sets environment variables", 1)
         return Hit("metadata", 0.4, "sets a shell variable", 0)
@@ -690,6 +700,9 @@ class Reader:
         if prog == "set":
             return Hit("metadata", 0.8, "sets shell options", 0)
         if prog in _FILE_MOVES:
+            if _PUBLISHED_DIR.search(_move_destination(args)):
+                # OneBranch uploads what its output directory holds when the job ends
+                return Hit("artifact-upload", 0.6, "copies files into the published output", 2)
             paths = " ".join(unquote(a) for a in args if not a.startswith("-"))
             found = kind_from_words(words_of(paths))
             if found is not None and found[0] == "generate":
@@ -765,6 +778,20 @@ def _storage_tool(prog: str, args: Sequence[str]) -> str | None:
 
 _CONNECTIVES = frozenset("a an and the of to for on in with from by via run do all new ci "
                          "job step task tasks main default".split())
+
+
+# Output folders the CI system uploads as the job's artifacts by itself.
+_PUBLISHED_DIR = re.compile(r"ob_outputdirectory", re.I)
+
+
+def _move_destination(args: Sequence[str]) -> str:
+    """Where `cp a b`, `Copy-Item -Path a -Destination b` or `mv a b` puts files."""
+    for i, a in enumerate(args):
+        if a.lower() in ("-destination", "-dest", "--target-directory", "-t") \
+                and i + 1 < len(args):
+            return unquote(args[i + 1])
+    plain = [a for a in _without_redirects(args) if not a.startswith("-")]
+    return unquote(plain[-1]) if len(plain) > 1 else ""
 
 
 def _release_target(name: str) -> tuple[str, str] | None:

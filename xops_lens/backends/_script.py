@@ -4,10 +4,11 @@ the names that break ties (TAXONOMY.md tie-breakers 1-4)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xops_lens.backends._reader import RANK, Hit, Reader, choose
+from xops_lens.backends._reader import HANDS_ON, RANK, READS_VALUE, Hit, Reader, choose
 from xops_lens.backends._shell import split_commands, unquote
 from xops_lens.backends._words import clip_why, name_kind, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
@@ -21,6 +22,8 @@ _CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s
 _DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain)|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
+_BRANCHES = re.compile(r"(^|[\s;({])(if|elif|elseif|case|switch|while|until)\b|&&|\|\||"
+                       r"\$\{[^}]*[#%/:^,][^}]*\}|-replace\b|-split\b|\.Substring\(", re.I)
 _PIPELINE_UPLOAD = re.compile(r"\|\s*buildkite-agent\s+pipeline\s+upload\b")
 _VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
 _WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
@@ -80,6 +83,7 @@ class _ScriptFacts:
     content_check: bool
     env_from_ref: bool  # sets job environment under a condition on the ref or event
     generates_pipeline: bool  # pipes a generator into `buildkite-agent pipeline upload`
+    branches: bool  # if/case/&&/||, or a value cut or replaced (`${REF#v}`, `-replace`)
 
 
 @lru_cache(maxsize=16384)
@@ -87,7 +91,7 @@ def _script_facts(text: str) -> _ScriptFacts:
     first = next((ln for ln in text.splitlines()
                   if ln.strip() and not ln.lstrip().startswith("#")), "")
     if _PYTHON_CODE.match(first):
-        return _ScriptFacts(True, (), False, False, False, False, False, False, False)
+        return _ScriptFacts(True, (), False, False, False, False, False, False, False, False)
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = Reader(functions, _variables(text) if "=" in text else None)
@@ -103,7 +107,23 @@ def _script_facts(text: str) -> _ScriptFacts:
         content_check=_CONTENT_CHECK.search(text) is not None,
         env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
         generates_pipeline=_PIPELINE_UPLOAD.search(text) is not None,
+        branches=_BRANCHES.search(text) is not None,
     )
+
+
+def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
+    """`msg=$(git log -1 --format=%B)` then `##vso[task.setvariable]$msg`: a value read
+    from the world and passed on unchanged, with no computation, condition or real
+    work, is information (TAXONOMY: metadata), not a decision."""
+    reads = False
+    for h in hits:
+        if h.why == READS_VALUE:
+            reads = True
+        elif h.why in HANDS_ON:
+            continue
+        elif h.weight > 0 or h.kind == "decide" or h.why == "tests a condition":
+            return False
+    return reads
 
 
 def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
@@ -124,6 +144,9 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     kind, confidence, why = best.kind, best.confidence, best.why
 
     # patterns of the whole script that no single command shows
+    if kind == "decide" and best.why in HANDS_ON and not facts.branches \
+            and _only_reads_and_hands_on(facts.hits):
+        return "metadata", 0.55, "reads a value and hands it to later steps"
     if not facts.writes_outputs:
         if facts.compares_files and (facts.fails or facts.exit_code_check) and (
             best.weight < 2 or kind == "metadata"

@@ -1487,7 +1487,7 @@ EXTRACT_PROGRAMS: frozenset[str] = frozenset(
 # (`NAME=$(echo $REF | sed ...)`); reading a value with anything else is metadata.
 DECIDING_PROGRAMS: frozenset[str] = frozenset(
     "sed awk gawk jq yq cut shasum sha1sum sha256sum md5sum python node expr bc perl ruby "
-    "semver printf".split()
+    "semver printf openssl uuidgen".split()
 )
 
 # Container plugins (Woodpecker, Drone, Buildkite) by image name: "@image" builds and
