@@ -767,25 +767,31 @@ def test_dynamic_pipelines(text: str, kind: str) -> None:
 # ------------------------------------------------------- values read and handed on
 
 HANDED_ON = [
-    # a value read from the world and passed on unchanged is information
+    # a value read from the world and passed on unchanged, by a step named for reading
+    # it, is information
     ('AUTHOR=$(git log -1 --format=%an)\necho "##vso[task.setvariable variable=author]$AUTHOR"',
+     "Get commit author", "metadata"),
+    ('TAG=$(git describe --tags)\necho "tag=$TAG" >> "$GITHUB_OUTPUT"', "Read the tag",
      "metadata"),
-    ('TAG=$(git describe --tags)\necho "tag=$TAG" >> "$GITHUB_OUTPUT"', "metadata"),
-    # computing, cutting or branching on it decides
-    ('TAG=$(git describe --tags)\necho "tag=${TAG#v}" >> "$GITHUB_OUTPUT"', "decide"),
+    # otherwise handing values on computes outputs (decide) ...
+    ('TAG=$(git describe --tags)\necho "tag=$TAG" >> "$GITHUB_OUTPUT"', "Set outputs",
+     "decide"),
+    ('TAG=$(git describe --tags)\necho "tag=$TAG" >> "$GITHUB_OUTPUT"', "", "decide"),
+    # ... and so do computing, cutting or branching on the value, whatever the name
+    ('TAG=$(git describe --tags)\necho "tag=${TAG#v}" >> "$GITHUB_OUTPUT"', "Get tag",
+     "decide"),
     ('N=$(gh pr list --json id --jq length)\nif ((N > 0)); then\n'
-     '  echo "skip=true" >> "$GITHUB_OUTPUT"\nfi', "decide"),
-    ('KEY=$(openssl rand -hex 16)\necho "key=$KEY" >> "$GITHUB_OUTPUT"', "decide"),
-    ('echo "##vso[task.setvariable variable=skip]true"', "decide"),
+     '  echo "skip=true" >> "$GITHUB_OUTPUT"\nfi', "Find open PRs", "decide"),
+    ('KEY=$(openssl rand -hex 16)\necho "key=$KEY" >> "$GITHUB_OUTPUT"', "Get a key", "decide"),
     # an Azure macro `$(Name)` is no command: setting variables from macros decides
     ("$arch = '$(BuildArchitecture)'\nWrite-Host \"##vso[task.setvariable variable=Arch]$arch\"",
-     "decide"),
+     "Get arch", "decide"),
 ]
 
 
-@pytest.mark.parametrize(("text", "kind"), HANDED_ON)
-def test_values_read_and_handed_on(text: str, kind: str) -> None:
-    check(run(text, job=""), kind)
+@pytest.mark.parametrize(("text", "name", "kind"), HANDED_ON)
+def test_values_read_and_handed_on(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)
 
 
 PUBLISHED_OUTPUT = [

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from xops_lens.backends import rule_tables as T
 from xops_lens.backends._reader import HANDS_ON, RANK, READS_VALUE, Hit, Reader, choose
-from xops_lens.backends._shell import split_commands, unquote
+from xops_lens.backends._shell import GH_EXPR, split_commands, unquote
 from xops_lens.backends._words import clip_why, name_kind, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
@@ -111,10 +112,19 @@ def _script_facts(text: str) -> _ScriptFacts:
     )
 
 
+def _names_a_read(name: str) -> bool:
+    """A step name that starts with a verb of reading ("Get version", "Obtain commit
+    message")."""
+    ws = [w for w in words_of(GH_EXPR.sub(" ", name)) if w not in T.STOP_WORDS]
+    return bool(ws) and ws[0] in T.READ_VERBS
+
+
 def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
     """`msg=$(git log -1 --format=%B)` then `##vso[task.setvariable]$msg`: a value read
-    from the world and passed on unchanged, with no computation, condition or real
-    work, is information (TAXONOMY: metadata), not a decision."""
+    from the world and passed on unchanged, with no computation, condition or real work.
+    Passing values on computes outputs (decide) by the rubric; when the step's name says
+    it reads (tie-breaker 2: the name may speak where the commands cannot tell), the
+    reading is its purpose: information/metadata."""
     reads = False
     for h in hits:
         if h.why == READS_VALUE:
@@ -145,7 +155,7 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
 
     # patterns of the whole script that no single command shows
     if kind == "decide" and best.why in HANDS_ON and not facts.branches \
-            and _only_reads_and_hands_on(facts.hits):
+            and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
     if not facts.writes_outputs:
         if facts.compares_files and (facts.fails or facts.exit_code_check) and (

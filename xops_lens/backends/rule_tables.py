@@ -239,6 +239,10 @@ WEAK_WORDS: frozenset[str] = frozenset(("version", "versions"))
 # A name that starts with a verb of reading, when no verb-object pair settled it, only
 # looks something up ("get pr commits", "list python dependencies").
 READ_PREFIXES: frozenset[str] = frozenset("get list read find lookup query count".split())
+# Verbs of a step name saying the step reads what it hands on to later steps.
+READ_VERBS: frozenset[str] = READ_PREFIXES | frozenset(
+    "obtain extract retrieve fetch capture grab collect gather".split()
+)
 
 # Words that end the head of a name: what follows only qualifies it ("run with env
 # secrets", "upload to S3", "install deps for tests").
