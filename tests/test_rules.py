@@ -812,6 +812,30 @@ def test_copies_into_an_output_the_ci_publishes(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+# ------------------------------------------------------------- verb-object names
+
+VERB_OBJECT_NAMES = [
+    # building benchmark programs builds; running them is analysis
+    ("./ci/build-benchmarks.sh", "build"),
+    ("./ci/compile_benches.sh", "build"),
+    ("./ci/run-benchmarks.sh", "analysis"),
+    # combining per-architecture images into one manifest happens in the registry
+    ("rake image:merge_manifests", "publish"),
+    ("./scripts/combine-images.sh", "publish"),
+    # creating repositories on a registry or forge
+    ("./hack/create-chart-repos.sh", "publish"),
+    # Helix is .NET's distributed test service
+    ("./eng/send-to-helix.sh", "test"),
+    # installing only build tools, packaging libraries included
+    ("pip install meson==1.4 ninja packaging", "toolchain"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), VERB_OBJECT_NAMES)
+def test_verb_object_names(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

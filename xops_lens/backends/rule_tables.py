@@ -92,7 +92,7 @@ WORD_KINDS: dict[str, str] = {
     "coverage": "test", "cov": "test", "ctest": "test", "pytest": "test",
     "doctest": "test", "doctests": "test",
     "tox": "test", "nox": "test", "playwright": "test", "cypress": "test",
-    "selenium": "test", "ginkgo": "test",
+    "selenium": "test", "ginkgo": "test", "helix": "test",
     "lint": "lint", "linter": "lint", "linters": "lint", "linting": "lint",
     "lints": "lint", "fmt": "lint", "format": "lint", "formatting": "lint",
     "style": "lint", "codestyle": "lint", "prettier": "lint", "eslint": "lint",
@@ -182,6 +182,12 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("create draft make cut publish upload", "release releases", "publish"),
         ("push publish upload", "image images container docker", "publish"),
         ("build", "image images container docker", "build"),
+        # making benchmark programs builds them; running them is analysis
+        ("build compile", "benchmark benchmarks bench benches", "build"),
+        # a multi-arch manifest is made in the registry: combining images publishes
+        ("combine merge", "image images manifest manifests", "publish"),
+        # creating repositories (on a registry or forge) is an effect on the world
+        ("create", "repo repos repository repositories", "publish"),
         ("set update post send", "status", "notify"),
         ("make compose render generate create write prepare draft", "email body message "
          "notes", "generate"),
@@ -224,7 +230,7 @@ ENVIRONMENT_SUFFIXES: frozenset[str] = frozenset(
 TOOL_WORDS: frozenset[str] = frozenset(
     "ruff eslint flake8 mypy prettier black isort clippy pylint rubocop golangci hadolint "
     "shellcheck yamllint actionlint markdownlint stylelint gofmt rustfmt checkstyle spotless "
-    "ktlint detekt codespell cspell pytest tox nox ctest playwright cypress selenium ginkgo "
+    "ktlint detekt codespell cspell pytest tox nox ctest playwright cypress selenium ginkgo helix "
     "pester sonar sonarcloud sonarqube codeql trivy grype snyk semgrep gitleaks trufflehog "
     "bandit zizmor virustotal codspeed coverity owasp osv sphinx mkdocs doxygen javadoc "
     "asciidoc asciidoctor typedoc cmake msbuild meson bazel maturin codecov coveralls slack "
@@ -1515,7 +1521,7 @@ PLUGIN_KINDS: tuple[tuple[str, str], ...] = (
 TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     "meson ninja ninja-build cmake scons make build-essential gcc g++ clang lld llvm "
     "ccache sccache mold nasm yasm autoconf automake libtool pkg-config pkgconf bison flex "
-    "pip setuptools wheel build virtualenv uv poetry pipx hatch hatchling maturin "
+    "pip setuptools wheel build packaging virtualenv uv poetry pipx hatch hatchling maturin "
     "cython".split()
 )
 
