@@ -836,6 +836,17 @@ def test_verb_object_names(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+def test_a_yaml_definition_is_no_image() -> None:
+    # a Tekton StepAction (or a template) named by its file is judged by its path words
+    step = Step("task.yaml", 1, "e2e", "", "stepactions/upload-sarif/0.2/upload-sarif.yaml",
+                uses="stepactions/upload-sarif/0.2/upload-sarif.yaml")
+    label = classify_step(step)
+    check(label, "report")
+    assert "image" not in label.why
+    check(classify_step(Step("task.yaml", 1, "e2e", "", "x",
+                             uses="catalog/fail-when-steps-failed/0.1/fail.yml")), "decide")
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

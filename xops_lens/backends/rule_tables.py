@@ -130,7 +130,7 @@ WORD_KINDS: dict[str, str] = {
     "decide": "decide", "compute": "decide", "calculate": "decide",
     "determine": "decide", "matrix": "decide", "outputs": "decide", "bump": "decide",
     "filter": "decide", "filters": "decide", "skip": "decide", "plan": "decide",
-    "channel": "decide",
+    "channel": "decide", "fail": "decide",
     # action
     "deploy": "deploy", "deploys": "deploy", "deployment": "deploy",
     "deployments": "deploy", "rollout": "deploy", "provision": "deploy",

@@ -197,6 +197,9 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
 
 
 def _is_image(uses: str) -> bool:
+    # a path to a YAML file is a definition (a Tekton StepAction, a template), no image
+    if uses.lower().endswith((".yaml", ".yml")):
+        return False
     # GitHub actions always carry `@ref`; a bare `owner/name` is a Docker Hub image
     # (a Woodpecker or Drone plugin such as `plugins/s3`)
     return uses.startswith("docker://") or bool(_IMAGE_REF.search(uses)) or (
