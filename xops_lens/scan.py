@@ -10,7 +10,7 @@ from xops_lens.config import Config
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
-from xops_lens.model import Classification, Job, Source, Step
+from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Source, Step
 from xops_lens.ignore import Ignores
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
@@ -64,6 +64,10 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> FileR
             path, fmt.name,
             error=f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}",
         )
+    count = len(pipeline.steps)
+    if count > MAX_STEPS_PER_FILE:  # whatever a plugin expands, later stages stay bounded
+        return FileReport(path, fmt.name, error=f"{path}: {count:,} steps, more than "
+                          f"{MAX_STEPS_PER_FILE:,}; file skipped")
     return FileReport(path, fmt.name, pipeline=pipeline)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.formats._yamlshape import check_step_budget
 from xops_lens.model import Job, Source, Step
 from xops_lens.yamlload import YList, YMap, load_mapping
 
@@ -159,6 +160,7 @@ class StepReader:
         self.notes: dict[str, None] = {}
         self.loaded: dict[str, YMap | None] = {}
         self.expansions = 0
+        self.step_count = 0
         self.job_ids: dict[str, int] = {}
 
     # -- templates ---------------------------------------------------------------------
@@ -284,6 +286,9 @@ class StepReader:
              conditional: bool = False) -> list[Step]:
         if not isinstance(item, YMap):
             raise ParseError(ctx.file, f"a step must be a mapping, found {kind_of(item)}", line)
+        # Every reference to one long template copies its steps.
+        self.step_count += 1
+        check_step_budget(self.step_count, ctx.file, line)
         display = text_of(item.get("displayName") or item.get("name")).strip()
 
         def make(text: str, *, uses: str | None = None, hint: str | None = None,

@@ -17,6 +17,10 @@ from xops_lens.yamlload import YList, YMap
 
 # Commands may call commands; CircleCI itself rejects cycles, we stop at this depth.
 MAX_CALL_DEPTH = 16
+# Steps made inside command calls, conditions and inserted steps, per file: a command
+# that calls another one four times, twelve deep, would otherwise expand to 16 million
+# (a "billion laughs" made of commands, hostile input). Real configs stay in the hundreds.
+MAX_NESTED_STEPS = 50_000
 MAX_NAME = 80
 
 BUILTIN_HINTS: dict[str, str | None] = {
@@ -109,6 +113,7 @@ class Config:
         self.pipeline_params = literal_params(document.get("parameters"))
         # job id -> values given by workflow invocations to its `steps` parameters
         self.step_args: dict[tuple[str, str], list[tuple[Any, int]]] = {}
+        self.nested_steps = 0
 
     def _map(self, key: str) -> YMap:
         value = self.doc.get(key)
@@ -133,6 +138,11 @@ class Config:
 
     def step(self, item: Any, line: int, job: str, scope: Scope,
              step_params: dict[str, Any], depth: int) -> Step:
+        if depth:
+            self.nested_steps += 1
+            if self.nested_steps > MAX_NESTED_STEPS:
+                raise ParseError(self.file, f"commands expand to more than {MAX_NESTED_STEPS:,} "
+                                 "steps (a command bomb?); file skipped", line)
         if isinstance(item, str):
             key, args = item, None
         elif isinstance(item, YMap) and len(item) == 1:
@@ -241,14 +251,15 @@ class Config:
 
     # -- jobs ----------------------------------------------------------------------------
 
-    def runner(self, spec: YMap, scope: Scope) -> str | None:
+    def runner(self, spec: YMap, scope: Scope, depth: int = 0) -> str | None:
         executor = spec.get("executor")
         if executor is not None:
             name = text_of(executor.get("name")) if isinstance(executor, YMap) else text_of(executor)
             name = scope.subst(name)
             defined = self.executors.get(name)
-            if isinstance(defined, YMap):
-                return self.runner(defined, scope) or name
+            # An executor naming itself (or a cycle of them) would recurse without end.
+            if isinstance(defined, YMap) and depth < MAX_CALL_DEPTH:
+                return self.runner(defined, scope, depth + 1) or name
             return name or None
         resource = text_of(spec.get("resource_class"))
         for kind in ("docker", "machine", "macos"):

@@ -24,6 +24,10 @@ MAX_EXTENDS_DEPTH = 10
 # arrays nested inside script arrays.
 MAX_REFERENCE_DEPTH = 10
 MAX_LIST_DEPTH = 10
+# Items reached through !reference tags, per file: a script of four references, each to
+# a script of four references, ten deep, would otherwise expand to a million commands
+# (a "billion laughs" made of references, hostile input).
+MAX_REFERENCED_ITEMS = 100_000
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # GitLab's own limits: 150 includes per pipeline, nested at most 100 deep.
@@ -97,6 +101,7 @@ class Config:
         self._extended: dict[str, Any] = {}
         self._height: dict[str, int] = {}
         self._resolving: list[str] = []
+        self._referenced = 0
 
     def note(self, text: str) -> None:
         self.notes.setdefault(text, None)
@@ -208,16 +213,18 @@ class Config:
         return value, file, line
 
     def items(self, value: Any, file: str, line: int, *, ref_depth: int = 0,
-              list_depth: int = 0) -> Iterator[Located]:
+              list_depth: int = 0, referenced: bool = False) -> Iterator[Located]:
         """The leaf items of a list value, each with where it is written.
 
         References are resolved and nested lists flattened, as GitLab does for
         ``script`` (and ``rules``, ``tags``, ``needs``); a plain value yields itself.
         """
+        referenced = referenced or ref_depth > 0 or isinstance(value, Reference)
         value, file, line = self.resolve(value, file, line, ref_depth)
         if value is None:
             return
         if not isinstance(value, YList):
+            self._count(referenced, file, line)
             yield value, file, line
             return
         if list_depth > MAX_LIST_DEPTH:
@@ -228,9 +235,19 @@ class Config:
                                       list_depth=list_depth)
             elif isinstance(item, YList):
                 yield from self.items(item, value.file, item_line, ref_depth=ref_depth,
-                                      list_depth=list_depth + 1)
+                                      list_depth=list_depth + 1, referenced=referenced)
             elif item is not None:
+                self._count(referenced, value.file, item_line)
                 yield item, value.file, item_line
+
+    def _count(self, referenced: bool, file: str, line: int) -> None:
+        """Items reached through a !reference are copies: count them against the budget."""
+        if referenced:
+            self._referenced += 1
+            if self._referenced > MAX_REFERENCED_ITEMS:
+                raise ParseError(file, f"!reference tags expand to more than "
+                                 f"{MAX_REFERENCED_ITEMS:,} items (a reference bomb?); "
+                                 "file skipped", line)
 
 
 def _show(ref: Reference) -> str:

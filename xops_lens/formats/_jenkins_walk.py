@@ -33,6 +33,9 @@ from xops_lens.formats._jenkins_steps import (
 from xops_lens.model import Job, Step
 
 MAX_DEPTH = 150
+# A call of a helper function carries the helper's steps in its text; a helper of 10,000
+# steps called 10,000 times would otherwise hold a gigabyte of text (hostile input).
+MAX_CALL_TEXT = 2_000
 CONDITIONS = frozenset({"always", "success", "failure", "unstable", "changed", "fixed",
                         "regression", "aborted", "cleanup", "unsuccessful", "notBuilt"})
 _CHAIN = frozenset({".", "?.", "*."})
@@ -353,7 +356,7 @@ class Walker:
             text = source_of(self.text, call)
             helper = self.functions.get(call.name)
             if helper is not None and helper is not job:
-                text = "\n".join([text, *(s.text for s in helper.steps)])
+                text = "\n".join([text, *(s.text for s in helper.steps)])[:MAX_CALL_TEXT]
             step = Step(file=self.path, line=call.line, job=job.id, name=call.name, text=text,
                         uses=call.name, inputs=inputs, kind_hint=hint)
         job.steps.append(step)

@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.model import MAX_STEPS_PER_FILE
 from xops_lens.yamlload import YList, YMap
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -96,6 +97,13 @@ def optional_list(parent: YMap, key: str, what: str) -> YList | None:
     if value is None:
         return None
     return sequence(value, parent.file, parent.line_of(key), what)
+
+
+def check_step_budget(count: int, file: str, line: int | None) -> None:
+    """Stop a file whose expansion passes MAX_STEPS_PER_FILE steps, before it is built."""
+    if count > MAX_STEPS_PER_FILE:
+        raise ParseError(file, f"more than {MAX_STEPS_PER_FILE:,} steps once templates and "
+                         "references are expanded; file skipped", line)
 
 
 def value_line(parent: YMap, key: str) -> int:

@@ -27,6 +27,7 @@ from xops_lens.formats._gitlab_merge import (
     text_of,
 )
 from xops_lens.formats._gitlab_rules import job_only_variables, job_variables, may_be_manual
+from xops_lens.formats._yamlshape import check_step_budget
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool
@@ -73,6 +74,7 @@ class _JobBuilder:
         # trigger job id -> local files of the child pipeline it starts
         self.children: dict[str, list[str]] = {}
         self.job_only = job_only_variables(top)
+        self.step_count = 0
 
     def _defaults(self) -> dict[str, tuple[YMap, str]]:
         """Which map each default keyword is read from (``default:`` beats legacy globals)."""
@@ -134,6 +136,9 @@ class _JobBuilder:
         notes: list[str] = []
         calls = self._calls(job_id, job, notes)
         steps = () if calls else self._steps(job_id, job)
+        # Every job that extends one long template copies its script.
+        self.step_count += len(steps)
+        check_step_budget(self.step_count, file, line)
         if not steps and not calls:
             notes.append("no script in the files read")
         size = self._matrix(job, notes)

@@ -23,6 +23,7 @@ from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._tekton_steps import ref_name, task_steps
 from xops_lens.formats._yamlshape import (
     YAML_SUFFIXES,
+    check_step_budget,
     describe,
     in_foreign_dir,
     mapping,
@@ -101,6 +102,7 @@ class _Resolver:
         self.used: set[int] = set()  # Task documents some pipeline task took steps from
         self.pipelines: dict[str, YMap] = {}
         self._loaded: set[str] = set()
+        self.step_count = 0
         self._add(documents)
 
     def _add(self, documents: list[YMap]) -> None:
@@ -176,6 +178,9 @@ def _pipeline_task(item: Any, line: int, file: str, resolver: _Resolver,
             notes.append("approval task: waits for a person to approve")
         elif local is not None:
             steps = task_steps(_spec(local), job_id)
+            # Every pipeline task that names one long Task copies its steps.
+            resolver.step_count += len(steps)
+            check_step_budget(resolver.step_count, file, line)
             resolver.use(local)
             calls = label
         else:
