@@ -847,6 +847,21 @@ def test_a_yaml_definition_is_no_image() -> None:
                              uses="catalog/fail-when-steps-failed/0.1/fail.yml")), "decide")
 
 
+WRITTEN_FILES = [
+    # a page or a document written by the step is content it makes
+    ('mkdir -p site\necho "<h1>ok</h1>" > site/index.html', "generate"),
+    ("{ echo '# Notes'; echo \"built $SHA\"; } > NOTES.md", "generate"),
+    # a settings, env or credentials file prepares the job
+    ('echo "FOO=1" >> build.env', "toolchain"),
+    ("echo 'registry=https://r.example' > .npmrc", "credentials"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), WRITTEN_FILES)
+def test_written_files(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

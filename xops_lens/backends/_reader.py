@@ -215,9 +215,7 @@ class Reader:
         if _REDIRECT.match(words[0]):
             # `{ echo ...; } >> file`: the group's output goes to a file
             target = _redirect_target(words)
-            if target and _SECRET_FILE.search(target):
-                return Hit("credentials", 0.7, "writes a credentials file", 1)
-            return Hit("toolchain", 0.6, "writes a file", 0) if target else None
+            return _written(target) if target else None
         return self.words(words, cmd, depth)
 
     def _ci_file_write(self, raw: str) -> Hit | None:
@@ -688,9 +686,7 @@ class Reader:
             return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
         target = _redirect_target(args) if prog in _WRITERS else ""
         if target:
-            if _SECRET_FILE.search(target):
-                return Hit("credentials", 0.7, "writes a credentials file", 1)
-            return Hit("toolchain", 0.6, "writes a file", 0)
+            return _written(target)
         if prog in ("sleep", "start-sleep", "wait"):
             return Hit("metadata", 0.8, "waits", 0)
         if prog in ("echo", "printf", "write-host", "write-output", "cat", "ls", "pwd"):
@@ -779,6 +775,18 @@ def _storage_tool(prog: str, args: Sequence[str]) -> str | None:
 _CONNECTIVES = frozenset("a an and the of to for on in with from by via run do all new ci "
                          "job step task tasks main default".split())
 
+
+_DOCUMENT_FILE = re.compile(r"\.(html?|md|markdown|rst|adoc|css|svg)['\"]?$", re.I)
+
+
+def _written(target: str) -> Hit:
+    """What writing shell output to ``target`` is: a credentials file, a document
+    (content the job makes), or else a file that prepares the environment."""
+    if _SECRET_FILE.search(target):
+        return Hit("credentials", 0.7, "writes a credentials file", 1)
+    if _DOCUMENT_FILE.search(target):
+        return Hit("generate", 0.5, "writes a document", 0)
+    return Hit("toolchain", 0.6, "writes a file", 0)
 
 # Output folders the CI system uploads as the job's artifacts by itself.
 _PUBLISHED_DIR = re.compile(r"ob_outputdirectory", re.I)
