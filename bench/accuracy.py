@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/accuracy.py [--shared PATH] [--format F ...] [--errors]
+    python bench/accuracy.py [--shared PATH] [--format F ...] [--errors] [--margins]
 
 Scans every corpus repository that has labels (the first path component of a label's
 ``file`` is the repository folder and the scan root), matches labelled steps to the
@@ -186,6 +186,39 @@ def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None,
     return Report(ordered, outcomes, errors)
 
 
+def one_flip_worst(outcomes: Iterable[Outcome]) -> tuple[float, float]:
+    """The lowest macro-F1 and kind accuracy these outcomes can fall to when one more
+    found step is answered wrongly (any other subsystem, or the right subsystem with a
+    wrong kind). A floor in the tests sits at or below these, so that no single step
+    decides whether the suite passes."""
+    found = [o for o in outcomes if o.subsystem is not None]
+    if not found:
+        return 0.0, 0.0
+    worst_f1, worst_kind = 1.0, 1.0
+    for i, flipped in enumerate(found):
+        for subsystem in SUBSYSTEMS:
+            if subsystem == flipped.subsystem and flipped.kind != flipped.label.kind:
+                continue  # already wrong in kind: no worse answer in the same subsystem
+            changed = Outcome(flipped.label, subsystem, "(flipped)", None, None)
+            row = Row("flip")
+            for j, o in enumerate(found):
+                row.add(changed if j == i else o)
+            worst_f1 = min(worst_f1, row.macro_f1)
+            worst_kind = min(worst_kind, row.kind_accuracy)
+    return worst_f1, worst_kind
+
+
+def format_margins(report: Report) -> str:
+    """Per label format: figures now and after the worst single wrong step."""
+    lines = [f"{'format':<14} {'macroF1':>7} {'1-flip':>7}  {'kind':>6} {'1-flip':>7}"]
+    for name, row in report.rows.items():
+        outcomes = [o for o in report.outcomes if name == OVERALL or o.label.format == name]
+        f1, kind = one_flip_worst(outcomes)
+        lines.append(f"{name:<14} {row.macro_f1:>7.3f} {f1:>7.3f}  {row.kind_accuracy:>6.1%} "
+                     f"{kind:>7.1%}")
+    return "\n".join(lines)
+
+
 def format_table(report: Report) -> str:
     head = (f"{'format':<14} {'labelled':>8} {'found':>6} {'cover':>6}  "
             + "  ".join(f"{s[:4] + ' P/R/F1':<17}" for s in SUBSYSTEMS)
@@ -227,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only this label format (repeatable; default: all)")
     parser.add_argument("--errors", action="store_true",
                         help="also list every labelled step the tool got wrong or missed")
+    parser.add_argument("--margins", action="store_true",
+                        help="also show how low each figure falls with one more wrong step "
+                             "(where a test floor may sit)")
     args = parser.parse_args(argv)
     if not (args.shared / LABELS).is_file():
         parser.error(f"{args.shared / LABELS} not found")
@@ -236,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     if report.scan_errors:
         print(f"\n{len(report.scan_errors)} file(s) failed to parse; first: "
               f"{report.scan_errors[0]}")
+    if args.margins:
+        print()
+        print(format_margins(report))
     if args.errors:
         print()
         print(format_errors(report))

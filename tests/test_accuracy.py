@@ -1,6 +1,13 @@
 """The default backend against the labelled development sample in ../shared.
 
-The figures are printed by ``python bench/accuracy.py``; this test holds the floor.
+The figures are printed by ``python bench/accuracy.py``; these tests hold the floor.
+
+Floors sit at or below what a figure falls to when one more labelled step is answered
+wrongly (``python bench/accuracy.py --margins`` shows it), rounded down: no single step
+decides whether the suite passes, yet a rule change that loses several steps of a format
+does. Re-check the margins before raising a floor.
+Formats with too few labels for that (a handful of steps, or no label of a subsystem)
+have no floor of their own; they count in the overall figure and in coverage.
 """
 
 from __future__ import annotations
@@ -15,11 +22,42 @@ import pytest
 from xops_lens.plugins import get_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MIN_MACRO_F1 = 0.90
+SHARED = REPO_ROOT.parent / "shared"
+
+# Over every labelled step of every format.
+MIN_OVERALL_MACRO_F1 = 0.90
+MIN_OVERALL_KIND_ACCURACY = 0.88
 
 # label format (labels/dev.tsv) -> the format plugin that parses those files
-LABEL_FORMATS = {"github": "github-actions", "github-action": "github-actions",
-                 "gitlab": "gitlab-ci"}
+LABEL_FORMATS = {
+    "appveyor": "appveyor",
+    "azure": "azure-pipelines",
+    "bitbucket": "bitbucket-pipelines",
+    "buildkite": "buildkite",
+    "circleci": "circleci",
+    "cloudbuild": "cloudbuild",
+    "github": "github-actions",
+    "github-action": "github-actions",
+    "gitlab": "gitlab-ci",
+    "tekton": "tekton",
+    "travis": "travis",
+    "woodpecker": "woodpecker",
+}
+
+# label format -> (macro-F1 floor, kind-accuracy floor), each at or below its one-flip
+# worst case. Left out: appveyor, bitbucket and woodpecker (7 to 15 labels, some with no
+# action label, so one wrong step moves macro-F1 by a third or more).
+FLOORS: dict[str, tuple[float, float]] = {
+    "azure": (0.85, 0.90),
+    "buildkite": (0.90, 0.70),
+    "circleci": (0.90, 0.90),
+    "cloudbuild": (0.70, 0.60),
+    "github": (0.90, 0.90),
+    "github-action": (0.75, 0.85),
+    "gitlab": (0.90, 0.90),
+    "tekton": (0.85, 0.70),
+    "travis": (0.85, 0.70),
+}
 
 
 def load_bench() -> ModuleType:
@@ -34,35 +72,70 @@ def load_bench() -> ModuleType:
     return module
 
 
-def checked_formats() -> list[str]:
-    parsed = set(get_registry().formats)
-    return [label for label, fmt in LABEL_FORMATS.items() if fmt in parsed]
+def labelled_formats() -> list[str]:
+    """Every label format of dev.tsv (empty when ../shared is not beside the repo)."""
+    if not (SHARED / "labels" / "dev.tsv").is_file():
+        return []
+    return sorted({label.format for label in load_bench().read_labels(SHARED)})
 
 
 @pytest.fixture(scope="module")
 def report(request: pytest.FixtureRequest):  # noqa: ANN201 - the bench's Report type
-    shared = REPO_ROOT.parent / "shared"
-    if not (shared / "labels" / "dev.tsv").is_file():
+    if not (SHARED / "labels" / "dev.tsv").is_file():
         pytest.skip("../shared/labels/dev.tsv is not beside the repository")
-    return load_bench().evaluate(shared, set(checked_formats()))
+    return load_bench().evaluate(SHARED)
 
 
-@pytest.mark.parametrize("label_format", checked_formats())
+def test_every_label_format_has_a_parser() -> None:
+    if not labelled_formats():
+        pytest.skip("../shared/labels/dev.tsv is not beside the repository")
+    parsed = set(get_registry().formats)
+    unknown = [f for f in labelled_formats() if LABEL_FORMATS.get(f) not in parsed]
+    assert not unknown, f"label formats with no format plugin: {unknown}"
+
+
+@pytest.mark.parametrize("label_format", labelled_formats())
 def test_every_labelled_step_is_found(report, label_format: str) -> None:  # noqa: ANN001
     row = report.row(label_format)
     missing = [f"{o.label.file}:{o.label.line}" for o in report.outcomes
                if o.label.format == label_format and o.subsystem is None]
     assert row.labelled > 0
     assert not missing, f"{len(missing)} labelled steps not found, e.g. {missing[:5]}"
+    assert row.coverage == 1.0
 
 
-@pytest.mark.parametrize("label_format", checked_formats())
-def test_macro_f1_per_format(report, label_format: str) -> None:  # noqa: ANN001
+def test_overall_macro_f1_and_kinds(report) -> None:  # noqa: ANN001
+    row = report.row(load_bench().OVERALL)
+    assert row.labelled == sum(report.row(f).labelled for f in labelled_formats())
+    assert row.coverage == 1.0
+    assert row.macro_f1 >= MIN_OVERALL_MACRO_F1, load_bench().format_table(report)
+    assert row.kind_accuracy >= MIN_OVERALL_KIND_ACCURACY, load_bench().format_table(report)
+
+
+@pytest.mark.parametrize("label_format", sorted(FLOORS))
+def test_floor_per_format(report, label_format: str) -> None:  # noqa: ANN001
     row = report.row(label_format)
-    assert row.macro_f1 >= MIN_MACRO_F1, load_bench().format_table(report)
+    min_f1, min_kind = FLOORS[label_format]
+    table = load_bench().format_table(report)
+    assert row.macro_f1 >= min_f1, f"{label_format} macro-F1 below {min_f1}\n{table}"
+    assert row.kind_accuracy >= min_kind, f"{label_format} kind accuracy below {min_kind}\n{table}"
 
 
 def test_macro_f1_and_kinds_over_github(report) -> None:  # noqa: ANN001
     row = report.combined(["github", "github-action"])
-    assert row.macro_f1 >= MIN_MACRO_F1
-    assert row.kind_accuracy >= 0.85
+    assert row.macro_f1 >= 0.90
+    assert row.kind_accuracy >= 0.90
+
+
+def test_one_flip_worst_case() -> None:
+    # the bench's margin: three right steps, one of each subsystem; the worst single
+    # wrong answer costs macro-F1 and kind accuracy
+    bench = load_bench()
+    labels = [bench.Label("r/f.yml", i, "x", sub, kind, "")
+              for i, (sub, kind) in enumerate((("information", "checkout"),
+                                               ("model", "test"), ("action", "publish")))]
+    outcomes = [bench.Outcome(label, label.subsystem, label.kind, "", 1.0) for label in labels]
+    worst_f1, worst_kind = bench.one_flip_worst(outcomes)
+    assert worst_kind == pytest.approx(2 / 3)
+    assert 0.0 < worst_f1 < 1.0
+    assert bench.one_flip_worst([]) == (0.0, 0.0)
