@@ -17,6 +17,9 @@ WORKFLOW_DIR = ".github/workflows/"
 ACTION_FILES = ("action.yml", "action.yaml")
 # Enumerating a huge matrix to apply include/exclude would cost more than it tells.
 MAX_ENUMERATED_COMBINATIONS = 10_000
+# Combinations times include/exclude entries compared: 100 x 100 values with 5,000
+# entries that match nothing took two minutes (hostile input); GitHub runs at most 256.
+MAX_MATRIX_WORK = 1_000_000
 
 
 def _text(value: Any) -> str:
@@ -94,7 +97,8 @@ def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
         product *= len(values)
     if axes and product == 0:
         return max(1, len(includes)), ()
-    if product > MAX_ENUMERATED_COMBINATIONS:
+    if product > MAX_ENUMERATED_COMBINATIONS or \
+            product * (len(includes) + len(excludes)) > MAX_MATRIX_WORK:
         return product - len(excludes) + len(includes), ("large matrix: include/exclude estimated",)
 
     combos: list[dict[str, Any]] = (
