@@ -862,6 +862,35 @@ def test_written_files(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+# ------------------------------------------------------------ names and programs
+
+NAMES_AND_PROGRAMS = [
+    # a Buildkite plugin call inside a group's text is judged by the plugin's name
+    ("upload-to-registry#v1.0.0\n  artifacts: pkg/*.deb", "", "publish"),
+    ("./build.sh\nacme/junit-annotate#v2.4.1\n  artifacts: junit-*.xml", "", "build"),
+    # a verb of publishing used as a noun names a thing, not an act
+    ("./ci/collect-commit-metadata.sh", "", "metadata"),
+    ("./ci/calculate-tag.sh", "", "decide"),
+    ("./ci/commit-and-push.sh", "", "publish"),
+    ("tool check-commits --since origin/main", "", "lint"),
+    # `word-word` is a PowerShell cmdlet only with an approved verb
+    ("ci-tool lint-docs", "", "lint"),
+    ("Get-ChildItem out", "", "metadata"),
+    # an option's value (a variable) is no subcommand
+    ('acme-cli --since "${RELEASE_TAG}" report', "", "report"),
+    # pkg-config only queries, beside the work of the step
+    ("sudo cp ci/x.pc /usr/lib/pkgconfig/\npkg-config --modversion x", "", "toolchain"),
+    # emoji shortcodes in a step's label say nothing
+    ("./ci/run.sh", ":lock: Check formatting", "lint"),
+    ("./ci/run.sh", ":package::rocket: Show environment", "metadata"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), NAMES_AND_PROGRAMS)
+def test_names_and_programs(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._shell import (
     ASSIGNMENT,
-    GH_EXPR,
     PATH_SEP,
     SCRIPT_EXT,
     Command,
@@ -28,6 +27,7 @@ from xops_lens.backends._words import (
     action_kind,
     kind_from_words,
     kinds_in_words,
+    name_words,
     short,
     words_of,
 )
@@ -72,6 +72,7 @@ _ETC_WRITERS = frozenset("echo printf cat tee sed cp mv ln install".split())
 _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
+_PLUGIN_REF = re.compile(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
 _ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _LOCAL_URL = re.compile(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
 _HTTP_UPLOAD = re.compile(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|jar|tgz|deb|"
@@ -293,6 +294,12 @@ class Reader:
                 found = action_kind(words[0].split("@")[0])
                 if found is not None and found[0] != "unknown":
                     return Hit(found[0], min(found[1], 0.8), found[2], 2)
+        if spec is None and "#" in prog and _PLUGIN_REF.match(words[0]):
+            # a Buildkite plugin call (`docker-compose#v5.1.0`), as a group renders its
+            # steps: the plugin's name says what it does
+            found = action_kind(words[0].split("#")[0])
+            if found is not None and found[0] != "unknown":
+                return Hit(found[0], min(found[1], 0.75), found[2], 2)
         if spec is None:
             if prog in T.UTILITIES:
                 return self._utility(prog, args, cmd)
@@ -304,7 +311,7 @@ class Reader:
             if storage is not None:
                 return Hit(storage, 0.7, f"runs `{short(prog, 30)}` on a storage bucket", 2)
             verb = _PS_VERB.match(prog)
-            if verb:
+            if verb and verb.group(1) in T.POWERSHELL_VERBS:
                 return self._cmdlet(prog, verb.group(1), verb.group(2))
             return self._unknown_program(prog, args)
         if prog in ("rsync", "scp") and not any(_REMOTE.match(unquote(a)) for a in args):
@@ -663,7 +670,7 @@ class Reader:
         shown = short(prog, 30)
         if not _PROGRAM_NAME.match(prog) or prog.isdigit() or prog.startswith("."):
             return Hit("metadata", 0.2, f"shell text `{shown}`", 0)
-        positionals = [a for a in args if not a.startswith(("-", "$", "/"))]
+        positionals = [a for a in args if not unquote(a).startswith(("-", "$", "/"))]
         if positionals:
             sub = unquote(positionals[0])
             found = kind_from_words(words_of(sub))
@@ -859,8 +866,7 @@ def choose(hits: Sequence[Hit], name: str | None) -> tuple[Hit, list[Hit]]:
     if name and len({h.kind for h in real}) > 1:
         # the name may say which of several real commands the step is for
         # (expressions such as `${{ inputs.python-version }}` and weak words are no claim)
-        stated = {k for k, w in kinds_in_words(words_of(GH_EXPR.sub(" ", name)))
-                  if w not in T.WEAK_WORDS}
+        stated = {k for k, w in kinds_in_words(name_words(name)) if w not in T.WEAK_WORDS}
         if len(stated) == 1:
             (kind,) = stated
             for h in real:

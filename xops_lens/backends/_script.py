@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._reader import HANDS_ON, RANK, READS_VALUE, Hit, Reader, choose
-from xops_lens.backends._shell import GH_EXPR, split_commands, unquote
-from xops_lens.backends._words import clip_why, name_kind, words_of
+from xops_lens.backends._shell import split_commands, unquote
+from xops_lens.backends._words import clip_why, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 _FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
@@ -115,7 +115,7 @@ def _script_facts(text: str) -> _ScriptFacts:
 def _names_a_read(name: str) -> bool:
     """A step name that starts with a verb of reading ("Get version", "Obtain commit
     message")."""
-    ws = [w for w in words_of(GH_EXPR.sub(" ", name)) if w not in T.STOP_WORDS]
+    ws = [w for w in name_words(name) if w not in T.STOP_WORDS]
     return bool(ws) and ws[0] in T.READ_VERBS
 
 

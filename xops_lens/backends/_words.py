@@ -57,11 +57,22 @@ def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
         obj = next((w for w in ws if w in objs and w != verb), None)
         if obj is not None:
             found.append((kind, f"{verb} {obj}"))
-    for w in ws:
+    for i, w in enumerate(ws):
         single = _word_kind(w)
-        if single is not None:
+        if single is not None and not _used_as_noun(ws, i):
             found.append((single, w))
     return found
+
+
+def _used_as_noun(ws: Sequence[str], i: int) -> bool:
+    """"commit message", "get tag", "image tag": a verb of publishing used as a noun
+    names a thing read or computed, not an act (the other words say what is done)."""
+    w = ws[i]
+    if w not in T.NOUN_USES:
+        return False
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    before = ws[i - 1] if i > 0 else ""
+    return after in T.NOUN_USES[w] or before in T.NOUN_MARKERS
 
 
 def kind_from_words(words: Sequence[str]) -> tuple[str, str] | None:
@@ -103,9 +114,19 @@ def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
     return min(plain or tools or found, key=lambda f: IDENT_RANK[f[0]])
 
 
+# `:docker: Build`, `:go::robot_face: Lint`: emoji shortcodes decorate Buildkite (and
+# other) step labels; ":test_tube:" or ":package:" says nothing of the step.
+_EMOJI = re.compile(r"(?:(?<=^)|(?<=\s))(?::[a-z0-9_+'-]+:)+(?=\s|$)")
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name a person gave a step, without expressions and emoji."""
+    return words_of(_EMOJI.sub(" ", GH_EXPR.sub(" ", text)))
+
+
 @lru_cache(maxsize=8192)
 def name_kind(text: str) -> tuple[str, str] | None:
-    return kind_from_words(words_of(GH_EXPR.sub(" ", text))) if text else None
+    return kind_from_words(name_words(text)) if text else None
 
 
 def short(text: str, limit: int = 40) -> str:

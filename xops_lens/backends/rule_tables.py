@@ -71,7 +71,7 @@ WORD_KINDS: dict[str, str] = {
     "paratest": "test",
     "dump": "metadata", "list": "metadata", "debug": "metadata", "inspect": "metadata",
     "wait": "metadata", "sleep": "metadata", "uname": "metadata", "versions": "metadata",
-    "version": "metadata",
+    "version": "metadata", "metadata": "metadata",
     "changed": "metadata", "changes": "metadata", "detect": "metadata",
     "diagnostics": "metadata", "whoami": "metadata", "gather": "metadata",
     # model
@@ -155,6 +155,22 @@ WORD_KINDS: dict[str, str] = {
     "lock": "notify", "react": "notify", "reaction": "notify", "announce": "notify",
     "approve": "approve", "approval": "approve", "approvals": "approve",
 }
+
+# Verbs of WORD_KINDS that are also nouns: followed by one of these words, or preceded
+# by a word of NOUN_MARKERS, they name a thing ("commit message", "get tag", "image tag")
+# and say nothing of the kind.
+NOUN_USES: dict[str, frozenset[str]] = {
+    "commit": frozenset("message messages msg metadata hash sha shas id ids info author "
+                        "authors count log range list lint title body date status".split()),
+    "tag": frozenset("name names list version prefix info exists format suffix".split()),
+    "tags": frozenset("list info exist".split()),
+}
+NOUN_USES["commits"] = NOUN_USES["commit"]
+NOUN_MARKERS: frozenset[str] = frozenset(
+    "get compute determine find latest previous last current next calculate extract read "
+    "parse resolve lookup detect image docker head base check validate verify lint list "
+    "count".split()
+)
 
 # A verb and an object anywhere in one name settle the kind before single words do:
 # "upload artifacts" is not "publish", "install test deps" is not "test".
@@ -944,7 +960,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "podman": {"build": "build", "push": "publish", "login": "credentials",
                "pull": "dependencies", "run": "@cmd", "exec": "@cmd", "tag": "build",
                "manifest push": "publish", "manifest": "build", "info": "metadata",
-               "version": "metadata", "images": "metadata", "system": "toolchain",
+               "version": "metadata", "metadata": "metadata", "images": "metadata", "system": "toolchain",
                "*": "toolchain"},
     "buildah": {"bud": "build", "build": "build", "build-using-dockerfile": "build",
                 "commit": "build", "push": "publish", "login": "credentials",
@@ -987,7 +1003,7 @@ COMMANDS: dict[str, dict[str, str]] = {
              "repo update": "dependencies", "repo": "dependencies",
              "dependency": "dependencies", "dep": "dependencies", "registry login":
              "credentials", "registry": "credentials", "test": "test", "unittest": "test",
-             "version": "metadata", "list": "metadata", "ls": "metadata",
+             "version": "metadata", "metadata": "metadata", "list": "metadata", "ls": "metadata",
              "status": "metadata", "show": "metadata", "plugin": "toolchain",
              "diff": "decide", "*": "deploy"},
     "helmfile": {"apply": "deploy", "sync": "deploy", "diff": "decide", "lint": "lint",
@@ -1006,7 +1022,7 @@ COMMANDS: dict[str, dict[str, str]] = {
              "uninstall": "deploy", "get": "metadata", "check": "metadata",
              "logs": "metadata", "events": "metadata", "tree": "metadata",
              "trace": "metadata", "stats": "metadata", "list": "metadata",
-             "version": "metadata", "build": "build", "diff": "decide", "push": "publish",
+             "version": "metadata", "metadata": "metadata", "build": "build", "diff": "decide", "push": "publish",
              "tag": "publish", "pull": "dependencies", "*": "deploy"},
     "terraform": {"init": "dependencies", "plan": "decide", "apply": "deploy",
                   "destroy": "deploy", "import": "deploy", "fmt": "lint",
@@ -1474,7 +1490,7 @@ UTILITIES: dict[str, str] = {
         "register-argumentcompleter ps kill pkill pgrep netstat ss lsof ping nslookup "
         "dig host mktemp tput clear nproc df du free lscpu lsb_release sw_vers uname "
         "hostname whoami id nvidia-smi rocm-smi systeminfo which where type get-command "
-        "printenv".split(),
+        "printenv pkg-config".split(),
         "metadata"),
     **dict.fromkeys(
         "export mkdir rm rmdir cp mv ln touch chmod chown chgrp install umask "
@@ -1528,6 +1544,20 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
 # Package managers whose `install` takes package names (for TOOLCHAIN_PACKAGES).
 PACKAGE_INSTALLERS: frozenset[str] = frozenset(
     "pip uv apt-get apt yum dnf apk brew choco pacman zypper port".split()
+)
+
+# PowerShell's approved verbs: `Verb-Noun` is a cmdlet only with one of these
+# (`ci-fairy`, `gcs-uploader` are programs whose subcommand says more).
+POWERSHELL_VERBS: frozenset[str] = frozenset(
+    "add approve assert backup block build checkpoint clear close compare complete compress "
+    "confirm connect convert convertfrom convertto copy debug deny deploy disable "
+    "disconnect dismount edit enable enter exit expand export find format get grant group "
+    "hide import initialize install invoke join limit lock measure merge mount move new "
+    "open optimize out ping pop protect publish push read receive redo register remove "
+    "rename repair request reset resize resolve restart restore resume revoke save search "
+    "select send set show skip split start step stop submit suspend switch sync test trace "
+    "unblock undo uninstall unlock unprotect unpublish unregister update use wait watch "
+    "write".split()
 )
 
 # Programs whose first positional is a task runner's task name (rake, mage, just, task).
