@@ -891,6 +891,35 @@ def test_names_and_programs(text: str, name: str, kind: str) -> None:
     check(run(text, name=name, job=""), kind)
 
 
+UNKNOWN_PROGRAMS = [
+    # a word after a long option may be its value, not the subcommand
+    ('licensecheck -check -ignore "vendor/**" ./...', "lint-headers", "lint"),
+    ("acme --output build report", "", "report"),
+    # the program's own name speaks before a positional read as another program's name
+    ("wait-for-build --owner me podman", "", "metadata"),
+    # a make target that is a word of a kind does that (bundler's name aside)
+    ("make bundle", "", "build"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), UNKNOWN_PROGRAMS)
+def test_unknown_programs(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)
+
+
+@pytest.mark.parametrize(("image", "kind"), [
+    ("example/plugin-mastodon-post", "notify"),
+    ("example/bluesky", "notify"),
+])
+def test_social_post_plugins_notify(image: str, kind: str) -> None:
+    check(classify_step(Step("ci.yml", 1, "j", "", image, uses=image,
+                             inputs=(("message", "released"),))), kind)
+
+
+def test_a_merge_request_is_opened_by_name() -> None:
+    check(run("import gitlab\nprint(1)\n", name="open-mr", job=""), "publish")
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -72,6 +72,7 @@ _ETC_WRITERS = frozenset("echo printf cat tee sed cp mv ln install".split())
 _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
+_LONG_OPTION = re.compile(r"^(--?[A-Za-z][\w-]+)$")
 _PLUGIN_REF = re.compile(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
 _ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _LOCAL_URL = re.compile(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
@@ -625,6 +626,8 @@ class Reader:
             release = _release_target(name)
             if release is not None:
                 return release
+        if low in T.WORD_KINDS and low not in T.TOOL_WORDS:
+            return T.WORD_KINDS[low], "exact"  # `make bundle` bundles (bundler installs)
         spec = T.COMMANDS.get(low)
         if spec is not None and not spec.get("*", "@").startswith("@") and spec["*"] != "unknown":
             return spec["*"], "exact"  # `make tflint`, `npm run eslint`
@@ -670,17 +673,25 @@ class Reader:
         shown = short(prog, 30)
         if not _PROGRAM_NAME.match(prog) or prog.isdigit() or prog.startswith("."):
             return Hit("metadata", 0.2, f"shell text `{shown}`", 0)
-        positionals = [a for a in args if not unquote(a).startswith(("-", "$", "/"))]
-        if positionals:
-            sub = unquote(positionals[0])
+        # a word after a long option (`--new v1`, Go's `-ignore vendor/**`) may be its
+        # value, not a subcommand
+        positionals = [a for i, a in enumerate(args)
+                       if not unquote(a).startswith(("-", "$", "/"))
+                       and not (i > 0 and _LONG_OPTION.match(args[i - 1]))]
+        sub = unquote(positionals[0]) if positionals else ""
+        if sub and len(sub) < 60:
             found = kind_from_words(words_of(sub))
-            if found is None:
-                found = self._target_kind({}, sub)
-            if found is not None and len(sub) < 60:
+            if found is not None:
                 return Hit(found[0], 0.5, f"runs `{shown} {short(sub, 30)}`", 2)
         found = kind_from_words(words_of(prog))
         if found is not None and found[0] not in ("toolchain",):
             return Hit(found[0], 0.45, f"runs `{shown}`", 2)
+        if sub and len(sub) < 60:
+            # a subcommand read as a task name (`tool buildDocs`, `tool ci:lint`) or a
+            # program's name, after the program's own name had its say
+            found = self._target_kind({}, sub)
+            if found is not None:
+                return Hit(found[0], 0.5, f"runs `{shown} {short(sub, 30)}`", 2)
         return Hit("unknown", 0.3, f"runs `{shown}`", 2)
 
     def _utility(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:

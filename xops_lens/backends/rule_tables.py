@@ -192,7 +192,7 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("check checker require required requires validate verify enforce ensure", "label labels "
          "title template message signoff dco allow edits", "lint"),
         ("add apply remove set update sync", "label labels", "notify"),
-        ("create open update draft merge", "pr pull prs", "publish"),
+        ("create open update draft merge", "pr pull prs mr mrs", "publish"),
         ("merge", "branch branches dependabot upstream", "publish"),
         ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
@@ -1521,7 +1521,7 @@ DECIDING_PROGRAMS: frozenset[str] = frozenset(
 PLUGIN_KINDS: tuple[tuple[str, str], ...] = (
     (r"docker|buildx|kaniko|buildah|(^|[/-])img($|-)|[/-](ecr|gcr|acr)($|-)|manifest", "@image"),
     (r"slack|discord|email|matrix|telegram|teams|webhook|gitter|mattermost|irc|pushover|"
-     r"ntfy|notify", "notify"),
+     r"ntfy|notify|bluesky|mastodon|twitter|tweet|toot|social", "notify"),
     (r"codecov|coveralls|codacy|sonar", "report"),
     (r"github-release|gitea-release|gitlab-release|release", "publish"),
     (r"cache", "cache-restore"),
