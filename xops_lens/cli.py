@@ -54,7 +54,7 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
          reports: tuple[str, ...]) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     from xops_lens.config import load_config
-    from xops_lens.errors import XopsLensError
+    from xops_lens.errors import XopsLensError, visible
     from xops_lens.plugins import get_registry
     from xops_lens.policy import exit_code, parse_fail_on
     from xops_lens.scan import scan as run_scan
@@ -83,14 +83,14 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
                        backend_options=backend_options)
     except XopsLensError as exc:
         raise click.UsageError(str(exc)) from None
-    for message in result.messages:
-        click.echo(f"warning: {message}", err=True)
+    for message in result.messages:  # may quote the scanned files: one line each
+        click.echo(f"warning: {visible(message)}", err=True)
     if backend_options.get("estimate"):
         print_estimate(result.backend_usage, backend, len(result.steps), output_format,
                        sys.stdout)
         sys.exit(EXIT_OK)
     for failed in result.failed_files:
-        click.echo(f"error: {failed.error}", err=True)
+        click.echo(f"error: {visible(failed.error or failed.path)}", err=True)
     options = ReportOptions(quiet=quiet)
     if output is not None:
         with output.open("w", encoding="utf-8") as stream:

@@ -69,7 +69,17 @@ def discover(root: Path) -> Discovery:
         result.used_git = True
     else:
         paths = _walk_paths(root)
-    result.paths = [p for p in paths if not _in_skipped_dir(p)]
+    for path in paths:
+        if _in_skipped_dir(path):
+            continue
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8, kept as surrogates by os
+            # No report can name it (JSON, SARIF and Markdown are UTF-8) and no CI system
+            # reads it: it is listed as skipped, not scanned.
+            result.skipped.append(path)
+            continue
+        result.paths.append(path)
     return result
 
 
@@ -113,28 +123,35 @@ def read_text(root: Path, rel_path: str, *, referrer: str | None = None,
     """Read a text file under ``root`` with the size, encoding and binary checks."""
     real = _real_inside(root, rel_path, referrer)
     where = referrer or rel_path
+    # "x.yml: x.yml is 50 MiB" says the name twice; an included file is named.
+    name = rel_path if referrer and referrer != rel_path else "the file"
     try:
         info: os.stat_result | None = os.stat(real)
     except OSError:
         info = None
     # Checked before opening: opening a FIFO or a device could block or never end.
     if info is None or not stat.S_ISREG(info.st_mode):
-        raise ParseError(where, f"{rel_path} is not a regular file")
+        raise ParseError(where, f"{name} is not a regular file")
+
+    def too_big(size: int) -> ParseError:
+        return ParseError(where, f"{name} is {size / 1048576:.1f} MiB, over the "
+                          f"{max_bytes // 1048576} MiB limit; skipped")
+
     try:
-        size = info.st_size
-        if size > max_bytes:
-            raise ParseError(
-                where,
-                f"{rel_path} is {size / 1048576:.1f} MiB, over the {max_bytes // 1048576} MiB "
-                "limit; skipped",
-            )
+        if info.st_size > max_bytes:
+            raise too_big(info.st_size)
         with open(real, "rb") as stream:
-            data = stream.read()
+            # Bounded even if the file grew after the stat (or a file system reports 0).
+            data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_big(max(len(data), os.path.getsize(real)))
     except PermissionError:
-        raise ParseError(where, f"{rel_path} cannot be read (permission denied)") from None
+        raise ParseError(where, f"{name} cannot be read (permission denied)") from None
     except OSError as exc:
-        raise ParseError(where, f"{rel_path} cannot be read: {exc.strerror}") from None
-    return decode(data, where)
+        raise ParseError(where, f"{name} cannot be read: {exc.strerror}") from None
+    # Lines of an encoding error are lines of this file, so name it (an including file
+    # wraps the message with its own line).
+    return decode(data, rel_path)
 
 
 def decode(data: bytes, path: str) -> str:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+# Line breaks, escape sequences and other controls in a file name or a value would break
+# the one-line promise: a name holding "\n::error::" could forge a line of a CI log.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` on one line: control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 class XopsLensError(Exception):
     """Base of every error the tool reports to a user instead of a traceback."""
@@ -18,7 +29,7 @@ class ParseError(XopsLensError):
 
     def one_line(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return visible(f"{where}: {self.message}")
 
 
 class Declined(XopsLensError):

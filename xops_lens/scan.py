@@ -9,7 +9,7 @@ from typing import Any
 from xops_lens.config import Config
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
-from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError
+from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, visible
 from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Source, Step
 from xops_lens.ignore import Ignores
 from xops_lens.plugins import Registry, get_registry
@@ -58,16 +58,16 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> FileR
     except ParseError as exc:
         return FileReport(path, fmt.name, error=exc.one_line())
     except XopsLensError as exc:
-        return FileReport(path, fmt.name, error=f"{path}: {exc}")
+        return FileReport(path, fmt.name, error=visible(f"{path}: {exc}"))
     except Exception as exc:  # a format plugin's bug must not lose the other files
         return FileReport(
             path, fmt.name,
-            error=f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}",
+            error=visible(f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}"),
         )
     count = len(pipeline.steps)
     if count > MAX_STEPS_PER_FILE:  # whatever a plugin expands, later stages stay bounded
-        return FileReport(path, fmt.name, error=f"{path}: {count:,} steps, more than "
-                          f"{MAX_STEPS_PER_FILE:,}; file skipped")
+        return FileReport(path, fmt.name, error=visible(f"{path}: {count:,} steps, more than "
+                                                        f"{MAX_STEPS_PER_FILE:,}; file skipped"))
     return FileReport(path, fmt.name, pipeline=pipeline)
 
 
@@ -125,12 +125,19 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     # the built-ins, so a plugin can take over a file that a built-in would read.
     formats = list(registry.formats.values())
 
-    tree = discover(root).paths
+    found = discover(root)
+    tree = found.paths
     claimed = [(path, fmt) for path in tree if (fmt := _claim(path, formats))]
     # Entry files first, so a fragment that an entry includes is not analysed twice.
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
     included_by: dict[str, tuple[str, str]] = {}
     reports: dict[str, FileReport] = {}
+    for raw in found.skipped:  # names that are not UTF-8: no report could carry them
+        skipped_fmt = _claim(raw, formats)
+        if skipped_fmt is not None:
+            shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            reports[shown] = FileReport(shown, skipped_fmt.name, error=visible(
+                f"{shown}: the file name is not UTF-8 text; not read"))
     for path, fmt in claimed:
         if path in included_by and not fmt.entry(path):
             continue

@@ -12,6 +12,7 @@ from typing import Any
 from xops_lens.cost.report import CostReport
 from xops_lens.cost.settings import Assumption
 from xops_lens.model import AppliesTo, Job, Step
+from xops_lens.reporters._text import plain
 
 STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
 BAR_WIDTH = 30
@@ -97,8 +98,9 @@ def _money_table(report: CostReport) -> Any:
 
 def _place(target: AppliesTo, short: bool = False) -> str:
     # The table names the file alone (the arithmetic below gives the path).
-    where = f"{posixpath.basename(target.file) if short else target.file}:{target.line}"
-    return f"{where} {target.job}" if target.job else where
+    # File and job names come from the scanned files: plain() keeps them on one line.
+    where = plain(f"{posixpath.basename(target.file) if short else target.file}:{target.line}")
+    return f"{where} {plain(target.job)}" if target.job else where
 
 
 def _suggestion_table(report: CostReport, width: int) -> Any:

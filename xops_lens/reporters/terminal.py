@@ -12,6 +12,7 @@ from xops_lens.model import SUBSYSTEMS, Classification, Step
 from xops_lens.result import FileReport, GateResult, ScanResult
 from xops_lens.cost.report import CostReport
 from xops_lens.reporters import _cost_terminal as cost
+from xops_lens.reporters._text import plain
 from xops_lens.sdk import BackendUsage, ReportOptions
 
 SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
@@ -33,8 +34,8 @@ def _step_text(step: Step, shown_file: str) -> Any:
     # so the line number beside it stays meaningful.
     text = Text()
     if step.file != shown_file:
-        text.append(f"{step.file}: ", style="dim")
-    text.append(" ".join(step.name.split()))
+        text.append(f"{plain(step.file)}: ", style="dim")
+    text.append(plain(step.name))
     return text
 
 
@@ -45,11 +46,13 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
 
     pipeline = report.pipeline
     assert pipeline is not None
-    title = Text(f"{report.path}", style="bold")
+    # Every name below comes from the scanned files: plain() keeps each on one line, so
+    # a name holding "\n::error::" cannot start a line of a CI log (hostile input).
+    title = Text(plain(report.path), style="bold")
     title.append(f"  {report.format}", style="dim")
     if pipeline.triggers:
         events = sorted({t.event for t in pipeline.triggers})
-        title.append(f"  on: {', '.join(events)}", style="dim")
+        title.append(f"  on: {plain(', '.join(events))}", style="dim")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
                   header_style="bold", expand=True)
     # Label columns have fixed widths so they never wrap or get cut; the step name
@@ -63,17 +66,17 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
     table.add_column("conf", justify="right", no_wrap=True, width=4)
     table.add_column(cost.column_title(cost_report), justify="right", no_wrap=True, width=8)
     for job in pipeline.jobs:
-        job_label = job.id
+        job_label = plain(job.id)
         extras = []
         if job.matrix_size > 1:
             extras.append(f"×{job.matrix_size}")
         if job.calls:
-            extras.append(f"→ {job.calls}")
+            extras.append(f"→ {plain(job.calls)}")
         if extras:
             job_label += " " + " ".join(extras)
         gate = gate_by_job.get(id(job))
         if gate is not None:
-            gate_text = "manual gate" if job.manual else f"environment {job.environment}"
+            gate_text = "manual gate" if job.manual else f"environment {plain(str(job.environment))}"
             table.add_row(
                 str(job.line), job_label, Text(f"(job) {gate_text}", style="italic"),
                 Text(gate.label.subsystem, style=SUBSYSTEM_STYLE[gate.label.subsystem]),
@@ -159,10 +162,10 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
                 continue  # PR mode: nothing of this file changed
             console.print(_file_table(report, labels, gate_by_job, result.cost))
             for note in report.pipeline.notes:
-                console.print(Text(f"  note: {note}", style="dim"))
+                console.print(Text(f"  note: {plain(note)}", style="dim"))
             reusable = cost.reusable_jobs(result.cost, report.pipeline.jobs)
             if reusable:
-                console.print(Text(f"  note: — {reusable}: reusable (runs only where "
+                console.print(Text(f"  note: — {plain(reusable)}: reusable (runs only where "
                                    "called), costed at the calling steps", style="dim"))
             console.print()
 
