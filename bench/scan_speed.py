@@ -400,7 +400,7 @@ def _clear_module_caches() -> None:
     what a fresh ``xops-lens scan`` pays."""
     from xops_lens.cost import cron
 
-    for name in ("_matching_days",):
+    for name in ("_matching_days", "firings_per_year"):
         cached = getattr(cron, name, None)
         if cached is not None and hasattr(cached, "cache_clear"):
             cached.cache_clear()

@@ -41,8 +41,11 @@ def _count(expression: str) -> int:
     return count
 
 
+@lru_cache(maxsize=4096)
 def firings_per_year(expression: str) -> int:
-    """Firings in the reference year of a cron expression (5 fields, 6 with seconds)."""
+    """Firings in the reference year of a cron expression (5 fields, 6 with seconds).
+    Cached: parsing and expanding an expression with croniter costs about a millisecond,
+    and a tree of many workflows repeats a few schedules many times."""
     from croniter import croniter  # type: ignore[import-untyped]
 
     try:

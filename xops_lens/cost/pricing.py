@@ -16,7 +16,7 @@ and is reported with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +80,7 @@ class _JobContext:
     price: float
     keys: tuple[str, ...]  # settings behind the runs and the price
     composite: bool  # steps of a composite action: they run on their caller's runner
+    runs: float  # sum(events.values()): runs per month, read for every step
 
     @property
     def carried_by_callers(self) -> bool:
@@ -89,10 +90,6 @@ class _JobContext:
         a ``uses: ./x`` call says nothing of the work, so the action's steps are costed
         with the callers' runs (resolve_runs) and the call is not."""
         return self.job.reusable and not self.composite
-
-    @property
-    def runs(self) -> float:
-        return sum(self.events.values())
 
     @property
     def matrix(self) -> int:
@@ -105,10 +102,15 @@ class Estimator:
     counter: RunCounter
     labels: dict[int, Classification]
     gates: dict[int, Classification]
-    known_paths: Sequence[str]
+    known_paths: Collection[str]  # a set: every job and local action call is looked up
     report: CostReport = field(init=False)
     # once-per-scan or once-per-pipeline lines already placed (release notes, bumps)
     _placed: set[tuple[str, str]] = field(default_factory=set)
+    # The settings keys of a line, sorted, by the keys a line is given (and whether it
+    # has human minutes); and compute formulas, by their text. Thousands of lines share
+    # a few dozen of each: one tuple or string each instead of one per line.
+    _line_keys: dict[tuple[tuple[str, ...], bool], tuple[str, ...]] = field(default_factory=dict)
+    _strings: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.currency = self.settings.text("cost.currency")
@@ -158,10 +160,15 @@ class Estimator:
              use: str, uses: float, human: float, compute: float, price: float, formula: str,
              keys: Sequence[str], matrix: int = 1) -> None:
         subsystem, kind, confidence = label
-        all_keys = set(keys) | ({"cost.human_rate"} if human else set())
+        request = (tuple(keys), bool(human))
+        line_keys = self._line_keys.get(request)
+        if line_keys is None:
+            all_keys = set(keys) | ({"cost.human_rate"} if human else set())
+            line_keys = self._line_keys[request] = tuple(sorted(all_keys))
+        formula = self._strings.setdefault(formula, formula)
         self.report.add(CostLine(category, target, subsystem, kind, confidence, use, uses,
                                  human, compute, price, self.rate, formula, matrix,
-                                 tuple(sorted(all_keys))), bucket, key)
+                                 line_keys), bucket, key)
 
     # -- jobs and steps ---------------------------------------------------------------
     def context(self, pipeline: Pipeline, job: Job, runs: PipelineRuns,
@@ -177,7 +184,7 @@ class Estimator:
         price, price_keys = composite_price or self.runner_price(job.runner)
         keys.update(price_keys)
         return _JobContext(pipeline, job, events, price, tuple(sorted(keys)),
-                           composite_price is not None)
+                           composite_price is not None, sum(events.values()))
 
     def _scale(self, ctx: _JobContext, costed: Sequence[Step]) -> tuple[float, tuple[str, ...]]:
         """cost.job_minutes.<job> replaces the assumed step minutes of a job with a
@@ -217,6 +224,7 @@ class Estimator:
             else:
                 costed.append(step)
         scale, scale_keys = self._scale(ctx, costed)
+        formulas: dict[str, str] = {}  # compute formula by kind: the job fixes the rest
         cell_minutes = 0.0
         first_test: Step | None = None
         for step in costed:
@@ -227,18 +235,23 @@ class Estimator:
             minutes = default * scale
             cell_minutes += minutes
             if minutes:
-                scaled = f" × {_n(scale, 3)} (cost.job_minutes)" if scale != 1 else ""
+                formula = formulas.get(label.kind)
+                if formula is None:
+                    scaled = f" × {_n(scale, 3)} (cost.job_minutes)" if scale != 1 else ""
+                    formula = (f"{_n(default)} min ({label.kind}){scaled} × {_cells(matrix)} "
+                               f"× {_n(price, 4)} {self.currency}/min")
+                    formulas[label.kind] = formula
                 self._add(report.step_lines, id(step), "compute", target, lab, "run", ctx.runs,
-                          0.0, minutes * matrix, price,
-                          f"{_n(default)} min ({label.kind}){scaled} × {_cells(matrix)} × "
-                          f"{_n(price, 4)} {self.currency}/min",
+                          0.0, minutes * matrix, price, formula,
                           (f"cost.default_minutes.{label.kind}", *ctx.keys, *scale_keys), matrix)
             if label.kind in FAILURE_KINDS:
                 self._triage(ctx, step, target, lab)
             if label.kind == "test" and first_test is None:
                 first_test = step
-            if label.kind == "publish" and self._is_release(step, ctx) \
-                    and ("release", ctx.pipeline.path) not in self._placed:
+            # The pipeline's note is placed at most once: asked first, so the release
+            # pattern is searched only while it is still missing.
+            if label.kind == "publish" and ("release", ctx.pipeline.path) not in self._placed \
+                    and self._is_release(step, ctx):
                 self._placed.add(("release", ctx.pipeline.path))
                 self._release_notes(ctx, step, target, lab)
             if label.kind == "dependencies" and ("bumps", "") not in self._placed \
@@ -444,7 +457,7 @@ def estimate(result: ScanResult, root: Path, *, now: datetime) -> CostReport:
     counter = RunCounter(settings, history)
     estimator = Estimator(settings, counter, {id(r.step): r.label for r in result.steps},
                           {id(g.job): g.label for g in result.gates},
-                          [p.path for p in pipelines])
+                          frozenset(p.path for p in pipelines))
     runs, composite_prices = resolve_runs(pipelines, counter, estimator)
     report = estimator.report
     report.runs = runs

@@ -41,17 +41,29 @@ class Settings:
         self.config = config or Config()
         self._used: dict[str, Assumption] = {}
         self._known: set[str] = set(DEFAULTS)
+        # Lookups resolved once per key: the model asks for the same few dozen settings
+        # for every step and job (about 22 lookups a workflow), and the configuration
+        # does not change while an estimate runs.
+        self._user_values: dict[str, tuple[Any, str] | None] = {}
+        self._numbers: dict[tuple[Any, ...], Assumption] = {}
+        self._tables: dict[str, dict[str, Any]] = {}
 
     # -- reading -------------------------------------------------------------------
     def _user_value(self, key: str) -> tuple[Any, str] | None:
         """The value the user set for ``key`` and its source, or None."""
+        try:
+            return self._user_values[key]
+        except KeyError:
+            pass
         parent, _, leaf = key.rpartition(".")
         # Look leaves up in their parent table so that keys containing dots (a runner
         # label such as ubuntu-22.04, a job id) still resolve.
         table = self.config.get(parent) if parent else self.config.values
+        found = None
         if isinstance(table, dict) and leaf in table and not isinstance(table[leaf], dict):
-            return table[leaf], self.config.source_of(key)
-        return None
+            found = table[leaf], self.config.source_of(key)
+        self._user_values[key] = found
+        return found
 
     def is_set(self, key: str) -> bool:
         return self._user_value(key) is not None
@@ -70,6 +82,11 @@ class Settings:
     def number(self, key: str, default: float | None = None, note: str | None = None, *,
                minimum: float = 0.0, maximum: float | None = None) -> float:
         """A non-negative number (or within [minimum, maximum]), recorded as used."""
+        request = (key, default, note, minimum, maximum)
+        known = self._numbers.get(request)
+        if known is not None:  # the same read again: the same answer, recorded again
+            self._used[key] = known
+            return known.value  # type: ignore[return-value]
         value, source, note = self._resolve(key, default, note)
         if not _is_number(value):
             raise ConfigError(f"{key}: expected a number, got {value!r} (from {source})")
@@ -77,7 +94,9 @@ class Settings:
             bound = f"between {minimum:g} and {maximum:g}" if maximum is not None \
                 else f"at least {minimum:g}"
             raise ConfigError(f"{key}: must be {bound}, got {value!r} (from {source})")
-        return self._record(key, float(value), source, note)
+        result = self._record(key, float(value), source, note)
+        self._numbers[request] = self._used[key]
+        return result
 
     def optional_number(self, key: str, *, minimum: float = 0.0) -> float | None:
         """A number the user may set; unset means the model computes it (not recorded)."""
@@ -107,8 +126,11 @@ class Settings:
 
     def table(self, key: str) -> dict[str, Any]:
         """The user's table under ``key`` (runner labels, job ids), possibly empty."""
-        found = self.config.get(key)
-        return found if isinstance(found, dict) else {}
+        table = self._tables.get(key)
+        if table is None:
+            found = self.config.get(key)
+            table = self._tables[key] = found if isinstance(found, dict) else {}
+        return table
 
     def _record(self, key: str, value: Any, source: str, note: str) -> Any:
         self._used[key] = Assumption(key, value, source, note)
