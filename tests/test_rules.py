@@ -920,6 +920,26 @@ def test_a_merge_request_is_opened_by_name() -> None:
     check(run("import gitlab\nprint(1)\n", name="open-mr", job=""), "publish")
 
 
+CONTAINER_RUNS = [
+    # an image of no registry run as it is: one the job built, smoke-tested
+    ("docker run myapp:ci", "test"),
+    ("docker run --rm cmake:latest", "test"),
+    # a command in it, a registry image, or a name that says more speak for themselves
+    ("docker run --rm myapp:ci pytest -q", "test"),
+    ("docker run --rm myapp:ci make docs", "generate"),
+    ("docker run --rm ghcr.io/acme/migrate:1", "build"),
+    ("docker run --rm deploy-tool:1", "deploy"),
+    ("docker run -d -p 5432:5432 postgres:16", "toolchain"),
+    # a cloud CLI listing things reads
+    ("gcloud builds list --limit 5", "metadata"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), CONTAINER_RUNS)
+def test_container_runs(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

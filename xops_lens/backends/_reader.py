@@ -491,6 +491,13 @@ class Reader:
                 return Hit("unknown", 0.3, "runs a container", 2)
             image = unquote(rest[0])
             inner = self._skip_options(rest[1:], frozenset())
+            if not inner and "/" not in image and not image.startswith("$"):
+                # `docker run app:ci`: an image of no registry, run as it is, is one the
+                # job built; running its default command is a smoke test (unless its
+                # name says more than a tool's name)
+                named = kind_from_words(words_of(image.split("@")[0]))
+                if named is None or named[1] in T.TOOL_WORDS:
+                    return Hit("test", 0.5, f"smoke-runs image {short(image, 30)}", 2)
             hit = self.words(inner, cmd, depth + 1) if inner else None
             if hit is None or hit.kind == "unknown" or hit.weight < 2:
                 found = kind_from_words(words_of(image.split("@")[0]))
