@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, NamedTuple, TypeVar
 
 from xops_lens.cost.runs import PipelineRuns
 from xops_lens.cost.settings import Assumption
@@ -64,29 +65,75 @@ class CostLine:
     def monthly(self) -> float:
         return self.human_monthly + self.compute_monthly
 
+    def amounts(self) -> Amounts:
+        """All the monthly figures above at once, each computed exactly as its property
+        computes it (reports read them all for every line)."""
+        human_hours = self.uses_per_month * self.human_minutes_per_use / 60
+        human = human_hours * self.human_rate
+        compute_minutes = self.uses_per_month * self.compute_minutes_per_use
+        compute = compute_minutes * self.price_per_minute
+        return Amounts(human_hours, human, compute_minutes, compute, human + compute)
 
-@dataclass(frozen=True, slots=True)
+
+class Amounts(NamedTuple):
+    """A cost line's monthly figures (see :meth:`CostLine.amounts`)."""
+
+    human_hours_monthly: float
+    human_monthly: float
+    compute_minutes_monthly: float
+    compute_monthly: float
+    monthly: float
+
+
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # noqa: N801 - used like @property
+    """A property computed on first read and then kept in the instance (functools'
+    cached_property takes a lock on every read before Python 3.12, which cost more than
+    the sums it saved)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # read from there from now on
+        return value
+
+
+@dataclass(frozen=True)
 class Figures:
-    """Totals of some cost lines, for a step, a job or a subsystem."""
+    """Totals of some cost lines, for a step, a job or a subsystem. Each total is summed
+    once, when first read (a report reads each several times)."""
 
     runs_per_month: float
     lines: tuple[CostLine, ...]
 
-    @property
+    @_once
+    def line_amounts(self) -> tuple[Amounts, ...]:
+        """The monthly figures of each line, in the order of ``lines``."""
+        return tuple(line.amounts() for line in self.lines)
+
+    @_once
     def monthly(self) -> float:
-        return sum(line.monthly for line in self.lines)
+        return sum(a.monthly for a in self.line_amounts)
 
-    @property
+    @_once
     def human_monthly(self) -> float:
-        return sum(line.human_monthly for line in self.lines)
+        return sum(a.human_monthly for a in self.line_amounts)
 
-    @property
+    @_once
     def compute_monthly(self) -> float:
-        return sum(line.compute_monthly for line in self.lines)
+        return sum(a.compute_monthly for a in self.line_amounts)
 
-    @property
+    @_once
     def human_hours_monthly(self) -> float:
-        return sum(line.human_hours_monthly for line in self.lines)
+        return sum(a.human_hours_monthly for a in self.line_amounts)
 
     def _per_run(self, value: float) -> float:
         return value / self.runs_per_month if self.runs_per_month else 0.0
@@ -97,7 +144,7 @@ class Figures:
 
     @property
     def compute_minutes_per_run(self) -> float:
-        return self._per_run(sum(line.compute_minutes_monthly for line in self.lines))
+        return self._per_run(sum(a.compute_minutes_monthly for a in self.line_amounts))
 
     @property
     def human_minutes_per_run(self) -> float:

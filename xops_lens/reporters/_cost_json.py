@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xops_lens.cost.report import CostLine, CostReport, Figures
+from xops_lens.cost.report import Amounts, CostLine, CostReport, Figures
 from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step, Suggestion
 
 
@@ -14,7 +14,10 @@ def _r(value: float) -> float:
     return round(value, 4)
 
 
-def _line(line: CostLine) -> dict[str, Any]:
+def _line(line: CostLine, amounts: Amounts | None = None) -> dict[str, Any]:
+    """``amounts``: the line's figures when the caller has them already."""
+    if amounts is None:
+        amounts = line.amounts()
     return {
         "category": line.category,
         "use": line.use,
@@ -22,9 +25,9 @@ def _line(line: CostLine) -> dict[str, Any]:
         "human_minutes_per_use": _r(line.human_minutes_per_use),
         "compute_minutes_per_use": _r(line.compute_minutes_per_use),
         "price_per_minute": _r(line.price_per_minute),
-        "human_monthly": _r(line.human_monthly),
-        "compute_monthly": _r(line.compute_monthly),
-        "monthly": _r(line.monthly),
+        "human_monthly": _r(amounts.human_monthly),
+        "compute_monthly": _r(amounts.compute_monthly),
+        "monthly": _r(amounts.monthly),
         "formula": line.formula,
         "assumptions": list(line.keys),
     }
@@ -46,7 +49,8 @@ def step_cost(report: CostReport | None, step: Step) -> dict[str, Any] | None:
     if report is None:
         return None
     figures = report.step(step)
-    return {**_figures(figures), "lines": [_line(l) for l in figures.lines],
+    return {**_figures(figures),
+            "lines": [_line(l, a) for l, a in zip(figures.lines, figures.line_amounts)],
             "note": report.step_notes.get(id(step))}
 
 
@@ -111,24 +115,32 @@ def summary_cost(report: CostReport | None) -> dict[str, Any] | None:
     if report is None:
         return None
     total = report.total()
-    parts = report.by_subsystem()
+    # The subsystems' totals from the lines' figures already computed for the total
+    # (report.by_subsystem() would compute them again), summed in the same order.
+    amounts: dict[str, list[Amounts]] = {name: [] for name in SUBSYSTEMS}
+    for line, figures in zip(total.lines, total.line_amounts):
+        if line.subsystem in amounts:
+            amounts[line.subsystem].append(figures)
     paying = [s for s in report.suggestions if s.numbers.monthly_saving > 0]
+    monthly = total.monthly
+    subsystems = {}
+    for name in SUBSYSTEMS:
+        part = amounts[name]
+        part_monthly = sum(a.monthly for a in part)
+        subsystems[name] = {
+            "monthly": _r(part_monthly),
+            "compute_monthly": _r(sum(a.compute_monthly for a in part)),
+            "human_monthly": _r(sum(a.human_monthly for a in part)),
+            "share": _r(part_monthly / monthly) if monthly else 0.0,
+        }
     return {
         "currency": report.currency,
         "human_rate": _r(report.human_rate),
-        "monthly": _r(total.monthly),
+        "monthly": _r(monthly),
         "compute_monthly": _r(total.compute_monthly),
         "human_monthly": _r(total.human_monthly),
         "human_hours_monthly": _r(total.human_hours_monthly),
-        "subsystems": {
-            name: {
-                "monthly": _r(parts[name].monthly),
-                "compute_monthly": _r(parts[name].compute_monthly),
-                "human_monthly": _r(parts[name].human_monthly),
-                "share": _r(parts[name].monthly / total.monthly) if total.monthly else 0.0,
-            }
-            for name in SUBSYSTEMS
-        },
+        "subsystems": subsystems,
         "suggestions": len(report.suggestions),
         "monthly_saving": _r(sum(s.numbers.monthly_saving for s in paying)),
         "one_time": _r(sum(s.numbers.one_time for s in paying)),
