@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,15 +94,27 @@ def _as_list(value: Any, key: str) -> list[str]:
     raise ConfigError(f"setting {key} must be a list of strings")
 
 
-class Ignores:
-    """The ignore rules of one scan; reads each CI file's text at most once."""
+def marked_text(text: str) -> str:
+    """``text`` if it holds an inline ignore comment, else "": what :class:`Ignores`
+    needs to keep of a file the scan has read (see ``Ignores(texts=...)``)."""
+    return text if INLINE_RE.search(text) else ""
 
-    def __init__(self, root: Path, config: Config) -> None:
+
+class Ignores:
+    """The ignore rules of one scan; reads each CI file's text at most once.
+
+    ``texts`` maps the files the scan has already read to :func:`marked_text` of their
+    text, so that they are not read a second time (a file not in it is read here)."""
+
+    def __init__(self, root: Path, config: Config, texts: Mapping[str, str] | None = None
+                 ) -> None:
         self.root = root
         self.paths = [(p, glob_to_regex(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
         kinds = _as_list(config.get("ignore.kinds"), "ignore.kinds")
         self.kinds = frozenset(k.strip().lower() for k in kinds if k.strip())
+        self._texts: Mapping[str, str] = texts if texts is not None else {}
         self._lines: dict[str, list[str]] = {}
+        self._path_rules: dict[str, Rule | None] = {}  # by file: matched once per file
         self.warnings: list[str] = []
         for name in sorted(self.kinds - KNOWN_NAMES):
             self.warnings.append(f"ignore.kinds: {name!r} is not a kind or subsystem; it matches nothing")
@@ -111,22 +123,26 @@ class Ignores:
     def _file_lines(self, file: str) -> list[str]:
         lines = self._lines.get(file)
         if lines is None:
-            from xops_lens.discover import read_text
+            text = self._texts.get(file)
+            if text is None:
+                from xops_lens.discover import read_text
 
-            try:
-                text = read_text(self.root, file)
-            except XopsLensError:
-                text = ""  # the format already reported an unreadable file
+                try:
+                    text = marked_text(read_text(self.root, file))
+                except XopsLensError:
+                    text = ""  # the format already reported an unreadable file
             # A file without any ignore comment (nearly all) keeps no lines: a line can
             # match only where the whole text does. Keeping every line of every file
             # took 59 MB and 1.5 s of a 5,000-workflow scan (bench/scan_speed.py).
-            lines = text.splitlines() if INLINE_RE.search(text) else []
+            lines = text.splitlines() if text else []
             self._lines[file] = lines
         return lines
 
     def inline(self, file: str, line: int) -> Rule | None:
         """The inline rule for the unit starting at ``line`` of ``file``, if any."""
         lines = self._file_lines(file)
+        if not lines:  # no ignore comment in the file (nearly always)
+            return None
         candidates = []
         if 1 <= line <= len(lines):
             candidates.append((line, lines[line - 1]))
@@ -150,10 +166,19 @@ class Ignores:
         return None
 
     def path_rule(self, file: str) -> Rule | None:
-        for pattern, regex in self.paths:
-            if regex.fullmatch(posixpath.normpath(file)):
-                return Rule(None, f"ignore.paths {pattern!r}")
-        return None
+        try:
+            return self._path_rules[file]
+        except KeyError:
+            pass
+        rule = None
+        if self.paths:
+            normal = posixpath.normpath(file)
+            for pattern, regex in self.paths:
+                if regex.fullmatch(normal):
+                    rule = Rule(None, f"ignore.paths {pattern!r}")
+                    break
+        self._path_rules[file] = rule
+        return rule
 
     def _rules(self, file: str, line: int, job: Job | None) -> list[Rule]:
         rules = [r for r in (self.path_rule(file), self.inline(file, line)) if r is not None]

@@ -11,7 +11,7 @@ from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, visible
 from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Source, Step
-from xops_lens.ignore import Ignores
+from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.sdk import Backend, BackendContext, Format
@@ -45,12 +45,19 @@ def _claim(path: str, formats: list[Format]) -> Format | None:
     return None
 
 
-def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> FileReport | None:
+def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
+               texts: dict[str, str]) -> FileReport | None:
+    """``texts`` collects what the ignores need of every file read (marked_text), so
+    that they do not read the files again."""
+
     def read_local(rel: str) -> str:
-        return read_text(root, rel, referrer=path)
+        text = read_text(root, rel, referrer=path)
+        texts[rel] = marked_text(text)
+        return text
 
     try:
         text = read_text(root, path)
+        texts[path] = marked_text(text)
         pipeline = fmt.parse(Source(root=str(root), path=path, text=text, read_local=read_local,
                                     local_paths=lambda: tree))
     except Declined:
@@ -132,6 +139,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
     included_by: dict[str, tuple[str, str]] = {}
     reports: dict[str, FileReport] = {}
+    texts: dict[str, str] = {}
     for raw in found.skipped:  # names that are not UTF-8: no report could carry them
         skipped_fmt = _claim(raw, formats)
         if skipped_fmt is not None:
@@ -141,7 +149,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     for path, fmt in claimed:
         if path in included_by and not fmt.entry(path):
             continue
-        report = _parse_one(root, path, fmt, tree)
+        report = _parse_one(root, path, fmt, tree, texts)
         if report is None:
             continue
         reports[path] = report
@@ -158,7 +166,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.files = [reports[p] for p in sorted(reports)]
 
     steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
-    ignores = Ignores(root, config)
+    ignores = Ignores(root, config, texts)
     # Path rules and bare inline ignores act before any backend (an LLM) sees the steps.
     steps = ignores.drop_unlabelled(result, steps)
     labels = _classify(chosen, steps, registry, backend_messages.append)
