@@ -826,6 +826,8 @@ VERB_OBJECT_NAMES = [
     ("./hack/create-chart-repos.sh", "publish"),
     # Helix is .NET's distributed test service
     ("./eng/send-to-helix.sh", "test"),
+    # a quality gate passes or fails a change on its checks
+    ("trigger pipeline payments-quality-gate", "test"),
     # installing only build tools, packaging libraries included
     ("pip install meson==1.4 ninja packaging", "toolchain"),
 ]

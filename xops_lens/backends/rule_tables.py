@@ -178,6 +178,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
     (frozenset(verbs.split()), frozenset(objects.split()), kind)
     for verbs, objects, kind in (
         ("pre", "commit", "lint"),
+        # a quality gate passes or fails a change on its checks and metrics
+        ("quality", "gate gates", "test"),
         ("upload store persist save attach archive", "artifact artifacts", "artifact-upload"),
         ("download fetch get restore retrieve pull load", "artifact artifacts dist war",
          "artifact-download"),
