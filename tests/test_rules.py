@@ -942,6 +942,28 @@ def test_container_runs(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+DOWNLOADS = [
+    # a file attached to a release on a forge is a tool's binary for the job
+    ("curl -fsSL -o /usr/local/bin/yq https://github.com/o/yq/releases/download/v4/yq_linux",
+     "toolchain"),
+    ("wget https://github.com/o/tool/releases/download/v1/tool.tar.gz\ntar xzf tool.tar.gz",
+     "toolchain"),
+    # verifying its checksum guards the download (bookkeeping) ...
+    ("curl -Lo /tmp/t.tgz https://github.com/o/t/releases/download/v1/t.tgz\n"
+     "echo \"$SUM  /tmp/t.tgz\" | sha256sum -c -", "toolchain"),
+    ("make dist\nsha256sum --check dist/SHA256SUMS", "build"),
+    # ... and alone it is a check
+    ("sha256sum -c SHA256SUMS", "lint"),
+    # other downloads stay dependencies
+    ("curl -LO https://example.org/data/archive.tar.gz", "dependencies"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), DOWNLOADS)
+def test_downloads(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

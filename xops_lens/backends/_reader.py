@@ -72,6 +72,8 @@ _ETC_WRITERS = frozenset("echo printf cat tee sed cp mv ln install".split())
 _SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
+_RELEASE_ASSET = re.compile(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
+                            r"/-/releases/[^\s]*/downloads/")
 _LONG_OPTION = re.compile(r"^(--?[A-Za-z][\w-]+)$")
 _PLUGIN_REF = re.compile(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
 _ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
@@ -423,7 +425,9 @@ class Reader:
         if value == "dependencies" and prog in T.PACKAGE_INSTALLERS and _only_toolchain(positionals):
             return Hit("toolchain", 0.85, f"installs build tools with `{short(label)}`", 2)
         if not value.startswith("@"):
-            return Hit(value, 0.9, f"runs `{short(label)}`", 2)
+            # verifying a checksum guards what the step fetched or made (bookkeeping)
+            weight = 1 if label in T.GUARD_COMMANDS else 2
+            return Hit(value, 0.9, f"runs `{short(label)}`", weight)
         directive, _, family = value.partition(":")
         if directive == "@targets":
             if family == "npm" and positionals and positionals[0] not in T.TARGETS["npm"] \
@@ -752,6 +756,9 @@ class Reader:
         receiver = program_of(cmd.piped_to)[0]
         if receiver in _INSTALLER_SHELLS:
             return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
+        if _RELEASE_ASSET.search(low):
+            # a file attached to a GitHub or GitLab release: a tool's binary for the job
+            return Hit("toolchain", 0.7, f"downloads a released tool with `{prog}`", 2)
         if receiver in T.EXTRACT_PROGRAMS:
             return Hit("dependencies", 0.65, f"downloads and unpacks with `{prog}`", 2)
         if prog in _SAVING_DOWNLOADERS or _HTTP_SAVE.search(joined) or _ARCHIVE_URL.search(low):

@@ -1200,6 +1200,7 @@ COMMANDS: dict[str, dict[str, str]] = {
             "*": "credentials"},
     "gpg2": {"*": "credentials"},
     "minisign": {"*": "build"},
+    # (verifying, `-c`, weighs as bookkeeping: see GUARD_COMMANDS)
     "sha256sum": {"-c": "lint", "--check": "lint", "*": "build"},
     "sha512sum": {"-c": "lint", "--check": "lint", "*": "build"},
     "sha1sum": {"-c": "lint", "--check": "lint", "*": "build"},
@@ -1460,6 +1461,13 @@ STORAGE_COPIES: frozenset[str] = frozenset((
 UPLOAD_WORDS: frozenset[str] = frozenset("upload uploader uploads push pusher put store".split())
 FETCH_WORDS: frozenset[str] = frozenset(
     "fetch fetcher download downloader pull puller get retrieve".split()
+)
+
+# Commands that guard what the step fetched or made (checksum verification): a check
+# when alone, bookkeeping beside the download or build they guard.
+GUARD_COMMANDS: frozenset[str] = frozenset(
+    f"{prog} {flag}" for prog in ("sha256sum", "sha512sum", "sha1sum", "md5sum", "shasum")
+    for flag in ("-c", "--check")
 )
 
 # Task families whose compound task names read "release-X" (make, rake, just): releasing
