@@ -60,69 +60,75 @@ CANONICAL: dict[str, Canonical] = {
     "github-actions": Canonical(
         ".github/workflows/ci.yml",
         lambda n: "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
-                  + _lines("      - run: make target{i}\n", n),
+                  + _lines("      - run: make {i}\n", n),
         first_step_line=6),
     "gitlab-ci": Canonical(
         ".gitlab-ci.yml",
-        lambda n: "build:\n  script:\n" + _lines("    - make target{i}\n", n),
+        lambda n: "build:\n  script:\n" + _lines("    - make {i}\n", n),
         first_step_line=3),
     "cirrus": Canonical(
         ".cirrus.yml",
         lambda n: "task:\n  container:\n    image: alpine\n"
-                  + _lines("  s{i}_script: make target{i}\n", n),
+                  + _lines("  s{i}_script: make {i}\n", n),
         first_step_line=4),
     "buildkite": Canonical(
         ".buildkite/pipeline.yml",
-        lambda n: "steps:\n" + _lines("  - command: make target{i}\n", n),
+        lambda n: "steps:\n" + _lines("  - command: make {i}\n", n),
         first_step_line=2),
     "woodpecker": Canonical(
         ".woodpecker.yml",
-        lambda n: "steps:\n" + _lines("  - {{image: alpine, commands: [make target{i}]}}\n", n),
+        lambda n: "steps:\n" + _lines("  - {{image: a, commands: [make {i}]}}\n", n),
         first_step_line=2),
     "drone": Canonical(
         ".drone.yml",
         lambda n: "kind: pipeline\nname: default\nsteps:\n"
-                  + _lines("  - {{name: s{i}, image: alpine, commands: [make target{i}]}}\n", n),
+                  + _lines("  - {{image: a, commands: [make {i}]}}\n", n),
         first_step_line=4),
     "appveyor": Canonical(
         "appveyor.yml",
-        lambda n: "build_script:\n" + _lines("  - make target{i}\n", n),
+        lambda n: "build_script:\n" + _lines("  - make {i}\n", n),
         first_step_line=2),
     "travis": Canonical(
         ".travis.yml",
-        lambda n: "language: python\nscript:\n" + _lines("  - make target{i}\n", n),
+        lambda n: "language: python\nscript:\n" + _lines("  - make {i}\n", n),
         first_step_line=3),
     "bitbucket-pipelines": Canonical(
         "bitbucket-pipelines.yml",
         lambda n: "pipelines:\n  default:\n    - step:\n        script:\n"
-                  + _lines("          - make target{i}\n", n),
+                  + _lines("          - make {i}\n", n),
         first_step_line=5),
     "circleci": Canonical(
         ".circleci/config.yml",
         lambda n: "version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/base:stable\n"
-                  "    steps:\n" + _lines("      - run: make target{i}\n", n)
+                  "    steps:\n" + _lines("      - run: make {i}\n", n)
                   + "workflows:\n  main:\n    jobs: [build]\n",
         first_step_line=7),
     "azure-pipelines": Canonical(
         "azure-pipelines.yml",
-        lambda n: "trigger: [main]\nsteps:\n" + _lines("  - script: make target{i}\n", n),
+        lambda n: "trigger: [main]\nsteps:\n" + _lines("  - script: make {i}\n", n),
         first_step_line=3),
     "tekton": Canonical(
         ".tekton/build.yaml",
         lambda n: "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\nspec:\n"
-                  "  steps:\n" + _lines("    - {{image: alpine, script: make target{i}}}\n", n),
+                  "  steps:\n" + _lines("    - {{image: a, script: make {i}}}\n", n),
         first_step_line=7, marker="\n# apiVersion: tekton.dev/v1\n"),
     "cloudbuild": Canonical(
         "cloudbuild.yaml",
-        lambda n: "steps:\n" + _lines("  - {{name: gcr.io/cloud-builders/docker, "
-                                      "args: [build, target{i}]}}\n", n),
+        lambda n: "steps:\n" + _lines("  - {{name: a, args: [make, {i}]}}\n", n),
         first_step_line=2),
     "jenkins": Canonical(
         "Jenkinsfile",
         lambda n: "pipeline {\n  agent any\n  stages {\n    stage('build') {\n      steps {\n"
-                  + _lines("        sh 'make target{i}'\n", n) + "      }\n    }\n  }\n}\n",
+                  + _lines("        sh 'make {i}'\n", n) + "      }\n    }\n  }\n}\n",
         first_step_line=6, syntax="groovy"),
 }
+
+# The classic alias bomb: nine aliases per level, nine levels (387 million nodes).
+BILLION_LAUGHS = (
+    'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    + "".join(f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n"
+              for p, k in zip("abcdefgh", "bcdefghi"))
+)
 
 # The good neighbour put beside every bad file: it must still be scanned and reported.
 GOOD_PATH = ".github/workflows/good.yml"

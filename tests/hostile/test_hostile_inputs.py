@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.hostile_harness import (
+    BILLION_LAUGHS,
     CANONICAL,
     CASE_SECONDS,
     GOOD,
@@ -61,11 +62,6 @@ def _nul_on_line_3(c: Canonical) -> bytes:
     return "".join(lines).encode()
 
 
-BILLION_LAUGHS = (
-    'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
-    + "".join(f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n"
-              for p, k in zip("abcdefgh", "bcdefghi"))
-)
 BOTH = ("yaml", "groovy")
 
 CASES: list[Case] = [
