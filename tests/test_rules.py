@@ -964,6 +964,36 @@ def test_downloads(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+@pytest.mark.parametrize(("call", "text", "kind"), [
+    ("echo", 'echo "Deploying ${env.BRANCH_NAME}"', "metadata"),
+    ("error", "error 'quality gate failed'", "decide"),
+    ("deleteDir", "deleteDir()", "toolchain"),
+    ("load", "load('ci/helpers.groovy')", "toolchain"),
+    ("recordIssues", "recordIssues(tools: [java()])", "report"),
+    ("s3Upload", "s3Upload(file: 'a.zip', bucket: 'b')", "publish"),
+])
+def test_jenkins_pipeline_steps(call: str, text: str, kind: str) -> None:
+    check(classify_step(Step("Jenkinsfile", 1, "Build", call, text, uses=call)), kind)
+
+
+CMD_CONDITIONS = [
+    # cmd's `if` runs the command after its condition
+    ('if "%ARCH%"=="x64" set GENERATOR=Ninja', "toolchain"),
+    ('if "%ARCH%" == "x64" msbuild app.sln /p:Configuration=Release', "build"),
+    ("IF %RUN_TESTS% EQU 1 ctest --output-on-failure", "test"),
+    ("if /i not exist build mkdir build", "toolchain"),
+    ("if not defined PYTHON set PYTHON=C:\\Python312", "toolchain"),
+    ("if errorlevel 1 exit /b 1", "decide"),
+    # a shell `if` is followed by a command already
+    ("if make -q all; then echo fresh; fi", "build"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), CMD_CONDITIONS)
+def test_cmd_conditions(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

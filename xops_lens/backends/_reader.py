@@ -176,8 +176,11 @@ class Reader:
         words = list(cmd.words)
         # leading shell keywords ("if git diff ...", "! grep", "do make")
         while words and (words[0] in T.SHELL_KEYWORDS or words[0] == "!"
-                         or _KEYWORD_CALL.match(words[0])):
-            words = words[1:]
+                         or _KEYWORD_CALL.match(words[0]) or words[0] in ("IF", "If")):
+            if words[0].lower() == "if":
+                words = _after_cmd_condition(words[1:])
+            else:
+                words = words[1:]
         if not words:
             return None
         first = words[0]
@@ -832,6 +835,25 @@ def _move_destination(args: Sequence[str]) -> str:
             return unquote(args[i + 1])
     plain = [a for a in _without_redirects(args) if not a.startswith("-")]
     return unquote(plain[-1]) if len(plain) > 1 else ""
+
+
+_CMD_COMPARE = frozenset("== equ neq lss leq gtr geq".split())
+
+
+def _after_cmd_condition(words: list[str]) -> list[str]:
+    """The command a cmd `if` runs: `if "%X%"=="ON" set A=1`, `if /i not exist d mkdir d`,
+    `if errorlevel 1 exit /b 1`, `if %A% EQU 1 call b.bat`. Other words are left alone
+    (a shell `if` is followed by a command)."""
+    i = 0
+    while i < len(words) and words[i].lower() in ("/i", "not"):
+        i += 1
+    if i < len(words) and words[i].lower() in ("exist", "defined", "errorlevel"):
+        return words[i + 2:]
+    if i < len(words) and "==" in words[i] and not words[i].startswith("["):
+        return words[i + 1:] if not words[i].endswith("==") else words[i + 2:]
+    if i + 2 < len(words) and words[i + 1].lower() in _CMD_COMPARE:
+        return words[i + 3:]
+    return words
 
 
 def _release_target(name: str) -> tuple[str, str] | None:

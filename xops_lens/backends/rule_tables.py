@@ -1578,6 +1578,22 @@ TASK_RUNNERS: frozenset[str] = frozenset(
     "doit cake psake earthly dagger".split()
 )
 
+# Jenkins pipeline steps the format does not mark (see formats/_jenkins_steps.py for
+# those it does), by their exact, case-sensitive name. Names a CircleCI or other config
+# could give its own commands ("build", "step") are left out.
+JENKINS_STEPS: dict[str, str] = {
+    "echo": "metadata", "println": "metadata", "print": "metadata", "pwd": "metadata",
+    "isUnix": "metadata", "fileExists": "metadata", "readFile": "metadata",
+    "readJSON": "metadata", "readYaml": "metadata", "readProperties": "metadata",
+    "readCSV": "metadata", "findFiles": "metadata", "sleep": "metadata",
+    "error": "decide", "unstable": "decide",
+    "deleteDir": "toolchain", "cleanWs": "toolchain", "writeFile": "toolchain",
+    "writeJSON": "toolchain", "writeYaml": "toolchain", "load": "toolchain",
+    "libraryResource": "toolchain", "properties": "toolchain", "tool": "toolchain",
+    "recordIssues": "report", "publishCoverage": "report", "recordCoverage": "report",
+    "s3Upload": "publish", "s3Download": "artifact-download",
+}
+
 # Azure Pipelines tasks ("Name@version") by name.
 AZURE_TASKS: dict[str, str] = {
     "checkout": "checkout",

@@ -208,6 +208,10 @@ def _is_image(uses: str) -> bool:
 
 def classify_uses(step: Step) -> tuple[str, float, str]:
     uses = step.uses or ""
+    builtin = T.JENKINS_STEPS.get(uses)
+    if builtin is not None:
+        # a Jenkins pipeline step of its own (echo, error, deleteDir), not a library call
+        return builtin, 0.8, f"runs Jenkins step {short(uses, 40)}"
     ref_less = uses.split("@")[0] if "@sha256:" not in uses else uses
     if _is_image(uses):
         return _classify_image(step, uses)
