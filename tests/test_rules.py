@@ -393,7 +393,7 @@ COMMANDS = [
     ("./bin/flux push artifact oci://ghcr.io/acme/manifests:latest --path=./manifests",
      "publish"),
     ("flux get kustomizations -A", "metadata"),
-    ("curl -fsSL https://example.com/tool-linux.tar.gz | tar xz -C /usr/local/bin",
+    ("curl -fsSL https://example.com/sdk-linux.tar.gz | tar xz -C third_party/",
      "dependencies"),
     ("{\n  echo \"host=example.com\"\n} >> ~/.netrc", "credentials"),
     ("sed -e 's/azure/us/g' /etc/apt/sources.list | sudo tee /etc/apt/sources.list.d/x.list",
@@ -991,6 +991,27 @@ CMD_CONDITIONS = [
 
 @pytest.mark.parametrize(("text", "kind"), CMD_CONDITIONS)
 def test_cmd_conditions(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+HEADS_AND_BINARIES = [
+    # a verb of checking at the head of a name checks what an effect would touch
+    ("make check-deploy-config", "lint"),
+    ("./ci/validate-release-notes.sh", "lint"),
+    ("./ci/verify-publish-targets.sh", "test"),
+    ("./ci/test-report.sh", "report"),
+    # a download made executable or put on the PATH is a tool for the job
+    ("curl -LO https://dl.example.com/v1/bin/linux/amd64/tool\nchmod +x tool\n"
+     "sudo mv tool /usr/local/bin/", "toolchain"),
+    ("wget -O ~/.local/bin/helper https://example.com/helper-linux", "toolchain"),
+    ("curl -fsSL https://example.com/tool-linux.tar.gz | tar xz -C /usr/local/bin",
+     "toolchain"),
+    ("curl -LO https://example.com/data/fixtures.tar.gz", "dependencies"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), HEADS_AND_BINARIES)
+def test_check_heads_and_installed_binaries(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 

@@ -25,6 +25,8 @@ _DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--n
 
 _BRANCHES = re.compile(r"(^|[\s;({])(if|elif|elseif|case|switch|while|until)\b|&&|\|\||"
                        r"\$\{[^}]*[#%/:^,][^}]*\}|-replace\b|-split\b|\.Substring\(", re.I)
+_BINARY_INSTALL = re.compile(r"\bchmod\s+(\S*\+x|[0-7]*[157][0-7]{2})\b|"
+                             r"(/usr/local/bin|/usr/bin|/\.local/bin|\$HOME/bin|~/bin|/opt/bin)\b")
 _PIPELINE_UPLOAD = re.compile(r"\|\s*buildkite-agent\s+pipeline\s+upload\b")
 _VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
 _WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
@@ -85,6 +87,7 @@ class _ScriptFacts:
     env_from_ref: bool  # sets job environment under a condition on the ref or event
     generates_pipeline: bool  # pipes a generator into `buildkite-agent pipeline upload`
     branches: bool  # if/case/&&/||, or a value cut or replaced (`${REF#v}`, `-replace`)
+    installs_binary: bool  # makes a file executable or puts it in a bin folder
 
 
 @lru_cache(maxsize=16384)
@@ -92,7 +95,8 @@ def _script_facts(text: str) -> _ScriptFacts:
     first = next((ln for ln in text.splitlines()
                   if ln.strip() and not ln.lstrip().startswith("#")), "")
     if _PYTHON_CODE.match(first):
-        return _ScriptFacts(True, (), False, False, False, False, False, False, False, False)
+        return _ScriptFacts(True, (), False, False, False, False, False, False, False, False,
+                            False)
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = Reader(functions, _variables(text) if "=" in text else None)
@@ -109,6 +113,7 @@ def _script_facts(text: str) -> _ScriptFacts:
         env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
         generates_pipeline=_PIPELINE_UPLOAD.search(text) is not None,
         branches=_BRANCHES.search(text) is not None,
+        installs_binary=_BINARY_INSTALL.search(text) is not None,
     )
 
 
@@ -166,6 +171,11 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return "lint", 0.55, "fails on findings read from a file"
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
+
+    if kind == "dependencies" and best.why.startswith("downloads") and facts.installs_binary:
+        # `curl -LO .../kubectl && chmod +x kubectl && mv kubectl /usr/local/bin`: a tool
+        # put on the PATH for the job
+        return "toolchain", 0.65, clip_why(f"{why}; installs it as a program")
 
     if kind == "unknown":
         # tie-breaker 3: the names may tell; else a bare script counts as build

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._shell import GH_EXPR
+from xops_lens.model import SUBSYSTEM_OF_KIND
 
 WHY_LIMIT = 80
 
@@ -109,6 +110,9 @@ def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
         return pairs[0]
     if ws[0] in T.READ_PREFIXES:
         return "metadata", ws[0]
+    if ws[0] in T.CHECK_HEADS and any(SUBSYSTEM_OF_KIND[k] == "action" for k, _ in found):
+        # "check-index-pages", "verify-release": checking what an action would touch
+        return T.WORD_KINDS[ws[0]], ws[0]
     plain = [f for f in found if f[1] not in T.TOOL_WORDS and f[1] not in T.WEAK_WORDS]
     tools = [f for f in found if f[1] in T.TOOL_WORDS]
     return min(plain or tools or found, key=lambda f: IDENT_RANK[f[0]])

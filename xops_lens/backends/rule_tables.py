@@ -260,6 +260,10 @@ TOOL_WORDS: frozenset[str] = frozenset(
 # version is what most names mention in passing ("mypy --new v${MYPY_VERSION}").
 WEAK_WORDS: frozenset[str] = frozenset(("version", "versions"))
 
+# Verbs of checking: at the head of a name they say the step checks what the rest
+# names, even an effect ("check-index-pages", "validate-release-notes").
+CHECK_HEADS: frozenset[str] = frozenset("check verify validate lint".split())
+
 # A name that starts with a verb of reading, when no verb-object pair settled it, only
 # looks something up ("get pr commits", "list python dependencies").
 READ_PREFIXES: frozenset[str] = frozenset("get list read find lookup query count".split())
