@@ -89,6 +89,26 @@ _SECRET_FLAG = re.compile(
     r"(?P<value>[^\s\"']+)(?P=quote)"
 )
 
+# Tools that take a credential as a plain argument whose option says nothing of it (-p is
+# also mkdir's "parents"): matched only after the tool's name, in the same command.
+_TOOL_ARGUMENTS: tuple[re.Pattern[str], ...] = tuple(re.compile(pattern) for pattern in (
+    # mysql -pSECRET (attached: with a space, mysql asks for the password instead)
+    r"(?P<key>\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n;&|]*?\s-p)"
+    r"(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
+    # docker login -p SECRET (and the other registry clients), sshpass -p SECRET
+    r"(?P<key>\b(?:(?:docker|podman|buildah|skopeo|oras|nerdctl|crane|helm(?:\s+registry)?)"
+    r"\s+login|sshpass)\b[^\n;&|]*?\s-p\s*)(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
+    # curl -u NAME:SECRET, --user NAME:SECRET, --proxy-user NAME:SECRET
+    r"(?P<key>\s(?:-u|--user|--proxy-user)[\s=]+[\"']?[^\s:\"'$]+:)(?P<quote>)"
+    r"(?P<value>[^\s\"']+)",
+    # aws configure set aws_secret_access_key SECRET
+    r"(?P<key>\baws\s+configure\s+set\s+(?:[\w.-]*\.)?(?:aws_secret_access_key|"
+    r"aws_session_token)\s+)(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
+    # gh secret set NAME --body SECRET
+    r"(?P<key>\bgh\s+secret\s+set\b[^\n;&|]*?\s(?:-b|--body)[\s=]+)(?P<quote>[\"']?)"
+    r"(?P<value>[^\s\"']+)(?P=quote)",
+))
+
 # NAME=value, export NAME=value, NAME: value (env blocks, YAML), "name": "value".
 _ASSIGNMENT = re.compile(
     r"(?P<key>(?P<name>\b[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?\s*(?:=|:(?!//))\s*)"
@@ -224,6 +244,8 @@ def redact(text: str) -> str:
     text = _QUERY_SECRET.sub(_keep_references("secret"), text)
     text = _AUTH_HEADER.sub(_keep_references("credential"), text)
     text = _SECRET_FLAG.sub(_keep_references("secret"), text)
+    for pattern in _TOOL_ARGUMENTS:
+        text = pattern.sub(_keep_references("secret"), text)
     text = _ASSIGNMENT.sub(_assignment, text)
     text = _BARE_TOKEN.sub(_bare_token, text)
     return text
