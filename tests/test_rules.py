@@ -1015,6 +1015,26 @@ def test_check_heads_and_installed_binaries(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
 
 
+@pytest.mark.parametrize(("task", "inputs", "kind"), [
+    # an Azure task wrapping one tool is judged by the command its input names
+    ("NuGetCommand@2", {"command": "push", "packagesToPush": "out/*.nupkg"}, "publish"),
+    ("NuGetCommand@2", {"command": "restore"}, "dependencies"),
+    ("DotNetCoreCLI@2", {"command": "test", "projects": "**/*Tests.csproj"}, "test"),
+    ("DotNetCoreCLI@2", {"command": "push"}, "publish"),
+    ("Docker@2", {"command": "buildAndPush", "repository": "app"}, "publish"),
+    ("Docker@2", {"command": "build"}, "build"),
+    ("Npm@1", {"command": "custom", "customCommand": "run lint"}, "lint"),
+    ("Maven@4", {"goals": "deploy"}, "publish"),
+    # no command, or one given by a variable: the task's own kind
+    ("Maven@4", {"mavenPomFile": "pom.xml"}, "build"),
+    ("DotNetCoreCLI@2", {"command": "$(DotnetCommand)"}, "build"),
+])
+def test_azure_tasks_by_their_command_input(task: str, inputs: dict[str, str],
+                                            kind: str) -> None:
+    check(classify_step(Step("azure-pipelines.yml", 1, "j", "", task, uses=task,
+                             inputs=tuple(inputs.items()))), kind)
+
+
 # ------------------------------------------------------------------------ the backend
 
 def test_backend_answers_one_per_step_in_order() -> None:

@@ -1694,6 +1694,20 @@ AZURE_TASKS: dict[str, str] = {
     "publishtoazureservicebus": "notify",
 }
 
+# Azure tasks that wrap one tool and take its subcommand in an input:
+# task -> (program, input naming the subcommand). AZURE_COMMAND_WORDS rewrites task
+# commands that are no subcommand of the program itself.
+AZURE_COMMAND_TASKS: dict[str, tuple[str, str]] = {
+    "dotnetcorecli": ("dotnet", "command"), "nugetcommand": ("nuget", "command"),
+    "npm": ("npm", "command"), "docker": ("docker", "command"),
+    "dockercompose": ("docker-compose", "dockercomposecommand"),
+    "gradle": ("gradle", "tasks"), "maven": ("mvn", "goals"),
+}
+AZURE_COMMAND_WORDS: dict[str, str] = {
+    "dotnet push": "dotnet nuget push", "docker buildandpush": "docker push",
+    "npm custom": "npm",
+}
+
 # Azure tasks that only move files: alone they keep their kind above, beside other tasks
 # (a `${{ if }}` block rendered as one step) they are chores like cp and rm.
 AZURE_FILE_TASKS: frozenset[str] = frozenset(("copyfiles", "deletefiles"))

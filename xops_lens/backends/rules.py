@@ -248,6 +248,27 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     return "build", 0.25, clip_why(f"uses {short(path, 50)}; purpose unclear")
 
 
+def _task_command(step: Step, task: str) -> tuple[str, float, str] | None:
+    """A task wrapping one tool whose `command` input says what it runs
+    (DotNetCoreCLI@2 command: test, NuGetCommand@2 command: push, Docker@2 command:
+    buildAndPush): judged as that command line."""
+    wrapped = T.AZURE_COMMAND_TASKS.get(task)
+    if wrapped is None:
+        return None
+    tool, key = wrapped
+    inputs = {k.lower(): v for k, v in step.inputs}
+    command = (inputs.get(key) or "").strip()
+    if not command or "$" in command:
+        return None
+    if command.lower() == "custom":
+        command = (inputs.get("custom") or inputs.get("customcommand") or "").strip()
+    words = T.AZURE_COMMAND_WORDS.get(f"{tool} {command.lower()}", f"{tool} {command}")
+    hit = run_words(words.split())
+    if hit is None or hit.kind == "unknown" or hit.weight < 2:
+        return None
+    return hit.kind, min(hit.confidence, 0.85), clip_why(f"runs task {step.uses}: {hit.why}")
+
+
 def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
     low = task.lower()
     if low in T.AZURE_SCRIPT_TASKS or low not in T.AZURE_TASKS:
@@ -255,6 +276,9 @@ def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
         if script:
             kind, confidence, why = classify_script(script, given_name(step), step.job)
             return kind, min(confidence, 0.85), clip_why(f"{task}: {why}")
+    command = _task_command(step, low)
+    if command is not None:
+        return command
     if low in T.AZURE_TASKS:
         return T.AZURE_TASKS[low], 0.9, f"runs task {short(task, 50)}"
     found = kind_from_words(words_of(task)) or name_kind(given_name(step))
