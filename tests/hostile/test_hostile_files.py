@@ -71,7 +71,7 @@ def _maxrss_of_scan(root: Path) -> tuple[int, str, float]:
             " file=sys.stderr)\n")
     with Timer(f"subprocess/{root.name}") as timer:
         done = subprocess.run([sys.executable, "-c", code, "scan", str(root), "--format",
-                               "json"], capture_output=True, text=True, cwd=REPO_ROOT,
+                               "json"], check=False, capture_output=True, text=True, cwd=REPO_ROOT,
                               timeout=120, env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
     last = done.stderr.strip().splitlines()[-1].split()
     assert last[0] == "EXIT", done.stderr[-2000:]
@@ -172,7 +172,7 @@ def test_fifo_named_like_a_ci_file(fmt: str, tmp_path: Path) -> None:
     os.mkfifo(root / path)
     with Timer(f"{fmt}/fifo"):
         done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root), "--format",
-                               "json"], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                               "json"], check=False, capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
                               env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
     assert done.returncode == 1, done.stderr
     assert f"error: {path}: the file is not a regular file" in done.stderr.splitlines()
@@ -192,7 +192,7 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     # SARIF and Markdown are UTF-8 too: they must render the same scan.
     for fmt in ("sarif", "markdown", "terminal"):
         done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root), "--format",
-                               fmt], capture_output=True, cwd=REPO_ROOT, timeout=60)
+                               fmt], check=False, capture_output=True, cwd=REPO_ROOT, timeout=60)
         assert done.returncode == 1, done.stderr.decode(errors="replace")[-1000:]
         done.stdout.decode("utf-8")
 
@@ -205,7 +205,7 @@ def test_control_characters_in_file_names_stay_on_one_line(tmp_path: Path) -> No
     assert outcome.error_of(name) == (".github/workflows/a\\n::error::forged\\x1b[2J.yml:2: "
                                       "invalid YAML: did not find expected node content")
     done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root)],
-                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+                          check=False, capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     forged = [line for line in (done.stdout + done.stderr).splitlines()
               if line.lstrip().startswith("::") or "\x1b[2J" in line]
     assert not forged
@@ -222,7 +222,7 @@ def test_exit_codes_of_the_real_command(files: dict[str, str], args: list[str], 
                                          tmp_path: Path) -> None:
     root = write(tmp_path, files)
     done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root), *args],
-                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                          check=False, capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
                           env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
     assert done.returncode == code, done.stderr[-2000:]
     assert "Traceback" not in done.stderr

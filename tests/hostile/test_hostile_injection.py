@@ -146,9 +146,9 @@ def _scan(root: Path, tmp_path: Path, url: str, tag: str) -> dict[str, Any]:
              "-o", str(outputs["json"]), "--report", f"markdown={outputs['md']}",
              "--report", f"sarif={outputs['sarif']}", "--set", "openai.timeout=10",
              "--set", "openai.retry_backoff=0.01", "--set", "openai.max_retries=1"],
-            capture_output=True, text=True, cwd=REPO_ROOT, env=_env(tmp_path), timeout=300)
+            check=False, capture_output=True, text=True, cwd=REPO_ROOT, env=_env(tmp_path), timeout=300)
     terminal = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root)],
-                              capture_output=True, text=True, cwd=REPO_ROOT,
+                              check=False, capture_output=True, text=True, cwd=REPO_ROOT,
                               env=_env(tmp_path), timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return {"json": json.loads(outputs["json"].read_text(encoding="utf-8")),

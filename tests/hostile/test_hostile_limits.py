@@ -42,7 +42,7 @@ DEEP = {
 def test_deep_nesting_is_refused_without_crash(name: str) -> None:
     with Timer(f"loader/deep/{name}"):
         done = subprocess.run([sys.executable, "-c", _LOAD], input=DEEP[name], text=True,
-                              capture_output=True, cwd=REPO_ROOT, timeout=60)
+                              check=False, capture_output=True, cwd=REPO_ROOT, timeout=60)
     assert done.returncode == 0, f"the interpreter died ({done.returncode}): {done.stderr[-500:]}"
     message, seconds, _maxrss = done.stdout.splitlines()
     line = 202 if name == "block-mappings" else 1  # where the 201st level begins

@@ -14,7 +14,7 @@ few minutes on two cores.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def _claimed_files(root: Path, fmt: str) -> list[tuple[Path, str]]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def corpus_files(fmt: str) -> tuple[tuple[Path, str], ...]:
     if not CORPUS.is_dir():
         return ()
@@ -91,7 +91,7 @@ def _keys_of(text: str) -> set[str]:
     return keys
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(fmt: str) -> tuple[str, ...]:
     """The keys the format's real files use (examples first, then the corpus)."""
     keys: set[str] = set()

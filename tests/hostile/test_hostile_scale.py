@@ -66,9 +66,10 @@ def test_one_step_more_than_the_limit_is_refused(fmt: str, tmp_path: Path) -> No
                                         GOOD_PATH: GOOD}), f"{fmt}/100001-steps")
     error = outcome.error_of(canonical.path)
     assert_one_line_error(error, canonical.path)
-    assert error.endswith("100,001 steps, more than 100,000; file skipped") or \
-        error.endswith("more than 100,000 steps once templates and references are expanded; "
-                       "file skipped"), error
+    assert error.endswith((
+        "100,001 steps, more than 100,000; file skipped",
+        "more than 100,000 steps once templates and references are expanded; file skipped",
+    )), error
     assert outcome.exit_code == 1
     assert outcome.step_lines(GOOD_PATH) == GOOD_STEP_LINES
 
@@ -87,7 +88,7 @@ def test_100000_steps_through_the_whole_command(tmp_path: Path) -> None:
             " file=sys.stderr)\n")
     with Timer("github-actions/whole-command-100000-steps") as timer:
         done = subprocess.run([sys.executable, "-c", code, "scan", str(root), "--format",
-                               "json", "-o", str(out)], capture_output=True, text=True,
+                               "json", "-o", str(out)], check=False, capture_output=True, text=True,
                               cwd=REPO_ROOT, timeout=600,
                               env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
     last = done.stderr.strip().splitlines()[-1].split()
