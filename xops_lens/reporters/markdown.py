@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from xops_lens import __version__
-from xops_lens.github_api import ActionsContext
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS
 from xops_lens.reporters._text import md, repo_prefix
 from xops_lens.result import ScanResult
 from xops_lens.sdk import ReportOptions
+
+if TYPE_CHECKING:  # imported when rendering: urllib and ssl cost about 10 ms per run
+    from xops_lens.github_api import ActionsContext
 
 # A comment body may hold 65,536 characters; the job summary 1 MiB. Tables stop at
 # MAX_ROWS and the whole report falls back to its summary past MAX_CHARS.
@@ -203,6 +205,8 @@ def _pr(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
 
 def render_markdown(result: ScanResult, options: ReportOptions | None = None,
                     ctx: ActionsContext | None = None) -> str:
+    from xops_lens.github_api import ActionsContext
+
     options = options or ReportOptions()
     ctx = ctx or ActionsContext.from_env()
     text = _render(result, options.quiet, ctx)
@@ -256,6 +260,8 @@ class MarkdownReporter:
     name = "markdown"
 
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
+        from xops_lens.github_api import ActionsContext
+
         ctx = ActionsContext.from_env()
         text = render_markdown(result, options, ctx)
         stream.write(text)
