@@ -73,13 +73,29 @@ def _read_toml(path: Path, shown: str) -> dict[str, Any]:
         raise ConfigError(f"{shown}: cannot be read: {exc}") from None
 
 
+def _read_repo_toml(root: Path, name: str) -> dict[str, Any] | None:
+    """A configuration file of the scanned repository, read like its CI files: it is
+    untrusted input too, so a symlink out of the root, a FIFO or a device is refused."""
+    from xops_lens.discover import read_text
+    from xops_lens.errors import ParseError
+
+    if not (root / name).is_file() and not (root / name).is_symlink():
+        return None
+    try:
+        text = read_text(root, name, max_bytes=MAX_CONFIG_BYTES)
+        return tomllib.loads(text)
+    except ParseError as exc:
+        raise ConfigError(exc.one_line()) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+
+
 def _repo_config(root: Path) -> tuple[dict[str, Any], str] | None:
-    dedicated = root / REPO_CONFIG_FILE
-    if dedicated.is_file():
-        return _read_toml(dedicated, REPO_CONFIG_FILE), REPO_CONFIG_FILE
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        table: Any = _read_toml(pyproject, "pyproject.toml")
+    dedicated = _read_repo_toml(root, REPO_CONFIG_FILE)
+    if dedicated is not None:
+        return dedicated, REPO_CONFIG_FILE
+    table: Any = _read_repo_toml(root, "pyproject.toml")
+    if table is not None:
         for part in PYPROJECT_TABLE:
             table = table.get(part) if isinstance(table, dict) else None
         if isinstance(table, dict):

@@ -233,3 +233,26 @@ def test_resource_module_measures_this_process() -> None:
     if sys.platform == "darwin":
         pytest.skip("ru_maxrss is in bytes on macOS")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 1024
+
+
+def test_repository_configuration_symlinked_out_of_the_root_is_not_read(tmp_path: Path) -> None:
+    """.xops-lens.toml is the scanned repository's too: read with the same confinement."""
+    write(tmp_path, {"outside.toml": "[cost]\ncurrency = \"CANARY-CONFIG\"\n"})
+    root = write(tmp_path / "repo", {GOOD_PATH: GOOD})
+    os.symlink("../outside.toml", root / ".xops-lens.toml")
+    done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root)], check=False,
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                          env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
+    assert "CANARY-CONFIG" not in done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: .xops-lens.toml: .xops-lens.toml points outside the scanned root; not read")
+    assert done.returncode == 2
+
+
+def test_repository_configuration_that_is_a_fifo_is_not_opened(tmp_path: Path) -> None:
+    root = write(tmp_path, {GOOD_PATH: GOOD})
+    os.mkfifo(root / ".xops-lens.toml")
+    done = subprocess.run([sys.executable, "-m", "xops_lens", "scan", str(root), "-f", "json"],
+                          check=False, capture_output=True, text=True, cwd=REPO_ROOT,
+                          timeout=60, env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1"})
+    assert done.returncode == 0, done.stderr
