@@ -44,7 +44,7 @@ def findings(result: ScanResult) -> dict[str, int]:
     from xops_lens.reporters.json import to_dict
 
     gates = len(result.gates) + sum(1 for s in result.steps if s.label.kind == "approve")
-    suggestions = to_dict(result).get("suggestions") or []
+    suggestions = to_dict(result, lazy=True).get("suggestions") or []  # lazy: no entries
     return {"gate": gates, "suggestion": len(suggestions)}
 
 

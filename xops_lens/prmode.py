@@ -418,7 +418,7 @@ def monthly_cost(result: ScanResult) -> tuple[float, str | None] | None:
     try:
         from xops_lens.reporters.json import to_dict
 
-        summary = to_dict(result).get("summary", {})
+        summary = to_dict(result, lazy=True).get("summary", {})  # lazy: no entries built
     except Exception:  # noqa: BLE001 - a cost figure must never cost the PR report
         return None
     return cost_from_summary(summary)

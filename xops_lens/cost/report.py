@@ -3,9 +3,9 @@ subsystem, the suggestions, and the assumptions everything rests on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from xops_lens.cost.runs import PipelineRuns
 from xops_lens.cost.settings import Assumption
@@ -88,7 +88,7 @@ class Amounts(NamedTuple):
 _T = TypeVar("_T")
 
 
-class _once(Generic[_T]):  # noqa: N801 - used like @property
+class _once(Generic[_T]):  # used like @property, hence the name
     """A property computed on first read and then kept in the instance (functools'
     cached_property takes a lock on every read before Python 3.12, which cost more than
     the sums it saved)."""

@@ -7,12 +7,13 @@ or renaming one bumps SCHEMA_VERSION. ``xops_lens/schemas/scan.schema.json`` che
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, TextIO
 
 from xops_lens import __version__
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import SUBSYSTEMS, Classification, Job, Trigger
+from xops_lens.model import SUBSYSTEMS, Classification, Job, Step, Trigger
 from xops_lens.reporters import _cost_json as cost
 from xops_lens.result import FileReport, ScanResult
 from xops_lens.sdk import ReportOptions
@@ -105,28 +106,56 @@ def _ignored_and_changes(result: ScanResult) -> dict[str, Any]:
     return extra
 
 
-def to_dict(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
-    """The report as plain data. With ``lazy``, ``files``, ``jobs`` and ``steps`` are
-    one-shot iterators: the renderer writes each entry as it is made rather than holding
-    them all (118 MB at once for the 5,000-workflow tree of bench/scan_speed.py)."""
+class _Entry:
+    """An entry (a job, a step) whose last key, ``cost``, is JSON text already: written
+    by _dump as the entry's other keys, then ``"cost": <text>``, the same bytes as the
+    whole entry encoded at once."""
+
+    __slots__ = ("cost", "head")
+
+    def __init__(self, head: dict[str, Any], cost_text: str) -> None:
+        self.head = head
+        self.cost = cost_text
+
+
+def _entries(result: ScanResult, encoded: bool
+             ) -> tuple[Iterable[dict[str, Any]], Iterable[dict[str, Any]]]:
+    """The jobs and the steps of the report, one-shot iterators. With ``encoded`` (the
+    JSON reporter) each is an _Entry whose cost is JSON text from EncodedCosts."""
     gates = {id(g.job): g.label for g in result.gates}
-    jobs: Iterable[dict[str, Any]] = (
-        {**_job(job, gates.get(id(job))), "cost": cost.job_cost(result.cost, job)}
+    job_cost: Callable[[Job], Any] = partial(cost.job_cost, result.cost)
+    step_cost: Callable[[Step], Any] = partial(cost.step_cost, result.cost)
+    wrap: Callable[[dict[str, Any], Any], Any] = lambda head, value: {**head, "cost": value}
+    if encoded and result.cost is not None:
+        costs = cost.EncodedCosts(result.cost, _encode)
+        job_cost, step_cost, wrap = costs.job, costs.step, _Entry
+    jobs = (
+        wrap(_job(job, gates.get(id(job))), job_cost(job))
         for report in result.files if report.pipeline
         for job in report.pipeline.jobs
     )
-    steps: Iterable[dict[str, Any]] = (
-        {
+    steps = (
+        wrap({
             "file": s.step.file,
             "line": s.step.line,
             "job": s.step.job,
             "name": s.step.name,
             "uses": s.step.uses,
             **_label(s.label),
-            "cost": cost.step_cost(result.cost, s.step),
-        }
+        }, step_cost(s.step))
         for s in result.steps
     )
+    return jobs, steps
+
+
+def to_dict(result: ScanResult, *, lazy: bool = False, _encoded: bool = False
+            ) -> dict[str, Any]:
+    """The report as plain data. With ``lazy``, ``files``, ``jobs`` and ``steps`` are
+    one-shot iterators: the renderer writes each entry as it is made rather than holding
+    them all (118 MB at once for the 5,000-workflow tree of bench/scan_speed.py).
+    ``_encoded`` is the JSON reporter's own form (lazy, costs as JSON text, see
+    _entries); it is not plain data."""
+    jobs, steps = _entries(result, _encoded)
     files: Iterable[dict[str, Any]] = (
         {**_file(f), "cost": cost.file_cost(result.cost, f.path)} for f in result.files
     )
@@ -173,7 +202,7 @@ class JsonReporter:
     name = "json"
 
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-        _dump(to_dict(result, lazy=True), stream.write)
+        _dump(to_dict(result, lazy=True, _encoded=True), stream.write)
         stream.write("\n")
 
 
@@ -208,6 +237,10 @@ def _dump(value: Any, write: Any, depth: int = 0) -> None:
             empty = False
             _dump(item, write, depth + 1)
         write("[]" if empty else "\n" + "  " * depth + "]")
+    elif value.__class__ is _Entry:
+        head = _encode(value.head)
+        write(f"{head[:-1]}, \"cost\": {value.cost}}}" if value.head else
+              f"{{\"cost\": {value.cost}}}")
     else:
         write(_encode(value))
 
