@@ -30,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 1024 * 1024  # as discover.MAX_FILE_BYTES, for text that came another way
 MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 1_000_000
 

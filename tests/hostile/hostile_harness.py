@@ -37,9 +37,9 @@ class Canonical:
     """How to write a valid file of one format, anywhere in a test tree.
 
     ``body(n)`` is a document with ``n`` steps that the format reports as exactly ``n``
-    steps, one per line from ``first_step_line`` on (the 100,000-step and CRLF cases
-    check those lines), each step on one short line so that 100,000 of them stay under
-    the 4 MiB document limit. ``syntax`` says which cases apply (a Jenkinsfile is Groovy,
+    steps, one per line from ``first_step_line`` on (the step-limit and CRLF cases
+    check those lines), each step on one short line so that the step limit's worth
+    stays far under the 1 MiB file limit. ``syntax`` says which cases apply (a Jenkinsfile is Groovy,
     not YAML).
     """
 

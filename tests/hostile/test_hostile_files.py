@@ -58,7 +58,7 @@ def test_50_mib_file_is_refused_before_it_is_read(fmt: str, tmp_path: Path) -> N
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert error == f"{path}: the file is 50.0 MiB, over the 4 MiB limit; skipped"
+    assert error == f"{path}: the file is 50.0 MiB, over the 1 MiB limit; skipped"
     assert (steps, code) == ([], 1)
     assert peak < 20 * MIB, f"{peak / MIB:.1f} MiB traced: the file was read"
 
@@ -91,7 +91,7 @@ def test_a_real_50_mib_file_costs_no_memory(tmp_path: Path) -> None:
         for _ in range(50):
             stream.write(chunk)
     peak, stderr, wall = _maxrss_of_scan(root)
-    assert "error: .gitlab-ci.yml: the file is 50.0 MiB, over the 4 MiB limit; skipped" \
+    assert "error: .gitlab-ci.yml: the file is 50.0 MiB, over the 1 MiB limit; skipped" \
         in stderr
     assert "EXIT 1" in stderr
     assert peak - baseline < 16 * 1024, f"{(peak - baseline) / 1024:.0f} MiB more than without"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xops_lens.errors import ParseError
-from xops_lens.model import Step
+from xops_lens.model import MAX_STEPS_PER_FILE, Step
 from xops_lens.yamlload import YList, YMap
 
 # Commands may call commands; CircleCI itself rejects cycles, we stop at this depth.
@@ -20,7 +20,7 @@ MAX_CALL_DEPTH = 16
 # Steps made inside command calls, conditions and inserted steps, per file: a command
 # that calls another one four times, twelve deep, would otherwise expand to 16 million
 # (a "billion laughs" made of commands, hostile input). Real configs stay in the hundreds.
-MAX_NESTED_STEPS = 50_000
+MAX_NESTED_STEPS = MAX_STEPS_PER_FILE
 MAX_NAME = 80
 
 BUILTIN_HINTS: dict[str, str | None] = {
