@@ -2,7 +2,11 @@
 
 Usage::
 
-    python bench/accuracy.py [--shared PATH] [--format F ...] [--errors] [--margins]
+    python bench/accuracy.py [--shared PATH] [--labels PATH] [--format F ...] [--errors] [--margins]
+
+``--labels`` evaluates another label file of the same columns over the same corpus, e.g.
+``tests/data/heldout.tsv`` (steps outside dev.tsv, labelled by the team by the rubric);
+lines starting with ``#`` in a label file are comments.
 
 Scans every corpus repository that has labels (the first path component of a label's
 ``file`` is the repository folder and the scan root), matches labelled steps to the
@@ -129,10 +133,13 @@ class Report:
         return row
 
 
-def read_labels(shared: Path, formats: set[str] | None = None) -> list[Label]:
+def read_labels(shared: Path, formats: set[str] | None = None,
+                path: Path | None = None) -> list[Label]:
+    """The labels of ``path`` (default: ``shared/labels/dev.tsv``); ``#`` lines are comments."""
     labels: list[Label] = []
-    with (shared / LABELS).open(encoding="utf-8", newline="") as handle:
-        for record in csv.DictReader(handle, delimiter="\t"):
+    with (path or shared / LABELS).open(encoding="utf-8", newline="") as handle:
+        rows = (line for line in handle if not line.startswith("#"))
+        for record in csv.DictReader(rows, delimiter="\t"):
             fmt = (record.get("format") or "").strip()
             if formats is not None and fmt not in formats:
                 continue
@@ -147,12 +154,13 @@ def read_labels(shared: Path, formats: set[str] | None = None) -> list[Label]:
 
 
 def evaluate(shared: Path = DEFAULT_SHARED, formats: set[str] | None = None,
-             registry: Registry | None = None) -> Report:
-    """Scan the labelled repositories of ``shared/corpus`` and compare with the labels.
+             registry: Registry | None = None, labels_path: Path | None = None) -> Report:
+    """Scan the labelled repositories of ``shared/corpus`` and compare with the labels
+    (those of ``labels_path``, default ``shared/labels/dev.tsv``).
 
     ``registry`` defaults to the installed plugins (see :func:`xops_lens.plugins.get_registry`).
     """
-    labels = read_labels(shared, formats)
+    labels = read_labels(shared, formats, labels_path)
     by_repo: dict[str, list[Label]] = defaultdict(list)
     for label in labels:
         by_repo[label.file.split("/", 1)[0]].append(label)
@@ -256,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
                         help="the shared folder with corpus/ and labels/ (default: %(default)s)")
+    parser.add_argument("--labels", type=Path, default=None, metavar="PATH",
+                        help="label file to evaluate (default: SHARED/labels/dev.tsv), e.g. "
+                             "tests/data/heldout.tsv")
     parser.add_argument("--format", action="append", dest="formats", metavar="F",
                         help="only this label format (repeatable; default: all)")
     parser.add_argument("--errors", action="store_true",
@@ -264,10 +275,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="also show how low each figure falls with one more wrong step "
                              "(where a test floor may sit)")
     args = parser.parse_args(argv)
-    if not (args.shared / LABELS).is_file():
-        parser.error(f"{args.shared / LABELS} not found")
+    labels = args.labels or args.shared / LABELS
+    if not labels.is_file():
+        parser.error(f"{labels} not found")
+    if not (args.shared / "corpus").is_dir():
+        parser.error(f"{args.shared / 'corpus'} not found")
     formats = {f for value in args.formats for f in value.split(",")} if args.formats else None
-    report = evaluate(args.shared, formats)
+    report = evaluate(args.shared, formats, labels_path=args.labels)
+    print(f"labels: {labels}")
     print(format_table(report))
     if report.scan_errors:
         print(f"\n{len(report.scan_errors)} file(s) failed to parse; first: "
