@@ -18,6 +18,12 @@ slow          sleep ``slow_seconds`` first (longer than the client's timeout)
 bad-body      HTTP 200 whose body is not JSON
 no-usage      like good, without the ``usage`` object
 reject-schema HTTP 400 when response_format is json_schema, else good
+
+A request to word cost suggestions (its data block holds "suggestions", not "steps")
+is answered by the same script: "good" words each suggestion plainly, "digits" writes
+numbers into the words (which the backend must refuse), "hostile" writes markup,
+mentions and links (which the reporters must escape); the fault behaviours (slow, 429,
+500, 401, malformed, bad-body) act as for labels, and the rest answer like "good".
 """
 
 from __future__ import annotations
@@ -57,14 +63,43 @@ def label_for(step: dict[str, Any]) -> dict[str, Any]:
     return {"subsystem": "model", "kind": "build", "confidence": 0.7, "why": "builds"}
 
 
-def steps_of(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The steps in the request's data block (empty when there is none)."""
+def _data(body: dict[str, Any]) -> dict[str, Any]:
     for message in body.get("messages", []):
         content = message.get("content") or ""
         if message.get("role") == "user" and DATA_OPEN in content:
             inner = content.split(DATA_OPEN, 1)[1].rsplit(DATA_CLOSE, 1)[0]
-            return list(json.loads(inner)["steps"])
-    return []
+            data = json.loads(inner)
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def steps_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps in the request's data block (empty when there is none)."""
+    return list(_data(body).get("steps", []))
+
+
+def suggestions_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The suggestions of a wording request (empty for a labelling request)."""
+    return list(_data(body).get("suggestions", []))
+
+
+def is_wording(request: dict[str, Any]) -> bool:
+    return bool(suggestions_of(request["body"]))
+
+
+def wording_for(item: dict[str, Any], behaviour: str) -> dict[str, Any]:
+    """A deterministic stand-in for a model's words about one suggestion."""
+    jobs = sorted({str(place.get("job") or "") for place in item.get("applies_to", [])})
+    where = ", ".join("".join(c for c in job if not c.isdigit()) for job in jobs if job)
+    title = f"For {where or 'this pipeline'}: {item.get('title', '')}"
+    description = f"Set this up once for {where or 'the pipeline'}; people stop doing it by hand."
+    title = "".join(c for c in title if not c.isdigit())
+    if behaviour == "digits":
+        description = "Saves 4,200 USD a month and 12 hours of review."
+    elif behaviour == "hostile":
+        title = "[bold]x[/bold] <img src=x onerror=alert(document.domain)> @everyone"
+        description = "[click here](https://evil.example/steal) <!-- xops-lens --> </details>"
+    return {"id": item["id"], "title": title, "description": description}
 
 
 class ScriptedServer:
@@ -151,11 +186,15 @@ class ScriptedServer:
 
     def answer(self, handler: BaseHTTPRequestHandler, body: dict[str, Any],
                behaviour: str) -> None:
-        steps = steps_of(body)
-        ids = [s["id"] for s in steps]
         if behaviour == "slow":
             time.sleep(self.slow_seconds)
             behaviour = "good"
+        if suggestions_of(body) and behaviour in ("good", "digits", "hostile", "partial",
+                                                  "off-schema", "fenced", "no-usage",
+                                                  "reject-schema"):
+            return self._answer_wording(handler, body, behaviour)
+        steps = steps_of(body)
+        ids = [s["id"] for s in steps]
         if behaviour == "429":
             return self._error(handler, 429, "slow down", {"Retry-After": self.retry_after})
         if behaviour == "500":
@@ -212,13 +251,39 @@ class ScriptedServer:
         self._send(handler, 200, json.dumps(reply).encode())
         return None
 
+    def _answer_wording(self, handler: BaseHTTPRequestHandler, body: dict[str, Any],
+                        behaviour: str) -> None:
+        if behaviour == "reject-schema" and \
+                (body.get("response_format") or {}).get("type") == "json_schema":
+            return self._error(handler, 400, "response_format json_schema is not supported")
+        items = suggestions_of(body)
+        if behaviour == "off-schema":
+            content = json.dumps({"suggestions": [{"id": i["id"], "title": 7} for i in items]})
+        else:
+            content = json.dumps({"suggestions": [wording_for(i, behaviour) for i in items]})
+        reply = {"id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                 "model": body.get("model", "test"),
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": content}}],
+                 "usage": {"prompt_tokens": 100, "completion_tokens": len(content) // 4,
+                           "total_tokens": 100 + len(content) // 4}}
+        self._send(handler, 200, json.dumps(reply).encode())
+        return None
+
     # ---------------------------------------------------------------- helpers
 
     def bodies(self) -> list[str]:
         return [r["raw"] for r in self.requests]
 
     def batch_sizes(self) -> list[int]:
-        return [len(steps_of(r["body"])) for r in self.requests]
+        """Steps per labelling request (wording requests left out)."""
+        return [len(steps_of(r["body"])) for r in self.requests if not is_wording(r)]
+
+    def label_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if not is_wording(r)]
+
+    def wording_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if is_wording(r)]
 
 
 def closed_port_url() -> str:

@@ -13,6 +13,7 @@ from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, v
 from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Source, Step
 from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
+from xops_lens.reword import reword_suggestions
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.sdk import Backend, BackendContext, Format
 
@@ -180,4 +181,10 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
                 result.gates.append(GateResult(job, label))
     ignores.apply(result)  # kind rules need the labels
     result.cost = estimate(result, root)
+    # The backend's own warnings about the wording go where its labelling ones went.
+    seen = len(backend_messages)
+    result.cost.suggestions = reword_suggestions(chosen, result.cost.suggestions,
+                                                 [s.step for s in result.steps],
+                                                 backend_messages.append)
+    result.messages.extend(backend_messages[seen:])
     return result

@@ -116,7 +116,9 @@ class BackendUsage:
     them differ (identical steps are asked about once), ``cache_hits`` were answered
     from the cache, ``relabelled`` got the backend's label, ``fallbacks`` kept the rule
     label (budget, failures, invalid answers). ``estimate`` means nothing was sent and
-    ``requests``/tokens are a forecast, counted with ``tokenizer``.
+    ``requests``/tokens are a forecast, counted with ``tokenizer``. Requests and tokens
+    include the wording of the cost suggestions; ``suggestions_reworded`` of them got
+    the model's words.
     """
 
     backend: str
@@ -132,6 +134,7 @@ class BackendUsage:
     cache_hits: int = 0
     relabelled: int = 0
     fallbacks: int = 0
+    suggestions_reworded: int = 0
     budget_stop: str | None = None
     estimate: bool = False
     tokenizer: str | None = None

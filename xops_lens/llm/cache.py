@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from xops_lens.llm.prompt import Label, validate_label
+from xops_lens.model import SuggestionWording
 
 CACHE_FORMAT = 1
 
@@ -45,29 +46,44 @@ def cache_key(backend: str, model: str, prompt_version: str, payload_text: str) 
 
 
 class LabelCache:
-    """Answers on disk under ``<dir>/labels/<2 hex>/<sha256>.json``."""
+    """Answers on disk under ``<dir>/labels/<2 hex>/<sha256>.json`` (step labels) and
+    ``<dir>/wordings/...`` (suggestion wordings)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.write_errors = 0
 
-    def _path(self, key: str) -> Path:
-        return self.directory / "labels" / key[:2] / f"{key}.json"
+    def _path(self, key: str, folder: str = "labels") -> Path:
+        return self.directory / folder / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> Label | None:
+    def _read(self, path: Path, field: str) -> object:
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             return None
-        return validate_label(data.get("label"))
+        return data.get(field)
+
+    def get(self, key: str) -> Label | None:
+        return validate_label(self._read(self._path(key), "label"))
 
     def put(self, key: str, label: Label) -> None:
-        path = self._path(key)
-        body = json.dumps({"format": CACHE_FORMAT, "label": {
+        self._write(self._path(key), json.dumps({"format": CACHE_FORMAT, "label": {
             "subsystem": label.subsystem, "kind": label.kind,
-            "confidence": label.confidence, "why": label.why}}, ensure_ascii=False)
+            "confidence": label.confidence, "why": label.why}}, ensure_ascii=False))
+
+    def get_wording(self, key: str, author: str) -> SuggestionWording | None:
+        from xops_lens.llm.wording import validate_wording
+
+        # Validated again on the way out: a cache file is no more trusted than an answer.
+        return validate_wording(self._read(self._path(key, "wordings"), "wording"), author)
+
+    def put_wording(self, key: str, wording: SuggestionWording) -> None:
+        self._write(self._path(key, "wordings"), json.dumps({"format": CACHE_FORMAT, "wording": {
+            "title": wording.title, "description": wording.description}}, ensure_ascii=False))
+
+    def _write(self, path: Path, body: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)

@@ -24,6 +24,9 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
     click.option("--relabel", type=click.Choice(["uncertain", "all"]),
                  help="LLM backends: relabel the steps the rules are unsure of (default) "
                       "or all of them."),
+    click.option("--reword/--no-reword", "reword", default=None,
+                 help="LLM backends: let the model word the cost suggestions for this "
+                      "pipeline; the numbers stay computed (default: on)."),
     click.option("--cache/--no-cache", "cache", default=None,
                  help="LLM backends: reuse earlier answers (default: on)."),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -41,7 +44,7 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
                  help="Honour base_url and cache_dir from the scanned repository's own "
                       "configuration (only for repositories you trust)."),
 )
-OPTION_NAMES = ("model", "base_url", "relabel", "cache", "cache_dir", "max_requests",
+OPTION_NAMES = ("model", "base_url", "relabel", "reword", "cache", "cache_dir", "max_requests",
                 "max_tokens", "estimate", "trust_repo_config")
 
 

@@ -22,11 +22,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from xops_lens.llm import prompt
+from xops_lens.llm import prompt, wording
 from xops_lens.llm.cache import LabelCache, cache_key
 from xops_lens.llm.settings import LLMSettings
 from xops_lens.llm.tokens import Tokenizer
-from xops_lens.model import Classification, Step
+from xops_lens.model import Classification, Step, Suggestion, SuggestionWording
 from xops_lens.sdk import Backend, BackendUsage
 
 
@@ -411,3 +411,123 @@ class RelabelEngine:
             self.warn(f"{name}: budget reached ({budget.stopped}) after {budget.requests} "
                       f"request(s) and {budget.tokens} tokens; {left} distinct step(s) were "
                       "not sent and keep their rule labels")
+
+    # ---------------------------------------------------------------- suggestions
+
+    def word_suggestions(self, suggestions: Sequence[Suggestion],
+                         steps: Sequence[Step]) -> list[Suggestion]:
+        """The suggestions reworded for this pipeline by the model; the numbers are
+        untouched (Suggestion.reworded keeps them), and any suggestion the model did not
+        word validly keeps the catalogue's words. Shares the run's request and token
+        budget with the relabelling, which has spent its part by now."""
+        settings = self.settings
+        out = list(suggestions)
+        if not settings.reword or not out:
+            return out
+        usage = self.usage
+        at = {(step.file, step.line): step for step in steps}
+        keys: list[str] = []
+        payloads: dict[str, dict[str, Any]] = {}
+        for suggestion in out:
+            payload = wording.suggestion_payload(suggestion, at)
+            key = cache_key(settings.backend, settings.model, wording.PROMPT_VERSION,
+                            prompt.payload_key(payload))
+            keys.append(key)
+            payloads.setdefault(key, payload)
+        found: dict[str, SuggestionWording] = {}
+        if self.cache is not None:
+            for key in payloads:
+                cached = self.cache.get_wording(key, settings.backend)
+                if cached is not None:
+                    found[key] = cached
+        missing = [key for key in payloads if key not in found]
+        size = settings.batch_size
+        batches = [missing[i:i + size] for i in range(0, len(missing), size)]
+        sent: dict[str, SuggestionWording] = {}
+        for batch in batches:
+            ids = [f"g{n}" for n in range(1, len(batch) + 1)]
+            messages = wording.messages(ids, [payloads[key] for key in batch])
+            estimate = (self.tokenizer.prompt_tokens(messages),
+                        self.tokenizer.completion_tokens(len(ids)) * 4)
+            stop = self._wording_budget_stop(sum(estimate))
+            if stop is not None:
+                usage.budget_stop = usage.budget_stop or stop
+                self.warn(f"{settings.backend}: budget reached ({stop}); "
+                          f"{len(missing) - len(sent)} suggestion(s) keep the catalogue's words")
+                break
+            if settings.estimate or self.transport is None:
+                usage.requests += 1
+                usage.prompt_tokens += estimate[0]
+                usage.completion_tokens += estimate[1]
+                continue
+            answer = self._send_wording(messages, ids)
+            for n, item_id in enumerate(ids):
+                if item_id in answer:
+                    sent[batch[n]] = answer[item_id]
+        if self.cache is not None:
+            for key, text in sent.items():
+                self.cache.put_wording(key, text)
+        found.update(sent)
+        reworded = 0
+        for n, suggestion in enumerate(out):
+            text = found.get(keys[n])
+            if text is not None:
+                out[n] = suggestion.reworded(text)
+                reworded += 1
+        usage.suggestions_reworded = reworded
+        if not settings.estimate and reworded < len(out) and batches:
+            self.warn(f"{settings.backend}: {len(out) - reworded} suggestion(s) keep the "
+                      "catalogue's words (no valid wording from the model)")
+        return out
+
+    def _wording_budget_stop(self, estimate: int) -> str | None:
+        settings, usage = self.settings, self.usage
+        if settings.max_requests is not None and usage.requests >= settings.max_requests:
+            return f"--max-requests {settings.max_requests}"
+        if settings.max_tokens is not None and \
+                usage.prompt_tokens + usage.completion_tokens + estimate > settings.max_tokens:
+            return f"--max-tokens {settings.max_tokens}"
+        return None
+
+    def _send_wording(self, messages: list[dict[str, str]],
+                      ids: Sequence[str]) -> dict[str, SuggestionWording]:
+        """One wording request with the labelling's retry rules; {} when it fails."""
+        settings, usage = self.settings, self.usage
+        assert self.transport is not None
+        run = _Run(mode="none" if settings.structured_output == "none" else (
+            "json_schema" if settings.structured_output == "auto" else settings.structured_output))
+        attempt = 0
+        while True:
+            if self._wording_budget_stop(0) is not None:
+                return {}
+            fmt = wording.response_format(ids) if run.mode == "json_schema" else (
+                {"type": "json_object"} if run.mode == "json_object" else None)
+            try:
+                reply = self.transport.send(messages, response_format=fmt,
+                                            timeout=settings.timeout)
+            except TransportError as exc:
+                usage.requests += 1
+                if exc.status in (400, 422) and run.mode != "none":
+                    run.mode = _MODES[_MODES.index(run.mode) + 1]
+                    continue
+                too_long = exc.retry_after is not None and exc.retry_after > settings.max_retry_wait
+                if exc.fatal or not exc.retryable or attempt >= settings.max_retries or too_long:
+                    self.warn(f"{settings.backend}: the suggestion wording request "
+                              f"{_FAILURE_TEXT.get(exc.kind, exc.kind)} ({exc})")
+                    return {}
+                wait = exc.retry_after if exc.retry_after is not None else \
+                    settings.retry_backoff * (2 ** attempt) * (0.75 + random.random() / 2)
+                attempt += 1
+                self._wait(wait, run)
+                continue
+            usage.requests += 1
+            usage.prompt_tokens += reply.prompt_tokens if reply.prompt_tokens is not None \
+                else self.tokenizer.prompt_tokens(messages)
+            usage.completion_tokens += reply.completion_tokens \
+                if reply.completion_tokens is not None else self.tokenizer.count(reply.content or "")
+            try:
+                return wording.parse_answer(reply.content, ids, settings.backend)
+            except prompt.AnswerError:
+                if attempt >= settings.max_retries:
+                    return {}
+                attempt += 1

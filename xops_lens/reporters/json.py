@@ -87,6 +87,7 @@ def _llm(result: ScanResult) -> dict[str, Any]:
         "cache_hits": usage.cache_hits,
         "relabelled": usage.relabelled,
         "fallbacks": usage.fallbacks,
+        "suggestions_reworded": usage.suggestions_reworded,
         "budget_stop": usage.budget_stop,
     }}
 
