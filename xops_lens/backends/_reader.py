@@ -157,9 +157,24 @@ class Reader:
                  variables: dict[str, str] | None = None) -> None:
         self.functions = functions or set()
         self.variables = variables or {}
+        self._previous: Command | None = None  # the command read before this one
+        self._before: Command | None = None  # the one before the command being read
 
     # -- one command --------------------------------------------------------------
     def command(self, cmd: Command, depth: int = 0) -> Hit | None:
+        self._before = self._previous
+        try:
+            return self._command(cmd, depth)
+        finally:
+            self._previous = cmd
+
+    def _piped_from_download(self, cmd: Command) -> bool:
+        """`curl -fsSL https://... | sh`: the command reads what a download printed."""
+        before = self._before
+        return bool(cmd.piped_from and before is not None and before.words
+                    and program_of(before.words[0])[0].lower() in T.DOWNLOADERS)
+
+    def _command(self, cmd: Command, depth: int) -> Hit | None:
         raw = cmd.raw
         if "$(results." in raw or "$(step.results." in raw:
             if ">" in raw or "tee" in raw:
@@ -326,6 +341,19 @@ class Reader:
             return Hit("credentials", 0.8, "configures git authentication", 2)
         if prog == "git" and "--exit-code" in args and ("diff" in args or "diff-index" in args):
             return Hit("lint", 0.8, "fails when files differ from what is committed", 2)
+        if prog == "git" and args[:1] == ["config"] and T.GIT_CONFIG_READS.intersection(args):
+            # `git config --get remote.origin.url`: reads a setting, sets nothing
+            return Hit("metadata", 0.8, "reads git configuration", 0)
+        if prog == "meson" and args[:1] == ["configure"] \
+                and not any(a.startswith("-D") for a in args):
+            # `meson configure builddir` without -D options lists the build options
+            return Hit("metadata", 0.7, "lists the build options with `meson configure`", 0)
+        if prog == "cmake" and "--build" in args:
+            target = _cmake_target(args)
+            if target:
+                found = self._target_kind(T.TARGETS["make"], target, "make")
+                if found is not None and found[0] not in ("build", "unknown"):
+                    return Hit(found[0], 0.8, f"builds target `{short(target, 30)}`", 2)
         return self._with_spec(prog, spec, args, cmd, depth)
 
     def _expression_program(self, prog: str, args: list[str], cmd: Command,
@@ -546,8 +574,12 @@ class Reader:
             break
         rest = args[i:]
         if not rest:
-            if cmd.piped_from:
+            if self._piped_from_download(cmd):
+                # `curl -fsSL https://.../install.sh | sh`: an installer run from the web
                 return Hit("toolchain", 0.5, f"pipes into `{prog}`", 0)
+            if cmd.piped_from:
+                # `echo "$SCRIPT" | sh`: a script from elsewhere, no telling what it does
+                return Hit("unknown", 0.3, f"runs a script piped into `{prog}`", 2)
             return Hit("unknown", 0.3, f"runs `{prog}`", 2)
         target = unquote(rest[0])
         if target.startswith(("<", "-")) or target == "-":
@@ -783,6 +815,16 @@ class Reader:
 _BUCKET = re.compile(r"(^|[\s='\"])(gs|s3|s3a|s3n|az|abfss?|wasbs?|oss|cos|r2|b2|minio)://|"
                      r"https://[^\s/'\"]*(\.blob\.core\.windows\.net|\.amazonaws\.com|"
                      r"storage\.googleapis\.com|\.r2\.cloudflarestorage\.com)", re.I)
+
+
+def _cmake_target(args: Sequence[str]) -> str:
+    """The target of `cmake --build dir --target run-format` (or `-t name`)."""
+    for i, a in enumerate(args):
+        if a in ("--target", "-t") and i + 1 < len(args):
+            return unquote(args[i + 1])
+        if a.startswith("--target="):
+            return unquote(a.split("=", 1)[1])
+    return ""
 
 
 def _from_storage(positionals: Sequence[str]) -> bool:

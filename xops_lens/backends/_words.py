@@ -156,6 +156,12 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
         return T.ACTIONS[low], 0.95, f"uses {short(path, 60)}"
     shown = short(path, 50)
     parts = low.split("/")
+    if low.endswith((".yml", ".yaml")):
+        # a template or step definition (`eng/common/templates/steps/generate-sbom.yml`):
+        # its file is named for what it does; the folders around it name kinds of file
+        found = kind_from_words(words_of(_TEMPLATE_EXT.sub("", path.rsplit("/", 1)[-1])))
+        if found is not None:
+            return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
     for pattern, kind in _ACTION_PATTERNS:
         if pattern.search(low):
             return kind, 0.75, f"uses {short(path, 60)}"
@@ -170,11 +176,16 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
     repo = "/".join(parts[:2])
     if len(parts) > 2 and repo in T.ACTIONS and T.ACTIONS[repo] != "unknown":
         return T.ACTIONS[repo], 0.8, f"uses {short(path, 60)}"
-    for text in (parts[1] if len(parts) > 1 else "", parts[0]):
+    cased = path.strip("/").split("/")
+    for text in (cased[1] if len(cased) > 1 else "", cased[0]):
+        # as written, so that camel case splits (`infra.checkoutSCM` checks out)
         found = kind_from_words(words_of(text)) if text else None
         if found is not None:
             return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
     return None
+
+
+_TEMPLATE_EXT = re.compile(r"\.ya?ml$", re.I)
 
 
 _ACTION_PATTERNS = tuple((re.compile(p), k) for p, k in T.ACTION_PATTERNS)

@@ -65,6 +65,7 @@ WORD_KINDS: dict[str, str] = {
     "sts": "credentials", "keyring": "credentials", "password": "credentials",
     "info": "metadata", "print": "metadata", "show": "metadata", "display": "metadata",
     "checker": "lint", "discourse": "notify", "results": "report", "assert": "lint",
+    "memcheck": "test", "readme": "generate",
     "html": "generate",
     "runtest": "test", "runtests": "test", "buildpkg": "build", "commitlint": "lint",
     "automerge": "publish", "tarpaulin": "test", "pest": "test", "activate": "toolchain",
@@ -190,7 +191,7 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("gen generate compute combine collect merge calculate produce", "coverage cov",
          "analysis"),
         ("get fetch generate create mint exchange obtain request issue", "token tokens "
-         "credentials secret secrets", "credentials"),
+         "credentials secret secrets sas", "credentials"),
         ("check checker require required requires validate verify enforce ensure", "label labels "
          "title template message signoff dco allow edits", "lint"),
         ("add apply remove set update sync", "label labels", "notify"),
@@ -858,6 +859,9 @@ COMMANDS: dict[str, dict[str, str]] = {
     "iwyu": {"*": "lint"},
     "include-what-you-use": {"*": "lint"},
     "valgrind": {"*": "test"},
+    # Launchable (CloudBees Smart Tests): records test results to the service, picks tests
+    "launchable": {"record": "report", "subset": "decide", "verify": "metadata",
+                   "inspect": "metadata", "*": "report"},
     "gcovr": {"*": "analysis"},
     "lcov": {"*": "analysis"},
     "genhtml": {"*": "analysis"},
@@ -1463,6 +1467,18 @@ STORAGE_COPIES: frozenset[str] = frozenset((
 ))
 # Words in a tool's name that say which way it moves files (with a bucket, see above).
 UPLOAD_WORDS: frozenset[str] = frozenset("upload uploader uploads push pusher put store".split())
+# Programs whose output piped into a shell is an installer from the web
+# (`curl -fsSL https://.../install.sh | sh`); anything else piped into a shell is a script
+# of unknown purpose.
+DOWNLOADERS: frozenset[str] = frozenset(
+    "curl wget iwr irm invoke-webrequest invoke-restmethod fetch aria2c".split()
+)
+
+# `git config` options that only read a setting (`git config --get remote.origin.url`).
+GIT_CONFIG_READS: frozenset[str] = frozenset(
+    "--get --get-all --get-regexp --get-urlmatch --list -l --show-origin --show-scope".split()
+)
+
 FETCH_WORDS: frozenset[str] = frozenset(
     "fetch fetcher download downloader pull puller get retrieve".split()
 )
@@ -1596,6 +1612,7 @@ JENKINS_STEPS: dict[str, str] = {
     "libraryResource": "toolchain", "properties": "toolchain", "tool": "toolchain",
     "recordIssues": "report", "publishCoverage": "report", "recordCoverage": "report",
     "s3Upload": "publish", "s3Download": "artifact-download",
+    "sshPublisher": "deploy",
 }
 
 # Azure Pipelines tasks ("Name@version") by name.
