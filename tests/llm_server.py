@@ -257,6 +257,7 @@ class ScriptedServer:
                 (body.get("response_format") or {}).get("type") == "json_schema":
             return self._error(handler, 400, "response_format json_schema is not supported")
         items = suggestions_of(body)
+        prompt_chars = sum(len(m.get("content") or "") for m in body.get("messages", []))
         if behaviour == "off-schema":
             content = json.dumps({"suggestions": [{"id": i["id"], "title": 7} for i in items]})
         else:
@@ -265,8 +266,9 @@ class ScriptedServer:
                  "model": body.get("model", "test"),
                  "choices": [{"index": 0, "finish_reason": "stop",
                               "message": {"role": "assistant", "content": content}}],
-                 "usage": {"prompt_tokens": 100, "completion_tokens": len(content) // 4,
-                           "total_tokens": 100 + len(content) // 4}}
+                 "usage": {"prompt_tokens": prompt_chars // 4,
+                           "completion_tokens": len(content) // 4,
+                           "total_tokens": prompt_chars // 4 + len(content) // 4}}
         self._send(handler, 200, json.dumps(reply).encode())
         return None
 
