@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import gc
+import io
+import operator
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import TYPE_CHECKING, Any
 
+from xops_lens.backends.rules import RuleBackend
 from xops_lens.config import Config
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, visible
-from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Source, Step
+from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Pipeline, Source, Step, Trigger
 from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.reword import reword_suggestions
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.sdk import Backend, BackendContext, Format
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
 DEFAULT_BACKEND = "rules"
+
+# Parallel parsing (see _parse_parallel): worth a fork from this many entry files or
+# bytes of them (about 200 GitHub workflows). Below it the start of a worker (tens of
+# ms) costs more than a second core saves.
+PARALLEL_MIN_FILES = 200
+PARALLEL_MIN_BYTES = 1024 * 1024
+# Overrides, for tests and for people measuring: XOPS_LENS_WORKERS=0 keeps a scan serial,
+# N forks N workers; XOPS_LENS_PARALLEL_MIN_FILES lowers or raises the threshold.
+WORKERS_ENV = "XOPS_LENS_WORKERS"
+PARALLEL_MIN_FILES_ENV = "XOPS_LENS_PARALLEL_MIN_FILES"
+# Files per piece of work: small enough that the parent and the workers finish close
+# together, large enough that a piece's pickle shares its repeated labels.
+CHUNK_FILES = 24
 
 
 def gate_label(job: Job) -> Classification | None:
@@ -44,6 +70,17 @@ def _claim(path: str, formats: list[Format]) -> Format | None:
         if fmt.claims(path):
             return fmt
     return None
+
+
+# What parsing one file gives: its report (None: the format declined it) and the
+# (path, marked_text) pairs of every file read for it, in reading order.
+Parsed = tuple["FileReport | None", list[tuple[str, str]]]
+
+
+def _parse_recorded(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> Parsed:
+    read: dict[str, str] = {}
+    report = _parse_one(root, path, fmt, tree, read)
+    return report, list(read.items())
 
 
 def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
@@ -77,6 +114,224 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
         return FileReport(path, fmt.name, error=visible(f"{path}: {count:,} steps, more than "
                                                         f"{MAX_STEPS_PER_FILE:,}; file skipped"))
     return FileReport(path, fmt.name, pipeline=pipeline)
+
+
+# ---------------------------------------------------------------- parallel parsing
+#
+# Parsing and rule classification are about half of a large scan's CPU time, and each
+# entry file is parsed on its own, so a large tree spreads them over the machine's
+# cores: forked workers and the parent take pieces of CHUNK_FILES entry files in turn
+# from a shared counter (a slow core or a busy machine gets fewer pieces), each parses
+# its piece and labels its steps with its copy of the rule backend, and the workers
+# send the reports and labels back pickled. The parent puts the reports in the order of
+# the serial scan and takes the labels into its rule backend's cache (see
+# RuleBackend.remember), so everything after parsing is the serial code on the same
+# values: same reports, same errors, same bytes in every output.
+#
+# Only with fork (Linux): a forked worker inherits the registry, the formats and the
+# backend without pickling them or importing anything again. Only for the rule
+# backend: an LLM backend must see the steps once, after the ignores, in the parent.
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None  # a mistyped override must not stop a scan
+
+
+def _spare_cores() -> int:
+    """Cores this process may run on, less the parent's own."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        cores = os.cpu_count() or 1
+    return cores - 1
+
+
+def _parallel_workers(root: Path, entries: Sequence[tuple[str, Format]], workers: int | None,
+                      min_files: int | None) -> int:
+    """How many workers to fork for parsing ``entries``; 0 keeps the scan serial."""
+    if workers is None:
+        workers = _env_int(WORKERS_ENV)
+    if workers is None:
+        workers = _spare_cores()
+    if min_files is None:
+        min_files = _env_int(PARALLEL_MIN_FILES_ENV)
+    if min_files is None:
+        min_files = PARALLEL_MIN_FILES
+    pieces = -(-len(entries) // CHUNK_FILES)
+    workers = min(workers, pieces - 1)  # the parent takes a piece too
+    if workers <= 0 or not sys.platform.startswith("linux"):
+        return 0
+    # Forking while another thread runs copies whatever lock it holds, held for ever.
+    if threading.active_count() > 1:
+        return 0
+    if len(entries) < min_files and _bytes_of(root, entries) < PARALLEL_MIN_BYTES:
+        return 0
+    import multiprocessing
+
+    return workers if "fork" in multiprocessing.get_all_start_methods() else 0
+
+
+def _bytes_of(root: Path, entries: Sequence[tuple[str, Format]]) -> int:
+    total = 0
+    for path, _ in entries:
+        try:
+            total += os.stat(os.path.join(root, path)).st_size
+        except OSError:
+            pass  # reading it reports the problem
+        if total >= PARALLEL_MIN_BYTES:
+            break
+    return total
+
+
+def _reduce_positional(cls: type, get: Callable[[Any], tuple[Any, ...]], obj: Any
+                       ) -> tuple[type, tuple[Any, ...]]:
+    return cls, get(obj)
+
+
+def _dispatch_table() -> dict[type, Any]:
+    """Pickle the model's dataclasses as a call to their constructor with positional
+    values: unpickling then costs half of the default (which sets every slot from a
+    state dict through a Python-level __setstate__), and the parent's unpickling is
+    serial time. A class whose fields cannot all be given positionally keeps the
+    default."""
+    import copyreg
+    from functools import partial
+
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for cls in (FileReport, Pipeline, Job, Step, Trigger, Classification):
+        fields = dataclasses.fields(cls)
+        if len(fields) < 2 or any(not f.init or getattr(f, "kw_only", False) for f in fields):
+            continue
+        table[cls] = partial(_reduce_positional, cls,
+                             operator.attrgetter(*(f.name for f in fields)))
+    return table
+
+
+def _dumps(value: object, table: dict[type, Any]) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = table
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _steps_of(parsed: Sequence[Parsed]) -> list[Step]:
+    return [step for report, _ in parsed if report is not None and report.pipeline is not None
+            for step in report.pipeline.steps]
+
+
+def _take(counter: Any, total: int) -> int | None:
+    """The next piece nobody has taken, or None when all are taken."""
+    with counter.get_lock():
+        index: int = counter.value
+        if index >= total:
+            return None
+        counter.value = index + 1
+    return index
+
+
+def _parse_piece(root: Path, piece: Sequence[tuple[str, Format]], tree: Sequence[str],
+                 backend: RuleBackend) -> list[Parsed]:
+    parsed = [_parse_recorded(root, path, fmt, tree) for path, fmt in piece]
+    backend.classify(_steps_of(parsed))  # fills the cache the scan's classification reads
+    return parsed
+
+
+def _worker(conn: Connection, counter: Any, pieces: Sequence[Sequence[tuple[str, Format]]],
+            root: Path, tree: Sequence[str], backend: RuleBackend) -> None:
+    """A forked worker's loop: (index, parsed, labels) per piece, pickled; (index, None,
+    None) when the piece failed here, so that the parent parses it itself."""
+    # The parent's objects, inherited, are never garbage here: out of the collector's
+    # sight, a collection neither walks them nor copies their pages by touching them.
+    gc.freeze()
+    table = _dispatch_table()
+    try:
+        while (index := _take(counter, len(pieces))) is not None:
+            try:
+                parsed = [_parse_recorded(root, path, fmt, tree) for path, fmt in pieces[index]]
+                message = _dumps((index, parsed, backend.classify(_steps_of(parsed))), table)
+            except Exception:  # e.g. a plugin's object that does not pickle
+                message = pickle.dumps((index, None, None))
+            conn.send_bytes(message)
+    finally:
+        conn.close()
+
+
+def _receive(conns: list[Connection], inbox: SimpleQueue[bytes | None]) -> None:
+    """The parent's receiving thread: empties the workers' pipes as soon as they write
+    (a worker blocks on a full pipe while the parent parses), None when all are closed."""
+    from multiprocessing.connection import wait
+
+    live = list(conns)
+    try:
+        while live:
+            for conn in wait(live):
+                try:
+                    inbox.put(conn.recv_bytes())  # type: ignore[union-attr]
+                except (EOFError, OSError):
+                    live.remove(conn)  # type: ignore[arg-type]
+                    conn.close()  # type: ignore[union-attr]
+    finally:
+        inbox.put(None)
+
+
+def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Sequence[str],
+                    workers: int, backend: RuleBackend) -> Iterator[tuple[str, Parsed]]:
+    """(path, parsed) for every entry file, in the order of ``entries``; ``backend``'s
+    cache then holds the label of every step of them."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    pieces = [entries[i:i + CHUNK_FILES] for i in range(0, len(entries), CHUNK_FILES)]
+    counter = ctx.Value("q", 0)
+    processes = []
+    conns: list[Connection] = []
+    for _ in range(workers):
+        reader, writer = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_worker, daemon=True,
+                              args=(writer, counter, pieces, root, tree, backend))
+        process.start()
+        writer.close()  # the worker's end: EOF here once the worker has closed its copy
+        processes.append(process)
+        conns.append(reader)
+    inbox: SimpleQueue[bytes | None] = SimpleQueue()
+    threading.Thread(target=_receive, args=(conns, inbox), daemon=True).start()
+    done: dict[int, list[Parsed]] = {}
+
+    def unpack(message: bytes) -> None:
+        index, parsed, labels = pickle.loads(message)
+        if parsed is not None:
+            backend.remember(_steps_of(parsed), labels)
+            done[index] = parsed
+
+    finished = False
+    try:
+        while (index := _take(counter, len(pieces))) is not None:
+            done[index] = _parse_piece(root, pieces[index], tree, backend)
+            while not inbox.empty():
+                message = inbox.get()
+                if message is None:  # every worker has ended (early: they died)
+                    inbox.put(None)
+                    break
+                unpack(message)
+        while (message := inbox.get()) is not None:
+            unpack(message)
+        finished = True
+    finally:
+        for process in processes:
+            if not finished:  # an exception here ends the scan: the workers' work is moot
+                process.terminate()
+            process.join()
+    for index, piece in enumerate(pieces):
+        # A piece a worker took but did not send (it failed there, or the worker died)
+        # is parsed here: the serial path, with its own errors.
+        parsed = done.pop(index, None) or _parse_piece(root, piece, tree, backend)
+        for (path, _), one in zip(piece, parsed, strict=True):
+            yield path, one
 
 
 def _configured(name: str, registry: Registry, root: Path, config: Config,
@@ -113,9 +368,13 @@ def _classify(chosen: Backend, steps: list[Step], registry: Registry,
 
 def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None,
          config: Config | None = None,
-         backend_options: Mapping[str, Any] | None = None) -> ScanResult:
+         backend_options: Mapping[str, Any] | None = None, workers: int | None = None,
+         parallel_min_files: int | None = None) -> ScanResult:
     """Scan ``root``. ``backend_options`` are the backend settings given on the command
-    line (see :class:`xops_lens.sdk.BackendContext`)."""
+    line (see :class:`xops_lens.sdk.BackendContext`). ``workers`` (default: one per spare
+    core, or $XOPS_LENS_WORKERS; 0: serial) and ``parallel_min_files`` (default
+    PARALLEL_MIN_FILES, or $XOPS_LENS_PARALLEL_MIN_FILES) decide whether a large tree is
+    parsed in forked workers; the result is the same either way."""
     registry = registry or get_registry()
     config = config or Config()
     if backend not in registry.backends:
@@ -147,10 +406,25 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             reports[shown] = FileReport(shown, skipped_fmt.name, error=visible(
                 f"{shown}: the file name is not UTF-8 text; not read"))
+    # Entry files are always parsed and come first, and parsing one does not depend on
+    # another's result, so they may be parsed ahead in workers; the loop below then
+    # takes their results in its own order. Fragments stay serial: whether one is parsed
+    # depends on the entries that include it.
+    ahead: dict[str, Parsed] = {}
+    if backend == DEFAULT_BACKEND and isinstance(chosen, RuleBackend):
+        entries = [(path, fmt) for path, fmt in claimed if fmt.entry(path)]
+        count = _parallel_workers(root, entries, workers, parallel_min_files)
+        if count:
+            ahead = dict(_parse_parallel(root, entries, tree, count, chosen))
     for path, fmt in claimed:
         if path in included_by and not fmt.entry(path):
             continue
-        report = _parse_one(root, path, fmt, tree, texts)
+        done = ahead.pop(path, None)
+        if done is not None:
+            report, read = done
+            texts.update(read)  # the same keys in the same order as reading them here
+        else:
+            report = _parse_one(root, path, fmt, tree, texts)
         if report is None:
             continue
         reports[path] = report

@@ -366,7 +366,7 @@ class RuleBackend:
         out: list[Classification] = []
         cache = self._cache
         for step in steps:
-            key = (step.uses, step.text, step.name, step.inputs, step.kind_hint, step.job)
+            key = _key(step)
             label = cache.get(key)
             if label is None:
                 if len(cache) >= CACHE_LIMIT:
@@ -374,6 +374,22 @@ class RuleBackend:
                 label = cache[key] = classify_step(step)
             out.append(label)
         return out
+
+    def remember(self, steps: Sequence[Step], labels: Sequence[Classification]) -> None:
+        """Take ``labels`` that another copy of this backend gave ``steps`` (a scan's
+        worker process) into the cache, so that :meth:`classify` answers them without
+        classifying again. The label depends only on the cache key, so this changes no
+        answer, only who computed it."""
+        cache = self._cache
+        for step, label in zip(steps, labels, strict=True):
+            if len(cache) >= CACHE_LIMIT:
+                return  # the rest are classified again when asked: same labels
+            cache.setdefault(_key(step), label)
+
+
+def _key(step: Step) -> tuple[object, ...]:
+    """Everything :func:`classify_step` reads of a step: equal keys, equal labels."""
+    return (step.uses, step.text, step.name, step.inputs, step.kind_hint, step.job)
 
 
 @hookimpl
