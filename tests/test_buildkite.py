@@ -176,3 +176,38 @@ def test_corpus(shared: Path) -> None:
     assert result.errors == {}
     assert result.unclaimed == []
     assert result.labelled and result.missing == []
+
+
+def test_a_group_is_priced_by_its_steps_only(tmp_path: Path) -> None:
+    """The group item is a step (TAXONOMY) but runs nothing itself: its inner steps are
+    jobs of their own and carry the cost, so the group adds neither step minutes nor an
+    agent's start-up."""
+    from xops_lens.config import load_config
+
+    body = textwrap.dedent("""\
+        steps:
+          - group: Checks
+            steps:
+              - label: unit
+                command: make test
+              - label: lint
+                command: make lint
+        """)
+    grouped = write_tree(tmp_path / "g", {".buildkite/pipeline.yml": body})
+    flat = write_tree(tmp_path / "f", {".buildkite/pipeline.yml": textwrap.dedent("""\
+        steps:
+          - label: unit
+            command: make test
+          - label: lint
+            command: make lint
+        """)})
+    results = [scan(root, config=load_config(root)) for root in (grouped, flat)]
+    group_step = next(s for s in results[0].steps if s.step.name == "Checks")
+    assert group_step.step.expanded
+    report = results[0].cost
+    assert report is not None and report.step_lines.get(id(group_step.step), []) == []
+    assert "costed there" in report.step_notes[id(group_step.step)]
+    group_job = next(j for j in results[0].files[0].pipeline.jobs if j.name == "Checks")
+    assert report.job_lines.get(id(group_job), []) == []
+    assert results[1].cost is not None
+    assert report.total().monthly == pytest.approx(results[1].cost.total().monthly)

@@ -66,9 +66,10 @@ class Step:
     an ``input`` gate), which a backend may trust over guessing from text.
     ``end_line`` is the step's last line when the format knows it (PR mode maps changed
     lines to steps by it); None lets PR mode find it from the YAML node at ``line``.
-    ``expanded`` marks a call whose unit's steps the format reports right after it, in
-    the same job (an Azure step template): both are steps (TAXONOMY), but the work is
-    the unit's steps', so the cost model prices those and not the call as well.
+    ``expanded`` marks a call or a container whose steps the format reports as well (an
+    Azure step template, its steps right after it in the same job; a Buildkite group,
+    its steps as jobs of their own): both are steps (TAXONOMY), but the work is the
+    inner steps', so the cost model prices those and not the call as well.
     """
 
     file: str

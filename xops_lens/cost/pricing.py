@@ -219,8 +219,7 @@ class Estimator:
             if callee is not None:
                 report.step_notes[id(step)] = f"runs {callee}; its steps are costed there"
             elif step.expanded:
-                report.step_notes[id(step)] = ("its steps follow in this job and are costed "
-                                               "there")
+                report.step_notes[id(step)] = "its steps are reported too and costed there"
             else:
                 costed.append(step)
         scale, scale_keys = self._scale(ctx, costed)
@@ -259,7 +258,8 @@ class Estimator:
                 self._placed.add(("bumps", ""))
                 self._bumps(step, target, lab)
         job_target = AppliesTo(job.file, job.line, job.id, None)
-        if job.steps and not ctx.composite:
+        # A job made only of containers (a Buildkite group) starts no agent of its own.
+        if job.steps and not ctx.composite and not all(step.expanded for step in job.steps):
             overhead = self.settings.number("cost.job_overhead_minutes")
             cell_minutes += overhead
             if overhead:

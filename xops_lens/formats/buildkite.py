@@ -247,7 +247,8 @@ class _Builder:
         inner = self.steps(item.get("steps"), item.line_of("steps"), f"{prefix}{label} > ")
         # The group's own step reads as what its steps do, so it can be classified.
         text = "\n".join(s.text for s in inner if s.text)
-        step = Step(file=self.file, line=line, job="", name=label, text=text)
+        # Its work is its steps' (each a job below): marked so it is not priced twice.
+        step = Step(file=self.file, line=line, job="", name=label, text=text, expanded=True)
         return self.add(item, line, prefix, label, step,
                         notes=(f"group of {len(inner)} steps, each also listed as a job",),
                         at=at)
