@@ -139,3 +139,29 @@ def test_one_flip_worst_case() -> None:
     assert worst_kind == pytest.approx(2 / 3)
     assert 0.0 < worst_f1 < 1.0
     assert bench.one_flip_worst([]) == (0.0, 0.0)
+
+
+# tests/data/heldout.tsv: 210 steps outside dev.tsv, labelled by the team by the rubric
+# (not by the dataset's authors; see the file's header). The rules were not tuned on these
+# steps until the general fixes of the held-out review, so they are the better estimate of
+# what unseen CI files get. Floors sit under the one-flip worst case (0.891, 81.9%; run
+# `python bench/accuracy.py --labels tests/data/heldout.tsv --margins`).
+HELDOUT = REPO_ROOT / "tests" / "data" / "heldout.tsv"
+MIN_HELDOUT_MACRO_F1 = 0.88
+MIN_HELDOUT_KIND_ACCURACY = 0.80
+
+
+def test_heldout_macro_f1_and_kinds() -> None:
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip("../shared/corpus is not beside the repository")
+    bench = load_bench()
+    report = bench.evaluate(SHARED, labels_path=HELDOUT)
+    row = report.row(bench.OVERALL)
+    table = bench.format_table(report)
+    assert row.labelled >= 200
+    assert row.coverage == 1.0, table
+    assert row.macro_f1 >= MIN_HELDOUT_MACRO_F1, table
+    assert row.kind_accuracy >= MIN_HELDOUT_KIND_ACCURACY, table
+    dev = {(label.file, label.line) for label in bench.read_labels(SHARED)}
+    assert not dev & {(o.label.file, o.label.line) for o in report.outcomes}, \
+        "held-out steps must not be in dev.tsv"
