@@ -8,6 +8,7 @@ import io
 import operator
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -245,6 +246,9 @@ def _worker(conn: Connection, counter: Any, pieces: Sequence[Sequence[tuple[str,
             root: Path, tree: Sequence[str], backend: RuleBackend) -> None:
     """A forked worker's loop: (index, parsed, labels) per piece, pickled; (index, None,
     None) when the piece failed here, so that the parent parses it itself."""
+    # Ctrl-C reaches the whole process group: the parent handles it (and ends the
+    # workers), so a worker does not print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's objects, inherited, are never garbage here: out of the collector's
     # sight, a collection neither walks them nor copies their pages by touching them.
     gc.freeze()
@@ -299,7 +303,8 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
         processes.append(process)
         conns.append(reader)
     inbox: SimpleQueue[bytes | None] = SimpleQueue()
-    threading.Thread(target=_receive, args=(conns, inbox), daemon=True).start()
+    receiver = threading.Thread(target=_receive, args=(conns, inbox), daemon=True)
+    receiver.start()
     done: dict[int, list[Parsed]] = {}
 
     def unpack(message: bytes) -> None:
@@ -320,6 +325,7 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
                 unpack(message)
         while (message := inbox.get()) is not None:
             unpack(message)
+        receiver.join()  # so that the next scan in this process sees one thread again
         finished = True
     finally:
         for process in processes:
