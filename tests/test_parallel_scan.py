@@ -142,9 +142,10 @@ def test_pieces_a_worker_loses_are_parsed_by_the_parent(mode: str, tmp_path: Pat
 
 
 def _decide(monkeypatch: pytest.MonkeyPatch, count: int, workers: int | None = None,
-            min_files: int | None = None, threads: int = 1) -> int:
+            min_files: int | None = None, threads: int = 1, load: float = 0.0) -> int:
     """How many workers a scan of ``count`` entry files would fork (nothing is forked)."""
     monkeypatch.setattr(scan_module.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(scan_module, "_load", lambda: load)
     fmt = build_plugin_manager()[1].formats["github-actions"]
     entries = [(f".github/workflows/w{i}.yml", fmt) for i in range(count)]
     return scan_module._parallel_workers(EXAMPLES / "github", entries, workers, min_files)
@@ -165,6 +166,20 @@ def test_when_a_scan_forks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _decide(monkeypatch, 2, workers=1, min_files=1) == 1
 
 
+def test_a_busy_machine_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the worker count left to the scan, a load that already fills the cores it
+    would use keeps it serial; an explicit count is obeyed whatever the load."""
+    monkeypatch.delenv(scan_module.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(scan_module, "_spare_cores", lambda: 1)
+    many = scan_module.PARALLEL_MIN_FILES
+    assert _decide(monkeypatch, many, load=0.9) == 1
+    assert _decide(monkeypatch, many, load=1.9) == 1
+    assert _decide(monkeypatch, many, load=2.0) == 0
+    assert _decide(monkeypatch, many, load=5.0, workers=1) == 1
+    monkeypatch.setenv(scan_module.WORKERS_ENV, "1")
+    assert _decide(monkeypatch, many, load=5.0) == 1
+
+
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     many = scan_module.PARALLEL_MIN_FILES
     monkeypatch.setenv(scan_module.WORKERS_ENV, "0")
@@ -175,7 +190,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _decide(monkeypatch, many) == 0
     monkeypatch.setenv(scan_module.WORKERS_ENV, "not a number")  # ignored: cores less one
     monkeypatch.setenv(scan_module.PARALLEL_MIN_FILES_ENV, "1")
-    assert _decide(monkeypatch, many) == min(scan_module._spare_cores(), 8)
+    assert _decide(monkeypatch, many) == min(scan_module._spare_cores(), scan_module.MAX_AUTO_WORKERS)
 
 
 def test_an_openai_scan_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,3 +208,43 @@ def test_an_openai_scan_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     scan_module.scan(root, registry=build_plugin_manager()[1], backend="openai",
                      backend_options={"estimate": True}, workers=1, parallel_min_files=1)
     assert called == []
+
+
+def test_no_semaphores_no_workers_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the pool cannot be set up (no /dev/shm for its semaphore), the scan parses
+    in the parent and reports the same; nothing is forked, so this runs in-process."""
+    import io
+    import multiprocessing
+
+    from xops_lens.config import load_config
+    from xops_lens.reporters.json import JsonReporter
+    from xops_lens.sdk import ReportOptions
+
+    root = EXAMPLES / "github"
+
+    def report(**kwargs: object) -> str:
+        result = scan_module.scan(root, registry=build_plugin_manager()[1],
+                                  config=load_config(root), **kwargs)  # type: ignore[arg-type]
+        out = io.StringIO()
+        JsonReporter().render(result, out, ReportOptions())
+        return out.getvalue()
+
+    serial = report(workers=0)
+
+    class NoSemaphores:
+        def Value(self, *args: object) -> object:
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoSemaphores())
+    monkeypatch.setattr(scan_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(scan_module, "CHUNK_FILES", 1)
+    calls: list[int] = []
+    real = scan_module._parse_parallel
+
+    def recording(*args: object, **kwargs: object) -> Iterator[object]:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan_module, "_parse_parallel", recording)
+    assert report(workers=1, parallel_min_files=1) == serial
+    assert calls == [1]

@@ -41,6 +41,7 @@ PARALLEL_MIN_BYTES = 1024 * 1024
 # Overrides, for tests and for people measuring: XOPS_LENS_WORKERS=0 keeps a scan serial,
 # N forks N workers; XOPS_LENS_PARALLEL_MIN_FILES lowers or raises the threshold.
 WORKERS_ENV = "XOPS_LENS_WORKERS"
+MAX_AUTO_WORKERS = 3
 PARALLEL_MIN_FILES_ENV = "XOPS_LENS_PARALLEL_MIN_FILES"
 # Files per piece of work: small enough that the parent and the workers finish close
 # together, large enough that a piece's pickle shares its repeated labels.
@@ -142,6 +143,14 @@ def _env_int(name: str) -> int | None:
         return None  # a mistyped override must not stop a scan
 
 
+def _load() -> float:
+    """The 1-minute load average, 0 where the system does not tell."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
 def _spare_cores() -> int:
     """Cores this process may run on, less the parent's own."""
     try:
@@ -157,7 +166,15 @@ def _parallel_workers(root: Path, entries: Sequence[tuple[str, Format]], workers
     if workers is None:
         workers = _env_int(WORKERS_ENV)
     if workers is None:
-        workers = _spare_cores()
+        # The parent's serial half of the scan (costs, report) and its unpickling bound
+        # what more cores bring, while each worker holds its own parse and label cache.
+        workers = min(_spare_cores(), MAX_AUTO_WORKERS)
+        # When every core already has work, a worker gets no core of its own and only
+        # adds its overhead: at a load of 4 to 5 on 2 cores the 5,000-workflow scan took
+        # 9.0 s with a worker against 8.1 s without (docs/benchmarks.md). An explicit
+        # count (argument or environment) is obeyed whatever the load.
+        if workers > 0 and _load() >= workers + 1:
+            workers = 0
     if min_files is None:
         min_files = _env_int(PARALLEL_MIN_FILES_ENV)
     if min_files is None:
@@ -289,19 +306,30 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
     cache then holds the label of every step of them."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
     pieces = [entries[i:i + CHUNK_FILES] for i in range(0, len(entries), CHUNK_FILES)]
-    counter = ctx.Value("q", 0)
-    processes = []
+    processes: list[Any] = []
     conns: list[Connection] = []
-    for _ in range(workers):
-        reader, writer = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_worker, daemon=True,
-                              args=(writer, counter, pieces, root, tree, backend))
-        process.start()
-        writer.close()  # the worker's end: EOF here once the worker has closed its copy
-        processes.append(process)
-        conns.append(reader)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        counter = ctx.Value("q", 0)
+        for _ in range(workers):
+            reader, writer = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=_worker, daemon=True,
+                                  args=(writer, counter, pieces, root, tree, backend))
+            process.start()
+            writer.close()  # the worker's end: EOF here once the worker has closed its copy
+            processes.append(process)
+            conns.append(reader)
+    except (OSError, ImportError):
+        # No working semaphores (a container without /dev/shm: ImportError or OSError),
+        # no fork (EAGAIN, ENOMEM): parse here rather than fail. A worker that did start
+        # is ended, and the parent parses every piece itself.
+        for process in processes:
+            process.terminate()
+            process.join()
+        for piece in pieces:
+            yield from zip((path for path, _ in piece), _parse_piece(root, piece, tree, backend))
+        return
     inbox: SimpleQueue[bytes | None] = SimpleQueue()
     receiver = threading.Thread(target=_receive, args=(conns, inbox), daemon=True)
     receiver.start()
