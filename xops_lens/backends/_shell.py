@@ -27,7 +27,7 @@ _TOKEN = re.compile(
     (?P<nl>\r?\n)
   | (?P<comment>(?:(?<=^)|(?<=[\s;&|(){}]))\#[^\n]*)
   | (?P<test>\[\[(?:[^\]]|\](?!\]))*\]\])
-  | (?P<op>&&|\|\||;;|\|&|[;|&(){}])
+  | (?P<op>&&|\|\||;;|\|&|[;|&()}]|\{(?!\}))
   | (?P<word>(?:{piece})(?:{piece}|\((?:[^()\n]|\([^()\n]*\))*\))*)
   | (?P<other>.)
   )
@@ -146,7 +146,7 @@ _VERSIONED = re.compile(
 SCRIPT_EXT = re.compile(r"\.(sh|bash|py|ps1|psm1|bat|cmd|rb|pl|js|mjs|cjs|ts|exe|groovy)$")
 _CONDITION_KEYWORDS = frozenset(("if", "elseif", "while", "foreach", "switch", "for", "until"))
 PATH_SEP = re.compile(r"[/\\]")
-_PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%-]+$")
+_PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%*-]+$")  # `cov-analysis-*/bin/cov-build`
 
 
 def program_of(word: str) -> tuple[str, bool]:

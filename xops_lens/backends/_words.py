@@ -100,9 +100,12 @@ def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
         return None
     if ws[0] in T.PREPARE_PREFIXES:
         return T.PREPARE_PREFIXES[ws[0]], ws[0]
-    if len(ws) > 1 and ws[-1] in T.ENVIRONMENT_SUFFIXES:
-        return "toolchain", ws[-1]
     found = kinds_in_words(ws)
+    if len(ws) > 1 and ws[-1] in T.ENVIRONMENT_SUFFIXES and not T.CHECK_HEADS & set(ws):
+        # "cmake-env.sh" prepares; "docs-verify-paths" checks (see CHECK_HEADS below);
+        # a verb-object pair says more ("set-version-variables" computes a version)
+        pair = next((f for f in found if " " in f[1]), None)
+        return pair if pair is not None and pair[0] == "decide" else ("toolchain", ws[-1])
     if not found:
         return ("metadata", ws[0]) if ws[0] in T.READ_PREFIXES and len(ws) > 1 else None
     pairs = [f for f in found if " " in f[1]]

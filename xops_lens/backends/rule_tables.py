@@ -45,7 +45,7 @@ WORD_KINDS: dict[str, str] = {
     "teardown": "toolchain", "cleanup": "toolchain", "clean": "toolchain",
     "venv": "toolchain", "virtualenv": "toolchain", "qemu": "toolchain",
     "binfmt": "toolchain", "rustup": "toolchain", "path": "toolchain",
-    "daemon": "toolchain", "runner": "toolchain", "pagefile": "toolchain",
+    "daemon": "toolchain", "pagefile": "toolchain", "chown": "toolchain", "chmod": "toolchain",
     "stop": "toolchain", "start": "toolchain", "restart": "toolchain",
     "shutdown": "toolchain", "kill": "toolchain", "service": "toolchain",
     "services": "toolchain",
@@ -77,6 +77,7 @@ WORD_KINDS: dict[str, str] = {
     "diagnostics": "metadata", "whoami": "metadata", "gather": "metadata",
     # model
     "build": "build", "builds": "build", "compile": "build", "compiles": "build",
+    "precompile": "build",
     "make": "build", "package": "build", "packaging": "build", "pack": "build",
     "bundle": "build", "dist": "build", "assemble": "build", "wheel": "build",
     "wheels": "build", "sdist": "build", "binary": "build", "binaries": "build",
@@ -210,6 +211,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("set update post send", "status", "notify"),
         ("make compose render generate create write prepare draft", "email body message "
          "notes", "generate"),
+        # making a site or its pages generates them; publishing them is another step
+        ("gen generate render build make", "pages site website docs doc", "generate"),
         ("install setup set get download", "toolchain sdk compiler jdk java python node "
          "go golang rust dotnet ruby cli tool tools binary binaries", "toolchain"),
         ("build compile", "deps dependencies prerequisites prereqs vendor", "dependencies"),
@@ -601,7 +604,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "behave": {"*": "test"},
     "robot": {"*": "test"},
     "hypothesis": {"*": "test"},
-    "asv": {"*": "analysis"},
+    "asv": {"machine": "toolchain", "*": "analysis"},
     "pytest-benchmark": {"*": "analysis"},
     "ruff": {"*": "lint"},
     "flake8": {"*": "lint"},
@@ -869,6 +872,10 @@ COMMANDS: dict[str, dict[str, str]] = {
     "llvm-profdata": {"*": "analysis"},
     "gcov": {"*": "analysis"},
     "cov-build": {"*": "analysis"},
+    "cov-configure": {"*": "toolchain"},  # Coverity: sets up the compiler configuration
+    "cov-analyze": {"*": "analysis"},
+    "cov-format-errors": {"*": "analysis"},
+    "cov-commit-defects": {"*": "report"},
     "scan-build": {"*": "analysis"},
     "ccache": {"-s": "metadata", "--show-stats": "metadata", "-z": "toolchain",
                "--zero-stats": "toolchain", "-M": "toolchain", "--max-size": "toolchain",
@@ -1164,6 +1171,9 @@ COMMANDS: dict[str, dict[str, str]] = {
     "updatecli": {"apply": "publish", "diff": "decide", "*": "publish"},
     "renovate": {"*": "publish"},
     "codecov": {"*": "report"},
+    "codeclimate-test-reporter": {"*": "report"},
+    "cc-test-reporter": {"before-build": "toolchain", "format-coverage": "analysis",
+                         "sum-coverage": "analysis", "*": "report"},
     "codecovcli": {"*": "report"},
     "coveralls": {"*": "report"},
     "codacy-coverage-reporter": {"*": "report"},
