@@ -173,7 +173,8 @@ def test_a_busy_machine_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_module, "_spare_cores", lambda: 1)
     many = scan_module.PARALLEL_MIN_FILES
     assert _decide(monkeypatch, many, load=0.9) == 1
-    assert _decide(monkeypatch, many, load=1.9) == 1
+    assert _decide(monkeypatch, many, load=1.4) == 1
+    assert _decide(monkeypatch, many, load=1.5) == 0  # less than half a core idle
     assert _decide(monkeypatch, many, load=2.0) == 0
     assert _decide(monkeypatch, many, load=5.0, workers=1) == 1
     monkeypatch.setenv(scan_module.WORKERS_ENV, "1")

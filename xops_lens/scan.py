@@ -169,11 +169,13 @@ def _parallel_workers(root: Path, entries: Sequence[tuple[str, Format]], workers
         # The parent's serial half of the scan (costs, report) and its unpickling bound
         # what more cores bring, while each worker holds its own parse and label cache.
         workers = min(_spare_cores(), MAX_AUTO_WORKERS)
-        # When every core already has work, a worker gets no core of its own and only
-        # adds its overhead: at a load of 4 to 5 on 2 cores the 5,000-workflow scan took
-        # 9.0 s with a worker against 8.1 s without (docs/benchmarks.md). An explicit
-        # count (argument or environment) is obeyed whatever the load.
-        if workers > 0 and _load() >= workers + 1:
+        # When the cores are (nearly) all busy, a worker gets no core of its own and only
+        # adds its overhead: on 2 cores the 5,000-workflow scan took 9.0 s with a worker
+        # against 8.1 s without at a load of 4 to 5, and the 1,000-workflow scan 2.47 s
+        # against 2.28 s at 1.6 to 2 (docs/benchmarks.md). Less than half a core left
+        # idle: serial. An explicit count (argument or environment) is obeyed whatever
+        # the load.
+        if workers > 0 and _load() >= workers + 0.5:
             workers = 0
     if min_files is None:
         min_files = _env_int(PARALLEL_MIN_FILES_ENV)
