@@ -169,11 +169,11 @@ def test_heldout_macro_f1_and_kinds() -> None:
 
 # tests/data/heldout2.tsv: a second, independent held-out sample (151 steps in neither
 # dev.tsv nor heldout.tsv, seed 20261124), labelled by the rubric before the rule labels
-# were looked at. Floors sit under the one-flip worst case (0.910, 82.8%; run
+# were looked at. Floors sit under the one-flip worst case (0.920, 83.4%; run
 # `python bench/accuracy.py --labels tests/data/heldout2.tsv --margins`).
 HELDOUT2 = REPO_ROOT / "tests" / "data" / "heldout2.tsv"
-MIN_HELDOUT2_MACRO_F1 = 0.90
-MIN_HELDOUT2_KIND_ACCURACY = 0.81
+MIN_HELDOUT2_MACRO_F1 = 0.91
+MIN_HELDOUT2_KIND_ACCURACY = 0.82
 
 
 def test_heldout2_macro_f1_and_kinds() -> None:

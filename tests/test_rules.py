@@ -1083,3 +1083,13 @@ def test_heldout2_general_rules(text: str, name: str, kind: str) -> None:
 def test_version_variables_compute_a_version() -> None:
     check(uses("templates/SetVersionVariables.yml"), "decide")
     check(uses("templates/set-build-env.yml"), "toolchain")
+
+
+def test_copy_into_the_onebranch_output_through_a_variable_uploads() -> None:
+    text = ('$out = "$(ob_outputDirectory)/pkgs"\n'
+            'Copy-Item -Path $pkg -Destination $out -Force')
+    check(run(text, job=""), "artifact-upload")
+    check(run('$signed = "$(ob_outputDirectory)/Signed"\n'
+              'Expand-Archive -Path $zip -DestinationPath $signed', job=""), "artifact-upload")
+    check(run('$out = "$(Build.StagingDirectory)"\nCopy-Item -Path a -Destination $out',
+              job=""), "toolchain")

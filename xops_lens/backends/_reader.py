@@ -58,7 +58,7 @@ _PS_ASSIGNMENT = re.compile(r"^\$[\w:{}.]+$")
 _REDIRECT = re.compile(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
 _SUBST = re.compile(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
 # `$(Build.SourcesDirectory)`, `$(BuildArchitecture)`: an Azure Pipelines macro, no command
-_AZURE_MACRO = re.compile(r"\$\([A-Z][\w.]*\)")
+_AZURE_MACRO = re.compile(r"\$\((?:[A-Z][\w.]*|[a-z][a-z0-9_]*[A-Z.][\w.]*)\)")  # $(ob_outputDirectory)
 _PS_VERB = re.compile(r"^([a-z]+)-([a-z][\w.]*)$")
 _URL = re.compile(r"https?://[^\s'\"]+")
 _COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch -like "
@@ -169,6 +169,8 @@ class Reader:
         self.variables = variables or {}
         self._previous: Command | None = None  # the command read before this one
         self._before: Command | None = None  # the one before the command being read
+        # variables set to a published output directory (`$out = "$(ob_outputDirectory)"`)
+        self._published: set[str] = set()
 
     # -- one command --------------------------------------------------------------
     def command(self, cmd: Command, depth: int = 0) -> Hit | None:
@@ -219,6 +221,8 @@ class Reader:
         assigned: list[str] = []
         while words and ASSIGNMENT.match(words[0]):
             assigned.append(words[0])
+            if _PUBLISHED_DIR.search(words[0]):
+                self._published.add(words[0].split("=", 1)[0].lower())
             words = words[1:]
         if not words:
             return self._assignment(assigned, exported=False)
@@ -227,6 +231,8 @@ class Reader:
         ):
             return self._assignment(words[1:], exported=True)
         if _PS_ASSIGNMENT.match(words[0]) and len(words) > 1 and words[1] in ("=", "+="):
+            if _PUBLISHED_DIR.search(" ".join(words[2:])):
+                self._published.add(words[0].lstrip("$").lower())
             if words[0].lower().startswith("$env:"):
                 return Hit("toolchain", 0.6, "sets an environment variable", 1)
             rest = words[2:]
@@ -789,10 +795,16 @@ class Reader:
             return Hit("metadata", 0.7, "changes directory", 0)
         if prog == "set":
             return Hit("metadata", 0.8, "sets shell options", 0)
-        if prog in _FILE_MOVES:
-            if _PUBLISHED_DIR.search(_move_destination(args)):
+        if prog in _FILE_MOVES or prog == "expand-archive":
+            destination = _move_destination(args)
+            var = _VAR_REF.match(destination)
+            if _PUBLISHED_DIR.search(destination):
                 # OneBranch uploads what its output directory holds when the job ends
                 return Hit("artifact-upload", 0.6, "copies files into the published output", 2)
+            if var is not None and var.group(1).lower() in self._published:
+                # the same through a variable: weaker than a build the step also runs
+                return Hit("artifact-upload", 0.55, "copies files into the published output", 1)
+        if prog in _FILE_MOVES:
             paths = " ".join(unquote(a) for a in args if not a.startswith("-"))
             found = kind_from_words(words_of(paths))
             if found is not None and found[0] == "generate":
@@ -897,12 +909,14 @@ def _written(target: str) -> Hit:
 
 # Output folders the CI system uploads as the job's artifacts by itself.
 _PUBLISHED_DIR = re.compile(r"ob_outputdirectory", re.I)
+_VAR_REF = re.compile(r"^\$(?:env:)?\{?(\w+)")
 
 
 def _move_destination(args: Sequence[str]) -> str:
     """Where `cp a b`, `Copy-Item -Path a -Destination b` or `mv a b` puts files."""
     for i, a in enumerate(args):
-        if a.lower() in ("-destination", "-dest", "--target-directory", "-t") \
+        if a.lower() in ("-destination", "-dest", "--target-directory", "-t",
+                         "-destinationpath") \
                 and i + 1 < len(args):
             return unquote(args[i + 1])
     plain = [a for a in _without_redirects(args) if not a.startswith("-")]
