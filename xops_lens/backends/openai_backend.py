@@ -131,7 +131,7 @@ class OpenAIBackend:
 
     name = BACKEND_NAME
     description = ("OpenAI or any OpenAI-compatible server (--base-url: Azure OpenAI, "
-                   "Ollama, vLLM, llama.cpp, LM Studio); relabels uncertain rule labels")
+                   "Ollama, vLLM, llama.cpp, LM Studio); relabels uncertain rule labels, words the suggestions")
 
     def configure(self, context: BackendContext) -> RelabelEngine:
         from xops_lens.llm.cache import LabelCache
