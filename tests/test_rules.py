@@ -1093,3 +1093,28 @@ def test_copy_into_the_onebranch_output_through_a_variable_uploads() -> None:
               'Expand-Archive -Path $zip -DestinationPath $signed', job=""), "artifact-upload")
     check(run('$out = "$(Build.StagingDirectory)"\nCopy-Item -Path a -Destination $out',
               job=""), "toolchain")
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    # found on tests/data/heldout3.tsv
+    ("./hack/gen-readme.py\nif [[ -n $(git status -s) ]]; then\n  echo stale\n  exit 1\nfi",
+     "", "lint"),  # a generator run to check its output is committed
+    ("git status -s --porcelain | cut -c4- > files.txt\nif [ -s files.txt ]; then echo ok\n"
+     "else\n  exit 1\nfi", "", "metadata"),  # lists changed files, no cleanliness check
+    ("bash build_with_remote_buildkit.sh", "Build and push image", "publish"),
+    ("go build -o release/app ./cmd/app", "build-push", "build"),  # a compiler says more
+    ("./hack/deploy-local.sh", "", "toolchain"),  # a service in the job's own cluster
+    ("pip install pkg --no-index --find-links dist --force-reinstall\npkg --help", "",
+     "test"),  # installs what the job built, to try it
+    ("pip install pkg", "", "dependencies"),
+])
+def test_heldout3_general_rules(text: str, name: str, kind: str) -> None:
+    check(run(text, name, job=""), kind)
+
+
+def test_heldout3_names() -> None:
+    check(uses("/eng/common/templates/steps/publish-logs.yml"), "artifact-upload")
+    check(uses("/eng/common/templates/steps/publish-pipeline-artifacts.yml"), "artifact-upload")
+    check(run("$GOSRC/contrib/runner.sh", job="Optional Release Test"), "test")
+    check(run("./scripts/deploy-minikube.sh", job=""), "toolchain")
+    check(uses("utils.assign_node_labels"), "toolchain")

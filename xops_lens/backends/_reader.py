@@ -369,6 +369,10 @@ class Reader:
             return Hit("credentials", 0.8, "generates a SAS token", 2)
         if prog == "git" and _GIT_AUTH.search(cmd.raw):
             return Hit("credentials", 0.8, "configures git authentication", 2)
+        if prog in ("pip", "pip3") and args[:1] == ["install"] and "--no-index" in args:
+            # `pip install pkg --no-index --find-links dist`: nothing comes from the world;
+            # the job installs what it built, to try it (TAXONOMY tie-breaker 1)
+            return Hit("test", 0.6, "installs the package the job built (--no-index)", 2)
         if prog == "git" and "--exit-code" in args and ("diff" in args or "diff-index" in args):
             return Hit("lint", 0.8, "fails when files differ from what is committed", 2)
         if prog == "git" and args[:1] == ["config"] and T.GIT_CONFIG_READS.intersection(args):

@@ -47,15 +47,17 @@ def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
         return []
     found: list[tuple[str, str]] = []
     wset = set(ws)
+    # an object may be a stop word of its own ("deploy-local.sh": local says nothing alone)
+    aset = set(words)
     for verbs, objects, kind in T.PAIR_RULES:
         vs = verbs & wset
         if not vs:
             continue
-        objs = objects & wset
+        objs = objects & aset
         if not objs:
             continue
         verb = next(w for w in ws if w in vs)
-        obj = next((w for w in ws if w in objs and w != verb), None)
+        obj = next((w for w in words if w in objs and w != verb), None)
         if obj is not None:
             found.append((kind, f"{verb} {obj}"))
     for i, w in enumerate(ws):
@@ -100,7 +102,7 @@ def _kind_of_phrase(words: Sequence[str]) -> tuple[str, str] | None:
         return None
     if ws[0] in T.PREPARE_PREFIXES:
         return T.PREPARE_PREFIXES[ws[0]], ws[0]
-    found = kinds_in_words(ws)
+    found = kinds_in_words(words)
     if len(ws) > 1 and ws[-1] in T.ENVIRONMENT_SUFFIXES and not T.CHECK_HEADS & set(ws):
         # "cmake-env.sh" prepares; "docs-verify-paths" checks (see CHECK_HEADS below);
         # a verb-object pair says more ("set-version-variables" computes a version)

@@ -182,7 +182,9 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("pre", "commit", "lint"),
         # a quality gate passes or fails a change on its checks and metrics
         ("quality", "gate gates", "test"),
-        ("upload store persist save attach archive", "artifact artifacts", "artifact-upload"),
+        # "publish-pipeline-artifacts", "publish-logs": CI artifacts of the run, not a release
+        ("upload store persist save attach archive publish", "artifact artifacts log logs",
+         "artifact-upload"),
         ("download fetch get restore retrieve pull load", "artifact artifacts dist war",
          "artifact-download"),
         ("save store upload write", "cache caches", "cache-save"),
@@ -200,6 +202,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("merge", "branch branches dependabot upstream", "publish"),
         ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
+        # "Release Test", "test release": testing a release candidate is a test
+        ("test tests testing", "release releases", "test"),
+        # "build and push": a build that exists to publish (TAXONOMY tie-breaker 7)
+        ("push", "build", "publish"),
         ("push publish upload", "image images container docker", "publish"),
         ("build", "image images container docker", "build"),
         # making benchmark programs builds them; running them is analysis
@@ -227,6 +233,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("create delete remove provision start stop spin", "cluster clusters vm vms "
          "instance instances minikube emulator simulator", "toolchain"),
         ("free clean cleanup", "disk space workspace", "toolchain"),
+        # "deploy-local.sh", "deploy to kind": a service brought up inside the job for tests
+        ("deploy deploying", "local localhost kind minikube", "toolchain"),
+        # Jenkins `assign_node_labels`: where the job runs, not a label on an issue
+        ("assign set", "node nodes agent agents", "toolchain"),
         ("set export", "env environment variable variables path", "toolchain"),
     )
 )
