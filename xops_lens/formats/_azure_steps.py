@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
-from xops_lens.formats._yamlshape import check_step_budget
+from xops_lens.formats._yamlshape import check_step_budget, command_name, kind_of, text_of
 from xops_lens.model import Job, Source, Step
 from xops_lens.yamlload import YList, YMap, load_mapping
 
@@ -24,7 +24,6 @@ MAX_TEMPLATE_DEPTH = 20
 # Diamond-shaped template trees can multiply; stop expanding past this many references.
 MAX_TEMPLATE_EXPANSIONS = 5000
 MAX_PARAM_DEPTH = 12
-MAX_NAME = 80
 
 SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
 STEP_HINTS: dict[str, str | None] = {
@@ -53,34 +52,6 @@ SCRIPT_TASKS = frozenset({"bash", "powershell", "cmdline", "azurecli", "azurepow
 SCRIPT_INPUTS = ("script", "inlineScript", "Inline", "inline", "scriptPath", "filePath")
 _EXPR = re.compile(r"^\s*\$\{\{.*\}\}\s*$", re.DOTALL)
 _PARAM_REF = re.compile(r"\$\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
-
-
-def kind_of(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return "a single value"
-
-
-def text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {text_of(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(text_of(v) for v in value)
-    return str(value)
-
-
-def short(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
-    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
 
 
 def is_expression(key: Any) -> bool:
@@ -277,7 +248,7 @@ class StepReader:
         hints = {h.kind_hint for h in heads}
         # Expanded only when every branch is a template whose steps follow: a branch with
         # work of its own (a script) has no other step to carry its cost.
-        return Step(file=ctx.file, line=line, job=job, name=short(str(next(iter(item)))),
+        return Step(file=ctx.file, line=line, job=job, name=command_name(str(next(iter(item)))),
                     text="\n".join(h.text for h in heads),
                     kind_hint=hints.pop() if len(hints) == 1 else None,
                     expanded=all(h.expanded for h in heads)), extra
@@ -293,7 +264,7 @@ class StepReader:
 
         def make(text: str, *, uses: str | None = None, hint: str | None = None,
                  inputs: tuple[tuple[str, str], ...] = ()) -> Step:
-            return Step(file=ctx.file, line=line, job=job, name=display or short(text) or uses
+            return Step(file=ctx.file, line=line, job=job, name=display or command_name(text) or uses
                         or "step", text=text, uses=uses, inputs=inputs, kind_hint=hint)
 
         for key in SCRIPT_KEYS:

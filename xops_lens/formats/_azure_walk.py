@@ -25,9 +25,8 @@ from xops_lens.formats._azure_steps import (
     flatten,
     get,
     is_expression,
-    kind_of,
-    text_of,
 )
+from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.model import Job, Step
 from xops_lens.yamlload import YList, YMap
 

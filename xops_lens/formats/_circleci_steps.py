@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.formats._yamlshape import command_name, kind_of, text_of
 from xops_lens.model import MAX_STEPS_PER_FILE, Step
 from xops_lens.yamlload import YList, YMap
 
@@ -21,7 +22,6 @@ MAX_CALL_DEPTH = 16
 # that calls another one four times, twelve deep, would otherwise expand to 16 million
 # (a "billion laughs" made of commands, hostile input). Real configs stay in the hundreds.
 MAX_NESTED_STEPS = MAX_STEPS_PER_FILE
-MAX_NAME = 80
 
 BUILTIN_HINTS: dict[str, str | None] = {
     "checkout": "checkout",
@@ -37,34 +37,6 @@ BUILTIN_HINTS: dict[str, str | None] = {
 }
 CONDITIONAL = ("when", "unless")
 _PARAM = re.compile(r"<<\s*(pipeline\.parameters|parameters)\.([A-Za-z0-9_-]+)\s*>>")
-
-
-def kind_of(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return "a single value"
-
-
-def text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {text_of(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(text_of(v) for v in value)
-    return str(value)
-
-
-def _short(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
-    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
 
 
 def literal_params(spec: Any) -> dict[str, str]:
@@ -176,11 +148,11 @@ class Config:
     def _run(self, make: _StepMaker, args: Any, line: int, scope: Scope) -> Step:
         if isinstance(args, str):
             command = scope.subst(args)
-            return make(_short(command), command)
+            return make(command_name(command), command)
         if isinstance(args, YMap):
             command = scope.subst(text_of(args.get("command")))
             name = text_of(args.get("name")).strip()
-            return make(scope.subst(name) if name else _short(command), command)
+            return make(scope.subst(name) if name else command_name(command), command)
         raise ParseError(self.file, f"'run' must be a command or a mapping, found {kind_of(args)}",
                          line)
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.formats._yamlshape import text_of
 from xops_lens.model import Source
 from xops_lens.yamlload import Reference, YList, YMap, load_documents
 
@@ -252,16 +253,6 @@ class Config:
 
 def _show(ref: Reference) -> str:
     return "[" + ", ".join(str(k) for k in ref) + "]"
-
-
-def text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {text_of(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(text_of(v) for v in value)
-    return str(value)
 
 
 def load_config(text: str, path: str) -> YMap:

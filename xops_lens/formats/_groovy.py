@@ -201,7 +201,6 @@ class _Lexer:
 
     def interpolation(self, i: int, line: int) -> int:
         """The end of a ``${...}``: braces balance, nested strings are skipped whole."""
-        text, n = self.text, len(self.text)
         if self.interpolations >= MAX_NESTING:  # hostile input: recursion, not a traceback
             raise self.error(f"strings nested deeper than {MAX_NESTING}", line)
         self.interpolations += 1

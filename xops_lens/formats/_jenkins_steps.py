@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from xops_lens.formats._groovy import Group, Node, Token
 
 MAX_TEXT = 4000
-MAX_NAME = 80
 
 SHELL_STEPS = frozenset({"sh", "bat", "powershell", "pwsh"})
 KIND_HINTS: dict[str, str] = {
@@ -124,12 +123,6 @@ def span(text: str, nodes: list[Node]) -> str:
         return ""
     first, last = nodes[0], nodes[-1]
     return text[first.start:last.end].strip()
-
-
-def short_text(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
-    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
 
 
 def script_of(text: str, call: Call) -> str | None:

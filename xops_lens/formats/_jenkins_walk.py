@@ -26,10 +26,10 @@ from xops_lens.formats._jenkins_steps import (
     named_args,
     positional_args,
     script_of,
-    short_text,
     source_of,
     span,
 )
+from xops_lens.formats._yamlshape import command_name
 from xops_lens.model import Job, Step
 
 MAX_DEPTH = 150
@@ -350,7 +350,7 @@ class Walker:
                 or source_of(self.text, call)
             label = dict(inputs).get("label")
             step = Step(file=self.path, line=call.line, job=job.id,
-                        name=label or short_text(text) or call.name, text=text,
+                        name=label or command_name(text) or call.name, text=text,
                         inputs=inputs, kind_hint=hint)
         else:
             text = source_of(self.text, call)

@@ -64,6 +64,28 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def kind_of(value: Any) -> str:
+    """What a value of the wrong shape is, for "'steps' must be a list, found ..."."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return "a single value"
+
+
+MAX_COMMAND_NAME = 80
+
+
+def command_name(text: str) -> str:
+    """A step's name from its command: the first line that runs something (a leading
+    comment names less than the command), cut to MAX_COMMAND_NAME characters."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
+    return name if len(name) <= MAX_COMMAND_NAME else name[: MAX_COMMAND_NAME - 3] + "..."
+
+
 def first_line(script: str) -> str:
     """The first line of a script that says something (skips blanks, comments, shebang)."""
     for line in script.splitlines():

@@ -21,8 +21,9 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._azure_steps import Context, get, kind_of, text_of
+from xops_lens.formats._azure_steps import Context, get
 from xops_lens.formats._azure_walk import Walker
+from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Pipeline, Source, Trigger
 from xops_lens.yamlload import YList, YMap, load_documents

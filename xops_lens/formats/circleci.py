@@ -30,11 +30,10 @@ from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._circleci_steps import (
     Config,
     Scope,
-    kind_of,
     literal_params,
     steps_params,
-    text_of,
 )
+from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool, load_documents

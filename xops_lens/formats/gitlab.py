@@ -27,7 +27,7 @@ from xops_lens.formats._gitlab_merge import (
     text_of,
 )
 from xops_lens.formats._gitlab_rules import job_only_variables, job_variables, may_be_manual
-from xops_lens.formats._yamlshape import check_step_budget
+from xops_lens.formats._yamlshape import check_step_budget, command_name
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool
@@ -35,7 +35,6 @@ from xops_lens.yamlload import YList, YMap, as_bool
 FORMAT_NAME = "gitlab-ci"
 ENTRY_FILE = ".gitlab-ci.yml"
 FRAGMENT_DIRS = (".gitlab/ci/", ".gitlab-ci/")
-MAX_NAME = 80
 # Child pipelines may start children of their own; GitLab stops at two levels.
 MAX_CHILD_DEPTH = 2
 
@@ -54,13 +53,6 @@ JOB_KEYS = frozenset({
     "script", "extends", "trigger", "stage", "rules", "needs", "only", "except", "when",
     "before_script", "after_script", "image", "tags", "artifacts", "environment", "run",
 })
-
-
-def _name(command: str) -> str:
-    """The first line that runs something: a leading comment names less than the command."""
-    lines = [ln.strip() for ln in command.splitlines() if ln.strip()]
-    name = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
-    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
 
 
 class _JobBuilder:
@@ -160,7 +152,7 @@ class _JobBuilder:
                                            f"list of strings, found {kind_of(item)}", line)
                 if not item.strip():
                     continue
-                steps.append(Step(file=file, line=line, job=job_id, name=_name(item), text=item))
+                steps.append(Step(file=file, line=line, job=job_id, name=command_name(item), text=item))
         if "run" in job:
             steps.extend(self._run_steps(job_id, job))
         return tuple(steps)
@@ -173,7 +165,7 @@ class _JobBuilder:
                 raise ParseError(file, f"'run' of job {job_id!r} must list step mappings", line)
             uses = text_of(item.get("step")) or None
             text = text_of(item.get("script")) or uses or ""
-            name = text_of(item.get("name")) or _name(text)
+            name = text_of(item.get("name")) or command_name(text)
             steps.append(Step(file=file, line=line, job=job_id, name=name, text=text, uses=uses))
         return steps
 
