@@ -153,6 +153,9 @@ def test_markup_in_the_words_is_escaped_in_the_comment(repo: Path, server: Scrip
     assert "<img" not in out and "onerror=alert" in out.replace("\\", "")  # shown, inert
     assert "@everyone" not in out  # a zero-width space breaks the mention
     assert "](https://evil" not in out
+    # The description is shown too (under "What each suggestion means"), inert.
+    assert "click here" in out and "<!-- xops-lens -->" not in out
+    assert out.count("</details>") == out.count("<details")
     code, out, err = scan(repo, env, "-b", "openai", "--base-url", server.url, "--no-cache",
                           *FAST)
     assert code == 0, err

@@ -230,6 +230,14 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
                 "automation could replace."), ""]
         out += _table(["suggestion", "applies to", "saving / month", "break-even"], rows,
                       "llrr") + [""]
+        # What to set up, in the catalogue's words or the LLM backend's (then about this
+        # pipeline): model text too, so escaped like every text taken from CI files.
+        meanings = [] if quiet else [
+            f"- **{md(str(title), NAME_WIDTH)}**: {md(str(description), 600)}"
+            for item in suggestions[:MAX_ROWS]
+            if (title := _field(item, "title")) and (description := _field(item, "description"))]
+        if meanings:
+            out += _details("What each suggestion means", meanings)
     failed = result.failed_files
     if failed:
         out += [f"**{len(failed)} file(s) could not be read**; the rest is reported:", ""]
