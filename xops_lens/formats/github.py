@@ -7,7 +7,7 @@ import posixpath
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._yamlshape import describe
+from xops_lens.formats._yamlshape import describe, first_line, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, load_mapping
@@ -20,27 +20,6 @@ MAX_ENUMERATED_COMBINATIONS = 10_000
 # Combinations times include/exclude entries compared: 100 x 100 values with 5,000
 # entries that match nothing took two minutes (hostile input); GitHub runs at most 256.
 MAX_MATRIX_WORK = 1_000_000
-
-
-def _text(value: Any) -> str:
-    """A readable one-string rendering of a YAML value (for inputs and runners)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
-
-
-def _first_line(script: str) -> str:
-    for line in script.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            return stripped
-    return script.strip()
 
 
 def _triggers(document: YMap) -> tuple[Trigger, ...]:
@@ -60,14 +39,14 @@ def _triggers(document: YMap) -> tuple[Trigger, ...]:
         if event == "schedule" and isinstance(config, YList):
             for entry, entry_line in config.items_with_lines():
                 cron = entry.get("cron") if isinstance(entry, YMap) else None
-                triggers.append(Trigger("schedule", entry_line, cron=_text(cron) or None))
+                triggers.append(Trigger("schedule", entry_line, cron=text_of(cron) or None))
         else:
             triggers.append(Trigger(event, event_line))
     return tuple(triggers)
 
 
 def _values_equal(a: Any, b: Any) -> bool:
-    return _text(a) == _text(b)
+    return text_of(a) == text_of(b)
 
 
 def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
@@ -134,15 +113,15 @@ def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
     inputs: tuple[tuple[str, str], ...] = ()
     with_ = item.get("with")
     if isinstance(with_, YMap):
-        inputs = tuple((str(k), _text(v)) for k, v in with_.items())
+        inputs = tuple((str(k), text_of(v)) for k, v in with_.items())
     if uses is not None:
-        uses = _text(uses).strip()
+        uses = text_of(uses).strip()
         text = uses + "".join(f"\n  {k}: {v}" for k, v in inputs)
     elif run is not None:
-        text = _text(run)
+        text = text_of(run)
     else:
         text = ""
-    display = _text(name).strip() if name else (uses or _first_line(text) or f"step {index + 1}")
+    display = text_of(name).strip() if name else (uses or first_line(text) or f"step {index + 1}")
     return Step(file=file, line=line, job=job_id, name=display, text=text, uses=uses, inputs=inputs)
 
 
@@ -162,14 +141,14 @@ def _runner(value: Any) -> str | None:
         return None
     if isinstance(value, YMap):
         labels = value.get("labels", value.get("group"))
-        return _text(labels) or None
-    return _text(value) or None
+        return text_of(labels) or None
+    return text_of(value) or None
 
 
 def _environment(value: Any) -> str | None:
     if isinstance(value, YMap):
-        return _text(value.get("name")) or None
-    return _text(value) or None
+        return text_of(value.get("name")) or None
+    return text_of(value) or None
 
 
 def _local_workflow(uses: str) -> str | None:
@@ -181,9 +160,9 @@ def _local_workflow(uses: str) -> str | None:
 
 def _needs(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
-        return tuple(_text(v) for v in value)
+        return tuple(text_of(v) for v in value)
     if value:
-        return (_text(value),)
+        return (text_of(value),)
     return ()
 
 
@@ -196,14 +175,14 @@ def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
     calls = None
     uses = spec.get("uses")
     if uses is not None:
-        uses = _text(uses)
+        uses = text_of(uses)
         calls = _local_workflow(uses)
         if calls is None:
             calls = uses
             notes.append(f"calls reusable workflow {uses}, not fetched")
     return Job(
         id=job_id,
-        name=_text(spec.get("name")) or job_id,
+        name=text_of(spec.get("name")) or job_id,
         file=file,
         line=line,
         steps=_steps(spec.get("steps"), file, job_id, spec.line_of("steps")),
@@ -237,8 +216,8 @@ def parse_action(source: Source) -> Pipeline:
     if not isinstance(runs, YMap):
         # Other tools use the name action.yml too; without `runs:` it is not an action.
         raise Declined(source.path)
-    using = _text(runs.get("using")).strip().lower()
-    name = _text(document.get("name")) or posixpath.dirname(source.path) or "action"
+    using = text_of(runs.get("using")).strip().lower()
+    name = text_of(document.get("name")) or posixpath.dirname(source.path) or "action"
     if using != "composite":
         return Pipeline(
             path=source.path,
