@@ -4,8 +4,7 @@ the names that break ties (TAXONOMY.md tie-breakers 1-4)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
@@ -73,21 +72,89 @@ def _python_step(text: str, name: str) -> tuple[str, float, str]:
     return "build", 0.25, "runs inline Python; purpose unclear, counted as build"
 
 
-@dataclass(frozen=True, slots=True)
-class _ScriptFacts:
-    """What a script's text alone shows; cached, since templates repeat scripts."""
+def _fails(text: str) -> bool:
+    return "exit" in text and _EXIT_FAILURE.search(text) is not None
 
-    python: bool
-    hits: tuple[Hit, ...]
-    writes_outputs: bool
-    fails: bool  # `exit 1` somewhere
-    compares_files: bool  # git diff / diff / cmp of generated files
-    exit_code_check: bool
-    content_check: bool
-    env_from_ref: bool  # sets job environment under a condition on the ref or event
-    generates_pipeline: bool  # pipes a generator into `buildkite-agent pipeline upload`
-    branches: bool  # if/case/&&/||, or a value cut or replaced (`${REF#v}`, `-replace`)
-    installs_binary: bool  # makes a file executable or puts it in a bin folder
+
+def _compares_files(text: str) -> bool:
+    # every match holds one of these words; the regex alone scans each position
+    return ("diff" in text or "status" in text or "cmp" in text) \
+        and _DIRTY_TREE.search(text) is not None
+
+
+def _content_check(text: str) -> bool:
+    return ("cat" in text or "grep" in text or "-s" in text or "jq" in text) \
+        and _CONTENT_CHECK.search(text) is not None
+
+
+def _env_from_ref(text: str) -> bool:
+    return "github_env" in text.lower() and _REF_CONDITION.search(text) is not None
+
+
+def _branches(text: str) -> bool:
+    return _BRANCHES.search(text) is not None
+
+
+def _installs_binary(text: str) -> bool:
+    return ("chmod" in text or "bin" in text) and _BINARY_INSTALL.search(text) is not None
+
+
+class _ScriptFacts:
+    """What a script's text alone shows; cached, since templates repeat scripts.
+
+    The whole-script patterns (the properties) are searched only when a rule of
+    :func:`classify_script` asks, then kept: most scripts never reach those rules, and
+    searching every text for all of them cost a fifth of the classification.
+    """
+
+    __slots__ = ("text", "python", "hits", "writes_outputs", "exit_code_check",
+                 "generates_pipeline", "_flags")
+
+    def __init__(self, text: str, python: bool, hits: tuple[Hit, ...]) -> None:
+        self.text = text
+        self.python = python
+        self.hits = hits
+        self.writes_outputs = not python and "github_output" in text.lower()
+        self.exit_code_check = not python and "--exit-code" in text
+        # a generator piped into `buildkite-agent pipeline upload`
+        self.generates_pipeline = not python and "buildkite-agent" in text \
+            and _PIPELINE_UPLOAD.search(text) is not None
+        self._flags: dict[Callable[[str], bool], bool] = {}
+
+    def _flag(self, test: Callable[[str], bool]) -> bool:
+        value = self._flags.get(test)
+        if value is None:
+            value = self._flags[test] = not self.python and test(self.text)
+        return value
+
+    @property
+    def fails(self) -> bool:
+        """`exit 1` somewhere."""
+        return self._flag(_fails)
+
+    @property
+    def compares_files(self) -> bool:
+        """git diff / diff / cmp of generated files."""
+        return self._flag(_compares_files)
+
+    @property
+    def content_check(self) -> bool:
+        return self._flag(_content_check)
+
+    @property
+    def env_from_ref(self) -> bool:
+        """Sets job environment under a condition on the ref or event."""
+        return self._flag(_env_from_ref)
+
+    @property
+    def branches(self) -> bool:
+        """if/case/&&/||, or a value cut or replaced (`${REF#v}`, `-replace`)."""
+        return self._flag(_branches)
+
+    @property
+    def installs_binary(self) -> bool:
+        """Makes a file executable or puts it in a bin folder."""
+        return self._flag(_installs_binary)
 
 
 @lru_cache(maxsize=16384)
@@ -95,26 +162,12 @@ def _script_facts(text: str) -> _ScriptFacts:
     first = next((ln for ln in text.splitlines()
                   if ln.strip() and not ln.lstrip().startswith("#")), "")
     if _PYTHON_CODE.match(first):
-        return _ScriptFacts(True, (), False, False, False, False, False, False, False, False,
-                            False)
+        return _ScriptFacts(text, True, ())
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
                  if "(" in text or "function" in text else set())
     reader = Reader(functions, _variables(text) if "=" in text else None)
     hits = tuple(h for c in split_commands(text) if (h := reader.command(c)) is not None)
-    low = text.lower()
-    return _ScriptFacts(
-        python=False,
-        hits=hits,
-        writes_outputs="github_output" in low,
-        fails=_EXIT_FAILURE.search(text) is not None,
-        compares_files=_DIRTY_TREE.search(text) is not None,
-        exit_code_check="--exit-code" in text,
-        content_check=_CONTENT_CHECK.search(text) is not None,
-        env_from_ref="github_env" in low and _REF_CONDITION.search(text) is not None,
-        generates_pipeline=_PIPELINE_UPLOAD.search(text) is not None,
-        branches=_BRANCHES.search(text) is not None,
-        installs_binary=_BINARY_INSTALL.search(text) is not None,
-    )
+    return _ScriptFacts(text, False, hits)
 
 
 def _by_script_name(hit: Hit) -> bool:
@@ -168,7 +221,7 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
     if not facts.writes_outputs:
-        if facts.compares_files and (facts.fails or facts.exit_code_check) and (
+        if (facts.fails or facts.exit_code_check) and facts.compares_files and (
             best.weight < 2 or kind == "metadata"
             # a generator script run to see whether its output is committed
             or (_by_script_name(best) and SUBSYSTEM_OF_KIND.get(kind) == "model")
