@@ -1,7 +1,7 @@
 """What the repository's own git history says about how often its pipelines run.
 
-Read with GitPython, read-only (``rev-list`` and object reads; nothing is written into
-the scanned tree). Counted on the default branch over a window of days:
+Read with GitPython, read-only (``rev-list`` and ``for-each-ref`` through its command
+wrapper; nothing is written into the scanned tree). Counted on the default branch over a window of days:
 
 - *changes*: first-parent commits, i.e. each direct push or merged pull request that
   landed on the branch; each starts a ``push`` pipeline and, in a pull-request workflow,
@@ -95,9 +95,8 @@ def _shallow_cut(repo: Any, since: datetime) -> datetime | None:
     return max(inside) if inside else None
 
 
-def _is_bump(commit: Any) -> bool:
-    author = f"{commit.author.name} {commit.author.email}"
-    return bool(BUMP_AUTHORS.search(author) or BUMP_SUBJECT.search(commit.summary))
+def _is_bump(author: str, summary: str) -> bool:
+    return bool(BUMP_AUTHORS.search(author) or BUMP_SUBJECT.search(summary))
 
 
 def _outside_any_repository(root: Path) -> bool:
@@ -158,19 +157,21 @@ def _read(repo: Any, root: Path, days: float, now: datetime) -> History:
         return History(False, f"shallow clone: history starts at {cut.date().isoformat()}, "
                               f"inside the {days:g}-day window", branch=branch)
     stamp = since.isoformat()
-    changes = [c for c in repo.iter_commits(branch, first_parent=True, since=stamp)
-               if c.committed_datetime <= now]
+    limit = now.timestamp()
+    # One rev-list per question and one for-each-ref for the tags, instead of GitPython
+    # reading each commit and tag object in turn: on a repository with 6,000 commits and
+    # 2,000 tags in the window that took 1.6 s, for a single-workflow scan of 0.3 s.
+    changes = [c for c in _commits(repo, branch, stamp, first_parent=True)
+               if c.committed <= limit]
     if not changes:
         return History(False, f"no commits on {branch} in the last {days:g} days",
                        branch=branch, days=days)
-    commits = [c for c in repo.iter_commits(branch, since=stamp) if c.committed_datetime <= now]
-    # A repository younger than the window: rate over its real age (at least a week).
-    first = min(c.committed_datetime for c in repo.iter_commits(branch, max_parents=0))
-    window = max(MIN_WINDOW_DAYS, min(days, (now - first).total_seconds() / 86400))
-    merges = sum(1 for c in changes if len(c.parents) > 1)
-    bumps = sum(1 for c in commits if _is_bump(c))
-    in_window = {c.hexsha for c in commits}
-    tags = sum(1 for tag in repo.tags if _tag_commit(tag) in in_window)
+    commits = [c for c in _commits(repo, branch, stamp) if c.committed <= limit]
+    window = max(MIN_WINDOW_DAYS, min(days, _age_days(repo, branch, stamp, now)))
+    merges = sum(1 for c in changes if c.parents > 1)
+    bumps = sum(1 for c in commits if c.bump)
+    in_window = {c.sha for c in commits}
+    tags = sum(1 for sha in _tagged_commits(repo) if sha in in_window)
     span = f"{window:.0f} days" if window < days else f"the last {days:g} days"
     note = (f"git history of {branch}: {len(changes)} changes landed in {span} "
             f"({merges} merges), {bumps} dependency bumps, {tags} tags")
@@ -178,8 +179,68 @@ def _read(repo: Any, root: Path, days: float, now: datetime) -> History:
                    merges=merges, commits=len(commits), bumps=bumps, tags=tags)
 
 
-def _tag_commit(tag: Any) -> str | None:
-    try:
-        return str(tag.commit.hexsha)
-    except (ValueError, TypeError):  # a tag of a tree or blob, or a broken tag
-        return None
+# rev-list prints "commit <sha>" before each formatted record; the record starts with
+# a byte no commit field holds, so a message can never be taken for a record.
+_RECORD = "\x01"
+_FIELD = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class _Commit:
+    sha: str
+    committed: float  # committer time, what ``--since`` and the window compare
+    parents: int
+    bump: bool
+
+
+def _commits(repo: Any, branch: str, stamp: str, *, first_parent: bool = False
+             ) -> list[_Commit]:
+    """The commits of ``branch`` committed since ``stamp``, newest first."""
+    options = ["--first-parent"] if first_parent else []
+    output = repo.git.rev_list(
+        *options, f"--since={stamp}",
+        f"--format={_RECORD}%H{_FIELD}%ct{_FIELD}%P{_FIELD}%an %ae{_FIELD}%B",
+        branch, "--")
+    found = []
+    for record in output.split(_RECORD)[1:]:
+        sha, committed, parents, author, message = record.split(_FIELD, 4)
+        # The subject as GitPython's Commit.summary has it: the first line of the
+        # message (%s would join a wrapped first paragraph into one line).
+        summary = message.split("\n", 1)[0]
+        found.append(_Commit(sha, float(committed), len(parents.split()),
+                             _is_bump(author, summary)))
+    return found
+
+
+def _age_days(repo: Any, branch: str, stamp: str, now: datetime) -> float:
+    """Days since the branch's first commit, only needed when all of it is younger
+    than the window (otherwise any value over the window gives the same result):
+    walking to the root commits of a long history costs seconds."""
+    older = repo.git.rev_list("-1", f"--until={stamp}", branch, "--").strip()
+    if older:
+        return float("inf")
+    roots = repo.git.rev_list("--max-parents=0", f"--format={_RECORD}%ct", branch, "--")
+    first = min(int(record.split()[0]) for record in roots.split(_RECORD)[1:])
+    # As datetimes, as the window's other ends are: the same float to the last digit.
+    return (now - datetime.fromtimestamp(first, timezone.utc)).total_seconds() / 86400
+
+
+def _tagged_commits(repo: Any) -> list[str]:
+    """The commit each tag names, peeling annotated tags; tags of trees or blobs and
+    broken tags name none."""
+    output = repo.git.for_each_ref(
+        "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)",
+        "refs/tags")
+    found = []
+    for line in output.splitlines():
+        kind, sha, peeled_kind, peeled, name = line.split(" ", 4)
+        if kind == "commit":
+            found.append(sha)
+        elif kind == "tag" and peeled_kind == "commit":
+            found.append(peeled)
+        elif kind == "tag" and peeled_kind == "tag":  # a tag of a tag: rare, peel fully
+            try:
+                found.append(str(repo.tags[name.removeprefix("refs/tags/")].commit.hexsha))
+            except (ValueError, TypeError, IndexError):
+                continue
+    return found
