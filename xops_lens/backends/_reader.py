@@ -55,6 +55,8 @@ class Hit:
 
 
 _PS_ASSIGNMENT = re.compile(r"^\$[\w:{}.]+$")
+# every match holds `<` or `>`: callers test that first, a substring test being far
+# cheaper than the regex on the words that are no redirection
 _REDIRECT = re.compile(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
 _SUBST = re.compile(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
 # `$(Build.SourcesDirectory)`, `$(BuildArchitecture)`: an Azure Pipelines macro, no command
@@ -140,7 +142,7 @@ def _without_redirects(args: Sequence[str]) -> list[str]:
     for a in args:
         if skip:
             skip = False
-        elif _REDIRECT.match(a):
+        elif (">" in a or "<" in a) and _REDIRECT.match(a):
             skip = _REDIRECT.fullmatch(a) is not None  # `2> /dev/null`: the target follows
         else:
             out.append(a)
@@ -203,7 +205,8 @@ class Reader:
         words = list(cmd.words)
         # leading shell keywords ("if git diff ...", "! grep", "do make")
         while words and (words[0] in T.SHELL_KEYWORDS or words[0] == "!"
-                         or _KEYWORD_CALL.match(words[0]) or words[0] in ("IF", "If")):
+                         or ("(" in words[0] and _KEYWORD_CALL.match(words[0]))
+                         or words[0] in ("IF", "If")):
             if words[0].lower() == "if":
                 words = _after_cmd_condition(words[1:])
             else:
@@ -219,7 +222,7 @@ class Reader:
             return Hit("decide", 0.5, "fails the step on a condition", 0)
         # assignments: VAR=value cmd ..., export VAR=..., $x = ... (PowerShell)
         assigned: list[str] = []
-        while words and ASSIGNMENT.match(words[0]):
+        while words and "=" in words[0] and ASSIGNMENT.match(words[0]):
             assigned.append(words[0])
             if _PUBLISHED_DIR.search(words[0]):
                 self._published.add(words[0].split("=", 1)[0].lower())
@@ -230,7 +233,7 @@ class Reader:
             words[0].lower() == "set" and len(words) > 1 and "=" in words[1]
         ):
             return self._assignment(words[1:], exported=True)
-        if _PS_ASSIGNMENT.match(words[0]) and len(words) > 1 and words[1] in ("=", "+="):
+        if len(words) > 1 and words[1] in ("=", "+=") and _PS_ASSIGNMENT.match(words[0]):
             if _PUBLISHED_DIR.search(" ".join(words[2:])):
                 self._published.add(words[0].lstrip("$").lower())
             if words[0].lower().startswith("$env:"):
@@ -250,7 +253,7 @@ class Reader:
             return Hit("metadata", 0.3, "sets a value", 0)
         if words[0].endswith(":") and len(words[0]) > 1:
             return None  # `key: value`, a rendered input of a reusable step
-        if _REDIRECT.match(words[0]):
+        if (">" in words[0] or "<" in words[0]) and _REDIRECT.match(words[0]):
             # `{ echo ...; } >> file`: the group's output goes to a file
             target = _redirect_target(words)
             return _written(target) if target else None
@@ -421,7 +424,7 @@ class Reader:
             if a.startswith("-") and len(a) > 1:
                 i += 2 if a in valued else 1
                 continue
-            if ASSIGNMENT.match(a):
+            if "=" in a and ASSIGNMENT.match(a):
                 i += 1
                 continue
             break
@@ -435,7 +438,7 @@ class Reader:
             if skip:
                 skip = False
                 continue
-            if _REDIRECT.match(a):
+            if (">" in a or "<" in a) and _REDIRECT.match(a):
                 skip = a in (">", ">>", "<", "2>", "2>>", "1>", "&>")
                 continue
             if a.startswith("-") and len(a) > 1:

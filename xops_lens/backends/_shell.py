@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
 _CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
@@ -64,13 +65,18 @@ def _strip_heredocs(text: str) -> str:
 
 
 def normalize_script(text: str) -> str:
-    text = GH_EXPR.sub("GHX", text)
+    # the substring tests spare a regex that finds nothing: most scripts hold no
+    # expression and no continued line
+    if "{{" in text:
+        text = GH_EXPR.sub("GHX", text)
     if ";" in text and "set " in text.lower():
         # cmd's `SET PATH=C:\a;%PATH%`: the semicolons belong to the value
         text = _CMD_SET.sub(lambda m: m.group(1) + m.group(2).replace(";", ","), text)
     if "<<" in text:
         text = _CI_PARAM.sub("CIX", text)
-    text = _CONTINUATION.sub(" ", text)
+    if "\\\n" in text or "\\\r" in text or "`\n" in text or "`\r" in text \
+            or "^\n" in text or "^\r" in text:
+        text = _CONTINUATION.sub(" ", text)
     return _strip_heredocs(text)
 
 
@@ -84,18 +90,11 @@ def split_commands(text: str) -> list[Command]:
     parens = 0
     condition_at = -1
 
-    def flush(pipe: bool) -> None:
-        nonlocal words, piped_from
-        if words:
-            commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
-        piped_from = pipe and bool(words)
-        words = []
-
     for m in _TOKEN.finditer(normalize_script(text)):
         group = m.lastgroup
         if group == "word" or group == "test":
             token = m.group(group)
-            if pending_pipe and commands and not ASSIGNMENT.match(token):
+            if pending_pipe and commands and not ("=" in token and ASSIGNMENT.match(token)):
                 # `curl ... | METHOD=script bash`: the program, not the assignment
                 prev = commands[-1]
                 commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
@@ -124,15 +123,25 @@ def split_commands(text: str) -> list[Command]:
                         chain = commands.pop().piped_from
                     piped_from = False
                 parens = max(parens - 1, 0)
-            pipe = op in ("|", "|&")
-            flush(pipe)
+            pipe = op == "|" or op == "|&"
+            # the end of a command (inline: most tokens end one, and most of those
+            # are the newlines of lines already ended)
+            if words:
+                commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
+                piped_from = pipe
+                words = []
+            else:
+                piped_from = False
             pending_pipe = pipe
         # whitespace, comments and stray characters separate nothing
-    flush(False)
+    if words:
+        commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
     return commands
 
 
 def unquote(word: str) -> str:
+    if "'" not in word and '"' not in word:
+        return word
     if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
         return word[1:-1]
     return word.replace('"', "").replace("'", "")
@@ -149,6 +158,7 @@ PATH_SEP = re.compile(r"[/\\]")
 _PATHLIKE = re.compile(r"^[\w.~${}/\\:+@%*-]+$")  # `cov-analysis-*/bin/cov-build`
 
 
+@lru_cache(maxsize=8192)  # program words repeat from script to script
 def program_of(word: str) -> tuple[str, bool]:
     """(normalised program name, whether the word is a path to a script or binary)."""
     w = unquote(word)
