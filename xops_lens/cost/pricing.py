@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from xops_lens.cost.history import History, read_history
 from xops_lens.cost.report import CostLine, CostReport
@@ -34,7 +34,7 @@ from xops_lens.cost.runs import (
     is_pull_request,
     job_runs,
 )
-from xops_lens.cost.settings import Settings
+from xops_lens.cost.settings import Assumption, Settings
 from xops_lens.cost.suggest import suggest
 from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step
 
@@ -60,6 +60,17 @@ OVERHEAD_LABEL = ("information", "toolchain", 1.0)  # runner start-up prepares t
 DISPATCH_LABEL = ("action", "approve", 0.9)  # a form a person fills is a human gate
 Price = tuple[float, tuple[str, ...]]  # per minute, and the settings it rests on
 Label = tuple[str, str, float]  # subsystem, kind, confidence
+# A cost line but its target: its category, then CostLine's fields after the target.
+LineRest = tuple[str, tuple[object, ...]]
+
+
+class _StepSpec(NamedTuple):
+    """What a costed step's own compute and triage lines are, given its label and its
+    job's runs, price, matrix and scale: the same for every such step."""
+
+    minutes: float  # per matrix cell, scaled
+    lines: tuple[LineRest, ...]
+    assumptions: tuple[Assumption, ...]  # the settings read for them, in reading order
 
 
 def _n(value: float, digits: int = 2) -> str:
@@ -70,6 +81,28 @@ def _n(value: float, digits: int = 2) -> str:
 
 def _cells(matrix: int) -> str:
     return f"{matrix} cell{'s' if matrix != 1 else ''}"
+
+
+def _exact(value: object) -> object:
+    """``value`` as a memo key that tells apart what prints or computes apart: a non-zero
+    float is its own key; 0.0, -0.0, int 0 and anything else by type and repr."""
+    return value if value.__class__ is float and value else (value.__class__, repr(value))
+
+
+# Words one of which RELEASE needs to match, lower-cased: a cheap test that rules out
+# most publish steps before the regex (an ignore-case search of every position of a
+# step's text). Only used on ASCII text, where lower() and IGNORECASE agree.
+_RELEASE_WORDS = ("release", "pypi", "twine", " publish", "gem push", "changeset",
+                  "nuget push", "mvn deploy")
+
+
+def _mentions_release(text: str) -> bool:
+    """RELEASE.search(text) as a bool."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(word in lowered for word in _RELEASE_WORDS):
+            return False
+    return RELEASE.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +144,15 @@ class Estimator:
     # a few dozen of each: one tuple or string each instead of one per line.
     _line_keys: dict[tuple[tuple[str, ...], bool], tuple[str, ...]] = field(default_factory=dict)
     _strings: dict[str, str] = field(default_factory=dict)
+    # Steps' compute and triage lines by their job's figures, then by label: 10,000
+    # steps of 1,000 workflows have a few hundred distinct ones, and building each
+    # (settings reads, formulas, sorted keys) was most of the estimate.
+    _specs: dict[tuple[object, ...], dict[tuple[object, ...], _StepSpec]] = field(
+        default_factory=dict)
+    # Runner prices by label, with the assumption each read recorded.
+    _prices: dict[str | None, tuple[Price, Assumption]] = field(default_factory=dict)
+    # RELEASE found in a step's text, by the text (workflows repeat steps).
+    _releases: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.currency = self.settings.text("cost.currency")
@@ -121,6 +163,16 @@ class Estimator:
     def runner_price(self, runner: str | None) -> Price:
         """Price per minute of a runner label: the user's exact label, else a family
         named in the label, else the default."""
+        known = self._prices.get(runner)
+        if known is not None:
+            price, assumption = known
+            self.settings.remember((assumption,))  # as reading the price again would
+            return price
+        price = self._runner_price(runner)
+        self._prices[runner] = price, self.settings.recorded(price[1][0])
+        return price
+
+    def _runner_price(self, runner: str | None) -> Price:
         s = self.settings
         if runner and runner in s.table("cost.runner_prices"):
             key = f"cost.runner_prices.{runner}"
@@ -160,15 +212,19 @@ class Estimator:
              use: str, uses: float, human: float, compute: float, price: float, formula: str,
              keys: Sequence[str], matrix: int = 1) -> None:
         subsystem, kind, confidence = label
+        formula = self._strings.setdefault(formula, formula)
+        self.report.add(CostLine(category, target, subsystem, kind, confidence, use, uses,
+                                 human, compute, price, self.rate, formula, matrix,
+                                 self._keys_of(keys, human)), bucket, key)
+
+    def _keys_of(self, keys: Sequence[str], human: float) -> tuple[str, ...]:
+        """A line's settings keys, sorted, with cost.human_rate when it has human time."""
         request = (tuple(keys), bool(human))
         line_keys = self._line_keys.get(request)
         if line_keys is None:
             all_keys = set(keys) | ({"cost.human_rate"} if human else set())
             line_keys = self._line_keys[request] = tuple(sorted(all_keys))
-        formula = self._strings.setdefault(formula, formula)
-        self.report.add(CostLine(category, target, subsystem, kind, confidence, use, uses,
-                                 human, compute, price, self.rate, formula, matrix,
-                                 line_keys), bucket, key)
+        return line_keys
 
     # -- jobs and steps ---------------------------------------------------------------
     def context(self, pipeline: Pipeline, job: Job, runs: PipelineRuns,
@@ -223,28 +279,28 @@ class Estimator:
             else:
                 costed.append(step)
         scale, scale_keys = self._scale(ctx, costed)
-        formulas: dict[str, str] = {}  # compute formula by kind: the job fixes the rest
+        specs = self._specs.setdefault(
+            (_exact(ctx.runs), _exact(price), ctx.keys, matrix, _exact(scale), scale_keys), {})
+        remember = self.settings.remember
+        all_lines, step_lines = report.lines, report.step_lines
         cell_minutes = 0.0
         first_test: Step | None = None
         for step in costed:
             label = self.labels[id(step)]
-            lab: Label = (label.subsystem, label.kind, label.confidence)
             target = AppliesTo(step.file, step.line, job.id, step.name)
-            default = self.minutes(label.kind)
-            minutes = default * scale
-            cell_minutes += minutes
-            if minutes:
-                formula = formulas.get(label.kind)
-                if formula is None:
-                    scaled = f" × {_n(scale, 3)} (cost.job_minutes)" if scale != 1 else ""
-                    formula = (f"{_n(default)} min ({label.kind}){scaled} × {_cells(matrix)} "
-                               f"× {_n(price, 4)} {self.currency}/min")
-                    formulas[label.kind] = formula
-                self._add(report.step_lines, id(step), "compute", target, lab, "run", ctx.runs,
-                          0.0, minutes * matrix, price, formula,
-                          (f"cost.default_minutes.{label.kind}", *ctx.keys, *scale_keys), matrix)
-            if label.kind in FAILURE_KINDS:
-                self._triage(ctx, step, target, lab)
+            spec_key = (label.subsystem, label.kind, _exact(label.confidence))
+            spec = specs.get(spec_key)
+            if spec is None:
+                spec = specs[spec_key] = self._step_spec(ctx, label, scale, scale_keys)
+            else:
+                remember(spec.assumptions)
+            cell_minutes += spec.minutes
+            if spec.lines:
+                lines = step_lines.setdefault(id(step), [])
+                for category, rest in spec.lines:
+                    line = CostLine(category, target, *rest)  # type: ignore[arg-type]
+                    all_lines.append(line)
+                    lines.append(line)
             if label.kind == "test" and first_test is None:
                 first_test = step
             # The pipeline's note is placed at most once: asked first, so the release
@@ -252,11 +308,12 @@ class Estimator:
             if label.kind == "publish" and ("release", ctx.pipeline.path) not in self._placed \
                     and self._is_release(step, ctx):
                 self._placed.add(("release", ctx.pipeline.path))
-                self._release_notes(ctx, step, target, lab)
+                self._release_notes(ctx, step, target,
+                                    (label.subsystem, label.kind, label.confidence))
             if label.kind == "dependencies" and ("bumps", "") not in self._placed \
                     and any(is_pull_request(e) for e in ctx.events):
                 self._placed.add(("bumps", ""))
-                self._bumps(step, target, lab)
+                self._bumps(step, target, (label.subsystem, label.kind, label.confidence))
         job_target = AppliesTo(job.file, job.line, job.id, None)
         # A job made only of containers (a Buildkite group) starts no agent of its own.
         if job.steps and not ctx.composite and not all(step.expanded for step in job.steps):
@@ -290,21 +347,54 @@ class Estimator:
                           ("cost.human_minutes.approve", "cost.approvals_per_run", *ctx.keys,
                            *env_key))
 
-    def _triage(self, ctx: _JobContext, step: Step, target: AppliesTo, label: Label) -> None:
-        kind = label[1]
-        rate_key = f"cost.failure_rate.{kind}"
-        rate = self.settings.number(rate_key, maximum=1.0)
-        triage = self.settings.number("cost.human_minutes.triage")
-        if rate and triage:
-            self._add(self.report.step_lines, id(step), "triage", target, label, "failed run",
-                      ctx.runs * rate, triage, 0.0, ctx.price,
-                      f"{_n(rate * 100)}% of runs fail × {_n(triage)} min to triage",
-                      (rate_key, "cost.human_minutes.triage", *ctx.keys), ctx.matrix)
+    def _step_spec(self, ctx: _JobContext, label: Classification, scale: float,
+                   scale_keys: tuple[str, ...]) -> _StepSpec:
+        """A costed step's compute line (minutes of its kind × matrix × price) and, for
+        test, lint, build and analysis steps, its triage line (failure rate × minutes
+        to triage), reading the settings they rest on."""
+        kind, matrix, price, settings = label.kind, ctx.matrix, ctx.price, self.settings
+        lab: Label = (label.subsystem, kind, label.confidence)
+        lines: list[LineRest] = []
+        minutes_key = f"cost.default_minutes.{kind}"
+        default = self.minutes(kind)
+        assumptions = [settings.recorded(minutes_key)]
+        minutes = default * scale
+        if minutes:
+            scaled = f" × {_n(scale, 3)} (cost.job_minutes)" if scale != 1 else ""
+            lines.append(self._rest(
+                "compute", lab, "run", ctx.runs, 0.0, minutes * matrix, price,
+                f"{_n(default)} min ({kind}){scaled} × {_cells(matrix)} × {_n(price, 4)} "
+                f"{self.currency}/min", (minutes_key, *ctx.keys, *scale_keys), matrix))
+        if kind in FAILURE_KINDS:
+            rate_key = f"cost.failure_rate.{kind}"
+            rate = settings.number(rate_key, maximum=1.0)
+            assumptions.append(settings.recorded(rate_key))
+            triage = settings.number("cost.human_minutes.triage")
+            assumptions.append(settings.recorded("cost.human_minutes.triage"))
+            if rate and triage:
+                lines.append(self._rest(
+                    "triage", lab, "failed run", ctx.runs * rate, triage, 0.0, price,
+                    f"{_n(rate * 100)}% of runs fail × {_n(triage)} min to triage",
+                    (rate_key, "cost.human_minutes.triage", *ctx.keys), matrix))
+        return _StepSpec(minutes, tuple(lines), tuple(assumptions))
+
+    def _rest(self, category: str, label: Label, use: str, uses: float, human: float,
+              compute: float, price: float, formula: str, keys: Sequence[str],
+              matrix: int = 1) -> LineRest:
+        """A line as _add makes it, but its target (see LineRest)."""
+        subsystem, kind, confidence = label
+        return category, (subsystem, kind, confidence, use, uses, human, compute, price,
+                          self.rate, self._strings.setdefault(formula, formula), matrix,
+                          self._keys_of(keys, human))
 
     def _is_release(self, step: Step, ctx: _JobContext) -> bool:
         if any(e in RELEASE_EVENTS for e in ctx.events):
             return True
-        return bool(RELEASE.search(" ".join((step.name, step.uses or "", step.text))))
+        text = " ".join((step.name, step.uses or "", step.text))
+        found = self._releases.get(text)
+        if found is None:
+            found = self._releases[text] = _mentions_release(text)
+        return found
 
     def _release_notes(self, ctx: _JobContext, step: Step, target: AppliesTo,
                        label: Label) -> None:

@@ -132,6 +132,17 @@ class Settings:
             table = self._tables[key] = found if isinstance(found, dict) else {}
         return table
 
+    def recorded(self, key: str) -> Assumption:
+        """The assumption last recorded for ``key`` (by number, text, flag or derived)."""
+        return self._used[key]
+
+    def remember(self, assumptions: Iterable[Assumption]) -> None:
+        """Record ``assumptions`` again, in order, as re-reading their keys would: for a
+        caller that keeps what it computed from some settings and skips the reads."""
+        used = self._used
+        for assumption in assumptions:
+            used[assumption.key] = assumption
+
     def _record(self, key: str, value: Any, source: str, note: str) -> Any:
         self._used[key] = Assumption(key, value, source, note)
         return value
