@@ -662,6 +662,27 @@ def test_triggers_from_rules(tmp_path: Path) -> None:
         ("push", 1), ("merge_request_event", 3), ("schedule", 6)]
 
 
+def test_triggers_from_rules_kept_under_hidden_keys(tmp_path: Path) -> None:
+    # Rules written once under hidden keys and pulled in with !reference still tell which
+    # pipelines run: a hidden list, and a list inside a hidden map.
+    pipeline = repo(tmp_path, {".gitlab-ci.yml": """
+        .if-merge-request:
+          - if: '$CI_PIPELINE_SOURCE == "merge_request_event"'
+        .rules:
+          nightly:
+            - if: '$CI_PIPELINE_SOURCE == "schedule"'
+        build:
+          rules: !reference [.if-merge-request]
+          script: [make]
+        fuzz:
+          rules:
+            - !reference [.rules, nightly]
+          script: [make fuzz]
+        """})
+    assert [(t.event, t.line) for t in pipeline.triggers] == [
+        ("push", 1), ("merge_request_event", 2), ("schedule", 5)]
+
+
 # -- errors -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [

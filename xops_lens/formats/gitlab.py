@@ -281,14 +281,25 @@ def _child_files(include: Any) -> list[str]:
 def _rule_texts(top: YMap) -> list[tuple[str, int]]:
     """The ``if:`` conditions and only/except refs written anywhere, with their lines."""
     found: list[tuple[str, int]] = []
-    for value in top.values():
-        if not isinstance(value, YMap):
-            continue
-        rules = value.get("rules")
+
+    def rule_list(rules: Any) -> None:
         if isinstance(rules, YList):
             for rule, line in rules.items_with_lines():
                 if isinstance(rule, YMap) and isinstance(rule.get("if"), str):
                     found.append((rule["if"], line))
+
+    for key, value in top.items():
+        # Rules are often written once under a hidden key (`.if-merge-request: [- if:
+        # ...]`, or a hidden map of such lists) and pulled into jobs with `!reference`.
+        if isinstance(value, YList) and key.startswith("."):
+            rule_list(value)
+        if not isinstance(value, YMap):
+            continue
+        rule_list(value.get("rules"))
+        if key.startswith("."):
+            for name, child in value.items():
+                if name != "rules":
+                    rule_list(child)
         for keyword in ("only", "except"):
             spec = value.get(keyword)
             if isinstance(spec, YMap):
