@@ -102,3 +102,55 @@ def test_corpus(shared: Path) -> None:
     assert result.errors == {}
     assert result.unclaimed == []
     assert result.steps > 100
+
+
+def test_repeated_task_keys_and_docker_builders_are_tasks() -> None:
+    # Cirrus reads each repeated top-level key as a task of its own, where YAML keeps
+    # the last; docker_builder tasks run in a VM with Docker, and `script:` is an
+    # instruction of its own.
+    pipeline = parse("""
+        task:
+          name: lint
+          lint_script: make lint
+        task:
+          name: test
+          test_script: make test
+        docker_builder:
+          name: image
+          build_script: docker build -t app .
+        arm_docker_builder:
+          script: docker push app
+        """)
+    assert [(j.id, j.line, j.runner) for j in pipeline.jobs] == [
+        ("lint", 1, None), ("test", 4, None), ("image", 7, "docker_builder"),
+        ("arm", 10, "docker_builder")]
+    assert [(s.job, s.line, s.name) for j in pipeline.jobs for s in j.steps] == [
+        ("lint", 3, "lint"), ("test", 6, "test"), ("image", 9, "build"), ("arm", 11, "script")]
+
+
+def test_matrix_entries_with_instructions_are_tasks_of_their_own() -> None:
+    pipeline = parse("""
+        task:
+          env:
+            matrix:
+              - PY: "3.11"
+              - PY: "3.12"
+          matrix:
+            - name: OpenSSL
+              install_script: pkg install -y openssl
+            - name: GnuTLS
+              install_script: pkg install -y gnutls
+              freebsd_instance:
+                image_family: freebsd-14-0
+          build_script: make
+        plain_task:
+          matrix:
+            - container: {image: "python:3.11"}
+            - container: {image: "python:3.12"}
+          test_script: pytest
+        """)
+    assert [(j.id, j.matrix_size, j.runner) for j in pipeline.jobs] == [
+        ("OpenSSL", 2, None), ("GnuTLS", 2, "freebsd_instance freebsd-14-0"), ("plain", 2, None)]
+    assert [(s.job, s.line, s.name) for j in pipeline.jobs for s in j.steps] == [
+        ("OpenSSL", 8, "install"), ("OpenSSL", 13, "build"),
+        ("GnuTLS", 10, "install"), ("GnuTLS", 13, "build"), ("plain", 18, "test")]

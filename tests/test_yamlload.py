@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from xops_lens.errors import ParseError
-from xops_lens.yamlload import Reference, YList, YMap, load_documents, load_mapping
+from xops_lens.yamlload import (
+    Reference,
+    YList,
+    YMap,
+    load_documents,
+    load_mapping,
+    load_mapping_pairs,
+)
 
 
 def test_lines_of_keys_items_and_raw_scalars() -> None:
@@ -96,3 +103,12 @@ def test_deep_nesting_is_refused() -> None:
 
 def test_several_documents() -> None:
     assert load_documents("a: 1\n---\nb: 2\n", "x.yml") == [{"a": "1"}, {"b": "2"}]
+
+
+def test_load_mapping_pairs_keeps_repeated_top_level_keys() -> None:
+    text = "base: &b {x: 1}\ntask: {a: 1}\ntask: {a: 2}\nlast: 3\n<<: *b\n"
+    document, pairs = load_mapping_pairs(text, "f.yml")
+    assert document["task"] == {"a": "2"}
+    assert [(key, value, line) for key, value, line in pairs] == [
+        ("base", {"x": "1"}, 1), ("task", {"a": "1"}, 2), ("task", {"a": "2"}, 3),
+        ("last", "3", 4), ("x", "1", 1)]

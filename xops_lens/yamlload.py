@@ -307,11 +307,17 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ParseError:
 
 def load_documents(text: str, path: str) -> list[Any]:
     """All documents of a YAML stream (Tekton and friends put several in one file)."""
+    return [built for _, built, _ in _built_documents(text, path)]
+
+
+def _built_documents(text: str, path: str) -> Iterator[tuple[Node, Any, _Builder]]:
+    """Each document's root node, what was built from it, and the builder (which still
+    holds every collection it built, those of overwritten repeated keys included), one
+    document at a time so that a caller keeping only what was built frees the rest."""
     _check_size(text, path)
     if not text.strip():  # libyaml calls a tab on a blank line invalid; it is just empty
-        return []
+        return
     loader = _FastLoader(text)
-    documents: list[Any] = []
     # The nodes and containers built here hold no cycles the collector could free, yet it
     # walks them again and again as they grow: a third of the time of a 3 MB file.
     collecting = gc.isenabled()
@@ -322,7 +328,8 @@ def load_documents(text: str, path: str) -> list[Any]:
             node = loader.get_node()
             if node is None:
                 continue
-            documents.append(_Builder(path).build(node))
+            builder = _Builder(path)
+            yield node, builder.build(node), builder
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, text) from None
     except RecursionError:
@@ -331,12 +338,41 @@ def load_documents(text: str, path: str) -> list[Any]:
         loader.dispose()
         if collecting:
             gc.enable()
-    return documents
 
 
 def load_mapping(text: str, path: str) -> YMap:
     """The single mapping document that a CI file must be; ParseError otherwise."""
-    documents = [doc for doc in load_documents(text, path) if doc is not None]
+    return _single_mapping([doc for doc in load_documents(text, path) if doc is not None], path)
+
+
+def load_mapping_pairs(text: str, path: str) -> tuple[YMap, list[tuple[str, Any, int]]]:
+    """The single mapping document, and its top-level entries as (key, value, key line)
+    in the order written, a repeated key once per time it is written.
+
+    Cirrus CI reads each of several ``task:`` keys of a file as a task of its own, where
+    YAML (and the mapping returned here) keeps only the last.
+    """
+    documents = [entry for entry in _built_documents(text, path) if entry[1] is not None]
+    document = _single_mapping([built for _, built, _ in documents], path)
+    node, _, builder = documents[0]
+    pairs: list[tuple[str, Any, int]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        if value_node.__class__ is ScalarNode:
+            value = None if value_node.tag == _NULL_TAG else value_node.value
+        else:
+            # Built already (the builder remembers every collection, an overwritten one
+            # too): looked up, not built again, so nothing is counted twice.
+            value = builder.built[id(value_node)]
+        pairs.append((key_node.value, value, key_node.start_mark.line + 1))
+    written = {key for key, _, _ in pairs}
+    pairs.extend((key, value, document.line_of(key))
+                 for key, value in document.items() if key not in written)  # from `<<:`
+    return document, pairs
+
+
+def _single_mapping(documents: list[Any], path: str) -> YMap:
     if not documents:
         raise ParseError(path, "the file is empty (no YAML document)")
     if len(documents) > 1:

@@ -1,11 +1,15 @@
 """Cirrus CI: ``.cirrus.yml``.
 
-Each ``*_task`` (or ``task``) is a Job; its instructions are the steps, written as
-keys in the order they run: ``*_script`` and ``*_background_script`` are commands,
-``*_cache`` restores a folder before and saves it after (information, by the rubric's
-cache rule), ``*_artifacts`` uploads files. Instructions under ``always:``,
-``on_success:``, ``on_failure:`` and ``on_timeout:`` run at the end. A step's line is
-its key's line. ``.cirrus.star`` is a Starlark program: reported as found, not analysed.
+Each ``*_task`` (or ``task``) and each ``docker_builder`` (a task in a VM with Docker)
+is a Job, and a key written several times is a task each time, as Cirrus reads it. The
+instructions are the steps, written as keys in the order they run: ``*_script`` (or a
+bare ``script``) and ``*_background_script`` are commands, ``*_cache`` restores a
+folder before and saves it after (information, by the rubric's cache rule),
+``*_artifacts`` uploads files. Instructions under ``always:``, ``on_success:``,
+``on_failure:`` and ``on_timeout:`` run at the end. A step's line is its key's line. A
+task whose ``matrix:`` entries hold instructions of their own is one Job per entry, the
+entry's instructions where its ``matrix:`` is written. ``.cirrus.star`` is a Starlark
+program: reported as found, not analysed.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from xops_lens.formats._yamlshape import (
 )
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
-from xops_lens.yamlload import YList, YMap, load_mapping
+from xops_lens.yamlload import YList, YMap, load_mapping_pairs
 
 FORMAT_NAME = "cirrus"
 YAML_FILES = (".cirrus.yml", ".cirrus.yaml")
 STARLARK_FILE = ".cirrus.star"
 LATER_BLOCKS = ("always", "on_success", "on_failure", "on_timeout")
+INSTRUCTION_SUFFIXES = ("script", "_cache", "_artifacts")
+DOCKER_BUILDER = "docker_builder"
 RUNNERS = ("container", "arm_container", "windows_container", "macos_instance",
            "freebsd_instance", "gce_instance", "ec2_instance", "compute_engine_instance",
            "persistent_worker", "aks_container", "gke_container", "eks_container")
@@ -50,7 +56,8 @@ def _script(key: str, value: Any, owner: YMap) -> str:
 def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> Step | None:
     line = owner.line_of(key)
     file = owner.file
-    if key.endswith(("_background_script", "_script")):
+    # A bare `script:` is an instruction too (Cirrus names it `main`).
+    if key.endswith(("_background_script", "_script")) or key in ("script", "background_script"):
         if key.startswith("fingerprint"):
             return None
         stem = key.rsplit("_script", 1)[0].removesuffix("_background")
@@ -72,16 +79,27 @@ def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> Step | None:
     return None
 
 
-def _steps(task: YMap, job_id: str) -> list[Step]:
+def _steps(task: YMap, job_id: str, variant: YMap | None = None) -> list[Step]:
     steps: list[Step] = []
     later: list[Step] = []
-    for key, value in task.items():
-        if key in LATER_BLOCKS:
-            block = mapping(value, task.file, task.line_of(key), key)
-            later.extend(s for k, v in block.items() if (s := _instruction(k, v, block, job_id)))
-        elif (step := _instruction(str(key), value, task, job_id)) is not None:
-            steps.append(step)
+
+    def add(owner: YMap) -> None:
+        for key, value in owner.items():
+            if key in LATER_BLOCKS:
+                block = mapping(value, owner.file, owner.line_of(key), key)
+                later.extend(s for k, v in block.items()
+                             if (s := _instruction(k, v, block, job_id)))
+            elif key == "matrix" and variant is not None and owner is task:
+                add(variant)
+            elif (step := _instruction(str(key), value, owner, job_id)) is not None:
+                steps.append(step)
+
+    add(task)
     return steps + later
+
+
+def _has_instructions(entry: YMap) -> bool:
+    return any(str(key).endswith(INSTRUCTION_SUFFIXES) or key in LATER_BLOCKS for key in entry)
 
 
 def _width(value: Any, depth: int = 0) -> int:
@@ -108,18 +126,47 @@ def _runner(task: YMap, document: YMap) -> str | None:
     return None
 
 
-def _job(key: str, task: Any, line: int, document: YMap, taken: set[str]) -> Job:
+def _is_task(key: str) -> bool:
+    return key in ("task", DOCKER_BUILDER) or key.endswith(("_task", f"_{DOCKER_BUILDER}"))
+
+
+def _jobs(key: str, task: Any, line: int, document: YMap, taken: set[str]) -> list[Job]:
     task = mapping(task, document.file, line, f"task {key!r}")
-    default = "main" if key == "task" else key.removesuffix("_task")
-    job_id = text_of(task.get("name") or task.get("alias")).strip() or default
+    matrix = task.get("matrix")
+    variants = [entry for entry in matrix if isinstance(entry, YMap)] \
+        if isinstance(matrix, YList) else []
+    # Cirrus makes one task of each entry merged into the task: entries that only set
+    # variables or a machine widen the matrix; entries with instructions of their own are
+    # tasks that run different steps, so each is reported with the steps it runs.
+    if not any(_has_instructions(entry) for entry in variants):
+        return [_job(key, task, line, document, taken)]
+    width = _width(task) // max(1, len(matrix))
+    return [_job(key, task, line, document, taken, variant, width) for variant in variants]
+
+
+def _job(key: str, task: YMap, line: int, document: YMap, taken: set[str],
+         variant: YMap | None = None, width: int = 1) -> Job:
+    if key in ("task", DOCKER_BUILDER):
+        default = "main" if key == "task" else key
+    else:
+        default = key.removesuffix("_task").removesuffix(f"_{DOCKER_BUILDER}")
+    named = variant if variant is not None and (variant.get("name") or variant.get("alias")) \
+        else task
+    job_id = text_of(named.get("name") or named.get("alias")).strip() or default
     base, n = job_id, 2
     while job_id in taken:
         job_id, n = f"{base} ({n})", n + 1
     taken.add(job_id)
-    steps = _steps(task, job_id)
-    manual = text_of(task.get("trigger_type")).strip() == "manual"
+    steps = _steps(task, job_id, variant)
+    settings = variant if variant is not None and "trigger_type" in variant else task
+    manual = text_of(settings.get("trigger_type")).strip() == "manual"
+    runner = (_runner(variant, YMap(line, document.file)) if variant is not None else None) \
+        or _runner(task, document)
+    if runner is None and key.endswith(DOCKER_BUILDER):
+        runner = DOCKER_BUILDER
+    matrix_size = _width(task) if variant is None else width * _width(variant)
     return Job(id=job_id, name=job_id, file=document.file, line=line, steps=tuple(steps),
-               matrix_size=_width(task), runner=_runner(task, document), manual=manual,
+               matrix_size=matrix_size, runner=runner, manual=manual,
                needs=names(task.get("depends_on")),
                notes=() if steps else ("no instructions",))
 
@@ -129,13 +176,13 @@ def parse_cirrus(source: Source) -> Pipeline:
         return Pipeline(path=source.path, format=FORMAT_NAME, notes=(
             ("Starlark config (.cirrus.star) is not analysed: it is a program that "
             "generates the tasks, so its steps are only known when it runs"),))
-    document = load_mapping(source.text, source.path)
+    document, entries = load_mapping_pairs(source.text, source.path)
     jobs: list[Job] = []
     notes: list[str] = []
     taken: set[str] = set()
-    for key, value in document.items():
-        if key == "task" or key.endswith("_task"):
-            jobs.append(_job(str(key), value, document.line_of(key), document, taken))
+    for key, value, line in entries:
+        if _is_task(key):
+            jobs.extend(_jobs(key, value, line, document, taken))
         elif key == "pipe" or key.endswith("_pipe"):
             notes.append(f"{key} (a Docker pipe) is not analysed")
     # Cirrus builds every push and pull request; cron builds are set in its settings.
