@@ -25,12 +25,25 @@ def words_of(text: str) -> list[str]:
     for raw in _NON_WORD.split(text.lower()):
         if raw:
             out.append(raw)
-    if any(c.isupper() for c in text):
+    # for ASCII, "has an upper-case letter" is "lower() changes it", at C speed
+    if (text != text.lower()) if text.isascii() else any(c.isupper() for c in text):
         for part in _CAMEL.sub(" ", text).lower().split():
             for w in _NON_WORD.split(part):
                 if w and w not in out:
                     out.append(w)
     return out
+
+
+def _rules_of_verb() -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = {}
+    for i, (verbs, _, _) in enumerate(T.PAIR_RULES):
+        for verb in verbs:
+            out.setdefault(verb, []).append(i)
+    return {verb: tuple(rules) for verb, rules in out.items()}
+
+
+# verb -> the indexes of the pair rules it is a verb of
+_PAIR_RULES_OF_VERB = _rules_of_verb()
 
 
 def _word_kind(word: str) -> str | None:
@@ -49,13 +62,14 @@ def kinds_in_words(words: Sequence[str]) -> list[tuple[str, str]]:
     wset = set(ws)
     # an object may be a stop word of its own ("deploy-local.sh": local says nothing alone)
     aset = set(words)
-    for verbs, objects, kind in T.PAIR_RULES:
+    # only the rules one of whose verbs is here, in table order
+    rules = sorted({i for w in wset for i in _PAIR_RULES_OF_VERB.get(w, ())})
+    for i in rules:
+        verbs, objects, kind = T.PAIR_RULES[i]
+        if objects.isdisjoint(aset):
+            continue
         vs = verbs & wset
-        if not vs:
-            continue
         objs = objects & aset
-        if not objs:
-            continue
         verb = next(w for w in ws if w in vs)
         obj = next((w for w in words if w in objs and w != verb), None)
         if obj is not None:
