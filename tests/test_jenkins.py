@@ -238,6 +238,38 @@ def test_wrappers_and_script_blocks_hold_steps_but_are_not_steps() -> None:
         (23, "docker.build")]
 
 
+@pytest.mark.parametrize(("excludes", "width"), [
+    # notValues: every OS but linux, on arm
+    ("exclude { axis { name 'OS'; notValues 'linux' }\n axis { name 'ARCH'; values 'arm' } }", 7),
+    # an exclude naming one axis removes that value with every value of the others
+    ("exclude { axis { name 'ARCH'; values 'arm' } }", 6),
+    # combinations matched by two excludes are removed once
+    ("exclude { axis { name 'OS'; values 'mac' } }\n"
+     "exclude { axis { name 'ARCH'; values 'arm' } }", 4),
+])
+def test_matrix_excludes_with_not_values_and_partial_axes(excludes: str, width: int) -> None:
+    pipeline = parse(f"""
+        pipeline {{
+          agent any
+          stages {{
+            stage('m') {{
+              matrix {{
+                axes {{
+                  axis {{ name 'OS'; values 'linux', 'mac', 'windows' }}
+                  axis {{ name 'ARCH'; values 'x86', 'arm', 'ppc' }}
+                }}
+                excludes {{
+                  {excludes}
+                }}
+                stages {{ stage('build') {{ steps {{ sh 'make' }} }} }}
+              }}
+            }}
+          }}
+        }}
+        """)
+    assert jobs(pipeline)["build"].matrix_size == width
+
+
 def test_post_blocks_parallel_matrix_input_and_agents() -> None:
     pipeline = parse("""
         pipeline {

@@ -8,6 +8,7 @@ down to them.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from xops_lens.formats._groovy import Group, Node, Token, statements
@@ -122,26 +123,13 @@ def post(walker: Walker, closure: Group, ctx: Ctx) -> None:
             walker.block(condition.closure.items, ctx.inner())
 
 
+# Past this many combinations the matrix is counted without listing them.
+MAX_LISTED_COMBINATIONS = 10_000
+
+
 def matrix_stage(walker: Walker, closure: Group, ctx: Ctx, outer: int) -> None:
     sections = _calls(walker, closure)
-    size = 1
-    for section in sections:
-        if section.name == "axes" and section.closure is not None:
-            for axis in _calls(walker, section.closure):
-                if axis.name == "axis" and axis.closure is not None:
-                    size *= max(1, _values(walker, axis.closure))
-    excluded = 0
-    for section in sections:
-        if section.name == "excludes" and section.closure is not None:
-            for exclude in _calls(walker, section.closure):
-                if exclude.closure is None:
-                    continue
-                combos = 1
-                for axis in _calls(walker, exclude.closure):
-                    if axis.name == "axis" and axis.closure is not None:
-                        combos *= _values(walker, axis.closure)
-                excluded += combos
-    width = max(1, size - excluded) * outer
+    width = _matrix_width(walker, sections) * outer
     runner = ctx.runner
     for section in sections:
         if section.name == "agent":
@@ -154,9 +142,57 @@ def matrix_stage(walker: Walker, closure: Group, ctx: Ctx, outer: int) -> None:
             post(walker, section.closure, inner)
 
 
-def _values(walker: Walker, axis: Group) -> int:
-    """How many values an ``axis { name 'X'; values 'a', 'b' }`` has (0 for notValues)."""
+def _axis(walker: Walker, axis: Group) -> tuple[str, str, list[str]]:
+    """``axis { name 'X'; values 'a', 'b' }`` as ("X", "values", ["a", "b"]) (or
+    "notValues" in an exclude); a value that is not a literal keeps its source text."""
+    name, keyword, values = "", "values", []
     for call in _calls(walker, axis):
-        if call.name == "values":
-            return len(positional_args(call))
-    return 0
+        if call.name == "name":
+            name = next((literal(arg) or span(walker.text, arg)
+                         for arg in positional_args(call)), "")
+        elif call.name in ("values", "notValues"):
+            keyword = call.name
+            values = [literal(arg) or span(walker.text, arg) for arg in positional_args(call)]
+    return name, keyword, values
+
+
+def _matrix_width(walker: Walker, sections: list[Call]) -> int:
+    """The combinations of a matrix's axes that its excludes leave.
+
+    An exclude removes the combinations matching all of its axes (``values`` or
+    ``notValues``); an axis it does not name matches any value, and a combination that
+    several excludes match is removed once, as Jenkins does."""
+    axes: list[tuple[str, list[str]]] = []
+    for section in sections:
+        if section.name == "axes" and section.closure is not None:
+            for call in _calls(walker, section.closure):
+                if call.name == "axis" and call.closure is not None:
+                    name, _, values = _axis(walker, call.closure)
+                    axes.append((name, values or [""]))
+    excludes: list[dict[str, tuple[bool, set[str]]]] = []
+    for section in sections:
+        if section.name == "excludes" and section.closure is not None:
+            for exclude in _calls(walker, section.closure):
+                if exclude.name != "exclude" or exclude.closure is None:
+                    continue
+                rule: dict[str, tuple[bool, set[str]]] = {}
+                for call in _calls(walker, exclude.closure):
+                    if call.name == "axis" and call.closure is not None:
+                        name, keyword, values = _axis(walker, call.closure)
+                        rule[name] = (keyword == "values", set(values))
+                if rule:
+                    excludes.append(rule)
+    size = 1
+    for _, values in axes:
+        size *= len(values)
+    if not excludes or size > MAX_LISTED_COMBINATIONS:
+        return max(1, size)
+    names = [name for name, _ in axes]
+    kept = 0
+    for combination in itertools.product(*(values for _, values in axes)):
+        chosen = dict(zip(names, combination, strict=True))
+        if not any(all(name in chosen and (chosen[name] in values) == matching
+                       for name, (matching, values) in rule.items())
+                   for rule in excludes):
+            kept += 1
+    return max(1, kept)
