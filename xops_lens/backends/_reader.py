@@ -17,6 +17,7 @@ from xops_lens.backends._shell import (
     PATH_SEP,
     SCRIPT_EXT,
     Command,
+    LazyPattern,
     program_of,
     split_commands,
     unquote,
@@ -54,66 +55,65 @@ class Hit:
     weight: int  # 0 shell chore, 1 bookkeeping, 2 real work
 
 
-_PS_ASSIGNMENT = re.compile(r"^\$[\w:{}.]+$")
+_PS_ASSIGNMENT = LazyPattern(r"^\$[\w:{}.]+$")
 # every match holds `<` or `>`: callers test that first, a substring test being far
 # cheaper than the regex on the words that are no redirection
-_REDIRECT = re.compile(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
-_SUBST = re.compile(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
+_REDIRECT = LazyPattern(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
+_SUBST = LazyPattern(r"(?:\$\(|`|\|)\s*([\w./\\-]+)")
 # `$(Build.SourcesDirectory)`, `$(BuildArchitecture)`: an Azure Pipelines macro, no command
-_AZURE_MACRO = re.compile(r"\$\((?:[A-Z][\w.]*|[a-z][a-z0-9_]*[A-Z.][\w.]*)\)")  # $(ob_outputDirectory)
-_PS_VERB = re.compile(r"^([a-z]+)-([a-z][\w.]*)$")
-_URL = re.compile(r"https?://[^\s'\"]+")
+_AZURE_MACRO = LazyPattern(r"\$\((?:[A-Z][\w.]*|[a-z][a-z0-9_]*[A-Z.][\w.]*)\)")  # $(ob_outputDirectory)
+_PS_VERB = LazyPattern(r"^([a-z]+)-([a-z][\w.]*)$")
 _COMPARISONS = frozenset("-eq -ne -gt -ge -lt -le -and -or -not -match -notmatch -like "
                          "-notlike -contains -in -notin -is = == != =~".split())
-_GIT_AUTH = re.compile(r"x-access-token|oauth2:|credential\.helper|extraheader|"
+_GIT_AUTH = LazyPattern(r"x-access-token|oauth2:|credential\.helper|extraheader|"
                        r"https://[^\s/@]*:[^\s/@]*@|insteadof.*token|token.*insteadof", re.I)
-_REMOTE = re.compile(r"^([\w.-]+@)?[\w.-]+:(?!//)|^(rsync|sftp|ssh)://")
-_CAMEL_HEAD = re.compile(r"^([a-z]+)[A-Z]")
+_REMOTE = LazyPattern(r"^([\w.-]+@)?[\w.-]+:(?!//)|^(rsync|sftp|ssh)://")
+_CAMEL_HEAD = LazyPattern(r"^([a-z]+)[A-Z]")
 _WRITERS = frozenset("echo printf cat write-output tee".split())
 _ETC_WRITERS = frozenset("echo printf cat tee sed cp mv ln install".split())
-_SECRET_FILE = re.compile(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
+_SECRET_FILE = LazyPattern(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|credentials|"
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
-_RELEASE_ASSET = re.compile(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
+_RELEASE_ASSET = LazyPattern(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
                             r"/-/releases/[^\s]*/downloads/")
-_LONG_OPTION = re.compile(r"^(--?[A-Za-z][\w-]+)$")
-_PLUGIN_REF = re.compile(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
-_ACTION_REF = re.compile(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
-_LOCAL_URL = re.compile(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
-_HTTP_UPLOAD = re.compile(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|jar|tgz|deb|"
+_LONG_OPTION = LazyPattern(r"^(--?[A-Za-z][\w-]+)$")
+_PLUGIN_REF = LazyPattern(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
+_ACTION_REF = LazyPattern(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
+_LOCAL_URL = LazyPattern(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
+_HTTP_UPLOAD = LazyPattern(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|jar|tgz|deb|"
                           r"rpm|exe|dmg|msi)")
-_HTTP_SEND = re.compile(r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)"
+_HTTP_SEND = LazyPattern(r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)"
                         r"(-d|--data[\w-]*|-f|--form|--json|--post-data|--post-file|"
                         r"--body-data|-body)\b")
-_CHAT_HOOK = re.compile(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|webhook|"
+_CHAT_HOOK = LazyPattern(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|webhook|"
                         r"office\.com|chat\.googleapis|api\.telegram|mattermost|"
                         r"teams\.microsoft|sendgrid|mailgun|ntfy")
-_COVERAGE_SERVICE = re.compile(r"codecov|coveralls|sonarcloud")
-_FORGE_API = re.compile(r"api\.github\.com|/api/v\d/|/repos/|/projects/")
+_COVERAGE_SERVICE = LazyPattern(r"codecov|coveralls|sonarcloud")
+_FORGE_API = LazyPattern(r"api\.github\.com|/api/v\d/|/repos/|/projects/")
 # curl's -O (capital) saves under the remote name; PowerShell's -OutFile in any case
-_HTTP_SAVE = re.compile(r"(^|\s)(-o|--output|--remote-name|--output-document)\s+(?!-)|"
+_HTTP_SAVE = LazyPattern(r"(^|\s)(-o|--output|--remote-name|--output-document)\s+(?!-)|"
                         r"(^|\s)-[oO][uU][tT][fF][iI][lL][eE]\b|(^|\s)-[a-zA-Z]*O[a-zA-Z]*\b")
-_ARCHIVE_URL = re.compile(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|dmg|tar\.xz|"
+_ARCHIVE_URL = LazyPattern(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|dmg|tar\.xz|"
                           r"tar\.bz2|7z|appimage)\b")
 _INSTALLER_SHELLS = frozenset("sh bash python zsh sudo iex invoke-expression".split())
 _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 _FILE_MOVES = frozenset("mv cp copy copy-item move-item xcopy robocopy rsync-local".split())
-_PACKAGE_VERSION = re.compile(r"[=<>~!\[@]")
-_TASK_SEP = re.compile(r"[:/]")
+_PACKAGE_VERSION = LazyPattern(r"[=<>~!\[@]")
+_TASK_SEP = LazyPattern(r"[:/]")
 # Flags of a build script that make it run tests, and those that make it ship something
 _TEST_FLAGS = frozenset(("-test", "--test", "/test", "-integrationtest",
                          "--integrationtest", "--integration-test", "-performancetest"))
 _SHIP_FLAGS = frozenset(("-publish", "--publish", "-pack", "--pack", "-sign", "--sign",
                          "-deploy", "--deploy", "-release", "--release"))
 # `tar -czf`, `tar czf`, `tar --create`: the first option word creates an archive
-_TAR_CREATE = re.compile(r"^(--create$|-?[a-zA-Z]*c[a-zA-Z]*$)")
+_TAR_CREATE = LazyPattern(r"^(--create$|-?[a-zA-Z]*c[a-zA-Z]*$)")
 # Maven goals that package a jar whatever the plugin (`source:jar`, `javadoc:jar`)
 _MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork",
                             "aggregate-jar", "test-aggregate-jar"))
-_PROGRAM_NAME = re.compile(r"^[\w.+-]+$")
-_VAR_SUFFIX = re.compile(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
-_KEYWORD_CALL = re.compile(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
-_ETC_WRITE = re.compile(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
+_PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
+_VAR_SUFFIX = LazyPattern(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
+_KEYWORD_CALL = LazyPattern(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+_ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
 
 
 def _redirect_target(args: Sequence[str]) -> str:
@@ -861,7 +861,7 @@ class Reader:
 
 
 # An object-storage location: a bucket URL, or an HTTPS endpoint of a storage service.
-_BUCKET = re.compile(r"(^|[\s='\"])(gs|s3|s3a|s3n|az|abfss?|wasbs?|oss|cos|r2|b2|minio)://|"
+_BUCKET = LazyPattern(r"(^|[\s='\"])(gs|s3|s3a|s3n|az|abfss?|wasbs?|oss|cos|r2|b2|minio)://|"
                      r"https://[^\s/'\"]*(\.blob\.core\.windows\.net|\.amazonaws\.com|"
                      r"storage\.googleapis\.com|\.r2\.cloudflarestorage\.com)", re.I)
 
@@ -902,7 +902,7 @@ _CONNECTIVES = frozenset("a an and the of to for on in with from by via run do a
                          "job step task tasks main default".split())
 
 
-_DOCUMENT_FILE = re.compile(r"\.(html?|md|markdown|rst|adoc|css|svg)['\"]?$", re.I)
+_DOCUMENT_FILE = LazyPattern(r"\.(html?|md|markdown|rst|adoc|css|svg)['\"]?$", re.I)
 
 
 def _written(target: str) -> Hit:
@@ -915,8 +915,8 @@ def _written(target: str) -> Hit:
     return Hit("toolchain", 0.6, "writes a file", 0)
 
 # Output folders the CI system uploads as the job's artifacts by itself.
-_PUBLISHED_DIR = re.compile(r"ob_outputdirectory", re.I)
-_VAR_REF = re.compile(r"^\$(?:env:)?\{?(\w+)")
+_PUBLISHED_DIR = LazyPattern(r"ob_outputdirectory", re.I)
+_VAR_REF = LazyPattern(r"^\$(?:env:)?\{?(\w+)")
 
 
 def _move_destination(args: Sequence[str]) -> str:
@@ -971,13 +971,13 @@ def _release_target(name: str) -> tuple[str, str] | None:
     return "build", f"release {rest[0]}"
 
 
-_API_WRITE = re.compile(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|--field|"
+_API_WRITE = LazyPattern(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|--field|"
                         r"--raw-field|--input)\s", re.I)
-_API_NOTIFY = re.compile(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
+_API_NOTIFY = LazyPattern(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
                          r"/assignees|/issues|/notes")
-_API_PUBLISH = re.compile(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags")
-_API_CHANGES = re.compile(r"/files|/compare|/changes")
-ROUTE_WRITE = re.compile(r"\s*(post|put|patch|delete)\b", re.I)
+_API_PUBLISH = LazyPattern(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags")
+_API_CHANGES = LazyPattern(r"/files|/compare|/changes")
+ROUTE_WRITE = LazyPattern(r"\s*(post|put|patch|delete)\b", re.I)
 
 
 def api_kind(endpoint: str, writes: bool, via: str) -> Hit:

@@ -9,26 +9,26 @@ from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._reader import HANDS_ON, RANK, READS_VALUE, Hit, Reader, choose
-from xops_lens.backends._shell import split_commands, unquote
+from xops_lens.backends._shell import LazyPattern, split_commands, unquote
 from xops_lens.backends._words import clip_why, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 _FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
-_REF_CONDITION = re.compile(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
+_REF_CONDITION = LazyPattern(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
                             r"EVENT_NAME|event_name)", re.I)
-_PUBLIC_DIR = re.compile(r"\spublic/?(\s|$)")
-_EXIT_FAILURE = re.compile(r"\bexit\s+1\b")
-_CONTENT_CHECK = re.compile(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
-_DIRTY_TREE = re.compile(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
+_PUBLIC_DIR = LazyPattern(r"\spublic/?(\s|$)")
+_EXIT_FAILURE = LazyPattern(r"\bexit\s+1\b")
+_CONTENT_CHECK = LazyPattern(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
+_DIRTY_TREE = LazyPattern(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain|status\s+(-s|--short)\s*(\)|\|\||$))|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
-_BRANCHES = re.compile(r"(^|[\s;({])(if|elif|elseif|case|switch|while|until)\b|&&|\|\||"
+_BRANCHES = LazyPattern(r"(^|[\s;({])(if|elif|elseif|case|switch|while|until)\b|&&|\|\||"
                        r"\$\{[^}]*[#%/:^,][^}]*\}|-replace\b|-split\b|\.Substring\(", re.I)
-_BINARY_INSTALL = re.compile(r"\bchmod\s+(\S*\+x|[0-7]*[157][0-7]{2})\b|"
+_BINARY_INSTALL = LazyPattern(r"\bchmod\s+(\S*\+x|[0-7]*[157][0-7]{2})\b|"
                              r"(/usr/local/bin|/usr/bin|/\.local/bin|\$HOME/bin|~/bin|/opt/bin)\b")
-_PIPELINE_UPLOAD = re.compile(r"\|\s*buildkite-agent\s+pipeline\s+upload\b")
+_PIPELINE_UPLOAD = LazyPattern(r"\|\s*buildkite-agent\s+pipeline\s+upload\b")
 _VAR_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+?)\s*$")
-_WHICH = re.compile(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
+_WHICH = LazyPattern(r"^\$\(\s*(?:which|command -v|type -p)\s+([\w.+-]+)\s*\)$|^`\s*which\s+([\w.+-]+)\s*`$")
 
 
 def _variables(text: str) -> dict[str, str]:
@@ -47,8 +47,8 @@ def _variables(text: str) -> dict[str, str]:
 
 _PYTHON_CODE = re.compile(r"^\s*(import \w|from [\w.]+ import |def \w+\(|class \w+[(:]|"
                           r"print\(|with open\(|if __name__)", re.M)
-_PYTHON_APIS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
-    (re.compile(p), k, w) for p, k, w in (
+_PYTHON_APIS: tuple[tuple[LazyPattern, str, str], ...] = tuple(
+    (LazyPattern(p), k, w) for p, k, w in (
         (r"tweepy|slack_sdk|smtplib|discord|webhook|telegram|\.create_comment|"
          r"\.add_to_labels|\.create_issue\(", "notify", "posts a message from Python"),
         (r"\.create_git_release|\.create_pull\(|twine|upload_file|put_object", "publish",
@@ -107,8 +107,8 @@ class _ScriptFacts:
     searching every text for all of them cost a fifth of the classification.
     """
 
-    __slots__ = ("text", "python", "hits", "writes_outputs", "exit_code_check",
-                 "generates_pipeline", "_flags")
+    __slots__ = ("_flags", "exit_code_check", "generates_pipeline", "hits", "python", "text",
+                 "writes_outputs")
 
     def __init__(self, text: str, python: bool, hits: tuple[Hit, ...]) -> None:
         self.text = text

@@ -6,15 +6,57 @@ Knows shell, PowerShell and cmd syntax only; no table of programs (see _reader.p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+
+class LazyPattern:
+    """A regular expression compiled when first used. Compiling costs 0.1 to 0.4 ms a
+    pattern at start-up, and most of the rule backend's patterns serve commands that few
+    repositories hold; the ones nearly every scan needs stay plain ``re.compile``. Once
+    compiled, each method is the compiled pattern's own, bound (a call costs some 60 ns
+    more than on the pattern itself)."""
+
+    __slots__ = ("_compiled", "_flags", "_source", "findall", "finditer", "fullmatch", "match",
+                 "search", "split", "sub")
+
+    _compiled: re.Pattern[str]
+    search: Callable[..., re.Match[str] | None]
+    match: Callable[..., re.Match[str] | None]
+    fullmatch: Callable[..., re.Match[str] | None]
+    sub: Callable[..., str]
+    split: Callable[..., list[str]]
+    findall: Callable[..., list[Any]]
+    finditer: Callable[..., Iterator[re.Match[str]]]
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        try:
+            return self._compiled
+        except AttributeError:
+            pattern = self._compiled = re.compile(self._source, self._flags)
+            for method in ("search", "match", "fullmatch", "sub", "split", "findall",
+                           "finditer"):
+                setattr(self, method, getattr(pattern, method))
+            return pattern
+
+    def __getattr__(self, name: str) -> Any:
+        # reached only for a method not yet bound, or what the pattern has beyond them
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
 
 GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
-_CI_PARAM = re.compile(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
-_CONTINUATION = re.compile(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
-_CMD_SET = re.compile(r"(?im)^(\s*set\s+\"?[A-Za-z_][\w]*=)([^\n]*)$")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
-_PS_HERESTRING_OPEN = re.compile(r"@[\"']\s*$")
+_CI_PARAM = LazyPattern(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
+_CONTINUATION = LazyPattern(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
+_CMD_SET = LazyPattern(r"(?im)^(\s*set\s+\"?[A-Za-z_][\w]*=)([^\n]*)$")
+_HEREDOC = LazyPattern(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
+_PS_HERESTRING_OPEN = LazyPattern(r"@[\"']\s*$")
 # One piece of a word: a redirection to a descriptor, a quoted string, a backtick or
 # $(...) substitution, ${...}, an escaped or ordinary character. A parenthesis glued to a
 # word (`$x.Trim('v')`, `arr=(a b)`, `name()`) stays in the word.
@@ -147,7 +189,7 @@ def unquote(word: str) -> str:
     return word.replace('"', "").replace("'", "")
 
 
-ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+ASSIGNMENT = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _VERSIONED = re.compile(
     r"^(python|pip|pypy|ruby|node|perl|php|gcc|g\+\+|clang|clang\+\+|pwsh|bash|java)"
     r"[\d.]*(-[\d.]+)?$"

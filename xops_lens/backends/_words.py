@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
-from xops_lens.backends._shell import GH_EXPR
+from xops_lens.backends._shell import GH_EXPR, LazyPattern
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 WHY_LIMIT = 80
@@ -164,7 +164,7 @@ def clip_why(text: str) -> str:
 
 # ------------------------------------------------------------------------- actions
 
-ACTION_DIR = re.compile(r"\.github/(?:actions|workflows)/")
+ACTION_DIR = LazyPattern(r"\.github/(?:actions|workflows)/")
 AZURE_TASK = re.compile(r"^([\w.]+)@\d+$")
 
 
@@ -204,7 +204,7 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
     return None
 
 
-_TEMPLATE_EXT = re.compile(r"\.ya?ml$", re.I)
+_TEMPLATE_EXT = LazyPattern(r"\.ya?ml$", re.I)
 
 
-_ACTION_PATTERNS = tuple((re.compile(p), k) for p, k in T.ACTION_PATTERNS)
+_ACTION_PATTERNS = tuple((LazyPattern(p), k) for p, k in T.ACTION_PATTERNS)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from xops_lens.backends import rule_tables as T
 from xops_lens.backends._reader import ROUTE_WRITE, Hit, api_kind, choose, run_words
 from xops_lens.backends._script import classify_script
-from xops_lens.backends._shell import split_commands
+from xops_lens.backends._shell import LazyPattern, split_commands
 from xops_lens.backends._words import (
     ACTION_DIR,
     AZURE_TASK,
@@ -80,8 +80,8 @@ def _script_inputs(step: Step) -> str:
     return "\n".join(parts)
 
 
-_JS_CALLS: tuple[tuple[re.Pattern[str], Hit], ...] = tuple(
-    (re.compile(p), Hit(k, c, w, wt))
+_JS_CALLS: tuple[tuple[LazyPattern, Hit], ...] = tuple(
+    (LazyPattern(p), Hit(k, c, w, wt))
     for p, k, c, w, wt in (
         (r"approveWorkflowRun|createReview\b", "approve", 0.75, "approves via the API", 2),
         (r"\.(createComment|updateComment|addLabels|removeLabel|setLabels|createCommitStatus|"
@@ -170,7 +170,7 @@ _DECIDERS = {
 }
 
 
-_ACTION_AFFIXES = re.compile(r"^(gh-action-|ghaction-|github-action-|actions?-|setup-)|"
+_ACTION_AFFIXES = LazyPattern(r"^(gh-action-|ghaction-|github-action-|actions?-|setup-)|"
                              r"(-github-actions?|-gh-action|-actions?)$")
 _TOOL_INPUTS = ("command", "args", "arguments", "cmd", "subcommand", "goals", "goal",
                 "tasks", "task", "target", "targets")
@@ -303,7 +303,7 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
     return None
 
 
-_PLUGIN_KINDS = tuple((re.compile(p), k) for p, k in T.PLUGIN_KINDS)
+_PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in T.PLUGIN_KINDS)
 
 
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
