@@ -58,8 +58,24 @@ def test_single_file_legacy_pipeline_and_no_when() -> None:
     (job,) = pipeline.jobs
     assert job.id == "woodpecker"
     assert [(s.line, s.text) for s in job.steps] == [(3, "npm test")]
-    assert "no top-level when: runs on every event" in job.notes
-    assert "workflow_dispatch" in [t.event for t in pipeline.triggers]
+    assert any(note.startswith("no top-level when: runs on every event") for note in job.notes)
+    events = [t.event for t in pipeline.triggers]
+    assert "workflow_dispatch" in events
+    # A schedule needs one set up on the server: nothing here says there is one.
+    assert "schedule" not in events
+
+
+def test_condition_without_event_counts_no_schedule() -> None:
+    pipeline = parse("""
+        when:
+          branch: main
+        steps:
+          - name: a
+            image: alpine
+            commands: [make]
+    """, ".woodpecker/build.yml")
+    assert [t.event for t in pipeline.triggers][:2] == ["push", "pull_request"]
+    assert "schedule" not in [t.event for t in pipeline.triggers]
 
 
 def test_manual_and_cron_events_and_matrix_include() -> None:

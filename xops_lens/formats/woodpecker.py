@@ -29,8 +29,11 @@ from xops_lens.yamlload import YList, YMap, load_mapping
 FORMAT_NAME = "woodpecker"
 SINGLE_FILES = (".woodpecker.yml", ".woodpecker.yaml")
 FOLDER = ".woodpecker/"
-# Without a top-level `when`, Woodpecker runs a workflow on these events.
-DEFAULT_EVENTS = ("push", "pull_request", "tag", "release", "deployment", "manual", "cron")
+# Without a top-level `when`, Woodpecker runs a workflow on every event. A ``cron`` event
+# needs a schedule set up on the server, which a file without `when` gives no sign of:
+# counting one would price 30 scheduled runs a month into every such workflow (as Drone,
+# whose default events have no cron either). An explicit `event: cron` still counts.
+DEFAULT_EVENTS = ("push", "pull_request", "tag", "release", "deployment", "manual")
 
 
 # Woodpecker's YAML library splices a sequence into a sequence with `- <<: *anchor`
@@ -100,7 +103,8 @@ def parse_workflow(source: Source) -> Pipeline:
     if isinstance(services, (YMap, YList)) and services:
         notes.append(f"{len(services)} service container(s) beside the steps")
     if not conditions:
-        notes.append("no top-level when: runs on every event")
+        notes.append("no top-level when: runs on every event (on a cron event too, if a "
+                     "schedule is set up on the server; not counted)")
     manual = human_deploy_only(events)
     environment = ", ".join(text_of(c["environment"]) for c in conditions
                             if c.get("environment")) if manual else ""
