@@ -98,3 +98,39 @@ def test_summary_totals_are_the_figures_totals(numbers: dict[str, float]) -> Non
     for name, part in report.by_subsystem().items():
         assert summary["subsystems"][name]["monthly"] == round(part.monthly, 4)
         assert summary["subsystems"][name]["compute_monthly"] == round(part.compute_monthly, 4)
+
+
+@pytest.mark.parametrize(("name", "uses", "line", "confidence", "why"), [
+    ("plain", None, 3, 0.9, "uses x"),
+    ('quotes " and \\ and \n\t and \x01', "./a\u2028b", 7, 1, "why é ✓ \ud83d\ude00"),
+    ("", "", True, 0.0, ""),  # a bool line and an int confidence print their own way
+    ("unicode \u00e9", None, 10**20, 1.0, "\x7f"),
+])
+def test_step_heads_are_the_encoders_bytes(name: str, uses: str | None, line: int,
+                                           confidence: float, why: str) -> None:
+    """Step entries written by hand (json._StepHeads) are the bytes of the encoder, for
+    odd strings and for types it would print otherwise."""
+    from xops_lens.cost.report import CostReport
+    from xops_lens.model import Classification, Step
+    from xops_lens.result import StepResult
+
+    result = ScanResult(root=".", backend="rules")
+    step = Step("ci.yml", line, "job", name, "echo", uses)
+    label = Classification("model", "test", confidence, "rules", why)
+    result.steps = [StepResult(step, label),
+                    StepResult(step, Classification("model", "test", 0.5, "rules", why))]
+    result.cost = CostReport(currency="USD", human_rate=1.0)
+    assert _fast(result) == _plain(result)
+
+
+def test_encoder_is_the_json_encoder() -> None:
+    """json._encode (the C encoder made once) writes what JSONEncoder.encode writes."""
+    from xops_lens.reporters.json import _encode
+
+    plain = json.JSONEncoder(ensure_ascii=False).encode
+    for value in ["é \" \\ \n \u2028", 0, -0.0, 1.0, 1e300, float("nan"), float("inf"),
+                  -float("inf"), True, None, [], {}, (1, "a"), 10**30, 0.1 + 0.2,
+                  {"a": [1, {"b": None, "c": [True, False]}], "é": 2.5, "": ""}]:
+        assert _encode(value) == plain(value)
+    with pytest.raises(TypeError):
+        _encode({"a": object()})

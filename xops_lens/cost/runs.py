@@ -10,7 +10,7 @@ runs, event by event, times the calling job's matrix width.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from xops_lens.cost.cron import CronError, firings_per_month
@@ -183,7 +183,7 @@ def local_action_path(uses: str | None) -> str | None:
     return posixpath.normpath(uses[2:].split("@", 1)[0])
 
 
-def callee_of_step(step: Step, known: Sequence[str]) -> str | None:
+def callee_of_step(step: Step, known: Collection[str]) -> str | None:
     """The scanned file a step runs (a local composite action), if any."""
     folder = local_action_path(step.uses)
     if folder is None:
@@ -195,6 +195,6 @@ def callee_of_step(step: Step, known: Sequence[str]) -> str | None:
     return None
 
 
-def callee_of_job(job: Job, known: Sequence[str]) -> str | None:
+def callee_of_job(job: Job, known: Collection[str]) -> str | None:
     """The scanned file a job runs instead of steps (a local reusable workflow)."""
     return job.calls if job.calls in known else None
