@@ -343,6 +343,19 @@ def test_triggers_cron_and_poll() -> None:
     assert next(t for t in pipeline.triggers if t.event == "push").line == 5
 
 
+def test_cron_from_a_variable_is_a_schedule_of_unknown_times() -> None:
+    pipeline = parse("""
+        def cron_string = env.BRANCH_NAME == 'main' ? 'H 2 * * *' : ''
+        pipeline {
+          agent any
+          triggers { cron(cron_string) }
+          stages { stage('a') { steps { sh 'x' } } }
+        }
+        """)
+    assert {(t.event, t.cron, t.line) for t in pipeline.triggers} == {
+        ("push", None, 1), ("schedule", None, 4)}
+
+
 # -- scripted --------------------------------------------------------------------------
 
 def test_scripted_nodes_stages_and_parallel_branches() -> None:

@@ -52,12 +52,17 @@ def _triggers(tokens: list[Any]) -> tuple[Trigger, ...]:
         if token.kind != "id" or token.value not in ("cron", "pollSCM", "upstream"):
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if nxt is not None and nxt.value == "(":
+        called = nxt is not None and nxt.value == "("
+        if called:
             nxt = tokens[i + 2] if i + 2 < len(tokens) else None
         if nxt is None or nxt.kind not in ("str", "id"):
             continue
         if token.value == "cron" and nxt.kind == "str":
             found.append(Trigger("schedule", token.line, cron=nxt.value.strip() or None))
+        elif token.value == "cron" and called:
+            # cron(expression) from a variable or a condition: a schedule whose times
+            # the file does not spell out, priced as a schedule kept elsewhere.
+            found.append(Trigger("schedule", token.line))
         elif token.value == "pollSCM":
             push_line = token.line
         elif token.value == "upstream":
