@@ -132,18 +132,19 @@ def split_commands(text: str) -> list[Command]:
     parens = 0
     condition_at = -1
 
-    for m in _TOKEN.finditer(normalize_script(text)):
-        group = m.lastgroup
-        if group == "word" or group == "test":
-            token = m.group(group)
+    # findall's tuples (one string a group, "" for those that did not match) cost less
+    # than a match object and its lookups for each of the many tokens
+    for nl, _comment, test, op, word, _other in _TOKEN.findall(normalize_script(text)):
+        token = word or test
+        if token:
             if pending_pipe and commands and not ("=" in token and ASSIGNMENT.match(token)):
                 # `curl ... | METHOD=script bash`: the program, not the assignment
                 prev = commands[-1]
                 commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
                 pending_pipe = False
             words.append(token)
-        elif group == "op" or group == "nl":
-            op = m.group(group)
+        elif op or nl:
+            op = op or nl
             if condition_at >= 0 and not (op == ")" and parens - 1 == condition_at):
                 parens += 1 if op == "(" else -1 if op == ")" else 0
                 words = []
