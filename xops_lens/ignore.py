@@ -115,6 +115,8 @@ class Ignores:
         self._texts: Mapping[str, str] = texts if texts is not None else {}
         self._lines: dict[str, list[str]] = {}
         self._path_rules: dict[str, Rule | None] = {}  # by file: matched once per file
+        self._quiet_files: dict[str, bool] = {}  # by file: see _quiet
+        self._kind_rule = Rule(self.kinds, "ignore.kinds")
         self.warnings: list[str] = []
         for name in sorted(self.kinds - KNOWN_NAMES):
             self.warnings.append(f"ignore.kinds: {name!r} is not a kind or subsystem; it matches nothing")
@@ -180,13 +182,24 @@ class Ignores:
         self._path_rules[file] = rule
         return rule
 
+    def _quiet(self, file: str) -> bool:
+        """No path rule and no inline ignore comment in ``file`` (nearly every file):
+        only ignore.kinds can leave out a step or gate written there."""
+        try:
+            return self._quiet_files[file]
+        except KeyError:
+            pass
+        quiet = self._quiet_files[file] = (self.path_rule(file) is None
+                                           and not self._file_lines(file))
+        return quiet
+
     def _rules(self, file: str, line: int, job: Job | None) -> list[Rule]:
         rules = [r for r in (self.path_rule(file), self.inline(file, line)) if r is not None]
         if job is not None:
             rules.extend(r for r in (self.path_rule(job.file), self.inline(job.file, job.line))
                          if r is not None)
         if self.kinds:
-            rules.append(Rule(self.kinds, "ignore.kinds"))
+            rules.append(self._kind_rule)
         return rules
 
     # -- applying ----------------------------------------------------------------------
@@ -194,8 +207,13 @@ class Ignores:
         """Steps to classify: those no path rule or bare inline ignore removes."""
         jobs = _job_of_steps(result)
         kept: list[Step] = []
+        quiet = self._quiet
         for step in steps:
-            rule = next((r for r in self._rules(step.file, step.line, jobs.get(id(step)))
+            job = jobs.get(id(step))
+            if quiet(step.file) and (job is None or quiet(job.file)):
+                kept.append(step)  # only ignore.kinds could apply, and it needs a label
+                continue
+            rule = next((r for r in self._rules(step.file, step.line, job)
                          if r.names is None), None)
             if rule is None:
                 kept.append(step)
@@ -208,9 +226,19 @@ class Ignores:
         """Drop labelled steps and job gates that a kind rule (or any rule) covers."""
         jobs = _job_of_steps(result)
         kept_steps = []
+        kinds, kind_rule, quiet = self.kinds, self._kind_rule, self._quiet
         for item in result.steps:
             step, label = item.step, item.label
-            rule = next((r for r in self._rules(step.file, step.line, jobs.get(id(step)))
+            job = jobs.get(id(step))
+            if quiet(step.file) and (job is None or quiet(job.file)):
+                # The rules would be ignore.kinds alone (or none): asked directly.
+                if kinds and kind_rule.covers(label.kind, label.subsystem):
+                    result.ignored.append(Ignored(step.file, step.line, step.job, step.name,
+                                                  "step", label.kind, kind_rule.origin))
+                else:
+                    kept_steps.append(item)
+                continue
+            rule = next((r for r in self._rules(step.file, step.line, job)
                          if r.covers(label.kind, label.subsystem)), None)
             if rule is None:
                 kept_steps.append(item)
