@@ -13,7 +13,9 @@ from xops_lens.backends._shell import LazyPattern, split_commands, unquote
 from xops_lens.backends._words import clip_why, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
-_FUNCTION_DEF = re.compile(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
+_FUNCTION_DEF = LazyPattern(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
+# what _FUNCTION_DEF needs when "function" is absent; unlike it, found at C speed
+_EMPTY_PARENS = LazyPattern(r"\(\s*\)")
 _REF_CONDITION = LazyPattern(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref|_TAG\b|"
                             r"EVENT_NAME|event_name)", re.I)
 _PUBLIC_DIR = LazyPattern(r"\spublic/?(\s|$)")
@@ -164,7 +166,8 @@ def _script_facts(text: str) -> _ScriptFacts:
     if _PYTHON_CODE.match(first):
         return _ScriptFacts(text, True, ())
     functions = ({a or b for a, b in _FUNCTION_DEF.findall(text)}
-                 if "(" in text or "function" in text else set())
+                 if "function" in text or ("(" in text and _EMPTY_PARENS.search(text))
+                 else set())
     reader = Reader(functions, _variables(text) if "=" in text else None)
     hits = tuple(h for c in split_commands(text) if (h := reader.command(c)) is not None)
     return _ScriptFacts(text, False, hits)
