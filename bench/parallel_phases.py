@@ -32,19 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import scan_speed  # this folder
 
 from xops_lens import scan as scan_module
-from xops_lens.backends import _script, _words
-from xops_lens.cost import cron
 from xops_lens.plugins import build_plugin_manager
 
 
 def _clear_caches() -> None:
-    """Empty the module-level caches that outlive a scan in one process (the rule
-    backend's script and word caches, cron counts), so every run pays what a fresh
-    ``xops-lens scan`` pays, and a worker does not inherit a warm cache."""
-    for module in (_script, _words, cron):
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
+    """Empty the module-level caches that outlive a scan in one process, so every run
+    pays what a fresh ``xops-lens scan`` pays, and a worker does not inherit a warm
+    cache (the same as scan_speed's, which clears every xops_lens module's)."""
+    scan_speed._clear_module_caches()
 
 
 def _timed(stats: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -415,14 +415,14 @@ def section_startup(tools: list[Tool], reps: int) -> None:
 
 
 def _clear_module_caches() -> None:
-    """Empty the caches that outlive a scan in one process, so every repetition pays
-    what a fresh ``xops-lens scan`` pays."""
-    from xops_lens.cost import cron
-
-    for name in ("_matching_days", "firings_per_year"):
-        cached = getattr(cron, name, None)
-        if cached is not None and hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    """Empty the caches that outlive a scan in one process (every functools cache of a
+    loaded xops_lens module: the rule backend's script, word and program caches, cron
+    counts, ...), so every repetition pays what a fresh ``xops-lens scan`` pays."""
+    for name, module in list(sys.modules.items()):
+        if name == "xops_lens" or name.startswith("xops_lens."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 
 def section_formats(corpus: Path, manifest: list[CorpusFile], reps: int, workdir: Path) -> None:
