@@ -111,3 +111,25 @@ def test_python_dash_m_works() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["summary"]["steps"] > 10
+
+
+def test_console_exit_keeps_codes_and_flushes_output(tmp_path: Path) -> None:
+    """main() leaves with os._exit after the command: the exit code and every byte
+    written (to a pipe, to -o FILE) must survive it."""
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/ok.yml").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make test\n")
+    (tmp_path / ".github/workflows/bad.yml").write_text("on: [push\n")
+    out = tmp_path / "report.json"
+    for extra in ([], ["-o", str(out)]):
+        completed = subprocess.run(
+            [sys.executable, "-m", "xops_lens", "scan", str(tmp_path), "-f", "json", *extra],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert completed.returncode == 1  # one file failed
+        assert "bad.yml" in completed.stderr
+        text = out.read_text() if extra else completed.stdout
+        assert json.loads(text)["summary"]["files_failed"] == 1
+    usage = subprocess.run([sys.executable, "-m", "xops_lens", "scan", "--format", "nope"],
+                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr

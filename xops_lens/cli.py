@@ -3,6 +3,8 @@ that ``xops-lens --version`` and ``--help`` start fast."""
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -155,5 +157,28 @@ def backends() -> None:
 cli.add_command(comment_command)
 
 
+# A scan builds hundreds of thousands of long-lived objects and no cyclic garbage to
+# speak of, yet the default thresholds (700, 10, 10) run the collector over them again
+# and again: 3 to 7% of a large scan. Collections still happen, less often.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def main() -> None:
-    cli(prog_name="xops-lens")
+    """The console script: the click group, then a prompt exit."""
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        cli(prog_name="xops-lens")
+    except SystemExit as done:
+        if not isinstance(done.code, int | None):
+            raise  # a message to print: the interpreter's own exit does that
+        # Tearing down the interpreter frees every object of the report one by one
+        # (40 ms after 100 workflows, 0.1 s after 5,000) for nothing: flush what was
+        # written and leave. Files the command opened are closed by then; workers
+        # were joined; temporary folders were removed in their finally blocks.
+        code = done.code or 0
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe (xops-lens ... | head)
+                code = code or 1
+        os._exit(code)
