@@ -537,9 +537,9 @@ def test_terminal_summary_reports_requests_and_tokens(repo: Path, server: Script
 
 
 def test_offline_scan_and_estimate_do_not_import_openai(repo: Path) -> None:
-    code = ("import sys; from xops_lens.cli import main; sys.argv = ['xops-lens', 'scan', "
+    code = ("import sys; from xops_lens.cli import cli; sys.argv = ['xops-lens', 'scan', "
             f"{str(repo)!r}, '-q'] + sys.argv[1:]\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit:\n    pass\n"
             "assert 'openai' not in sys.modules, 'openai imported'\n")
     for extra in ([], ["-b", "openai", "--estimate", "--no-cache"]):
         done = subprocess.run([sys.executable, "-c", code, *extra], capture_output=True,

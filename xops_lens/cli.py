@@ -164,7 +164,8 @@ GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def main() -> None:
-    """The console script: the click group, then a prompt exit."""
+    """The console script: the click group, then a prompt exit. Never returns: code
+    that runs something after a command (tests measuring a scan) calls ``cli``."""
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         cli(prog_name="xops-lens")

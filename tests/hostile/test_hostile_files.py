@@ -65,8 +65,8 @@ def test_50_mib_file_is_refused_before_it_is_read(fmt: str, tmp_path: Path) -> N
 
 def _maxrss_of_scan(root: Path) -> tuple[int, str, float]:
     """Peak resident memory (KiB) and stderr of ``xops-lens scan`` in a fresh process."""
-    code = ("import resource, sys\nfrom xops_lens.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n"
+    code = ("import resource, sys\nfrom xops_lens.cli import cli\n"
+            "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
             "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
             " file=sys.stderr)\n")
     with Timer(f"subprocess/{root.name}") as timer:

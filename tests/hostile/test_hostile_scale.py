@@ -131,8 +131,8 @@ def test_the_step_limit_through_the_whole_command(tmp_path: Path) -> None:
     canonical = CANONICAL["github-actions"]
     root = write(tmp_path / "repo", {canonical.path: canonical.body(STEPS), GOOD_PATH: GOOD})
     out = tmp_path / "report.json"
-    code = ("import resource, sys\nfrom xops_lens.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n"
+    code = ("import resource, sys\nfrom xops_lens.cli import cli\n"
+            "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
             "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
             " file=sys.stderr)\n")
     with Timer("github-actions/whole-command-10000-steps") as timer:
