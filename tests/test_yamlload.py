@@ -37,6 +37,43 @@ def test_anchored_list_keeps_where_its_text_is_written() -> None:
     assert doc["job"]["script"].item_lines == [2]
 
 
+def test_an_alias_list_item_is_at_the_alias_line() -> None:
+    """``- *name`` is a step written where the alias is, not where its anchor is."""
+    text = (
+        "defs:\n"
+        "  say: &say echo hi\n"           # 2
+        "  step: &step {run: make}\n"     # 3
+        "  both: &both\n"                 # 4
+        "    - *say\n"                    # 5: an alias inside an anchored definition
+        "job:\n"                          # 6
+        "  <<: {x: *say}\n"               # 7: aliases in keys' values and merges count too
+        "  script:\n"                     # 8
+        "    - *say\n"                    # 9
+        "    - make && make install 2>&1\n"  # 10
+        "    - *step\n"                   # 11
+        "    - [*say, *step]\n"           # 12
+        "    - *both\n"                   # 13
+        "---\n"
+        "a: [*x]\n"                       # 15: an undefined alias in a later document
+    )
+    with pytest.raises(ParseError, match="undefined alias"):
+        load_documents(text, "x.yml")
+    doc = load_mapping(text.split("---")[0], "x.yml")
+    script = doc["job"]["script"]
+    assert script.item_lines == [9, 10, 11, 12, 13]
+    assert script[2] is doc["defs"]["step"]  # still the one shared value
+    assert script[3].item_lines == [12, 12]
+    assert doc["defs"]["both"].item_lines == [5]
+    assert script[4].item_lines == [5]  # the anchored list's own items stay where written
+    (second,) = [d for d in load_documents("- &a x\n- *a\n- *a\n", "y.yml")]
+    assert second.item_lines == [1, 2, 3]
+
+
+def test_shell_ampersands_are_not_anchors() -> None:
+    doc = load_mapping("s:\n  - a && b &\n  - c 2>&1 | d\n", "x.yml")
+    assert doc["s"].item_lines == [2, 3]
+
+
 def test_reference_tag_is_kept() -> None:
     doc = load_mapping("j:\n  script:\n    - !reference [.t, script]\n", "x.yml")
     ref = doc["j"]["script"][0]

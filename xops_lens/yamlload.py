@@ -17,6 +17,7 @@ GitHub and GitLab (Ruby's Psych) both do.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -122,13 +123,19 @@ class _Builder:
     stays proportional to the document, not to its expansion.
     """
 
-    __slots__ = ("path", "built", "sizes", "count")
+    __slots__ = ("path", "built", "sizes", "count", "alias_lines", "scalars_seen")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, alias_lines: Iterator[int] | None = None) -> None:
         self.path = path
         self.built: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}  # expanded size of each finished collection
         self.count = 0
+        # Where each alias (``*name``) is written, in document order, when the text has
+        # anchors: libyaml's composer hands back the anchored node itself, whose marks
+        # are those of the anchor, so a list item ``- *step`` would otherwise be
+        # reported at the line of ``&step``. See _alias_line.
+        self.alias_lines = alias_lines
+        self.scalars_seen: set[int] = set()
 
     def _bomb(self, node: Node) -> ParseError:
         return ParseError(
@@ -173,20 +180,26 @@ class _Builder:
             seq = Reference(line, self.path) if node.tag == REFERENCE_TAG else YList(line, self.path)
             self.built[key] = seq
             append, item_lines = seq.append, seq.item_lines
+            aliases = self.alias_lines is not None
             for item in node.value:
+                alias_line = self._alias_line(item) if aliases else 0
                 if inline and item.__class__ is ScalarNode:
                     self.count += 1
                     append(None if item.tag == _NULL_TAG else item.value)
                 else:
                     append(build(item, depth + 1))
-                item_lines.append(item.start_mark.line + 1)
+                item_lines.append(alias_line or item.start_mark.line + 1)
             result = seq
         elif cls is MappingNode:
             mapping = YMap(line, self.path)
             self.built[key] = mapping
             key_lines = mapping.key_lines
             merged: list[YMap] = []
+            aliases = self.alias_lines is not None
             for key_node, value_node in node.value:
+                if aliases:  # keep the alias lines in step with the document
+                    self._alias_line(key_node)
+                    self._alias_line(value_node)
                 self.count += 1  # the key
                 if key_node.tag == _MERGE_TAG:
                     merged.extend(self._merge_sources(value_node, depth))
@@ -212,6 +225,22 @@ class _Builder:
         if self.count > MAX_EXPANDED_NODES:
             raise self._bomb(node)
         return result
+
+    def _alias_line(self, node: Node) -> int:
+        """The line of the alias when ``node`` is reached through one, else 0.
+
+        Nodes are visited in document order, and so are the aliases of the event
+        stream: a collection met again (already built) or a scalar met again is the
+        next alias. A collection reached through an alias is not descended into, so the
+        aliases written inside its anchored definition are counted once, as written."""
+        key = id(node)
+        if node.__class__ is ScalarNode:
+            if key not in self.scalars_seen:
+                self.scalars_seen.add(key)
+                return 0
+        elif key not in self.built:
+            return 0
+        return next(self.alias_lines, 0)  # type: ignore[arg-type]
 
     def _merge_sources(self, node: Node, depth: int) -> list[YMap]:
         value = self.build(node, depth + 1)
@@ -305,6 +334,50 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ParseError:
     return ParseError(path, f"invalid YAML: {problem}", line)
 
 
+# A sequence item that is an alias: ``- *name`` in block style, ``[*name`` or ``, *name``
+# in flow style. Only a text with one (and with an anchor for it to name) needs the event
+# walk of _alias_lines, which costs about as much as the load: anchors used only through
+# merge keys (``<<: *defaults``) never make a list item. A false match (a ``- *`` line in
+# a script) costs that walk and changes nothing.
+_ALIAS_START = re.compile(r"\*[^\s*,\]]")
+
+
+def _has_alias_items(text: str) -> bool:
+    if "&" not in text:
+        return False
+    # Found from each "*x" backwards: a pattern anchored at line starts took 80 ms over
+    # the 1,000 workflows of bench/scan_speed.py.
+    for found in _ALIAS_START.finditer(text):
+        before = found.start() - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if before < 0:
+            continue
+        if text[before] in "[,":
+            return True
+        if text[before] == "-":
+            before -= 1
+            while before >= 0 and text[before] in " \t":
+                before -= 1
+            if before < 0 or text[before] == "\n":
+                return True
+    return False
+
+
+def _alias_lines(text: str) -> list[int]:
+    """The line of every alias of the stream, in order."""
+    loader = _FastLoader(text)
+    lines = []
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if event.__class__ is yaml.AliasEvent:
+                lines.append(event.start_mark.line + 1)
+    finally:
+        loader.dispose()
+    return lines
+
+
 def load_documents(text: str, path: str) -> list[Any]:
     """All documents of a YAML stream (Tekton and friends put several in one file)."""
     return [built for _, built, _ in _built_documents(text, path)]
@@ -324,11 +397,12 @@ def _built_documents(text: str, path: str) -> Iterator[tuple[Node, Any, _Builder
     gc.disable()
     try:
         check_depth(text, path)
+        alias_lines = iter(_alias_lines(text)) if _has_alias_items(text) else None
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            builder = _Builder(path)
+            builder = _Builder(path, alias_lines)
             yield node, builder.build(node), builder
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, text) from None
