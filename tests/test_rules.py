@@ -1118,3 +1118,34 @@ def test_heldout3_names() -> None:
     check(run("$GOSRC/contrib/runner.sh", job="Optional Release Test"), "test")
     check(run("./scripts/deploy-minikube.sh", job=""), "toolchain")
     check(uses("utils.assign_node_labels"), "toolchain")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # found on a blind sample of CI files outside the corpus: what these tools do
+    ("mix release --path release\nzip app.zip -r release", "build"),  # nothing leaves
+    ("php artisan key:generate", "toolchain"),  # writes the app key into .env
+    ("composer self-update", "toolchain"),
+    ("./gradlew dependencyGuard", "analysis"),
+    ("./gradlew pmd -PdisablePreDex", "lint"),
+    ("./gradlew promoteReleaseArtifact --promote-track production", "publish"),
+    ('mc --quiet cp app-*.tar.* "$MC_DEST/"', "publish"),
+    ("echo y | android update sdk --no-ui --filter android-29", "toolchain"),
+    ("helm init -c", "toolchain"),  # client only: no Tiller in a cluster
+    ("kldload if_wg || true", "toolchain"),
+    ("ifconfig wg0\nwg show", "metadata"),
+    ("curl -L https://example.org/tool.gz | gzip -d > ~/bin/tool\nchmod +x ~/bin/tool",
+     "toolchain"),
+])
+def test_wild_sample_programs(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_wild_sample_reusables() -> None:
+    check(uses("bufbuild/buf-breaking-action@v1", input="proto"), "lint")
+    check(classify_step(Step("Jenkinsfile", 1, "Build", "jacoco",
+                             "jacoco(execPattern: 'target/jacoco.exec')", uses="jacoco")),
+          "analysis")
+    # any Jenkins `*Publisher` step shows a report's results on the build page
+    check(classify_step(Step("Jenkinsfile", 1, "Build", "cucumberPublisher",
+                             "cucumberPublisher(pattern: 'r.json')", uses="cucumberPublisher")),
+          "report")

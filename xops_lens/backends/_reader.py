@@ -370,6 +370,9 @@ class Reader:
         if prog == "az" and "generate-sas" in args:
             # `az storage container generate-sas`: a SAS token is a credential
             return Hit("credentials", 0.8, "generates a SAS token", 2)
+        if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
+            # Helm 2's `helm init --client-only` sets up the local client, no Tiller
+            return Hit("toolchain", 0.8, "sets up the helm client", 2)
         if prog == "git" and _GIT_AUTH.search(cmd.raw):
             return Hit("credentials", 0.8, "configures git authentication", 2)
         if prog in ("pip", "pip3") and args[:1] == ["install"] and "--no-index" in args:

@@ -497,6 +497,9 @@ ACTIONS: dict[str, str] = {
     "browser-actions/setup-chrome": "toolchain",
     "nanasess/setup-chromedriver": "toolchain",
     "bufbuild/buf-action": "lint",
+    "bufbuild/buf-breaking-action": "lint",
+    "bufbuild/buf-lint-action": "lint",
+    "bufbuild/buf-push-action": "publish",
     "endbug/add-and-commit": "publish",
     "endbug/label-sync": "notify",
     "micnncim/action-label-syncer": "notify",
@@ -911,7 +914,13 @@ COMMANDS: dict[str, dict[str, str]] = {
     "composer": {"install": "dependencies", "update": "dependencies",
                  "require": "dependencies", "validate": "lint", "run": "@targets:npm",
                  "run-script": "@targets:npm", "test": "test", "audit": "analysis",
+                 "self-update": "toolchain", "selfupdate": "toolchain",
                  "*": "@targets:npm"},
+    # Laravel's console (`php artisan <command>`)
+    "artisan": {"key:generate": "toolchain", "config:cache": "toolchain",
+                "config:clear": "toolchain", "cache:clear": "toolchain",
+                "storage:link": "toolchain", "optimize": "build", "test": "test",
+                "dusk": "test", "*": "unknown"},
     "phpunit": {"*": "test"},
     "pest": {"*": "test"},
     "paratest": {"*": "test"},
@@ -924,7 +933,10 @@ COMMANDS: dict[str, dict[str, str]] = {
     "prove": {"*": "test"},
     "cpanm": {"*": "dependencies"},
     "mix": {"deps.get": "dependencies", "test": "test", "format": "lint",
-            "compile": "build", "credo": "lint", "hex.publish": "publish", "*": "unknown"},
+            "compile": "build", "credo": "lint", "hex.publish": "publish",
+            # `mix release` assembles a release of the app in _build (nothing leaves)
+            "release": "build", "local.hex": "toolchain", "local.rebar": "toolchain",
+            "*": "unknown"},
     "swift": {"build": "build", "test": "test", "package": "dependencies", "*": "build"},
     "xcodebuild": {"test": "test", "-version": "metadata", "*": "build"},
     "xcrun": {"notarytool": "build", "altool": "publish", "*": "build"},
@@ -1349,6 +1361,17 @@ COMMANDS: dict[str, dict[str, str]] = {
     "mkswap": {"*": "toolchain"},
     "fallocate": {"*": "toolchain"},
     "modprobe": {"*": "toolchain"},
+    "kldload": {"*": "toolchain"},  # FreeBSD's modprobe
+    "kldstat": {"*": "metadata"},
+    "ifconfig": {"*": "metadata"},
+    "wg": {"show": "metadata", "showconf": "metadata", "*": "toolchain"},
+    "wg-quick": {"*": "toolchain"},
+    # the Android SDK's tools: they install SDK parts and prepare emulators
+    "android": {"list": "metadata", "*": "toolchain"},
+    # the MinIO client: copies to and from object storage aliases
+    "mc": {"cp": "publish", "mirror": "publish", "mv": "publish", "put": "publish",
+           "alias": "credentials", "config": "credentials", "ls": "metadata",
+           "stat": "metadata", "cat": "metadata", "mb": "toolchain", "*": "publish"},
     "useradd": {"*": "toolchain"},
     "groupadd": {"*": "toolchain"},
     "usermod": {"*": "toolchain"},
@@ -1454,7 +1477,13 @@ TARGETS: dict[str, dict[str, str]] = {
                "installdist": "build", "distzip": "build", "jib": "publish",
                "release": "publish", "properties": "metadata", "tasks": "metadata",
                "projects": "metadata", "dependencyupdates": "metadata",
-               "compile": "build", "package": "build", "stage": "build"},
+               "compile": "build", "package": "build", "stage": "build",
+               "pmd": "lint", "pmdmain": "lint", "spotbugsmain": "analysis",
+               # dependency-guard compares the resolved dependencies with a baseline
+               "dependencyguard": "analysis", "dependencyguardbaseline": "generate",
+               # gradle-play-publisher: `promoteReleaseArtifact` moves a release
+               # between Play Store tracks
+               "promote": "publish"},
     "tox": {"": "test", "*": "test", "lint": "lint", "style": "lint", "flake8": "lint", "mypy": "lint",
             "typing": "lint", "types": "lint", "pre-commit": "lint", "docs": "generate",
             "doc": "generate", "build": "build", "package": "build", "release": "publish",
@@ -1483,7 +1512,7 @@ STORAGE_COPIES: frozenset[str] = frozenset((
     "gsutil cp", "gsutil rsync", "gsutil mv", "gcloud storage cp", "gcloud storage rsync",
     "gcloud storage mv", "aws s3 cp", "aws s3 sync", "aws s3 mv", "azcopy copy",
     "azcopy sync", "azcopy cp", "s3cmd sync", "s3cmd cp", "rclone copy", "rclone sync",
-    "rclone copyto", "rclone move",
+    "rclone copyto", "rclone move", "mc cp", "mc mirror", "mc mv",
 ))
 # Words in a tool's name that say which way it moves files (with a bucket, see above).
 UPLOAD_WORDS: frozenset[str] = frozenset("upload uploader uploads push pusher put store".split())
@@ -1558,7 +1587,7 @@ UTILITIES: dict[str, str] = {
 # Utility kinds that describe the step when nothing else does: a step that only
 # creates directories prepares the environment; one that only prints reads.
 EXTRACT_PROGRAMS: frozenset[str] = frozenset(
-    "unzip tar gunzip bunzip2 unxz zstd expand-archive 7z 7za".split()
+    "unzip tar gunzip bunzip2 unxz zstd expand-archive 7z 7za gzip xz bzip2".split()
 )
 
 # Programs whose output decides something when a value is computed with them
@@ -1631,6 +1660,7 @@ JENKINS_STEPS: dict[str, str] = {
     "writeJSON": "toolchain", "writeYaml": "toolchain", "load": "toolchain",
     "libraryResource": "toolchain", "properties": "toolchain", "tool": "toolchain",
     "recordIssues": "report", "publishCoverage": "report", "recordCoverage": "report",
+    "jacoco": "analysis",
     "s3Upload": "publish", "s3Download": "artifact-download",
     "sshPublisher": "deploy",
 }

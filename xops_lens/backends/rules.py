@@ -68,6 +68,7 @@ def given_name(step: Step) -> str:
             break
     return name
 
+_JENKINS_PUBLISHER = LazyPattern(r"^[a-z][A-Za-z0-9]*Publisher$")
 _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256:|"
                         r"^[\w./-]+:[\w.-]+$|^\$\(|^\$\{")
 
@@ -212,6 +213,10 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     if builtin is not None:
         # a Jenkins pipeline step of its own (echo, error, deleteDir), not a library call
         return builtin, 0.8, f"runs Jenkins step {short(uses, 40)}"
+    if uses.endswith("Publisher") and _JENKINS_PUBLISHER.match(uses):
+        # `dependencyCheckPublisher`, `cucumberPublisher`: a Jenkins plugin step that shows
+        # a report's results on the build page (sshPublisher, which deploys, is a builtin)
+        return "report", 0.75, f"publishes results with Jenkins step {short(uses, 40)}"
     ref_less = uses.split("@")[0] if "@sha256:" not in uses else uses
     if _is_image(uses):
         return _classify_image(step, uses)
