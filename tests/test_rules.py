@@ -1149,3 +1149,31 @@ def test_wild_sample_reusables() -> None:
     check(classify_step(Step("Jenkinsfile", 1, "Build", "cucumberPublisher",
                              "cucumberPublisher(pattern: 'r.json')", uses="cucumberPublisher")),
           "report")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # found on a blind sample of CI files outside the corpus: shell the reader misread
+    ("scripts/test", "test"),  # a path: the project's script, not the `test` builtin
+    ("/usr/bin/test -f a", "metadata"),
+    ("./aws/install", "toolchain"),  # named for preparing, it prepares either way
+    ("$MAKE", "build"),  # a variable holding make
+    ("diff README.md README.md.new", "lint"),  # alone, fails when the files differ
+    ("find ./coverage -name lcov.info -exec printf '-a %q\\n' {} \\; "
+     "| xargs lcov -o ./coverage/lcov.info", "analysis"),  # the program xargs runs
+    ('echo "$KEYSTORE_B64" | base64 --decode > app/upload.jks\n'
+     'echo "storeFile=upload.jks" >> key.properties', "credentials"),
+    ("sed -i /test_suite/d Cargo.toml", "toolchain"),
+    ("yq '.allowBuilds[]=false' -i pnpm-workspace.yaml", "toolchain"),
+    ('sed -i "s/^version = .*/version = \\"$V\\"/" Cargo.toml', "decide"),
+    ("emulator64-arm -avd test -no-window &", "toolchain"),  # a service for later steps
+    ("npm start &\nsleep 5\nnpm test", "test"),
+    ("call build.bat & exit /b", "build"),  # `&` inside a line runs in turn (cmd)
+])
+def test_wild_sample_shell(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_background_only_at_the_end_of_a_line() -> None:
+    first, second = split_commands("server --port 80 & # a service\nsleep 1")
+    assert first.background and not second.background
+    assert not split_commands("a & b")[0].background

@@ -26,6 +26,7 @@ from xops_lens.backends._words import (
     AZURE_TASK,
     IDENT_RANK,
     action_kind,
+    clip_why,
     kind_from_words,
     kinds_in_words,
     name_words,
@@ -113,6 +114,10 @@ _MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork"
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
 _VAR_SUFFIX = LazyPattern(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _KEYWORD_CALL = LazyPattern(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+_PROJECT_PATH = LazyPattern(r"^['\"]?(\.{1,2}|[\w.-]*\w)[/\\]")  # `scripts/test`, `./x`, `../bin/y`
+_DECODES = frozenset(("-d", "--decode", "-D", "-di", "-id"))
+_IN_PLACE_EDITORS = frozenset(("sed", "yq"))
+_IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
 _ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
 
 
@@ -178,9 +183,14 @@ class Reader:
     def command(self, cmd: Command, depth: int = 0) -> Hit | None:
         self._before = self._previous
         try:
-            return self._command(cmd, depth)
+            hit = self._command(cmd, depth)
         finally:
             self._previous = cmd
+        if cmd.background and hit is not None and hit.weight > 0:
+            # `emulator -avd x &`, `npm start &`: a program left running for the commands
+            # after it is a service of the job (TAXONOMY tie-breaker 6)
+            return Hit("toolchain", 0.6, clip_why(f"starts in the background: {hit.why}"), 1)
+        return hit
 
     def _piped_from_download(self, cmd: Command) -> bool:
         """`curl -fsSL https://... | sh`: the command reads what a download printed."""
@@ -352,8 +362,12 @@ class Reader:
                     a for a in args[1:] if a.startswith("-")]):
                 # `tar -czf dist.tgz build/`: packing an archive packages (build)
                 return Hit("build", 0.6, "packs an archive with `tar`", 1)
-            if prog in T.UTILITIES:
-                return self._utility(prog, args, cmd)
+            if prog in T.UTILITIES and not (is_path and T.UTILITIES[prog] == "metadata"
+                                            and _PROJECT_PATH.match(words[0])):
+                # `scripts/test` is the project's script named for testing, not the
+                # builtin; `/usr/bin/test` is the builtin, and `./aws/install`, named for
+                # preparing, prepares either way
+                return self._utility(prog, args, cmd, depth)
             if is_path:
                 return self.script(words[0], args, cmd, depth)
             if prog in T.TASK_RUNNERS:
@@ -406,6 +420,11 @@ class Reader:
             inner = split_commands(value)
             if len(inner) == 1:
                 return self.words(list(inner[0].words) + args, cmd, depth + 1)
+        if not args:
+            # `$MAKE`, `${CMAKE}`: the variable's own name is the program
+            guess = _VAR_SUFFIX.sub("", name).lower()
+            if guess in T.COMMANDS and guess not in T.UTILITIES:
+                return self.words([guess], cmd, depth + 1)
         if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
             return Hit("metadata", 0.3, "tests a condition", 0)
         # a launcher or wrapper in front of a real command
@@ -786,8 +805,27 @@ class Reader:
                 return Hit(found[0], 0.5, f"runs `{shown} {short(sub, 30)}`", 2)
         return Hit("unknown", 0.3, f"runs `{shown}`", 2)
 
-    def _utility(self, prog: str, args: Sequence[str], cmd: Command) -> Hit:
+    def _utility(self, prog: str, args: Sequence[str], cmd: Command, depth: int) -> Hit:
         kind = T.UTILITIES[prog]
+        if prog == "xargs":
+            # `find . -name lcov.info | xargs lcov ...`: the program xargs runs
+            inner = self._skip_options(args, T.OPTION_VALUES.get("xargs", frozenset()))
+            hit = self.words(inner, cmd, depth + 1) if inner else None
+            if hit is not None and hit.weight == 2 and hit.kind != "unknown":
+                return hit
+        elif prog == "base64" and _DECODES.intersection(args) and _redirect_target(args):
+            # `echo "$KEYSTORE_B64" | base64 --decode > release.jks`: a secret put in a file
+            return Hit("credentials", 0.65, "decodes a secret into a file", 1)
+        elif prog in _IN_PLACE_EDITORS and any(_IN_PLACE.match(a) for a in args):
+            # `sed -i`, `yq -i`: the job edits its own files (a version set in them decides)
+            if "version" in cmd.raw.lower():
+                return Hit("decide", 0.5, f"sets a version in files with `{prog}`", 1)
+            return Hit("toolchain", 0.6, f"edits files in place with `{prog}`", 0)
+        elif prog in ("diff", "cmp") and not cmd.piped_to and not cmd.piped_from \
+                and len([a for a in args if not a.startswith("-")]) == 2 \
+                and not _redirect_target(args):
+            # `diff README.md README.md.new` alone fails the step when the files differ
+            return Hit("lint", 0.55, "fails when two files differ", 1)
         if prog in ("echo", "printf", "write-host", "write-output", "cat") and cmd.piped_to:
             # `echo $PASSWORD | docker login`, `cat lcov.info | coveralls`: the
             # receiving command speaks for both

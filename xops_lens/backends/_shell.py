@@ -85,6 +85,7 @@ class Command:
     raw: str
     piped_from: bool  # reads the output of the previous command
     piped_to: str  # first word of the command it pipes into, else ""
+    background: bool = False  # ends its line with `&`: runs on while the script goes on
 
 
 def _strip_heredocs(text: str) -> str:
@@ -131,16 +132,24 @@ def split_commands(text: str) -> list[Command]:
     pending_pipe = False
     parens = 0
     condition_at = -1
+    background = False  # the last command ended with `&`; only if its line ends there
 
     # findall's tuples (one string a group, "" for those that did not match) cost less
     # than a match object and its lookups for each of the many tokens
-    for nl, _comment, test, op, word, _other in _TOKEN.findall(normalize_script(text)):
+    for nl, comment, test, op, word, _other in _TOKEN.findall(normalize_script(text)):
+        if background and not comment:
+            background = False
+            if not nl:
+                # `a & b` (and cmd's `a & b`, which runs them in turn): no service
+                prev = commands[-1]
+                commands[-1] = Command(prev.words, prev.raw, prev.piped_from, prev.piped_to)
         token = word or test
         if token:
             if pending_pipe and commands and not ("=" in token and ASSIGNMENT.match(token)):
                 # `curl ... | METHOD=script bash`: the program, not the assignment
                 prev = commands[-1]
-                commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token)
+                commands[-1] = Command(prev.words, prev.raw, prev.piped_from, token,
+                                       prev.background)
                 pending_pipe = False
             words.append(token)
         elif op or nl:
@@ -170,7 +179,9 @@ def split_commands(text: str) -> list[Command]:
             # the end of a command (inline: most tokens end one, and most of those
             # are the newlines of lines already ended)
             if words:
-                commands.append(Command(tuple(words), " ".join(words), piped_from, ""))
+                background = op == "&"
+                commands.append(Command(tuple(words), " ".join(words), piped_from, "",
+                                        background))
                 piped_from = pipe
                 words = []
             else:

@@ -1809,6 +1809,8 @@ OPTION_VALUES: dict[str, frozenset[str]] = {
     prog: frozenset(opts.split())
     for prog, opts in {
         "sudo": "-u -g -C -D -h -p -U -r -t",
+        "xargs": "-I -i -n -P -L -l -d -a -s -E -e --max-args --max-procs --delimiter "
+                 "--arg-file --max-chars",
         "nice": "-n --adjustment",
         "timeout": "-s -k --signal --kill-after",
         "env": "-u -C --unset --chdir -S",
