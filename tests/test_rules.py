@@ -1177,3 +1177,24 @@ def test_background_only_at_the_end_of_a_line() -> None:
     first, second = split_commands("server --port 80 & # a service\nsleep 1")
     assert first.background and not second.background
     assert not split_commands("a & b")[0].background
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    # found on a blind sample of CI files outside the corpus: what a `$(...)` captures
+    ("DOCKER_CONFIG=$(cat creds | crane auth login -u u --password-stdin ghcr.io 2>&1 | "
+     "sed 's,.* via ,,')\ncp ${DOCKER_CONFIG} /workspace/docker-config.json", "",
+     "credentials"),  # a credential
+    ('cd dist && echo "hash=$(sha256sum * | base64 -w0)" >> $GITHUB_OUTPUT', "",
+     "build"),  # the checksum of an artifact (tie-breaker 7)
+    ('SUFFIX=$(echo "$BRANCH-$SHA" | shasum | cut -c1-8)\necho "name=x-$SUFFIX" >> '
+     "$GITHUB_OUTPUT", "", "decide"),  # hashing a value computes a name
+    ("LATEST=$(git tag --list 'v*' | sort -V | tail -1)\necho \"v=$LATEST\" >> "
+     "$GITHUB_OUTPUT", "", "decide"),  # a command that only prints, in a substitution
+    ("NUM=$(curl --silent $API/merge_requests/1/commits | jq length)", "",
+     "metadata"),  # read from an API; jq picks from what was read
+    ('echo "::set-output name=sha1::$(./scripts/get-last-commit.sh)"',
+     "Get latest upstream commit", "metadata"),  # read, handed on, and named a read
+    ('echo "::set-output name=sha1::$(./scripts/get-last-commit.sh)"', "", "decide"),
+])
+def test_wild_sample_substitutions(text: str, name: str, kind: str) -> None:
+    check(run(text, name, job=""), kind)

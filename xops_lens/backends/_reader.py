@@ -42,7 +42,9 @@ RANK = {kind: i for i, kind in enumerate(T.KIND_PRIORITY)}
 WRITES_RESULTS = "writes task results"
 WRITES_OUTPUTS = "writes step outputs"
 SETS_VARIABLE = "sets a pipeline variable"
-HANDS_ON = frozenset((WRITES_RESULTS, WRITES_OUTPUTS, SETS_VARIABLE))
+# step outputs set to a value a command read, no more (`sha=$(git log -1 --format=%H)`)
+WRITES_READ_OUTPUT = "writes a value read into step outputs"
+HANDS_ON = frozenset((WRITES_RESULTS, WRITES_OUTPUTS, SETS_VARIABLE, WRITES_READ_OUTPUT))
 READS_VALUE = "reads a value into a variable"
 
 
@@ -114,6 +116,21 @@ _MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork"
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
 _VAR_SUFFIX = LazyPattern(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _KEYWORD_CALL = LazyPattern(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+# `$(...)` with up to two levels of parentheses inside, as the shell reader's words hold
+_SUBSTITUTION = LazyPattern(r"\$\((?!\()((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
+
+
+def _substitution_bodies(text: str) -> list[str]:
+    """The commands of each `$(...)` in ``text`` (not `$((...))`, arithmetic)."""
+    return _SUBSTITUTION.findall(text)
+
+
+_CHECKSUMS = frozenset("sha256sum sha512sum sha1sum sha224sum sha384sum md5sum shasum b2sum "
+                       "cksum".split())
+# A command that yields a credential names itself (`crane auth login`, `aws ecr
+# get-login-password`, `gcloud auth print-access-token`, `vault kv get`)
+_CREDENTIAL_WORDS = ("login", "auth", "token", "password", "credential", "secret", "vault",
+                     "sas")
 _PROJECT_PATH = LazyPattern(r"^['\"]?(\.{1,2}|[\w.-]*\w)[/\\]")  # `scripts/test`, `./x`, `../bin/y`
 _DECODES = frozenset(("-d", "--decode", "-D", "-di", "-id"))
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
@@ -272,6 +289,14 @@ class Reader:
     def _ci_file_write(self, raw: str) -> Hit | None:
         low = raw.lower()
         if "github_output" in low or "::set-output" in low:
+            if "$(" in raw:
+                # the value's command says more: `hash=$(sha256sum dist/*)` checksums
+                # (build), `sha=$(./get-last-commit.sh)` only reads
+                work = self._substituted_work(raw)
+                if work is not None:
+                    return work
+                if self._substitution_reads(raw):
+                    return Hit("decide", 0.7, WRITES_READ_OUTPUT, 1)
             return Hit("decide", 0.7, WRITES_OUTPUTS, 1)
         if "github_step_summary" in low:
             return Hit("report", 0.7, "writes the job summary", 1)
@@ -296,13 +321,58 @@ class Reader:
         return bool(first) and not first.startswith((">", "$", "{", "(", "}")) and \
             program_of(first)[0] not in T.UTILITIES
 
+    def _substituted_work(self, text: str) -> Hit | None:
+        """What a `$(...)` in ``text`` does when the value it captures is no mere value:
+        a credential (`DOCKER_CONFIG=$(crane auth login ...)`,
+        `TOKEN=$(aws codeartifact get-authorization-token ...)`) or the checksum of an
+        artifact (`hash=$(sha256sum dist/*)`, tie-breaker 7: build). Other commands in a
+        substitution mostly print (`$(git tag --list)`, `$(docker buildx imagetools
+        inspect ...)`), whatever their program does elsewhere."""
+        low = text.lower()
+        if "sum" not in low and not any(w in low for w in _CREDENTIAL_WORDS):
+            return None  # every checksum program's name holds "sum"
+        for body in _substitution_bodies(text):
+            first = body.split(None, 1)[0] if body.strip() else ""
+            if program_of(first)[0] not in _CHECKSUMS and not any(
+                    w in body.lower() for w in _CREDENTIAL_WORDS):
+                continue  # most substitutions: no need to read them
+            # a reader of its own: this one's memory of the command before is the step's
+            hit = Reader(self.functions, self.variables).script_text(body, 1)
+            if hit is None or hit.weight < 2 or hit.confidence < 0.7:
+                continue
+            if hit.kind == "credentials" or (
+                    hit.kind == "build" and program_of(body.split(None, 1)[0])[0] in _CHECKSUMS):
+                return hit
+        return None
+
+    def _substitution_programs(self, text: str) -> list[str]:
+        return [program_of(m.group(1))[0] for m in _SUBST.finditer(text)
+                if not _AZURE_MACRO.match(text, m.start())]
+
+    def _substitution_reads(self, text: str) -> bool:
+        """Whether the `$(...)` of ``text`` only reads a value: from the web or an API
+        (`$(curl $API/commits | jq length)`: the filters pick from what was read), or
+        with programs that compute nothing."""
+        programs = self._substitution_programs(text)
+        if not programs:
+            return False
+        if programs[0] in T.DOWNLOADERS:
+            return True
+        return not any(p in T.DECIDING_PROGRAMS for p in programs) \
+            and bool(set(programs) - T.TRIVIAL_SUBSTITUTIONS)
+
     def _assignment(self, assigned: Sequence[str], exported: bool) -> Hit:
         """`VAR=$(...)`: transforming a value decides; only reading one is metadata."""
-        programs = {program_of(m.group(1))[0] for a in assigned for m in _SUBST.finditer(a)
-                    if not _AZURE_MACRO.match(a, m.start())}
+        if any("$(" in a for a in assigned):
+            work = self._substituted_work(" ".join(assigned))
+            if work is not None:
+                return work
+        programs = [p for a in assigned for p in self._substitution_programs(a)]
+        if programs and programs[0] in T.DOWNLOADERS:
+            return Hit("metadata", 0.5, READS_VALUE, 1)
         if any(p in T.DECIDING_PROGRAMS for p in programs) or any("$((" in a for a in assigned):
             return Hit("decide", 0.55, "computes a value", 1)
-        if programs - T.TRIVIAL_SUBSTITUTIONS:
+        if set(programs) - T.TRIVIAL_SUBSTITUTIONS:
             return Hit("metadata", 0.5, READS_VALUE, 1)
         if exported:
             return Hit("toolchain", 0.7, "sets environment variables", 1)
@@ -384,6 +454,9 @@ class Reader:
         if prog == "az" and "generate-sas" in args:
             # `az storage container generate-sas`: a SAS token is a credential
             return Hit("credentials", 0.8, "generates a SAS token", 2)
+        if prog in _CHECKSUMS and cmd.piped_from and all(a.startswith("-") for a in args):
+            # `echo "$BRANCH-$SHA" | shasum`: hashing a value computes a name, no artifact
+            return Hit("decide", 0.55, "hashes a value", 1)
         if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
             # Helm 2's `helm init --client-only` sets up the local client, no Tiller
             return Hit("toolchain", 0.8, "sets up the helm client", 2)

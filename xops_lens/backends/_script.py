@@ -8,7 +8,15 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from xops_lens.backends import rule_tables as T
-from xops_lens.backends._reader import HANDS_ON, RANK, READS_VALUE, Hit, Reader, choose
+from xops_lens.backends._reader import (
+    HANDS_ON,
+    RANK,
+    READS_VALUE,
+    WRITES_READ_OUTPUT,
+    Hit,
+    Reader,
+    choose,
+)
 from xops_lens.backends._shell import LazyPattern, split_commands, unquote
 from xops_lens.backends._words import clip_why, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
@@ -193,7 +201,7 @@ def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
     reading is its purpose: information/metadata."""
     reads = False
     for h in hits:
-        if h.why == READS_VALUE:
+        if h.why == READS_VALUE or h.why == WRITES_READ_OUTPUT:
             reads = True
         elif h.why in HANDS_ON:
             continue
