@@ -1198,3 +1198,17 @@ def test_background_only_at_the_end_of_a_line() -> None:
 ])
 def test_wild_sample_substitutions(text: str, name: str, kind: str) -> None:
     check(run(text, name, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # found on a blind sample of CI files outside the corpus: a word in a name that
+    # overrode what the name as a whole says
+    ("./build_tools/circle/checkout_merge_commit.sh", "checkout"),  # the head verb
+    ("bash bin/sandbox make build push", "publish"),  # build and push (tie-breaker 7)
+    ("/bin/linux32 /bin/bash -c 'python -m venv v && pip install x && spin build'",
+     "build"),  # an inline script as argument is no name
+    ("vagrant up --provision-with=selinux,install-runc,test-integration", "test"),
+    ("vagrant up", "toolchain"),
+])
+def test_wild_sample_names(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

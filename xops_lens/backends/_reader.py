@@ -7,6 +7,7 @@ among them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -457,6 +458,15 @@ class Reader:
         if prog in _CHECKSUMS and cmd.piped_from and all(a.startswith("-") for a in args):
             # `echo "$BRANCH-$SHA" | shasum`: hashing a value computes a name, no artifact
             return Hit("decide", 0.55, "hashes a value", 1)
+        if prog == "vagrant" and "--provision-with" in cmd.raw:
+            # `vagrant up --provision-with=install-deps,test-integration`: the
+            # provisioners run are the work, the one that matters most the purpose
+            named = [kind_from_words(words_of(n)) for a in args
+                     if a.startswith("--provision-with") for n in a.partition("=")[2].split(",")]
+            kinds = [k for k in named if k is not None]
+            if kinds:
+                kind, said = min(kinds, key=lambda k: RANK[k[0]])
+                return Hit(kind, 0.6, f"runs vagrant provisioner {short(said, 30)}", 2)
         if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
             # Helm 2's `helm init --client-only` sets up the local client, no Tiller
             return Hit("toolchain", 0.8, "sets up the helm client", 2)
@@ -745,6 +755,13 @@ class Reader:
             positionals = [a for a in args if not a.startswith("-")]
             if positionals:
                 found = kind_from_words(words_of(unquote(positionals[0])))
+                plain = list(itertools.takewhile(_PROGRAM_NAME.match, positionals[:4]))
+                if len(plain) > 1:
+                    # `bin/sandbox make build push`: a verb and its object across the
+                    # leading plain words (not an inline script given as an argument)
+                    pair = kind_from_words(words_of(" ".join(plain)))
+                    if pair is not None and " " in pair[1]:
+                        found = pair
         if found is None and len(parts) > 1:
             # the folder it sits in (`ci/deploy/run.sh`); "scripts/" or "ci/" say nothing
             found = kind_from_words(words_of(parts[-2]))

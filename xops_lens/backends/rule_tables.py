@@ -249,6 +249,8 @@ PREPARE_PREFIXES: dict[str, str] = {
     "is": "decide", "has": "decide", "should": "decide", "needs": "decide",
     "print": "metadata", "show": "metadata", "display": "metadata", "dump": "metadata",
     "debug": "metadata", "wait": "metadata",
+    # "checkout_merge_commit.sh", "clone-submodules": what is checked out follows
+    "checkout": "checkout", "clone": "checkout",
 }
 
 # A name that ends with one of these names an environment ("cmake-env.sh",
