@@ -305,8 +305,9 @@ def check_depth(text: str, path: str, *, always: bool = False) -> None:
                 # Counted from 1 at the root, where the builder counts from 0: the
                 # same node trips both.
                 if depth > MAX_DEPTH + 1:
+                    mark = event.start_mark
                     raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; "
-                                     "file skipped", event.start_mark.line + 1)
+                                     "file skipped", mark.line + 1 if mark is not None else None)
             elif isinstance(event, _CLOSE_EVENTS):
                 depth -= 1
     finally:
@@ -372,7 +373,8 @@ def _alias_lines(text: str) -> list[int]:
         while loader.check_event():
             event = loader.get_event()
             if event.__class__ is yaml.AliasEvent:
-                lines.append(event.start_mark.line + 1)
+                mark = event.start_mark  # always set by libyaml; 0 keeps the node's line
+                lines.append(mark.line + 1 if mark is not None else 0)
     finally:
         loader.dispose()
     return lines
