@@ -1212,3 +1212,21 @@ def test_wild_sample_substitutions(text: str, name: str, kind: str) -> None:
 ])
 def test_wild_sample_names(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a second blind sample: a release named in a command that publishes nothing
+    ("./gradlew app:bundleBlueRelease", "build"),  # Android app bundle of a variant
+    ("goreleaser release --snapshot --clean", "build"),
+    ("goreleaser release --skip=publish,sign", "build"),
+    ("goreleaser release --clean", "publish"),
+    ("docker buildx imagetools inspect ghcr.io/o/app:latest", "metadata"),
+    ("docker buildx imagetools create -t ghcr.io/o/app:1 a b", "publish"),
+])
+def test_wild2_release_words(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_wild2_release_actions() -> None:
+    check(uses("someone/sign-android-release@v1"), "build")  # signing makes (rule 7)
+    check(uses("someone/action-install-gh-release@v1"), "toolchain")

@@ -134,6 +134,21 @@ _CREDENTIAL_WORDS = ("login", "auth", "token", "password", "credential", "secret
                      "sas")
 _PROJECT_PATH = LazyPattern(r"^['\"]?(\.{1,2}|[\w.-]*\w)[/\\]")  # `scripts/test`, `./x`, `../bin/y`
 _DECODES = frozenset(("-d", "--decode", "-D", "-di", "-id"))
+
+
+def _goreleaser_local(args: Sequence[str]) -> bool:
+    """`goreleaser release --snapshot`, `--skip-publish`, `--skip=publish,sign`,
+    `--skip publish`: a release made in the job that is not published."""
+    for i, a in enumerate(args):
+        if a in ("--snapshot", "--skip-publish"):
+            return True
+        if a.startswith("--skip"):
+            value = a.partition("=")[2] if "=" in a else (args[i + 1] if i + 1 < len(args) else "")
+            if "publish" in value.split(","):
+                return True
+    return False
+
+
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
 _ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
@@ -467,6 +482,12 @@ class Reader:
             if kinds:
                 kind, said = min(kinds, key=lambda k: RANK[k[0]])
                 return Hit(kind, 0.6, f"runs vagrant provisioner {short(said, 30)}", 2)
+        if prog == "goreleaser" and _goreleaser_local(args):
+            # `goreleaser release --snapshot`, `--skip=publish`: builds, nothing leaves
+            return Hit("build", 0.85, "builds a release locally with `goreleaser`", 2)
+        if prog == "docker" and "imagetools" in args and "inspect" in args:
+            # `docker buildx imagetools inspect img`: reads a manifest, pushes nothing
+            return Hit("metadata", 0.8, "inspects an image with `docker buildx imagetools`", 0)
         if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
             # Helm 2's `helm init --client-only` sets up the local client, no Tiller
             return Hit("toolchain", 0.8, "sets up the helm client", 2)

@@ -202,6 +202,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("merge", "branch branches dependabot upstream", "publish"),
         ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
+        # signing a release build makes it (TAXONOMY tie-breaker 7); installing a
+        # tool from a project's releases prepares the job
+        ("sign signing codesign notarize", "release releases", "build"),
+        ("install installer", "release releases", "toolchain"),
         # "Release Test", "test release": testing a release candidate is a test
         ("test tests testing", "release releases", "test"),
         # "build and push": a build that exists to publish (TAXONOMY tie-breaker 7)
@@ -1485,7 +1489,10 @@ TARGETS: dict[str, dict[str, str]] = {
                "dependencyguard": "analysis", "dependencyguardbaseline": "generate",
                # gradle-play-publisher: `promoteReleaseArtifact` moves a release
                # between Play Store tracks
-               "promote": "publish"},
+               "promote": "publish",
+               # Android `bundleBlueRelease` builds an app bundle of a variant, as
+               # `assembleRelease` builds an APK: the variant's name is no release
+               "bundle": "build"},
     "tox": {"": "test", "*": "test", "lint": "lint", "style": "lint", "flake8": "lint", "mypy": "lint",
             "typing": "lint", "types": "lint", "pre-commit": "lint", "docs": "generate",
             "doc": "generate", "build": "build", "package": "build", "release": "publish",
