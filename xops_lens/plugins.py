@@ -56,7 +56,7 @@ class Registry:
 
 
 def _plugin_label(pm: pluggy.PluginManager, registry: Registry, plugin: object) -> str:
-    name = pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+    name: str = pm.get_name(plugin) or str(getattr(plugin, "__name__", repr(plugin)))
     dist = registry.distributions.get(name)
     if dist is None and name in DEFAULT_PLUGINS:
         dist = f"xops-lens {__version__}"
@@ -81,14 +81,15 @@ def _collect(pm: pluggy.PluginManager, registry: Registry) -> None:
                         f"plugin {_owner} registered {obj!r}, which is not a "
                         f"{_protocol.__name__}"
                     )
-                if obj.name in _table:
-                    previous = registry.owners[(_category, obj.name)]
+                name: str = getattr(obj, "name")  # every protocol has one: checked above
+                if name in _table:
+                    previous = registry.owners[(_category, name)]
                     raise PluginError(
-                        f"plugin {_owner} registers {_category[:-1]} {obj.name!r}, "
+                        f"plugin {_owner} registers {_category[:-1]} {name!r}, "
                         f"already registered by {previous}"
                     )
-                _table[obj.name] = obj
-                registry.owners[(_category, obj.name)] = _owner
+                _table[name] = obj
+                registry.owners[(_category, name)] = _owner
 
             try:
                 impl.function(register)

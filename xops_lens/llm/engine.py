@@ -470,9 +470,9 @@ class RelabelEngine:
         found.update(sent)
         reworded = 0
         for n, suggestion in enumerate(out):
-            text = found.get(keys[n])
-            if text is not None:
-                out[n] = suggestion.reworded(text)
+            worded = found.get(keys[n])
+            if worded is not None:
+                out[n] = suggestion.reworded(worded)
                 reworded += 1
         usage.suggestions_reworded = reworded
         if not settings.estimate and reworded < len(out) and batches:

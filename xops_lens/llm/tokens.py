@@ -47,7 +47,7 @@ def _chars_over_four(text: str) -> int:
 def tokenizer_for(model: str) -> Tokenizer:
     """tiktoken's encoding for ``model`` when it is installed and loads, else chars/4."""
     try:
-        import tiktoken
+        import tiktoken  # type: ignore[import-not-found,unused-ignore]  # optional
     except ImportError:
         return Tokenizer(_chars_over_four, "chars/4 (tiktoken not installed)")
     try:
