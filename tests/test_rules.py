@@ -1230,3 +1230,21 @@ def test_wild2_release_words(text: str, kind: str) -> None:
 def test_wild2_release_actions() -> None:
     check(uses("someone/sign-android-release@v1"), "build")  # signing makes (rule 7)
     check(uses("someone/action-install-gh-release@v1"), "toolchain")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # freeing the runner's disk prepares the job (rule 6)
+    ("sudo rm -rf /usr/share/dotnet /usr/local/lib/android /opt/ghc\nsudo docker image prune -af",
+     "toolchain"),
+    ("sudo docker builder prune -a", "toolchain"),
+    ('BEFORE=$(df -a / | tail -1)\nrmz -f /opt/hostedtoolcache/CodeQL &\nwait\necho "$BEFORE"',
+     "toolchain"),
+    ("sudo rm -rf /usr/share/dotnet\nmake all", "build"),  # the build is still the purpose
+])
+def test_wild2_free_disk_space(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_wild2_disk_space_actions() -> None:
+    check(uses("someone/maximize-build-space@v1"), "toolchain")
+    check(uses("someone/disk-space-reclaimer@v1"), "toolchain")

@@ -149,6 +149,10 @@ def _goreleaser_local(args: Sequence[str]) -> bool:
     return False
 
 
+_DELETERS = frozenset("rm rmz rmdir remove-item rd del".split())
+_RUNNER_TOOLS = LazyPattern(r"/usr/share/dotnet|/opt/ghc\b|/opt/hostedtoolcache|"
+                            r"/usr/local/lib/android|/usr/local/share/boost|"
+                            r"AGENT_TOOLSDIRECTORY|/usr/local/\.ghcup|/opt/microsoft/msedge")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
 _ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
@@ -219,9 +223,10 @@ class Reader:
             hit = self._command(cmd, depth)
         finally:
             self._previous = cmd
-        if cmd.background and hit is not None and hit.weight > 0:
+        if cmd.background and hit is not None and hit.weight > 0 and hit.kind != "toolchain":
             # `emulator -avd x &`, `npm start &`: a program left running for the commands
-            # after it is a service of the job (TAXONOMY tie-breaker 6)
+            # after it is a service of the job (TAXONOMY tie-breaker 6); preparing the
+            # job in the background (`rm -rf /opt/ghc &`) prepares it as much
             return Hit("toolchain", 0.6, clip_why(f"starts in the background: {hit.why}"), 1)
         return hit
 
@@ -411,6 +416,10 @@ class Reader:
         if prog in ("sudo", "doas"):
             rest = self._skip_options(args, T.OPTION_VALUES.get("sudo", frozenset()))
             return self.words(rest, cmd, depth + 1) if rest else None
+        if prog in _DELETERS and _RUNNER_TOOLS.search(cmd.raw):
+            # `rm -rf /usr/share/dotnet /opt/ghc`: the runner's preinstalled tools deleted
+            # to free disk space prepare the job (rule 6), more than the sums around them
+            return Hit("toolchain", 0.75, "frees disk space on the runner", 2)
         spec = T.COMMANDS.get(prog)
         if spec is None and is_path:
             # ./gradlew, /usr/bin/python3, C:\msys64\usr\bin\bash.exe

@@ -236,7 +236,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
          "version versions", "decide"),
         ("create delete remove provision start stop spin", "cluster clusters vm vms "
          "instance instances minikube emulator simulator", "toolchain"),
-        ("free clean cleanup", "disk space workspace", "toolchain"),
+        ("free clean cleanup maximize reclaim reclaimer", "disk space workspace",
+         "toolchain"),
         # "deploy-local.sh", "deploy to kind": a service brought up inside the job for tests
         ("deploy deploying", "local localhost kind minikube", "toolchain"),
         # Jenkins `assign_node_labels`: where the job runs, not a label on an issue
@@ -996,6 +997,10 @@ COMMANDS: dict[str, dict[str, str]] = {
                "ps": "metadata", "inspect": "metadata", "logs": "metadata",
                "system": "toolchain", "network": "toolchain", "volume": "toolchain",
                "rm": "toolchain", "rmi": "toolchain", "stop": "toolchain",
+               # pruning images and build cache frees the runner's disk (rule 6)
+               "image prune": "toolchain", "image rm": "toolchain",
+               "container prune": "toolchain", "builder prune": "toolchain",
+               "buildx prune": "toolchain",
                "kill": "toolchain", "start": "toolchain", "create": "toolchain",
                "cp": "metadata", "context": "toolchain", "swarm": "toolchain",
                "scout": "analysis", "sbom": "analysis", "trust": "build",
