@@ -1248,3 +1248,15 @@ def test_wild2_free_disk_space(text: str, kind: str) -> None:
 def test_wild2_disk_space_actions() -> None:
     check(uses("someone/maximize-build-space@v1"), "toolchain")
     check(uses("someone/disk-space-reclaimer@v1"), "toolchain")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a secret written into a file is credentials, whatever the file is called
+    ('mkdir -p ~/.gradle/enterprise\necho "${{ secrets.GE_ACCESS_KEY }}" > ~/.gradle/enterprise/keys.properties',
+     "credentials"),
+    ('echo "$DEPLOY_SSH" > /tmp/deploy_key', "credentials"),
+    ('echo "$VERSION" > version.txt', "toolchain"),
+    ('echo "${{ github.sha }}" > sha.txt', "toolchain"),
+])
+def test_wild2_secret_written(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

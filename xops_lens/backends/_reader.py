@@ -153,6 +153,8 @@ _DELETERS = frozenset("rm rmz rmdir remove-item rd del".split())
 _RUNNER_TOOLS = LazyPattern(r"/usr/share/dotnet|/opt/ghc\b|/opt/hostedtoolcache|"
                             r"/usr/local/lib/android|/usr/local/share/boost|"
                             r"AGENT_TOOLSDIRECTORY|/usr/local/\.ghcup|/opt/microsoft/msedge")
+_SECRET_VALUE = LazyPattern(r"GHX_SECRET|\$\{?[A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|SSH|"
+                            r"CREDENTIAL|PRIVATE|(ACCESS|API|DEPLOY|SIGNING|GPG|PGP)_?KEY)")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
 _ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
@@ -411,7 +413,7 @@ class Reader:
             return Hit("metadata", 0.8, f"prints what `{short(prog, 30)}` is", 0)
         if cmd.piped_to == "buildkite-agent" and "pipeline" in cmd.raw + " pipeline":
             return Hit("decide", 0.7, "generates pipeline steps", 2)
-        if prog == "ghx" or (prog.startswith("$") and not is_path):
+        if prog in ("ghx", "ghx_secret") or (prog.startswith("$") and not is_path):
             return self._expression_program(prog, args, cmd, depth)
         if prog in ("sudo", "doas"):
             rest = self._skip_options(args, T.OPTION_VALUES.get("sudo", frozenset()))
@@ -954,6 +956,10 @@ class Reader:
             return Hit("toolchain", 0.7, "configures the runner (writes /etc)", 1)
         target = _redirect_target(args) if prog in _WRITERS else ""
         if target:
+            if _SECRET_VALUE.search(cmd.raw):
+                # `echo "$SSH_KEY" > /tmp/key`, `echo "${{ secrets.X }}" > keys.properties`:
+                # a secret put in a file, whatever the file is called
+                return Hit("credentials", 0.7, "writes a secret into a file", 1)
             return _written(target)
         if prog in ("sleep", "start-sleep", "wait"):
             return Hit("metadata", 0.8, "waits", 0)

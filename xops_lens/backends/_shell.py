@@ -107,11 +107,16 @@ def _strip_heredocs(text: str) -> str:
     return "\n".join(out)
 
 
+def _expression_token(match: re.Match[str]) -> str:
+    # `${{ secrets.KEY }}` stays known as a secret (`echo "GHX_SECRET" > key` stores one)
+    return "GHX_SECRET" if "secrets." in match.group(0) else "GHX"
+
+
 def normalize_script(text: str) -> str:
     # the substring tests spare a regex that finds nothing: most scripts hold no
     # expression and no continued line
     if "{{" in text:
-        text = GH_EXPR.sub("GHX", text)
+        text = GH_EXPR.sub(_expression_token, text)
     if ";" in text and "set " in text.lower():
         # cmd's `SET PATH=C:\a;%PATH%`: the semicolons belong to the value
         text = _CMD_SET.sub(lambda m: m.group(1) + m.group(2).replace(";", ","), text)
