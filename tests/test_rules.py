@@ -1260,3 +1260,21 @@ def test_wild2_disk_space_actions() -> None:
 ])
 def test_wild2_secret_written(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # installing a compiler is toolchain, its version suffix read away
+    ("sudo apt install g++-4.8", "toolchain"),
+    ("sudo apt-get install -y clang-14 lld-14", "toolchain"),
+    ("sudo apt-get install -y clang-tools", "toolchain"),
+    ("sudo apt-get install -y libssl-dev gcc-9", "dependencies"),
+    # `sh -s --`: the script is piped in, what follows are its arguments
+    ("curl -sSf https://sh.rustup.rs | sh -s -- --default-toolchain none -y", "toolchain"),
+])
+def test_wild2_toolchain_installs(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)
+
+
+def test_wild2_azure_tool_installers() -> None:
+    check(uses("DockerInstaller@0"), "toolchain")
+    check(uses("KubectlInstaller@0"), "toolchain")

@@ -155,6 +155,7 @@ _RUNNER_TOOLS = LazyPattern(r"/usr/share/dotnet|/opt/ghc\b|/opt/hostedtoolcache|
                             r"AGENT_TOOLSDIRECTORY|/usr/local/\.ghcup|/opt/microsoft/msedge")
 _SECRET_VALUE = LazyPattern(r"GHX_SECRET|\$\{?[A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|SSH|"
                             r"CREDENTIAL|PRIVATE|(ACCESS|API|DEPLOY|SIGNING|GPG|PGP)_?KEY)")
+_VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
 _ETC_WRITE = LazyPattern(r"(\btee\b(\s+-a)?|>>?)\s*['\"]?/etc/|\bsed\s+-i\S*\s.*\s/etc/")
@@ -194,9 +195,12 @@ def _without_redirects(args: Sequence[str]) -> list[str]:
 
 
 def _only_toolchain(packages: Sequence[str]) -> bool:
-    """`pip install meson ninja`, `brew install ccache`: compilers and build tools only."""
+    """`pip install meson ninja`, `brew install ccache`, `apt install g++-4.8`: compilers
+    and build tools only (a compiler's version suffix read away)."""
     names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages if p not in ("install",)]
-    return bool(names) and all(n in T.TOOLCHAIN_PACKAGES for n in names)
+    return bool(names) and all(n in T.TOOLCHAIN_PACKAGES
+                               or _VERSION_SUFFIX.sub("", n) in T.TOOLCHAIN_PACKAGES
+                               for n in names)
 
 
 def _asks_about_itself(args: Sequence[str]) -> bool:
@@ -747,6 +751,10 @@ class Reader:
                 continue
             break
         rest = args[i:]
+        if rest and "-s" in args[:i] and prog in ("sh", "bash", "zsh"):
+            # `curl ... | sh -s -- --default-toolchain none -y`: the script is read from
+            # stdin, what follows are its arguments
+            rest = []
         if not rest:
             if self._piped_from_download(cmd):
                 # `curl -fsSL https://.../install.sh | sh`: an installer run from the web

@@ -1633,7 +1633,7 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     "meson ninja ninja-build cmake scons make build-essential gcc g++ clang lld llvm "
     "ccache sccache mold nasm yasm autoconf automake libtool pkg-config pkgconf bison flex "
     "pip setuptools wheel build packaging virtualenv uv poetry pipx hatch hatchling maturin "
-    "cython".split()
+    "cython gfortran clang-tools gcc-multilib g++-multilib mingw-w64".split()
 )
 
 # Package managers whose `install` takes package names (for TOOLCHAIN_PACKAGES).

@@ -286,6 +286,10 @@ def _azure_task(step: Step, task: str) -> tuple[str, float, str]:
         return command
     if low in T.AZURE_TASKS:
         return T.AZURE_TASKS[low], 0.9, f"runs task {short(task, 50)}"
+    if low.endswith("installer"):
+        # Azure's tool installer tasks (DockerInstaller, KubectlInstaller) put a tool on
+        # the agent; they make no installer
+        return "toolchain", 0.8, f"installs a tool with task {short(task, 40)}"
     found = kind_from_words(words_of(task)) or name_kind(given_name(step))
     if found is not None:
         return found[0], 0.5, clip_why(f"runs task {short(task, 40)} ({found[1]})")
