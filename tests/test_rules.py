@@ -1278,3 +1278,18 @@ def test_wild2_toolchain_installs(text: str, kind: str) -> None:
 def test_wild2_azure_tool_installers() -> None:
     check(uses("DockerInstaller@0"), "toolchain")
     check(uses("KubectlInstaller@0"), "toolchain")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # issue and PR bots comment (notify); only an approving review is `approve`
+    ('gh pr review --comment -b "Auto-approved" "$PR_URL"', "notify"),
+    ('gh pr review --approve "$PR_URL"', "approve"),
+    ("yarn changesets-gitlab comment", "notify"),
+    ("yarn changesets-gitlab", "publish"),
+])
+def test_wild2_pr_bots(text: str, kind: str) -> None:
+    check(run(text, job="check"), kind)
+
+
+def test_wild2_issue_helper() -> None:
+    check(uses("actions-cool/issues-helper@v3", actions="create-comment"), "notify")

@@ -503,6 +503,11 @@ class Reader:
         if prog == "docker" and "imagetools" in args and "inspect" in args:
             # `docker buildx imagetools inspect img`: reads a manifest, pushes nothing
             return Hit("metadata", 0.8, "inspects an image with `docker buildx imagetools`", 0)
+        if prog == "gh" and args[:2] == ["pr", "review"] \
+                and not ("--approve" in args or "-a" in args):
+            # `gh pr review --comment` / `--request-changes`: a review that is a comment;
+            # only `--approve` is the human gate
+            return Hit("notify", 0.8, "reviews a pull request with a comment", 2)
         if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
             # Helm 2's `helm init --client-only` sets up the local client, no Tiller
             return Hit("toolchain", 0.8, "sets up the helm client", 2)

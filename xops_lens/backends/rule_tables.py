@@ -367,6 +367,9 @@ ACTIONS: dict[str, str] = {
     "svenstaro/upload-release-action": "publish",
     "release-drafter/release-drafter": "publish",
     "changesets/action": "publish",
+    # comments on, labels, closes and locks issues
+    "actions-cool/issues-helper": "notify",
+    "actions-cool/maintain-one-comment": "notify",
     "peter-evans/create-pull-request": "publish",
     "peter-evans/create-or-update-comment": "notify",
     "peter-evans/find-comment": "metadata",
@@ -737,6 +740,9 @@ COMMANDS: dict[str, dict[str, str]] = {
     "nx": {"run": "@targets:npm", "run-many": "@targets:npm", "affected": "@targets:npm",
            "*": "@targets:npm"},
     "turbo": {"run": "@targets:npm", "*": "@targets:npm"},
+    # changesets for GitLab: `comment` posts the release plan on the merge request; alone
+    # it opens the version MR or publishes
+    "changesets-gitlab": {"comment": "notify", "*": "publish", "": "publish"},
     "changeset": {"publish": "publish", "version": "decide", "status": "metadata",
                   "*": "decide"},
     "semantic-release": {"*": "publish"},
