@@ -1293,3 +1293,23 @@ def test_wild2_pr_bots(text: str, kind: str) -> None:
 
 def test_wild2_issue_helper() -> None:
     check(uses("actions-cool/issues-helper@v3", actions="create-comment"), "notify")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a file sent as a form field uploads it; a form of text sends a request
+    ('curl --form "chart=@.packages/$pkg" --user "$U:$P" "$REPO_URL"', "publish"),
+    ('curl -X POST -F "text=hello" "$URL"', "notify"),
+    # pnpx runs the package named, as npx does
+    ("pnpx pkg-pr-new publish --compact './packages/app'", "publish"),
+])
+def test_wild2_action_kinds(text: str, kind: str) -> None:
+    check(run(text, job="build"), kind)
+
+
+def test_wild2_action_reusables() -> None:
+    check(uses("ms.advancedsecurity-tasks.codeql.enhance.AdvancedSecurity-Publish@1"), "report")
+    check(uses("benc-uk/workflow-dispatch@v1", workflow="generate.yml"), "notify")
+    check(uses("benc-uk/workflow-dispatch@v1", workflow="deploy.yml"), "deploy")
+    for pipe in ("atlassian/aws-s3-deploy:1.1.0", "atlassian/aws-cloudfront-invalidate:0.6.0"):
+        check(classify_step(Step("bitbucket-pipelines.yml", 1, "deploy", "", pipe, uses=pipe)),
+              "deploy")

@@ -85,7 +85,7 @@ _PLUGIN_REF = LazyPattern(r"^[\w.-]+(/[\w.-]+)?#v?\d[\w.-]*$")
 _ACTION_REF = LazyPattern(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _LOCAL_URL = LazyPattern(r"https?://(localhost|127\.|0\.0\.0\.0|169\.254\.|\[::1\])")
 _HTTP_UPLOAD = LazyPattern(r"(^|\s)(-t|--upload-file)\b|@[\w./$-]+\.(zip|tar|gz|whl|jar|tgz|deb|"
-                          r"rpm|exe|dmg|msi)")
+                          r"rpm|exe|dmg|msi)|(^|\s)(-f|--form)\s+['\"]?[\w.-]+=@")
 _HTTP_SEND = LazyPattern(r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch|delete)|(^|\s)"
                         r"(-d|--data[\w-]*|-f|--form|--json|--post-data|--post-file|"
                         r"--body-data|-body)\b")

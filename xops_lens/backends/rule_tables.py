@@ -190,7 +190,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("save store upload write", "cache caches", "cache-save"),
         ("restore load mount fetch get setup", "cache caches", "cache-restore"),
         ("upload send submit publish push post", "coverage cov codecov coveralls results "
-         "report reports sarif junit benchmark benchmarks metrics stats", "report"),
+         "report reports sarif junit benchmark benchmarks metrics stats codeql findings",
+         "report"),
+        # Azure's `AdvancedSecurity-Publish`: scan results sent to the security service
+        ("publish upload", "advancedsecurity", "report"),
         ("gen generate compute combine collect merge calculate produce", "coverage cov",
          "analysis"),
         ("get fetch generate create mint exchange obtain request issue", "token tokens "
@@ -701,6 +704,7 @@ COMMANDS: dict[str, dict[str, str]] = {
             "x": "@cmd", "*": "@targets:npm"},
     "npx": {"*": "@cmd"},
     "bunx": {"*": "@cmd"},
+    "pnpx": {"*": "@cmd"},  # pnpm's old `pnpm dlx`
     "corepack": {"enable": "toolchain", "prepare": "toolchain", "*": "toolchain"},
     "nvm": {"install": "toolchain", "use": "toolchain", "*": "toolchain"},
     "fnm": {"*": "toolchain"},
@@ -1624,6 +1628,9 @@ PLUGIN_KINDS: tuple[tuple[str, str], ...] = (
     (r"slack|discord|email|matrix|telegram|teams|webhook|gitter|mattermost|irc|pushover|"
      r"ntfy|notify|bluesky|mastodon|twitter|tweet|toot|social", "notify"),
     (r"codecov|coveralls|codacy|sonar", "report"),
+    # `atlassian/aws-s3-deploy`: a pipe named for deploying deploys, whatever it copies
+    # to; invalidating a CDN's cache makes a deploy live
+    (r"deploy|cloudfront|cdn-purge|invalidat", "deploy"),
     (r"github-release|gitea-release|gitlab-release|release", "publish"),
     (r"cache", "cache-restore"),
     (r"(^|[/-])(s3|gcs|minio|azure-storage|blob)($|[/-])", "publish"),
@@ -1857,6 +1864,7 @@ OPTION_VALUES: dict[str, frozenset[str]] = {
         "yarn": "--cwd --mutex --network-timeout --registry",
         "bun": "--cwd --filter",
         "npx": "-p --package -c",
+        "pnpx": "-p --package -c",
         "uv": "--with -p --python --project --directory --package --group --extra "
               "--env-file --from --index --index-url --extra-index-url -C --config-setting "
               "--cache-dir --only-group --no-group --with-requirements",

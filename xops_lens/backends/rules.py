@@ -152,9 +152,11 @@ def _dispatch(step: Step) -> tuple[str, float, str]:
         "workflow", "workflow_file_name", "workflow_id", "pipeline", "event_type",
         "trigger_workflow"))
     found = kind_from_words(words_of(GH_EXPR.sub(" ", target))) or name_kind(given_name(step))
-    if found is not None:
+    if found is not None and SUBSYSTEM_OF_KIND.get(found[0]) == "action":
+        # a deploy or release started elsewhere is that effect
         return found[0], 0.5, clip_why(f"triggers another run ({found[1]})")
-    return "notify", 0.4, "triggers another workflow run"
+    # what the other run computes happens there: this step sends an event out
+    return "notify", 0.5, "triggers another workflow run"
 
 
 _DECIDERS = {
