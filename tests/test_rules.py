@@ -1313,3 +1313,11 @@ def test_wild2_action_reusables() -> None:
     for pipe in ("atlassian/aws-s3-deploy:1.1.0", "atlassian/aws-cloudfront-invalidate:0.6.0"):
         check(classify_step(Step("bitbucket-pipelines.yml", 1, "deploy", "", pipe, uses=pipe)),
               "deploy")
+
+
+def test_wild2_build_then_upload_publishes() -> None:
+    # named "build", but it builds a bundle to upload it: it exists to publish (rule 7)
+    text = ("flatpak-builder --repo=repo build app.json\nflatpak build-bundle repo app.flatpak app\n"
+            'curl --user "u:$TOKEN" --upload-file app.flatpak "https://example.org/packages/app.flatpak"')
+    check(run(text, name="build", job=""), "publish")
+    check(run("make all\nmake test", name="build", job=""), "build")

@@ -1187,6 +1187,9 @@ def choose(hits: Sequence[Hit], name: str | None) -> tuple[Hit, list[Hit]]:
         # the name may say which of several real commands the step is for
         # (expressions such as `${{ inputs.python-version }}` and weak words are no claim)
         stated = {k for k, w in kinds_in_words(name_words(name)) if w not in T.WEAK_WORDS}
+        if stated == {"build"} and best.kind == "publish":
+            # a step that builds and uploads what it built exists to publish (rule 7)
+            stated = set()
         if len(stated) == 1:
             (kind,) = stated
             for h in real:
