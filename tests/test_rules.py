@@ -1321,3 +1321,18 @@ def test_wild2_build_then_upload_publishes() -> None:
             'curl --user "u:$TOKEN" --upload-file app.flatpak "https://example.org/packages/app.flatpak"')
     check(run(text, name="build", job=""), "publish")
     check(run("make all\nmake test", name="build", job=""), "build")
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    # a tool's cache location looked up for a cache step decides nothing
+    ('echo "directory=$(composer config cache-dir)" >> $GITHUB_OUTPUT', "Determine cache dir",
+     "metadata"),
+    ('echo "dir=$(yarn cache dir)" >> $GITHUB_OUTPUT', "", "metadata"),
+    # a value read into the environment by a step named for reading it
+    ('echo "RELEASE_TAG=${GITHUB_REF#refs/tags/}" >> $GITHUB_ENV', "get version", "metadata"),
+    ('echo "GO_VERSION=$(cat .go-version)" >> $GITHUB_ENV', "Get go version", "metadata"),
+    ('echo "CC=clang" >> $GITHUB_ENV', "get compiler", "toolchain"),
+    ('echo "RELEASE_TAG=${GITHUB_REF#refs/tags/}" >> $GITHUB_ENV', "set env", "toolchain"),
+])
+def test_wild2_reads_handed_on(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)

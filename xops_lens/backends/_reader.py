@@ -155,6 +155,9 @@ _RUNNER_TOOLS = LazyPattern(r"/usr/share/dotnet|/opt/ghc\b|/opt/hostedtoolcache|
                             r"AGENT_TOOLSDIRECTORY|/usr/local/\.ghcup|/opt/microsoft/msedge")
 _SECRET_VALUE = LazyPattern(r"GHX_SECRET|\$\{?[A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|SSH|"
                             r"CREDENTIAL|PRIVATE|(ACCESS|API|DEPLOY|SIGNING|GPG|PGP)_?KEY)")
+_CACHE_LOCATION = LazyPattern(r"\$\([\w.-]+\s+(config\s+(--global\s+)?(get\s+)?(cache[-_]?dir|"
+                              r"cachefolder|cache)\b|cache\s+dir\b|store\s+path\b|"
+                              r"env\s+GO(MOD)?CACHE\b)", re.I)
 _VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
@@ -316,6 +319,10 @@ class Reader:
     def _ci_file_write(self, raw: str) -> Hit | None:
         low = raw.lower()
         if "github_output" in low or "::set-output" in low:
+            if "$(" in raw and _CACHE_LOCATION.search(raw):
+                # `dir=$(composer config cache-dir)`, `$(yarn cache dir)`: where a tool
+                # keeps its cache, looked up for a cache step; nothing is decided
+                return Hit("metadata", 0.65, "reads a tool's cache location into step outputs", 1)
             if "$(" in raw:
                 # the value's command says more: `hash=$(sha256sum dist/*)` checksums
                 # (build), `sha=$(./get-last-commit.sh)` only reads

@@ -186,11 +186,14 @@ def _by_script_name(hit: Hit) -> bool:
     return hit.why.startswith("runs script ")
 
 
-def _names_a_read(name: str) -> bool:
+SETS_ENV = "sets environment for later steps"
+
+
+def _names_a_read(name: str, verbs: frozenset[str] = T.READ_VERBS) -> bool:
     """A step name that starts with a verb of reading ("Get version", "Obtain commit
     message")."""
     ws = [w for w in name_words(name) if w not in T.STOP_WORDS]
-    return bool(ws) and ws[0] in T.READ_VERBS
+    return bool(ws) and ws[0] in verbs
 
 
 def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
@@ -231,6 +234,13 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     if kind == "decide" and best.why in HANDS_ON and not facts.branches \
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
+    if kind == "toolchain" and best.why == SETS_ENV and _names_a_read(name, T.READ_PREFIXES) \
+            and all(h.why == SETS_ENV or h.weight == 0 for h in facts.hits) \
+            and ("$(" in text or "GITHUB_REF" in text):
+        # `- name: get version` / `echo "TAG=${GITHUB_REF#refs/tags/}" >> $GITHUB_ENV`,
+        # `echo "GO=$(cat .go-version)" >> $GITHUB_ENV`: a value read (from a command or
+        # the ref) into the environment, named for the reading (tie-breaker 2)
+        return "metadata", 0.55, "reads a value into the environment"
     if not facts.writes_outputs:
         if (facts.fails or facts.exit_code_check) and facts.compares_files and (
             best.weight < 2 or kind == "metadata"
