@@ -1336,3 +1336,19 @@ def test_wild2_build_then_upload_publishes() -> None:
 ])
 def test_wild2_reads_handed_on(text: str, name: str, kind: str) -> None:
     check(run(text, name=name, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    # `go install` of the module itself builds it; of a tool at a version, toolchain
+    ("go install", "", "build"),
+    ("go install -tags extended,nodeploy ./...", "", "build"),
+    ("go install golang.org/x/tools/cmd/goimports@latest", "", "toolchain"),
+    ("go install github.com/a/b/cmd/x", "", "toolchain"),
+    # loading libraries and exiting tests that they load
+    ("ruby -I lib -r bundler/setup -r mygem -e 'exit 0'", "", "test"),
+    # a whole command passed in by an expression: the name may tell
+    ("${{ inputs.composer-command }}", "Install dependencies", "dependencies"),
+    ("${{ inputs.cmd }}", "Build Repository", "build"),
+])
+def test_wild2_misread_commands(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)

@@ -158,6 +158,25 @@ _SECRET_VALUE = LazyPattern(r"GHX_SECRET|\$\{?[A-Z0-9_]*(TOKEN|SECRET|PASSWORD|P
 _CACHE_LOCATION = LazyPattern(r"\$\([\w.-]+\s+(config\s+(--global\s+)?(get\s+)?(cache[-_]?dir|"
                               r"cachefolder|cache)\b|cache\s+dir\b|store\s+path\b|"
                               r"env\s+GO(MOD)?CACHE\b)", re.I)
+_GO_VALUED = frozenset("-tags -ldflags -gcflags -asmflags -o -mod -p -buildmode -modfile "
+                       "-pgo -overlay -C".split())
+
+
+def _go_installs_itself(args: Sequence[str]) -> bool:
+    """`go install` of the module's own packages (none named, or local paths)."""
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a.startswith("-"):
+            skip = a in _GO_VALUED
+            continue
+        if "@" in a or not a.startswith("."):
+            return False
+    return True
+
+
 _VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
@@ -515,6 +534,16 @@ class Reader:
             # `gh pr review --comment` / `--request-changes`: a review that is a comment;
             # only `--approve` is the human gate
             return Hit("notify", 0.8, "reviews a pull request with a comment", 2)
+        if prog == "go" and args[:1] == ["install"] and _go_installs_itself(args[1:]):
+            # `go install`, `go install -tags x ./...`: builds and installs the module
+            # itself; `go install example.com/tool@v1` puts a tool on the PATH
+            return Hit("build", 0.8, "builds the module with `go install`", 2)
+        if prog == "ruby" and "-e" in args and any(a.startswith("-r") for a in args) \
+                and unquote(args[args.index("-e") + 1] if args.index("-e") + 1 < len(args)
+                            else "").strip() in ("exit 0", "exit", "nil", "true", ""):
+            # `ruby -I lib -r mygem -e 'exit 0'`: loads the libraries and stops, a test
+            # that they load
+            return Hit("test", 0.7, "checks that libraries load with `ruby -r`", 2)
         if prog == "helm" and args[:1] == ["init"] and ("-c" in args or "--client-only" in args):
             # Helm 2's `helm init --client-only` sets up the local client, no Tiller
             return Hit("toolchain", 0.8, "sets up the helm client", 2)
@@ -556,6 +585,10 @@ class Reader:
             guess = _VAR_SUFFIX.sub("", name).lower()
             if guess in T.COMMANDS and guess not in T.UTILITIES:
                 return self.words([guess], cmd, depth + 1)
+        if not args and prog == "ghx" and cmd.raw.strip("\"' ") == "GHX":
+            # `${{ inputs.command }}` alone: a whole command passed in, no telling which
+            # (the step's name may tell)
+            return Hit("unknown", 0.25, "runs a command given by an expression", 2)
         if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
             return Hit("metadata", 0.3, "tests a condition", 0)
         # a launcher or wrapper in front of a real command
