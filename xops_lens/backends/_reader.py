@@ -565,9 +565,9 @@ class Reader:
         if prog == "cmake" and "--build" in args:
             target = _cmake_target(args)
             if target:
-                found = self._target_kind(T.TARGETS["make"], target, "make")
-                if found is not None and found[0] not in ("build", "unknown"):
-                    return Hit(found[0], 0.8, f"builds target `{short(target, 30)}`", 2)
+                cmake_kind = self._target_kind(T.TARGETS["make"], target, "make")
+                if cmake_kind is not None and cmake_kind[0] not in ("build", "unknown"):
+                    return Hit(cmake_kind[0], 0.8, f"builds target `{short(target, 30)}`", 2)
         return self._with_spec(prog, spec, args, cmd, depth)
 
     def _expression_program(self, prog: str, args: list[str], cmd: Command,
