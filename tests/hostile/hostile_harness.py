@@ -137,6 +137,17 @@ GOOD = ("on: push\njobs:\n  good:\n    runs-on: ubuntu-latest\n    steps:\n"
 GOOD_STEP_LINES = [6, 7]
 
 
+# `python -c MEASURED_COMMAND scan ...`: the whole command in a fresh process, then its
+# exit code and peak resident memory (KiB) as the last line of stderr, "EXIT code kib".
+# It calls the click group: the console script exits with os._exit and would print nothing.
+MEASURED_COMMAND = (
+    "import resource, sys\nfrom xops_lens.cli import cli\n"
+    "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
+    "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " file=sys.stderr)\n"
+)
+
+
 def registered_formats() -> dict[str, Format]:
     """Every format the built-in plugins register, in registration order."""
     return dict(build_plugin_manager(load_entry_points=False)[1].formats)

@@ -20,6 +20,7 @@ from tests.hostile.hostile_harness import (
     GOOD,
     GOOD_PATH,
     GOOD_STEP_LINES,
+    MEASURED_COMMAND,
     Timer,
     assert_one_line_error,
     registered_formats,
@@ -65,10 +66,7 @@ def test_50_mib_file_is_refused_before_it_is_read(fmt: str, tmp_path: Path) -> N
 
 def _maxrss_of_scan(root: Path) -> tuple[int, str, float]:
     """Peak resident memory (KiB) and stderr of ``xops-lens scan`` in a fresh process."""
-    code = ("import resource, sys\nfrom xops_lens.cli import cli\n"
-            "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
-            "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-            " file=sys.stderr)\n")
+    code = MEASURED_COMMAND
     with Timer(f"subprocess/{root.name}") as timer:
         done = subprocess.run([sys.executable, "-c", code, "scan", str(root), "--format",
                                "json"], check=False, capture_output=True, text=True, cwd=REPO_ROOT,

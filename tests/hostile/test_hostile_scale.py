@@ -22,6 +22,7 @@ from tests.hostile.hostile_harness import (
     GOOD,
     GOOD_PATH,
     GOOD_STEP_LINES,
+    MEASURED_COMMAND,
     Timer,
     assert_one_line_error,
     registered_formats,
@@ -131,10 +132,7 @@ def test_the_step_limit_through_the_whole_command(tmp_path: Path) -> None:
     canonical = CANONICAL["github-actions"]
     root = write(tmp_path / "repo", {canonical.path: canonical.body(STEPS), GOOD_PATH: GOOD})
     out = tmp_path / "report.json"
-    code = ("import resource, sys\nfrom xops_lens.cli import cli\n"
-            "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
-            "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-            " file=sys.stderr)\n")
+    code = MEASURED_COMMAND
     with Timer("github-actions/whole-command-10000-steps") as timer:
         done = subprocess.run([sys.executable, "-c", code, "scan", str(root), "--format",
                                "json", "-o", str(out)], check=False, capture_output=True, text=True,
