@@ -175,6 +175,18 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
+def answer_items(content: str | None, key: str) -> list[Any]:
+    """The list an answer holds under ``key`` (or the answer itself when it is a bare
+    list); AnswerError when the answer is empty, not JSON, or holds no such list."""
+    if not content:
+        raise AnswerError("malformed", "the answer is empty")
+    data = _load_json(content)
+    items = data.get(key) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise AnswerError("off-schema", f'the answer has no "{key}" list')
+    return items
+
+
 def _load_json(content: str) -> Any:
     text = content.strip()
     fenced = _FENCE.match(text)
@@ -223,12 +235,7 @@ def parse_answer(content: str | None, ids: Sequence[str]) -> tuple[dict[str, Lab
     outside the batch, a duplicate id, or a label outside the enumerations are dropped
     one by one, so one bad entry does not cost the other steps of the batch.
     """
-    if not content:
-        raise AnswerError("malformed", "the answer is empty")
-    data = _load_json(content)
-    items = data.get("labels") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise AnswerError("off-schema", 'the answer has no "labels" list')
+    items = answer_items(content, "labels")
     wanted = set(ids)
     labels: dict[str, Label] = {}
     rejected = 0

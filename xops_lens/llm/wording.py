@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xops_lens.llm.prompt import DATA_CLOSE, DATA_OPEN, AnswerError, _clip, _load_json, _safe_json
+from xops_lens.llm.prompt import DATA_CLOSE, DATA_OPEN, AnswerError, _clip, _safe_json, answer_items
 from xops_lens.model import Suggestion, SuggestionWording
 from xops_lens.redact import redact
 
@@ -131,12 +131,7 @@ def parse_answer(content: str | None, ids: Sequence[str],
     """The valid wordings of an answer by suggestion id; entries that are off-schema,
     for ids not asked about, repeated, or that write a number are dropped one by one.
     Raises AnswerError when nothing usable could be read."""
-    if not content:
-        raise AnswerError("malformed", "the answer is empty")
-    data = _load_json(content)
-    items = data.get("suggestions") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise AnswerError("off-schema", 'the answer has no "suggestions" list')
+    items = answer_items(content, "suggestions")
     wanted = set(ids)
     found: dict[str, SuggestionWording] = {}
     for item in items:
