@@ -1352,3 +1352,13 @@ def test_wild2_reads_handed_on(text: str, name: str, kind: str) -> None:
 ])
 def test_wild2_misread_commands(text: str, name: str, kind: str) -> None:
     check(run(text, name=name, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a file's content or a listing handed on as it was read decides nothing
+    ("echo ::set-output name=tag::$(cat ./VERSION)-${GITHUB_SHA::8}", "metadata"),
+    ('echo "sdist_name=$(ls ./dist)" >> "$GITHUB_OUTPUT"', "metadata"),
+    ('echo "version=$(cat VERSION | sed s/v//)" >> "$GITHUB_OUTPUT"', "decide"),
+])
+def test_wild3_file_read_into_outputs(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

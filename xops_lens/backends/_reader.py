@@ -216,6 +216,11 @@ def _without_redirects(args: Sequence[str]) -> list[str]:
     return out
 
 
+def _only_file_reads(programs: Sequence[str]) -> bool:
+    """`$(cat VERSION)`, `$(ls ./dist)`: substitutions that only read a file or a listing."""
+    return bool(programs) and all(p in ("cat", "ls") for p in programs)
+
+
 def _only_toolchain(packages: Sequence[str]) -> bool:
     """`pip install meson ninja`, `brew install ccache`, `apt install g++-4.8`: compilers
     and build tools only (a compiler's version suffix read away)."""
@@ -342,6 +347,10 @@ class Reader:
                 # `dir=$(composer config cache-dir)`, `$(yarn cache dir)`: where a tool
                 # keeps its cache, looked up for a cache step; nothing is decided
                 return Hit("metadata", 0.65, "reads a tool's cache location into step outputs", 1)
+            if "$(" in raw and _only_file_reads(self._substitution_programs(raw)):
+                # `tag=$(cat ./VERSION)`, `sdist_name=$(ls ./dist)`: a value read from a
+                # file or a listing is handed on as it was; nothing is decided
+                return Hit("metadata", 0.65, "reads a file into step outputs", 1)
             if "$(" in raw:
                 # the value's command says more: `hash=$(sha256sum dist/*)` checksums
                 # (build), `sha=$(./get-last-commit.sh)` only reads
