@@ -1362,3 +1362,18 @@ def test_wild2_misread_commands(text: str, name: str, kind: str) -> None:
 ])
 def test_wild3_file_read_into_outputs(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a tool installed for the machine is toolchain
+    ("npm i -g npm@latest", "toolchain"),
+    ("sudo npm install -g pnpm", "toolchain"),
+    ("npm install lodash", "dependencies"),
+    ("npm ci", "dependencies"),
+    # an option's value is no package: cmake alone is installed
+    ("choco install --yes --no-progress cmake --installargs 'ADD_CMAKE_TO_PATH=System'", "toolchain"),
+    ('choco install git --force --params "/GitAndUnixToolsOnPath" -y', "dependencies"),
+    ("pip3 install meson==1.4.2 ninja==1.11.1", "toolchain"),
+])
+def test_wild3_tool_installs(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

@@ -177,6 +177,7 @@ def _go_installs_itself(args: Sequence[str]) -> bool:
     return True
 
 
+_OPTION_VALUE = LazyPattern(r"^['\"]|^[A-Z_][A-Z0-9_]*=")
 _VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
 _IN_PLACE_EDITORS = frozenset(("sed", "yq"))
 _IN_PLACE = LazyPattern(r"^(-[a-zA-Z]*i\S*|--in-?place(=.*)?|-pi\S*)$")
@@ -224,7 +225,8 @@ def _only_file_reads(programs: Sequence[str]) -> bool:
 def _only_toolchain(packages: Sequence[str]) -> bool:
     """`pip install meson ninja`, `brew install ccache`, `apt install g++-4.8`: compilers
     and build tools only (a compiler's version suffix read away)."""
-    names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages if p not in ("install",)]
+    names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages
+             if p not in ("install",) and not _OPTION_VALUE.match(p)]
     return bool(names) and all(n in T.TOOLCHAIN_PACKAGES
                                or _VERSION_SUFFIX.sub("", n) in T.TOOLCHAIN_PACKAGES
                                for n in names)
@@ -687,6 +689,11 @@ class Reader:
             return Hit(value, 0.3, f"runs `{short(label)}`", 2)
         if value == "dependencies" and prog in T.PACKAGE_INSTALLERS and _only_toolchain(positionals):
             return Hit("toolchain", 0.85, f"installs build tools with `{short(label)}`", 2)
+        if value == "dependencies" and prog in ("npm", "pnpm") and positionals \
+                and any(a in ("-g", "--global") for a in args):
+            # `npm i -g npm@latest`, `npm install -g pnpm`: a command-line tool installed
+            # for the machine, not the project's dependencies
+            return Hit("toolchain", 0.8, f"installs a tool globally with `{short(label)}`", 2)
         if not value.startswith("@"):
             # verifying a checksum guards what the step fetched or made (bookkeeping)
             weight = 1 if label in T.GUARD_COMMANDS else 2
