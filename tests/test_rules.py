@@ -1377,3 +1377,15 @@ def test_wild3_file_read_into_outputs(text: str, kind: str) -> None:
 ])
 def test_wild3_tool_installs(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a script named for installing one tool puts a tool in place
+    ("ci/install-hub.sh ubuntu-latest", "toolchain"),
+    (".github/scripts/install-mold.sh", "toolchain"),
+    ("bash ci/install_go.sh", "toolchain"),
+    ("./install_prerequisites_host.sh", "dependencies"),
+    ("./install-deps.sh", "dependencies"),
+])
+def test_wild3_tool_install_scripts(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

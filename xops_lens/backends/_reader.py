@@ -222,6 +222,16 @@ def _only_file_reads(programs: Sequence[str]) -> bool:
     return bool(programs) and all(p in ("cat", "ls") for p in programs)
 
 
+_TOOL_WORDS = frozenset("rust golang jdk sdk toolchain compiler compilers llvm".split())
+
+
+def _installs_a_tool(words: Sequence[str]) -> bool:
+    """`install-hub`, `install_rust`: a script named for installing one tool."""
+    ws = [w.lower() for w in words]
+    return len(ws) == 2 and ws[0] == "install" and (
+        ws[1] in T.COMMANDS or ws[1] in T.TOOLCHAIN_PACKAGES or ws[1] in _TOOL_WORDS)
+
+
 def _only_toolchain(packages: Sequence[str]) -> bool:
     """`pip install meson ninja`, `brew install ccache`, `apt install g++-4.8`: compilers
     and build tools only (a compiler's version suffix read away)."""
@@ -845,6 +855,9 @@ class Reader:
         base = SCRIPT_EXT.sub("", parts[-1]) if parts else path
         shown = short(parts[-1] if parts else path, 40)
         found = kind_from_words(words_of(base))
+        if found == ("dependencies", "install") and _installs_a_tool(words_of(base)):
+            # `ci/install-hub.sh`, `install_rust.sh`: the script puts one tool in place
+            found = ("toolchain", " ".join(words_of(base)).lower())
         if default == "toolchain" and found is not None and found[0] != "toolchain" and \
                 T.ENVIRONMENT_SUFFIXES.intersection(words_of(base)):
             found = ("toolchain", "env")  # `source build_env_file`: sourcing sets the environment
