@@ -1389,3 +1389,14 @@ def test_wild3_tool_installs(text: str, kind: str) -> None:
 ])
 def test_wild3_tool_install_scripts(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a target named for checking the format is a lint
+    ('make test_formatted && echo "All source files are properly formatted."', "lint"),
+    ("make check-format", "lint"),
+    ("make test", "test"),
+    ("make test-coverage", "test"),
+])
+def test_wild3_format_check_targets(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

@@ -222,6 +222,8 @@ def _only_file_reads(programs: Sequence[str]) -> bool:
     return bool(programs) and all(p in ("cat", "ls") for p in programs)
 
 
+_FORMAT_WORDS = frozenset(("format", "formatted", "formatting", "fmt"))
+_CHECK_WORDS = frozenset(("test", "tests", "check", "checks", "verify", "lint", "ci"))
 _TOOL_WORDS = frozenset("rust golang jdk sdk toolchain compiler compilers llvm".split())
 
 
@@ -952,6 +954,11 @@ class Reader:
             return table[verb.group(1).lower()], "exact"
         segments = [s for s in _TASK_SEP.split(low) if s]
         found = [(table[s], "exact") for s in segments if s in table]
+        parts = {w.lower() for w in words_of(name)}
+        if len(parts) > 1 and _FORMAT_WORDS.intersection(parts) \
+                and parts - _FORMAT_WORDS <= _CHECK_WORDS:
+            # `make test_formatted`, `check-format`, `fmt-check`: a format check (lint)
+            return "lint", "exact"
         if not found:
             for s in segments:
                 k = kind_from_words(words_of(s))
