@@ -1400,3 +1400,9 @@ def test_wild3_tool_install_scripts(text: str, kind: str) -> None:
 ])
 def test_wild3_format_check_targets(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+def test_wild3_powershell_path_ending_in_backslash() -> None:
+    # PowerShell has no backslash escapes: the quote after `bin\` closes the value
+    check(run('$env:Path += ";C:\\Program Files\\CMake\\bin\\"', job=""), "toolchain")
+    assert [c.words for c in split_commands('echo "a\\"b"; $env:X = 1')][0] == ("echo", '"a\\"b"')

@@ -54,6 +54,7 @@ class LazyPattern:
 GH_EXPR = re.compile(r"\$?\{\{.*?\}\}", re.S)
 _CI_PARAM = LazyPattern(r"<<\s*[\w.\-\[\]'\" ]+?\s*>>")
 _CONTINUATION = LazyPattern(r"\\\r?\n|[ \t]`\r?\n|[ \t]\^\r?\n")
+_PS_ENV_SET = re.compile(r"(?im)^(\s*\$env:\w+\s*[+]?=\s*)(.*)$")
 _CMD_SET = LazyPattern(r"(?im)^(\s*set\s+\"?[A-Za-z_][\w]*=)([^\n]*)$")
 _HEREDOC = LazyPattern(r"<<-?\s*(['\"]?)([A-Za-z_][\w-]*)\1")
 _PS_HERESTRING_OPEN = LazyPattern(r"@[\"']\s*$")
@@ -120,6 +121,10 @@ def normalize_script(text: str) -> str:
     if ";" in text and "set " in text.lower():
         # cmd's `SET PATH=C:\a;%PATH%`: the semicolons belong to the value
         text = _CMD_SET.sub(lambda m: m.group(1) + m.group(2).replace(";", ","), text)
+    if "\\\"" in text and ("$env:" in text or "$Env:" in text or "$ENV:" in text):
+        # PowerShell `$env:Path += ";C:\Program Files\CMake\bin\"`: a backslash escapes
+        # nothing there, so the quote closes the value
+        text = _PS_ENV_SET.sub(lambda m: m.group(1) + m.group(2).replace('\\"', '"'), text)
     if "<<" in text:
         text = _CI_PARAM.sub("CIX", text)
     if "\\\n" in text or "\\\r" in text or "`\n" in text or "`\r" in text \
