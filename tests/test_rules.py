@@ -1406,3 +1406,10 @@ def test_wild3_powershell_path_ending_in_backslash() -> None:
     # PowerShell has no backslash escapes: the quote after `bin\` closes the value
     check(run('$env:Path += ";C:\\Program Files\\CMake\\bin\\"', job=""), "toolchain")
     assert [c.words for c in split_commands('echo "a\\"b"; $env:X = 1')][0] == ("echo", '"a\\"b"')
+
+
+def test_wild3_lockfile_lint_and_release_notes() -> None:
+    # lockfile-lint checks the lockfile's hosts: no notice is sent
+    check(run("npx lockfile-lint -s -n -p yarn.lock -a hosts yarn npm", job=""), "analysis")
+    # extracting release notes only reads the changelog: nothing is released
+    check(uses("ffurrer2/extract-release-notes@v2"), "metadata")

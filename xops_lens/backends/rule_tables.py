@@ -365,6 +365,7 @@ ACTIONS: dict[str, str] = {
     "codecov/codecov-action": "report",
     "codecov/test-results-action": "report",
     "coverallsapp/github-action": "report",
+    "ffurrer2/extract-release-notes": "metadata",  # reads a section of the changelog
     "softprops/action-gh-release": "publish",
     "ncipollo/release-action": "publish",
     "svenstaro/upload-release-action": "publish",
@@ -1317,6 +1318,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "gitleaks": {"*": "analysis"},
     "trufflehog": {"*": "analysis"},
     "osv-scanner": {"*": "analysis"},
+    "lockfile-lint": {"*": "analysis"},  # checks the lockfile's hosts and schemes
     "dependency-check": {"*": "analysis"},
     "hyperfine": {"*": "analysis"},
     "codeql": {"database create": "build", "database analyze": "analysis",
