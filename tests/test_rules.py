@@ -1413,3 +1413,13 @@ def test_wild3_lockfile_lint_and_release_notes() -> None:
     check(run("npx lockfile-lint -s -n -p yarn.lock -a hosts yarn npm", job=""), "analysis")
     # extracting release notes only reads the changelog: nothing is released
     check(uses("ffurrer2/extract-release-notes@v2"), "metadata")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # a request sent to a URL kept in a variable named for the release adds to it
+    ('curl --request POST --header "JOB-TOKEN: $CI_JOB_TOKEN" --data "{}" ${RELEASE_LINKS_URL}',
+     "publish"),
+    ("curl -X POST -d @payload.json $HOOK_URL", "notify"),
+])
+def test_wild3_release_link_requests(text: str, kind: str) -> None:
+    check(run(text, job=""), kind)

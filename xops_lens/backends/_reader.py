@@ -1092,6 +1092,10 @@ class Reader:
                 return api_kind(low, True, f"`{prog}`")
             if uploads:
                 return Hit("publish", 0.65, f"uploads a file with `{prog}`", 2)
+            if _RELEASE_URL_VAR.search(joined):
+                # `curl --request POST ... ${RELEASE_LINKS_URL}`: a URL kept in a variable
+                # named for the release adds to the release
+                return Hit("publish", 0.6, f"adds to a release with `{prog}`", 2)
             return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
         receiver = program_of(cmd.piped_to)[0]
         if receiver in _INSTALLER_SHELLS:
@@ -1227,6 +1231,7 @@ def _release_target(name: str) -> tuple[str, str] | None:
     return "build", f"release {rest[0]}"
 
 
+_RELEASE_URL_VAR = LazyPattern(r"\$\{?[A-Z0-9_]*RELEASES?_[A-Z0-9_]*(URL|API|ENDPOINT)\b")
 _API_WRITE = LazyPattern(r"(-X|--method)\s+(post|put|patch|delete)|(^|\s)(-f|-F|--field|"
                         r"--raw-field|--input)\s", re.I)
 _API_NOTIFY = LazyPattern(r"/statuses|/comments|/labels|/reactions|/dispatches|/check-runs|"
