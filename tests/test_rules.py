@@ -1423,3 +1423,15 @@ def test_wild3_lockfile_lint_and_release_notes() -> None:
 ])
 def test_wild3_release_link_requests(text: str, kind: str) -> None:
     check(run(text, job=""), kind)
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    # a coverage target in a step named for computing coverage computes it
+    ('make cover | tee "$GITHUB_STEP_SUMMARY"', "Calculate Coverage", "analysis"),
+    # tests run with coverage stay test
+    ("make cover", "Coverage", "test"),
+    ("make coverage", "Run tests with coverage", "test"),
+    ("make test", "Calculate Coverage", "test"),
+])
+def test_wild3_coverage_computed(text: str, name: str, kind: str) -> None:
+    check(run(text, name=name, job=""), kind)

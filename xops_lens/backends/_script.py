@@ -18,7 +18,7 @@ from xops_lens.backends._reader import (
     choose,
 )
 from xops_lens.backends._shell import LazyPattern, split_commands, unquote
-from xops_lens.backends._words import clip_why, name_kind, name_words, words_of
+from xops_lens.backends._words import clip_why, kinds_in_words, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 _FUNCTION_DEF = LazyPattern(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
@@ -187,6 +187,7 @@ def _by_script_name(hit: Hit) -> bool:
 
 
 SETS_ENV = "sets environment for later steps"
+_COVERAGE_TARGET = re.compile(r"^runs `\S+ (cover|coverage|cov)`$")
 
 
 def _names_a_read(name: str, verbs: frozenset[str] = T.READ_VERBS) -> bool:
@@ -231,6 +232,11 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     kind, confidence, why = best.kind, best.confidence, best.why
 
     # patterns of the whole script that no single command shows
+    if kind == "test" and _COVERAGE_TARGET.search(best.why) and any(
+            k == "analysis" and " " in w for k, w in kinds_in_words(name_words(name))):
+        # `- name: Calculate Coverage` / `make cover`: the target only named for coverage,
+        # the name says it computes it from runs already made (tests with coverage stay test)
+        return "analysis", 0.6, clip_why(f"{best.why} (computes coverage)")
     if kind == "decide" and best.why in HANDS_ON and not facts.branches \
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
