@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from xops_lens.errors import ParseError
+from xops_lens.gitsafe import harden
 
 SKIPPED_DIRS = frozenset(
     {".git", "node_modules", "vendor", "third_party", ".venv", "venv", "__pycache__",
@@ -44,7 +45,9 @@ def _git_paths(root: Path) -> list[str] | None:
     except ImportError:  # git executable missing: GitPython refuses to import
         return None
     try:
-        output = git.Git(str(root)).ls_files(
+        command = git.Git(str(root))
+        harden(command, root)
+        output = command.ls_files(
             "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"
         )
     except (git.GitCommandError, git.GitCommandNotFound, OSError):

@@ -33,6 +33,7 @@ from typing import Any
 from xops_lens.config import Config
 from xops_lens.discover import MAX_FILE_BYTES, read_text
 from xops_lens.errors import ConfigError, XopsLensError
+from xops_lens.gitsafe import command_options, harden
 from xops_lens.model import SUBSYSTEMS, Step
 from xops_lens.plugins import Registry
 from xops_lens.result import GateResult, ScanResult, StepResult
@@ -315,11 +316,15 @@ class _Git:
         except ValueError:
             raise ConfigError(f"{root} is outside the git work tree {top}") from None
         self.prefix = "" if rel == "." else rel + "/"
+        # The scanned repository chooses its own fsmonitor hook and filter drivers.
+        harden(self.repo.git, top)
+        self.safe_options = command_options(top)
 
     def run(self, *args: str) -> str:
         # -c options keep the user's git configuration from changing the output format.
         return str(self.repo.git.execute(
-            ["git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", *args],
+            ["git", *self.safe_options, "-c", "core.quotePath=false",
+             "-c", "diff.noprefix=false", *args],
             strip_newline_in_stdout=False,
         ))
 

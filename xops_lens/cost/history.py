@@ -25,6 +25,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from xops_lens.gitsafe import harden
+
 from xops_lens.cost.cron import MONTHS_PER_YEAR
 
 DAYS_PER_MONTH = 365 / MONTHS_PER_YEAR
@@ -131,6 +133,7 @@ def read_history(root: Path, *, days: float, now: datetime) -> History:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return History(False, NOT_A_REPOSITORY)
     try:
+        harden(repo.git, root)
         return _read(repo, root, days, now)
     except git.GitError as exc:  # e.g. "dubious ownership", git missing
         return History(False, f"git history could not be read: {_first_line(exc)}")
