@@ -81,6 +81,17 @@ class Runner:
             f'PYTHONPATH="{REPO_ROOT}${{PYTHONPATH:+:$PYTHONPATH}}" exec "{sys.executable}" "$@"\n'
         )
         stub.chmod(0o755)
+        # The console scripts as pip writes them: a Python file whose sys.path starts at
+        # its own folder; this checkout's xops_lens comes from PYTHONPATH, which Python
+        # puts after that folder, as the installed package sits after it.
+        for script, target in (("xops-lens", "xops_lens.cli:main"),
+                               ("xops-lens-action", "xops_lens.ghaction:console")):
+            module, func = target.split(":")
+            console = self.stubs / script
+            console.write_text(
+                f"#!{sys.executable}\nimport sys\nfrom {module} import {func}\n"
+                f"sys.exit({func}())\n")
+            console.chmod(0o755)
 
     def event(self, base_sha: str, head_sha: str, fork: bool = False) -> Path:
         path = self.tmp / "event.json"
@@ -106,6 +117,7 @@ class Runner:
             "GITHUB_STEP_SUMMARY": str(self.summary), "GITHUB_RUN_ID": "4242",
             "GITHUB_ACTION_PATH": str(REPO_ROOT), "RUNNER_TEMP": str(self.tmp / "runner"),
             "XL_PIP_LOG": str(self.pip_log), "XOPS_LENS_DISABLE_ENTRY_POINTS": "1",
+            "PYTHONPATH": str(REPO_ROOT),
         }
         (self.tmp / "runner").mkdir(exist_ok=True)
         github = {"token": self.api.token, "workspace": str(self.workspace),
@@ -293,3 +305,27 @@ def test_llm_backend_without_a_key_falls_back_to_rules(tmp_path: Path, api: Fake
     assert "no API key for backend openai" in done.log and "comment is off" in done.log
     bad = runner.run(runner.event(base, head), head, {"comment": "sometimes"})
     assert bad.exit_code == 2
+
+
+# Modules a pull request can add at the top of its checkout, each named like something
+# the Action imports (its own package, its dependencies, pip); each leaves a marker.
+SHADOWING_MODULES = ("yaml.py", "click.py", "pluggy.py", "rich/__init__.py", "git/__init__.py",
+                     "xops_lens/__init__.py", "xops_lens/cli.py", "pip/__init__.py",
+                     "pip/__main__.py", "json.py", "sitecustomize.py", "usercustomize.py")
+
+
+def test_pull_request_code_never_runs_in_the_action(tmp_path: Path, api: FakeGitHub,
+                                                    pr: tuple[Any, str, str]) -> None:
+    repo, base, _ = pr
+    marker = tmp_path / "pwned"
+    payload = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    head = _commit(repo, dict.fromkeys(SHADOWING_MODULES, payload), "shadow modules", 2)
+    runner = Runner(tmp_path, Path(repo.working_tree_dir), api)
+    done = runner.run(runner.event(base, head), head, {"comment": "always"})
+    assert done.exit_code == 0, done.log
+    assert not marker.exists(), marker.read_text()
+    assert len(api.thread(REPO, PR)) == 1  # every step ran, and the comment was written
+    # The trap is real: `python -m` from the checkout does import the PR's modules.
+    subprocess.run([sys.executable, "-m", "json.tool", "--help"], cwd=repo.working_tree_dir,
+                   capture_output=True, check=False)
+    assert marker.exists()

@@ -1,11 +1,11 @@
-"""Helpers for the composite Action's shell steps (``python -m xops_lens.ghaction ...``).
+"""Helpers for the composite Action's shell steps (the ``xops-lens-action`` console script).
 
 Kept in Python rather than inline in action.yml so they are tested like the rest, and so
 the shell steps interpolate no ``${{ }}`` expression into a script (inputs arrive as
 environment variables, which no PR content can turn into shell code).
 
-    python -m xops_lens.ghaction base                 print the PR's base SHA (or nothing)
-    python -m xops_lens.ghaction outputs REPORT.json EXIT_CODE
+    xops-lens-action base                 print the PR's base SHA (or nothing)
+    xops-lens-action outputs REPORT.json EXIT_CODE
                                                       append the Action's outputs to GITHUB_OUTPUT
 """
 
@@ -108,5 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The ``xops-lens-action`` console script. A console script, not ``python -m``: the
+    Action runs beside the pull request's checkout, and ``-m`` would put the working
+    directory first on ``sys.path``."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    console()
