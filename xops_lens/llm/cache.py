@@ -1,7 +1,8 @@
 """The persistent answer cache: an unchanged re-scan makes zero requests.
 
 One small JSON file per answer, named by the SHA-256 of (backend, model, prompt version,
-redacted step payload). Files are written to a temporary name in the same directory
+redacted step payload) scoped by the server and the whole request it was answered in
+(:func:`scoped_batches`). Files are written to a temporary name in the same directory
 and moved into place with ``os.replace``, which is atomic: two scans sharing the cache
 directory at the same time can only ever see a whole old file or a whole new one, and a
 crash leaves at most a stray temporary file. A file that does not read back as a valid
@@ -19,6 +20,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from xops_lens.llm.prompt import Label, validate_label
@@ -40,9 +42,30 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(backend: str, model: str, prompt_version: str, payload_text: str) -> str:
+    """The identity of one step's (or suggestion's) question, whatever it is sent with."""
     material = json.dumps([CACHE_FORMAT, backend, model, prompt_version, payload_text],
                           ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def scoped_batches(keys: Sequence[str], size: int, server: str
+                   ) -> tuple[list[list[str]], dict[str, str]]:
+    """The request batches of ``keys`` (in order, ``size`` each) and, for each key, the
+    cache entry its answer is stored under.
+
+    One batch is one request, and every item of a request is untrusted text that can
+    steer the answers to the others. So an answer is cached under what produced it: the
+    server, and every question of its batch (each key already names backend, model and
+    prompt version). Another scan reuses it only for exactly the same request to the
+    same server: an injected instruction never outlives the scan and the request it
+    came in, nor reaches steps of another repository."""
+    batches = [list(keys[i:i + size]) for i in range(0, len(keys), size)]
+    entries: dict[str, str] = {}
+    for batch in batches:
+        scope = hashlib.sha256(json.dumps([server, batch]).encode("utf-8")).hexdigest()
+        for key in batch:
+            entries[key] = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+    return batches, entries
 
 
 class LabelCache:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from xops_lens.llm import prompt, wording
-from xops_lens.llm.cache import LabelCache, cache_key
+from xops_lens.llm.cache import LabelCache, cache_key, scoped_batches
 from xops_lens.llm.settings import LLMSettings
 from xops_lens.llm.tokens import Tokenizer
 from xops_lens.model import Classification, Step, Suggestion, SuggestionWording
@@ -75,6 +75,15 @@ _RETRIED = ("timeout", "rate-limit", "server-error", "connection", "malformed", 
 
 # Structured output, strictest first: a server that rejects one mode gets the next.
 _MODES = ("json_schema", "json_object", "none")
+
+
+def _backoff(settings: LLMSettings, attempt: int, retry_after: float | None) -> float:
+    """Seconds before the next attempt: the server's Retry-After, else exponential with
+    jitter; never longer than ``max_retry_wait``, however many retries are allowed."""
+    if retry_after is not None:
+        return min(retry_after, settings.max_retry_wait)
+    wait = settings.retry_backoff * (2 ** min(attempt, 16)) * (0.75 + random.random() / 2)
+    return min(wait, settings.max_retry_wait)
 
 
 @dataclass
@@ -183,21 +192,24 @@ class RelabelEngine:
         usage.distinct_steps = len(groups)
 
         answers: dict[str, prompt.Label] = {}
+        planned, entries = scoped_batches(list(groups), self.settings.batch_size,
+                                          self.settings.base_url or "")
         if self.cache is not None:
             for key, indices in groups.items():
-                cached = self.cache.get(key)
+                cached = self.cache.get(entries[key])
                 if cached is not None:
                     answers[key] = cached
                     usage.cache_hits += len(indices)
-        missing = [key for key in groups if key not in answers]
-        size = self.settings.batch_size
-        batches = [_Batch(missing[i:i + size], [payloads[k] for k in missing[i:i + size]])
-                   for i in range(0, len(missing), size)]
+        # A batch partly answered before asks only for the rest: a subset of the same
+        # request, so its answers keep the request's scope.
+        batches = [_Batch(missing, [payloads[k] for k in missing])
+                   for missing in ([k for k in keys if k not in answers] for keys in planned)
+                   if missing]
 
         if self.settings.estimate:
             self._estimate(batches)
         elif batches and self.transport is not None:
-            answers.update(self._send_all(batches))
+            answers.update(self._send_all(batches, entries))
 
         for key, indices in groups.items():
             label = answers.get(key)
@@ -230,7 +242,8 @@ class RelabelEngine:
 
     # ---------------------------------------------------------------- sending
 
-    def _send_all(self, batches: Sequence[_Batch]) -> dict[str, prompt.Label]:
+    def _send_all(self, batches: Sequence[_Batch],
+                  entries: dict[str, str]) -> dict[str, prompt.Label]:
         settings = self.settings
         budget = _Budget(settings.max_requests, settings.max_tokens)
         mode = "none" if settings.structured_output == "none" else (
@@ -261,7 +274,7 @@ class RelabelEngine:
                 progress.stop()
         if self.cache is not None:
             for key, label in answers.items():
-                self.cache.put(key, label)
+                self.cache.put(entries[key], label)
             if self.cache.write_errors:
                 self.warn(f"{settings.backend}: {self.cache.write_errors} answer(s) could not "
                           f"be written to the cache in {self.cache.directory}")
@@ -354,8 +367,7 @@ class RelabelEngine:
                             run.fatal = run.fatal or f"the server could not be reached ({exc})"
                         run.stop.set()
                     return found
-                wait = exc.retry_after if exc.retry_after is not None else \
-                    settings.retry_backoff * (2 ** attempt) * (0.75 + random.random() / 2)
+                wait = _backoff(settings, attempt, exc.retry_after)
                 attempt += 1
                 self._wait(wait, run)
                 continue
@@ -435,14 +447,16 @@ class RelabelEngine:
             keys.append(key)
             payloads.setdefault(key, payload)
         found: dict[str, SuggestionWording] = {}
+        planned, entries = scoped_batches(list(payloads), settings.batch_size,
+                                          settings.base_url or "")
         if self.cache is not None:
             for key in payloads:
-                cached = self.cache.get_wording(key, settings.backend)
+                cached = self.cache.get_wording(entries[key], settings.backend)
                 if cached is not None:
                     found[key] = cached
-        missing = [key for key in payloads if key not in found]
-        size = settings.batch_size
-        batches = [missing[i:i + size] for i in range(0, len(missing), size)]
+        batches = [missing for missing in ([k for k in keys if k not in found] for keys in planned)
+                   if missing]
+        missing = [key for batch in batches for key in batch]
         sent: dict[str, SuggestionWording] = {}
         for batch in batches:
             ids = [f"g{n}" for n in range(1, len(batch) + 1)]
@@ -466,7 +480,7 @@ class RelabelEngine:
                     sent[batch[n]] = answer[item_id]
         if self.cache is not None:
             for key, text in sent.items():
-                self.cache.put_wording(key, text)
+                self.cache.put_wording(entries[key], text)
         found.update(sent)
         reworded = 0
         for n, suggestion in enumerate(out):
@@ -515,8 +529,7 @@ class RelabelEngine:
                     self.warn(f"{settings.backend}: the suggestion wording request "
                               f"{_FAILURE_TEXT.get(exc.kind, exc.kind)} ({exc})")
                     return {}
-                wait = exc.retry_after if exc.retry_after is not None else \
-                    settings.retry_backoff * (2 ** attempt) * (0.75 + random.random() / 2)
+                wait = _backoff(settings, attempt, exc.retry_after)
                 attempt += 1
                 self._wait(wait, run)
                 continue
