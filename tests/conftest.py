@@ -7,6 +7,8 @@ import pytest
 
 # Installed third-party plugins must not change what the tests see.
 os.environ["XOPS_LENS_DISABLE_ENTRY_POINTS"] = "1"
+# Nor may the user configuration of whoever runs them (~/.config/xops-lens/config.toml).
+os.environ["XDG_CONFIG_HOME"] = str(Path(__file__).resolve().parent / "data" / "no-user-config")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples" / "pipelines"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,41 @@ def test_bad_assignment(text: str) -> None:
         parse_assignment(text)
 
 
-def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+def test_invalid_repository_toml_is_one_line_and_the_defaults_are_used(tmp_path: Path) -> None:
     write_tree(tmp_path, {".xops-lens.toml": "a = \n"})
-    with pytest.raises(ConfigError, match=r"^\.xops-lens\.toml: invalid TOML"):
-        load_config(tmp_path)
+    config = load_config(tmp_path, None, ["cost.human_rate=90"])
+    [message] = config.messages
+    assert re.match(r"^\.xops-lens\.toml: invalid TOML.*; its settings are not used$", message)
+    assert "\n" not in message
+    assert config.values == {"cost": {"human_rate": 90}}
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 5000 + "]" * 5000 + "\n",
+                                  "a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n"])
+def test_deeply_nested_toml_is_an_error_not_a_traceback(tmp_path: Path, text: str) -> None:
+    write_tree(tmp_path, {"pyproject.toml": text, "own.toml": text})
+    assert any("nested too deeply" in m for m in load_config(tmp_path).messages)
+    with pytest.raises(ConfigError, match=r"own\.toml: invalid TOML: nested too deeply"):
+        load_config(None, tmp_path / "own.toml")
+
+
+def test_repository_config_symlinked_out_of_the_tree_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.toml"
+    outside.write_text("[cost]\nhuman_rate = 1\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".xops-lens.toml").symlink_to(outside)
+    config = load_config(repo)
+    assert config.values == {} and len(config.messages) == 1
+    assert config.messages[0].startswith(".xops-lens.toml")
+
+
+def test_the_user_configuration_is_read_first(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    write_tree(tmp_path / "xdg", {"xops-lens/config.toml": "[cost]\nhuman_rate = 70\n"
+                                  "runner_price = 0.01\n"})
+    write_tree(tmp_path / "repo", {".xops-lens.toml": "[cost]\nhuman_rate = 80\n"})
+    config = load_config(tmp_path / "repo")
+    assert config.get("cost.human_rate") == 80 and config.get("cost.runner_price") == 0.01
+    assert config.source_of("cost.runner_price") == str(tmp_path / "xdg/xops-lens/config.toml")

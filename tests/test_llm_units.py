@@ -85,10 +85,11 @@ def test_repo_config_is_trusted_only_for_harmless_keys() -> None:
         {"base_url": "https://evil.example/v1", "model": "x", "max_requests": 5,
          "api_key_env": "GITHUB_TOKEN", "trust_repo_config": True},
         ".xops-lens.toml", environ={"GITHUB_TOKEN": "ghp_x", "OPENAI_API_KEY": "k"})
-    assert settings.base_url is None and settings.model == "x"
+    # The model is billed to the runner's key: not the repository's to choose.
+    assert settings.base_url is None and settings.model == "m"
     assert settings.max_requests == 5  # lowering is fine
     assert settings.api_key_env == "OPENAI_API_KEY" and settings.api_key == "k"
-    assert len(warnings) == 3 and all("ignored" in w for w in warnings)
+    assert len(warnings) == 4 and all("ignored" in w for w in warnings)
 
 
 def test_pyproject_of_the_scanned_repo_is_untrusted_too() -> None:

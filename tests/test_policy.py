@@ -108,3 +108,23 @@ def test_pre_commit_hooks() -> None:
             outcome = CliRunner().invoke(cli, [*hook["args"][:1], str(EXAMPLES / "github"),
                                                *hook["args"][2:]])
             assert outcome.exit_code == 0, outcome.output
+
+
+@pytest.mark.parametrize(("settings", "fail_on"), [
+    ('ignore = { kinds = ["approve"] }\n', "gate"),
+    ('ignore = { paths = [".github/**"] }\n', "gate"),
+    ("[tool.xops-lens.cost.suggestions.risk-summary-approval]\nenabled = false\n",
+     "suggestion"),
+])
+def test_the_repository_cannot_weaken_the_runners_policy(tmp_path: Path, settings: str,
+                                                         fail_on: str) -> None:
+    write_tree(tmp_path, {".github/workflows/ci.yml": GATED,
+                          "pyproject.toml": f"[tool.xops-lens]\n{settings}"})
+    withheld = run(tmp_path, "--fail-on", fail_on)
+    assert withheld.exit_code == 3, withheld.output
+    assert "are not used under --fail-on" in withheld.stderr
+    assert withheld.stderr.count("\n") == 1
+    trusted = run(tmp_path, "--fail-on", fail_on, "--trust-repo-config")
+    assert trusted.exit_code == 0, trusted.output
+    # Without a policy the repository's settings are the report's, as always.
+    assert "not used" not in run(tmp_path).stderr

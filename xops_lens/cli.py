@@ -76,6 +76,9 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         raise click.UsageError(f"{path}: no such directory")
     try:
         config = load_config(path, config_file, assignments)
+        _withhold_policy_settings(config, policy, backend_options)
+        for message in config.messages:
+            click.echo(f"warning: {visible(message)}", err=True)
         result = run_scan(path, backend=backend, registry=registry, config=config,
                           backend_options=backend_options)
         if base is not None and not backend_options.get("estimate"):
@@ -103,6 +106,23 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         with target.open("w", encoding="utf-8") as stream:
             extra.render(result, stream, options)
     sys.exit(exit_code(result, policy))
+
+
+def _withhold_policy_settings(config: Any, policy: frozenset[str],
+                              backend_options: dict[str, Any]) -> None:
+    """Under a --fail-on policy, the scanned repository's [ignore] and [cost] could turn
+    the runner's verdict from 3 into 0 (ignore the gate, price the suggestion away): the
+    policy is the runner's, so they are not used unless --trust-repo-config."""
+    from xops_lens.config import withhold_repo_settings
+
+    if not policy & {"gate", "suggestion"} or backend_options.get("trust_repo_config"):
+        return
+    dropped = withhold_repo_settings(config, ("ignore", "cost"))
+    if dropped:
+        config.messages.append(
+            f"the scanned repository's settings {', '.join(dropped)} are not used under "
+            "--fail-on (a repository may not weaken the policy of whoever runs the scan; "
+            "--trust-repo-config uses them)")
 
 
 def _report_target(spec: str, reporters: dict[str, Any]) -> tuple[Any, Path]:

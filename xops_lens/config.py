@@ -1,6 +1,6 @@
-"""User settings: ``[tool.xops-lens]`` in pyproject.toml or ``.xops-lens.toml`` at the
-scanned root, an explicit ``--config`` file, then ``--set key=value`` on the command line
-(later sources win).
+"""User settings: the user's own ``~/.config/xops-lens/config.toml``, ``[tool.xops-lens]``
+in pyproject.toml or ``.xops-lens.toml`` at the scanned root, an explicit ``--config``
+file, then ``--set key=value`` on the command line (later sources win).
 
 This module only loads and merges; each consumer (cost model, backends, ignores) owns
 its keys and defaults and reads them with :meth:`Config.get`, which also remembers
@@ -9,6 +9,7 @@ where every value came from so reports can print the assumptions they used.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,10 +30,12 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 @dataclass
 class Config:
-    """Merged settings; ``origin`` maps each dotted key to the source that set it."""
+    """Merged settings; ``origin`` maps each dotted key to the source that set it;
+    ``messages`` are one-line warnings about sources that were not used."""
 
     values: dict[str, Any] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
 
     def get(self, key: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -62,15 +65,56 @@ class Config:
                 self.origin[dotted] = source
 
 
+def is_repo_source(source: str) -> bool:
+    """True when a setting came from a file inside the scanned tree."""
+    return source == REPO_CONFIG_FILE or source.startswith("pyproject.toml [")
+
+
+def withhold_repo_settings(config: Config, tables: Iterable[str]) -> list[str]:
+    """Drop what the scanned repository's own files set under ``tables``; return the
+    dotted keys dropped. For settings a stranger's pull request must not choose."""
+    wanted = tuple(tables)
+    dropped = sorted(key for key, source in config.origin.items()
+                     if is_repo_source(source) and key.split(".", 1)[0] in wanted)
+    for key in dropped:
+        *parents, leaf = key.split(".")
+        node: Any = config.values
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+        del config.origin[key]
+    return dropped
+
+
+def _parse_toml(text: str, shown: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested table or array
+        raise ConfigError(f"{shown}: invalid TOML: nested too deeply") from None
+
+
 def _read_toml(path: Path, shown: str) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{shown}: configuration file larger than 1 MiB")
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{shown}: cannot be read: {exc}") from None
+    return _parse_toml(text, shown)
+
+
+def user_config_path() -> Path:
+    """The configuration of the person running xops-lens, trusted like ``--config``:
+    ``$XDG_CONFIG_HOME/xops-lens/config.toml`` (``~/.config/...``), or ``%APPDATA%``."""
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / "xops-lens" / "config.toml"
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
+    return base_dir / "xops-lens" / "config.toml"
 
 
 def _read_repo_toml(root: Path, name: str) -> dict[str, Any] | None:
@@ -83,11 +127,9 @@ def _read_repo_toml(root: Path, name: str) -> dict[str, Any] | None:
         return None
     try:
         text = read_text(root, name, max_bytes=MAX_CONFIG_BYTES)
-        return tomllib.loads(text)
     except ParseError as exc:
         raise ConfigError(exc.one_line()) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+    return _parse_toml(text, name)
 
 
 def _repo_config(root: Path) -> tuple[dict[str, Any], str] | None:
@@ -111,7 +153,7 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
         raise ConfigError(f"--set {assignment!r}: expected key=value (for example cost.human_rate=90)")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
     return key, value
 
@@ -119,8 +161,18 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
 def load_config(root: Path | None, config_file: Path | None = None,
                 assignments: Iterable[str] = ()) -> Config:
     config = Config()
+    user_file = user_config_path()
+    if user_file.is_file():
+        config.merge(_read_toml(user_file, str(user_file)), str(user_file))
     if root is not None:
-        found = _repo_config(root)
+        # The scanned repository's file is input, like its CI files: a broken one is
+        # reported and the scan goes on with the other settings (a pull request must not
+        # be able to stop the scan, and with it the comment, by breaking it).
+        try:
+            found = _repo_config(root)
+        except ConfigError as exc:
+            config.messages.append(f"{exc}; its settings are not used")
+            found = None
         if found is not None:
             config.merge(found[0], found[1])
     if config_file is not None:

@@ -41,8 +41,10 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
                  help="LLM backends: print the requests and tokens the scan would send, "
                       "send nothing, exit 0."),
     click.option("--trust-repo-config", is_flag=True, default=False,
-                 help="Honour base_url and cache_dir from the scanned repository's own "
-                      "configuration (only for repositories you trust)."),
+                 help="Honour the scanned repository's own settings that spend your "
+                      "money or weaken your policy: the LLM backend's model, server, "
+                      "request limits and cache, and [ignore] and [cost] under a --fail-on "
+                      "policy (only for repositories you trust)."),
 )
 OPTION_NAMES = ("model", "base_url", "relabel", "reword", "cache", "cache_dir", "max_requests",
                 "max_tokens", "estimate", "trust_repo_config")

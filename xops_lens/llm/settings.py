@@ -5,13 +5,17 @@ pyproject.toml, ``[openai]`` in ``.xops-lens.toml`` or a ``--config`` file, or
 ``--set openai.model=...``.
 
 Trust. The repository's own configuration is written by whoever wrote the commit, which
-in pull-request mode is a stranger. So the keys that decide *where* requests go and what
-credentials go with them, or where files are written, are taken only from sources the
-person running the scan controls: the command line, ``--config``, ``--set`` and the
-environment. A ``base_url`` in the repository's configuration is ignored with a warning
-(``--trust-repo-config`` honours it, for your own repositories). Budget limits from the
-repository can only lower the trusted limits, never raise them; an ``api_key`` in any
-configuration file is refused, since keys belong in the environment.
+in pull-request mode is a stranger, and the requests are billed to the key of whoever
+runs the scan. So every key that decides *where* requests go, what credentials go with
+them, which model answers, how many requests are sent (selection threshold, batch size,
+retries, backoff, concurrency, the cache) or where files are written is taken only from
+sources the person running the scan controls: the command line, ``--config``, ``--set``,
+the user configuration file and the environment. Such a key in the repository's
+configuration is ignored with a warning (``--trust-repo-config`` honours it, for your own
+repositories); only ``structured_output`` and ``temperature`` are the repository's to
+set. Budget limits from the repository can only lower the trusted limits, never raise
+them; an ``api_key`` in any configuration file is refused, since keys belong in the
+environment.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xops_lens.config import REPO_CONFIG_FILE, Config
+from xops_lens.config import Config, is_repo_source
 from xops_lens.errors import ConfigError
 from xops_lens.llm.cache import default_cache_dir
 
@@ -31,15 +35,11 @@ STRUCTURED_CHOICES = ("auto", "json_schema", "json_object", "none")
 MAX_BATCH = 25  # the issue's ceiling: at most one request per 25 steps
 DEFAULT_MAX_REQUESTS = 100
 
-# Keys the repository's own configuration may not set (see the module docstring).
-TRUSTED_ONLY = ("base_url", "api_key_env", "cache_dir", "trust_repo_config")
+# Keys the repository's own configuration may set: they change neither where requests
+# go, nor how many there are, nor what each costs (see the module docstring).
+REPO_MAY_SET = ("structured_output", "temperature")
 # Keys where the repository may only ask for less.
 LOWER_ONLY = ("max_requests", "max_tokens")
-
-
-def is_repo_source(source: str) -> bool:
-    """True when a setting came from a file inside the scanned tree."""
-    return source == REPO_CONFIG_FILE or source.startswith("pyproject.toml [")
 
 
 @dataclass
@@ -86,11 +86,11 @@ class _Resolver:
         if value is None:
             return None
         source = self.config.source_of(dotted)
-        if is_repo_source(source) and not self.trust_repo and key in TRUSTED_ONLY:
+        if is_repo_source(source) and not self.trust_repo and key not in REPO_MAY_SET:
             self.warn(f"{source}: {dotted} is ignored: the scanned repository may not "
-                      "choose where requests go or files are written (use --config, "
-                      "--set or the command line, or --trust-repo-config for your own "
-                      "repository)")
+                      "choose the model, where requests go, how many are sent or where "
+                      "files are written (use --config, --set, the command line or your "
+                      "user configuration, or --trust-repo-config for your own repository)")
             return None
         return value, source
 
