@@ -566,4 +566,5 @@ def estimate(result: ScanResult, root: Path, *, now: datetime) -> CostReport:
     # Said on stderr by the CLI whatever the output format, like other scan warnings.
     result.messages.extend(f"setting {key} is not used by the cost model (a typo?)"
                            for key in report.unknown_keys)
+    result.messages.extend(settings.messages)
     return report

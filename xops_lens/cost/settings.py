@@ -8,15 +8,18 @@ rested on (TAXONOMY.md: "every assumption shown and overridable").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xops_lens.config import Config
+from xops_lens.config import Config, is_repo_source
 from xops_lens.cost.defaults import DEFAULTS, OPEN_TABLES
-from xops_lens.errors import ConfigError
+from xops_lens.errors import ConfigError, visible
 
 DEFAULT_SOURCE = "default"
+# Letters of any script, digits, the common currency signs, a dot or a dash.
+_WORD_RE = re.compile(r"[\w$€£¥₹₩₽¢₺₴₦₱฿.\-]{1,12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class Settings:
         self._user_values: dict[str, tuple[Any, str] | None] = {}
         self._numbers: dict[tuple[Any, ...], Assumption] = {}
         self._tables: dict[str, dict[str, Any]] = {}
+        self.messages: list[str] = []
 
     # -- reading -------------------------------------------------------------------
     def _user_value(self, key: str) -> tuple[Any, str] | None:
@@ -89,11 +93,11 @@ class Settings:
             return known.value  # type: ignore[return-value]
         value, source, note = self._resolve(key, default, note)
         if not _is_number(value):
-            raise ConfigError(f"{key}: expected a number, got {value!r} (from {source})")
+            value, source = self._invalid(key, "expected a number", value, source, default)
         if value < minimum or (maximum is not None and value > maximum):
             bound = f"between {minimum:g} and {maximum:g}" if maximum is not None \
                 else f"at least {minimum:g}"
-            raise ConfigError(f"{key}: must be {bound}, got {value!r} (from {source})")
+            value, source = self._invalid(key, f"must be {bound}", value, source, default)
         result = self._record(key, float(value), source, note)
         self._numbers[request] = self._used[key]
         return result
@@ -106,16 +110,33 @@ class Settings:
         return self.number(key, minimum=minimum)
 
     def text(self, key: str, default: str | None = None, note: str | None = None) -> str:
+        """A short word (a currency, a label): printed in every report, so it is held to
+        letters, digits and currency signs, never markup, controls or line breaks."""
         value, source, note = self._resolve(key, default, note)
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{key}: expected a non-empty string, got {value!r} (from {source})")
+        if not isinstance(value, str) or not _WORD_RE.fullmatch(value):
+            value, source = self._invalid(
+                key, "expected a word of at most 12 letters, digits or currency signs",
+                value, source, default)
         return str(self._record(key, value, source, note))
 
     def flag(self, key: str, default: bool | None = None, note: str | None = None) -> bool:
         value, source, note = self._resolve(key, default, note)
         if not isinstance(value, bool):
-            raise ConfigError(f"{key}: expected true or false, got {value!r} (from {source})")
+            value, source = self._invalid(key, "expected true or false", value, source, default)
         return bool(self._record(key, value, source, note))
+
+    def _invalid(self, key: str, expected: str, value: Any, source: str,
+                 default: Any) -> tuple[Any, str]:
+        """A value that does not fit: a usage error when the person running the scan
+        wrote it; from the scanned repository's own files, one warning and the default
+        (a pull request must not stop the scan by writing a bad value)."""
+        shown = visible(repr(value))[:80]
+        if default is None:
+            default = DEFAULTS.get(key, (None, ""))[0]
+        if not is_repo_source(source) or default is None:
+            raise ConfigError(f"{key}: {expected}, got {shown} (from {source})")
+        self.messages.append(f"{source}: {key} = {shown}: {expected}; using {default!r}")
+        return default, DEFAULT_SOURCE
 
     def derived(self, key: str, value: float, source: str, note: str) -> float:
         """A figure the model measured (git history, cron); a user setting still wins."""

@@ -77,6 +77,14 @@ _RETRIED = ("timeout", "rate-limit", "server-error", "connection", "malformed", 
 _MODES = ("json_schema", "json_object", "none")
 
 
+def _markup_escape(text: str) -> str:
+    from rich.markup import escape
+
+    from xops_lens.reporters._text import plain
+
+    return escape(plain(text))
+
+
 def _backoff(settings: LLMSettings, attempt: int, retry_after: float | None) -> float:
     """Seconds before the next attempt: the server's Retry-After, else exponential with
     jitter; never longer than ``max_retry_wait``, however many retries are allowed."""
@@ -252,8 +260,9 @@ class RelabelEngine:
         answers: dict[str, prompt.Label] = {}
         self.usage.planned_requests = len(batches)
         progress = self._progress(len(batches))
-        task = progress.add_task(f"{settings.backend} {settings.model}", total=len(batches)) \
-            if progress is not None else None
+        # The description is rich markup: a model name like "[/x]" must print as written.
+        task = progress.add_task(_markup_escape(f"{settings.backend} {settings.model}"),
+                                 total=len(batches)) if progress is not None else None
         try:
             if progress is not None:
                 progress.start()

@@ -159,17 +159,17 @@ def _runs(report: CostReport) -> list[Any]:
 
     out = [Text("Runs per month", style="bold")]
     for path, runs in report.runs.items():
-        line = Text(f"  {path}: ")
+        line = Text(f"  {plain(path)}: ")
         if runs.note:
-            line.append(runs.note, style="dim")
+            line.append(plain(runs.note), style="dim")
         else:
             line.append(_number(runs.total))
-            parts = " · ".join(f"{e.event} {_number(e.runs)}" for e in runs.events)
+            parts = " · ".join(f"{plain(e.event)} {_number(e.runs)}" for e in runs.events)
             line.append(f"  ({parts})", style="dim")
         out.append(line)
     if report.history_note:
         used = "" if report.history_used else "; defaults used instead"
-        out.append(Text(f"  history: {report.history_note}{used}", style="dim"))
+        out.append(Text(f"  history: {plain(report.history_note)}{used}", style="dim"))
     return out
 
 
@@ -229,7 +229,9 @@ def _assumption_table(report: CostReport) -> Any:
     table.add_column("value", ratio=1, overflow="fold")
     table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=30)
     for key, value, source in _assumption_rows(report.assumptions):
-        table.add_row(key, value, Text(source, style="dim" if source == "default" else "bold"))
+        # Keys, values and sources may come from the scanned repository's own settings.
+        table.add_row(plain(key), plain(value),
+                      Text(plain(source), style="dim" if source == "default" else "bold"))
     return table
 
 

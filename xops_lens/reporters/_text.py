@@ -26,11 +26,13 @@ ZWSP = "\u200b"
 
 def plain(text: str, width: int | None = None) -> str:
     """One line of visible text: invisible characters dropped, whitespace collapsed,
-    cut to ``width`` characters with an ellipsis."""
+    cut to ``width`` characters with an ellipsis, and ``::`` split by a zero-width space:
+    a terminal report wraps long text, and a line of a GitHub Actions log that starts
+    with ``::error::`` is a workflow command, whatever put the text there."""
     text = " ".join(_INVISIBLE_RE.sub("", str(text)).split())
     if width is not None and len(text) > width:
         text = text[: max(width - 1, 0)].rstrip() + "…"
-    return text
+    return text.replace("::", ":" + ZWSP + ":")
 
 
 def _defuse(text: str) -> str:

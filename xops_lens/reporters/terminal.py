@@ -135,7 +135,7 @@ def _usage_line(usage: BackendUsage) -> Any:
     from rich.text import Text
 
     approx = "~" if usage.tokens_estimated else ""
-    text = (f"{usage.backend} {usage.model}: {usage.relabelled}/{usage.steps_selected} "
+    text = (f"{usage.backend} {plain(usage.model)}: {usage.relabelled}/{usage.steps_selected} "
             f"steps relabelled ({usage.relabel}); {usage.requests} requests, "
             f"{approx}{usage.prompt_tokens:,} prompt + {approx}{usage.completion_tokens:,} "
             f"completion tokens; {usage.cache_hits} cache hits; {usage.fallbacks} kept the "
