@@ -46,7 +46,8 @@ COMMAND_RE = re.compile(r"^\s*::[a-z-]+")
 def hostile_repo(tmp_path: Path) -> Path:
     return write(tmp_path / "repo", {
         ".github/workflows/ci.yml": WORKFLOW,
-        EVIL_FILE: "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n",
+        EVIL_FILE: "on: push\njobs:\n  a:\n    runs-on: x\n    environment: prod\n"
+                   "    steps:\n      - run: make\n",
         ".xops-lens.toml": SETTINGS,
     })
 
@@ -99,3 +100,36 @@ def test_a_model_name_is_never_read_as_markup(hostile_repo: Path, tmp_path: Path
                                        "cache_dir": str(tmp_path / "cache")})
         assert server.requests and server.requests[0]["body"]["model"] == "[/bad] [bold]x"
     assert result.backend_usage is not None and result.backend_usage.requests >= 1
+
+
+def test_sarif_uris_are_percent_encoded(hostile_repo: Path) -> None:
+    done = CliRunner().invoke(cli, ["scan", str(hostile_repo), "-f", "sarif"])
+    report = json.loads(done.stdout)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in report["runs"][0]["results"] for loc in result["locations"]}
+    assert ".github/workflows/x%1B%5B2Jy%20::error::f.yml" in uris
+    for uri in uris:
+        assert re.fullmatch(r"[A-Za-z0-9/\-._~!$&'()*+,;=:@%]+", uri), uri
+
+
+def test_cache_folders_are_private_whatever_the_umask(hostile_repo: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import stat
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789abcdefghijklmnop")
+    cache = tmp_path / "home" / ".cache" / "xops-lens"
+    old_umask = os.umask(0o022)
+    try:
+        with ScriptedServer() as server:
+            scan(hostile_repo, backend="openai", config=load_config(hostile_repo),
+                 backend_options={"base_url": server.url, "relabel": "all",
+                                  "cache_dir": str(cache)})
+    finally:
+        os.umask(old_umask)
+    folders = [cache, *[p for p in cache.rglob("*") if p.is_dir()]]
+    assert len(folders) >= 3
+    for folder in folders:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    for entry in (p for p in cache.rglob("*") if p.is_file()):
+        assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0, entry

@@ -18,27 +18,15 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from xops_lens.cachedir import make_private_dirs
 from xops_lens.llm.prompt import Label, validate_label
 from xops_lens.model import SuggestionWording
 
 CACHE_FORMAT = 1
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/xops-lens`` (``~/.cache/xops-lens``), or the platform's place."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "xops-lens" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "xops-lens"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base_dir / "xops-lens"
 
 
 def cache_key(backend: str, model: str, prompt_version: str, payload_text: str) -> str:
@@ -108,7 +96,7 @@ class LabelCache:
 
     def _write(self, path: Path, body: str) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(path.parent, self.directory)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xops_lens.cachedir import default_cache_dir
 from xops_lens.config import Config, is_repo_source
 from xops_lens.errors import ConfigError
-from xops_lens.llm.cache import default_cache_dir
 
 RELABEL_CHOICES = ("uncertain", "all")
 STRUCTURED_CHOICES = ("auto", "json_schema", "json_object", "none")

@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from xops_lens import __version__
 from xops_lens.hookspecs import hookimpl
@@ -33,10 +34,21 @@ SUGGESTION_RULE = "xops-lens/suggestion/"
 FINGERPRINT_KEY = "xopsLensLocation/v1"
 
 
+# What RFC 3986 allows unencoded in a path: unreserved, sub-delims, ":" and "@", and "/".
+_URI_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+
+
+def artifact_uri(path: str) -> str:
+    """A repository path as the relative URI reference SARIF requires: spaces, "%",
+    "#", "?", control characters (file names are the scanned repository's to choose)
+    and non-ASCII letters percent-encoded as UTF-8, as CodeQL writes them."""
+    return quote(path, safe=_URI_PATH_SAFE)
+
+
 def _location(prefix: str, file: str, line: int) -> dict[str, Any]:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": prefix + file, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": artifact_uri(prefix + file), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": max(int(line), 1)},
         }
     }
