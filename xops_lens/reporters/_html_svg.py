@@ -81,7 +81,7 @@ class Link:
 class Sankey:
     nodes: list[Node]
     links: list[Link]
-    width: float = 960.0
+    width: float = 1000.0
     height: float = 0.0
     dropped: int = field(default=0)
 

@@ -284,7 +284,7 @@ def _flow(result: ScanResult, data: Mapping[str, Any],
     rest = sum(v for (_, key), v in to_suggestion.items() if key == "none")
     nodes.append(svg.Node("g:none", 2, "no suggestion", rest))
     for node in nodes:
-        node.label = f"{plain(node.label, 44)} · {money(node.value, currency)}"
+        node.label = f"{plain(node.label, 40)} · {money(node.value, currency)}"
     return svg.sankey(nodes, links)
 
 
@@ -310,5 +310,6 @@ def build(result: ScanResult) -> Page:
         flow_note=("A cost line that two suggestions both address is drawn to the one with "
                    "the larger saving; each suggestion's own figures below count all of its "
                    "lines."),
-        files=files, rows=rows, suggestions=suggestions, kinds=kinds,
+        files=files, rows=sorted(rows, key=lambda r: (r.file, r.line)),
+        suggestions=suggestions, kinds=kinds,
     )

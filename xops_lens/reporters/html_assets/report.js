@@ -14,6 +14,9 @@
            kind: field("f-kind"), confidence: field("f-confidence"), basis: field("f-basis")};
   var numeric = {line: 1, confidence: 1, perRun: 1, monthly: 1};
 
+  var cells = {file: 0, job: 1, name: 2};
+  var order = new Map();
+  rows.forEach(function (row, i) { order.set(row, i); });
   function has(value, wanted) {
     return !wanted || value.toLowerCase().indexOf(wanted.toLowerCase()) >= 0;
   }
@@ -22,7 +25,8 @@
     var below = parseFloat(f.confidence.value);
     rows.forEach(function (row) {
       var d = row.dataset;
-      var ok = has(d.file, f.file.value) && has(d.job, f.job.value) &&
+      var ok = has(row.cells[0].textContent, f.file.value) &&
+        has(row.cells[1].textContent, f.job.value) &&
         (!f.subsystem.value || d.subsystem === f.subsystem.value) &&
         (!f.kind.value || d.kind === f.kind.value) &&
         (!f.basis.value || d.basis === f.basis.value) &&
@@ -35,6 +39,7 @@
     table.setAttribute("data-shown", String(shown));
   }
   function value(row, key) {
+    if (key in cells) { return row.cells[cells[key]].textContent; }
     var v = row.dataset[key];
     if (numeric[key]) { return v === "" ? -Infinity : parseFloat(v); }
     return v;
@@ -43,7 +48,7 @@
     rows.sort(function (a, b) {
       var x = value(a, key), y = value(b, key);
       var c = x < y ? -1 : x > y ? 1 : 0;
-      if (c === 0 && key === "file") { c = value(a, "line") - value(b, "line"); }
+      if (key === "file") { c = order.get(a) - order.get(b); }  // rendered by file, line
       return descending ? -c : c;
     });
     rows.forEach(function (row) { body.appendChild(row); });
