@@ -134,6 +134,7 @@ class Page:
     rows: list[StepRow]
     suggestions: list[SuggestionView]
     kinds: list[str]
+    pr_base: str | None = None
     unsure: float = UNSURE
     letters: Mapping[str, str] = field(default_factory=lambda: LETTER)
     subsystems: tuple[str, ...] = SUBSYSTEMS
@@ -312,4 +313,6 @@ def build(result: ScanResult) -> Page:
                    "lines."),
         files=files, rows=sorted(rows, key=lambda r: (r.file, r.line)),
         suggestions=suggestions, kinds=kinds,
+        pr_base=(f"{plain(result.changes.base_ref, 60)} at {result.changes.base_sha[:7]}"
+                 if result.changes is not None else None),
     )
