@@ -196,6 +196,36 @@ def test_without_cost_model_or_steps_the_page_still_renders(tmp_path: Path) -> N
     assert "No pipeline was read." in text
 
 
+def test_measured_figures_are_drawn_apart_from_assumed_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run history (another change) may give a job or step ``basis: measured`` in the
+    JSON, in the entry or in its cost; the page marks those, and only those, measured."""
+    from xops_lens.reporters import _html_view
+
+    real = _html_view.to_dict
+
+    def with_basis(result: Any) -> dict[str, Any]:
+        data = real(result)
+        data["jobs"][1]["cost"]["basis"] = "measured"
+        data["steps"][0]["basis"] = "measured"
+        return data
+
+    monkeypatch.setattr(_html_view, "to_dict", with_basis)
+    tree = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": SMALL})
+    html, _ = scan(tree, tmp_path)
+    page = assert_inert(html.read_text(encoding="utf-8"))
+    jobs = {a["id"]: a["data-basis"] for t, a in page.elements if t == "g" and "data-basis" in a}
+    assert jobs == {"job-0": "assumed", "job-1": "measured"}
+    rows = {a["id"]: a["data-basis"] for t, a in page.elements if t == "tr" and "data-basis" in a}
+    assert rows["step-0"] == "measured"
+    assert set(rows.values()) == {"measured", "assumed"} and list(rows.values()).count(
+        "measured") == 1
+    text = html.read_text(encoding="utf-8")
+    assert re.search(r'id="job-1"[^>]*>.*?class="job-cost" x="6" y="32">\$[0-9.,]+/mo', text,
+                     re.S)
+    assert re.search(r'id="job-0"[^>]*>.*?class="job-cost" x="6" y="32">≈\$', text, re.S)
+
+
 def test_fifty_workflows_stay_under_one_megabyte(tmp_path: Path) -> None:
     if not (SHARED / "corpus" / "MANIFEST.tsv").is_file():
         pytest.skip("../shared/corpus is not beside the repository")
