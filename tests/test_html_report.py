@@ -7,8 +7,8 @@ assert on the rendered DOM against the JSON report of the same scan; they skip w
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
 import os
 import re
@@ -355,7 +355,7 @@ def test_examples_render_in_chromium_with_the_json_numbers(tmp_path: Path) -> No
 @needs_chromium
 def test_hostile_names_render_as_text_in_chromium(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": hostile_workflow()})
-    html, data = scan(tree, tmp_path)
+    html, _ = scan(tree, tmp_path)
     with Browser() as browser:
         url = browser.open(html)
         assert browser.js("typeof window.__pwned") == "undefined"

@@ -275,8 +275,7 @@ def _flow(result: ScanResult, data: Mapping[str, Any],
             value = by_kind.get((name, kind), 0.0)
             nodes.append(svg.Node(f"k:{kind}", 1, kind, value, name))
             links.append(svg.Link(f"s:{name}", f"k:{kind}", value, name))
-            for view in [*suggestions, None]:
-                key = view.anchor if view else "none"
+            for key in [*(s.anchor for s in suggestions), "none"]:
                 links.append(svg.Link(f"k:{kind}", f"g:{key}",
                                       to_suggestion.get((kind, key), 0.0), name))
     for view in suggestions:
