@@ -31,7 +31,8 @@ git = pytest.importorskip("git")
 ACTION = yaml.safe_load((REPO_ROOT / "action.yml").read_text())
 REPO = "octo/widgets"
 PR = 12
-KNOWN_USES = ("actions/setup-python@", "github/codeql-action/upload-sarif@")
+KNOWN_USES = ("actions/setup-python@", "github/codeql-action/upload-sarif@",
+              "actions/upload-artifact@")
 BASE_WORKFLOW = """\
 on: [push, pull_request]
 jobs:
@@ -234,6 +235,7 @@ def test_first_push_comments_second_push_edits_the_same_comment(
     assert out["steps"] == "2" and out["action"] == "1" and out["model"] == "1"
     assert re.fullmatch(r"\d+\.\d\d", out["saving-total"]) and out["currency"] == "USD"
     assert out["comment-url"].startswith("https://github.invalid/")
+    assert out["html-report"] == ""  # html-report is off by default
     [comment] = api.thread(REPO, PR)
     body = comment["body"]
     assert body.startswith("<!-- xops-lens:comment -->\n") and body.count("<!--") == 1
@@ -311,7 +313,8 @@ def test_llm_backend_without_a_key_falls_back_to_rules(tmp_path: Path, api: Fake
 # the Action imports (its own package, its dependencies, pip); each leaves a marker.
 SHADOWING_MODULES = ("yaml.py", "click.py", "pluggy.py", "rich/__init__.py", "git/__init__.py",
                      "xops_lens/__init__.py", "xops_lens/cli.py", "pip/__init__.py",
-                     "pip/__main__.py", "json.py", "sitecustomize.py", "usercustomize.py")
+                     "pip/__main__.py", "json.py", "sitecustomize.py", "usercustomize.py",
+                     "jinja2/__init__.py", "markupsafe/__init__.py")
 
 
 def test_pull_request_code_never_runs_in_the_action(tmp_path: Path, api: FakeGitHub,
@@ -321,11 +324,27 @@ def test_pull_request_code_never_runs_in_the_action(tmp_path: Path, api: FakeGit
     payload = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
     head = _commit(repo, dict.fromkeys(SHADOWING_MODULES, payload), "shadow modules", 2)
     runner = Runner(tmp_path, Path(repo.working_tree_dir), api)
-    done = runner.run(runner.event(base, head), head, {"comment": "always"})
+    done = runner.run(runner.event(base, head), head,
+                      {"comment": "always", "html-report": "true"})
     assert done.exit_code == 0, done.log
     assert not marker.exists(), marker.read_text()
+    assert Path(done.outputs["html-report"]).is_file()  # its template engine ran too
     assert len(api.thread(REPO, PR)) == 1  # every step ran, and the comment was written
     # The trap is real: `python -m` from the checkout does import the PR's modules.
     subprocess.run([sys.executable, "-m", "json.tool", "--help"], cwd=repo.working_tree_dir,
                    capture_output=True, check=False)
     assert marker.exists()
+
+
+def test_html_report_input_writes_the_page_for_the_artifact(
+        tmp_path: Path, api: FakeGitHub, pr: tuple[Any, str, str]) -> None:
+    repo, base, head = pr
+    runner = Runner(tmp_path, Path(repo.working_tree_dir), api)
+    done = runner.run(runner.event(base, head), head, {"html-report": "true", "comment": "off"})
+    assert done.exit_code == 0, done.log
+    page = Path(done.outputs["html-report"])
+    assert page.parent == tmp_path / "runner" / "xops-lens"
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Wait for @octocat &lt;!-- xops-lens" in text
+    [upload] = [s for s in ACTION["runs"]["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert upload["with"]["path"] == "${{ steps.scan.outputs.html-report }}"

@@ -30,7 +30,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "-f", "output_format", default="terminal", show_default=True,
-              help="Output format: terminal, json, markdown, sarif (or one a plugin adds).")
+              help="Output format: terminal, json, markdown, sarif, html (or one a plugin adds).")
 @click.option("--backend", "-b", default="rules", show_default=True,
               help="Classification backend (rules works offline).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),

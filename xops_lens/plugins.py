@@ -36,6 +36,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.reporters.json",
     "xops_lens.reporters.markdown",
     "xops_lens.reporters.sarif",
+    "xops_lens.reporters.html",
 )
 
 # Tests set this so that whatever happens to be installed cannot change their outcome.
