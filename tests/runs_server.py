@@ -317,10 +317,13 @@ def _github_job(job_id: int, run_id: int, attempt: int, name: str, spec: JobSpec
     clock = start
     steps = []
     names = [("Set up job", 0.2), *spec.steps, ("Complete job", 0.1)]
+    # the last step of the job's own (not a post step) is the one that fails
+    failing = max(n for n, (name, _) in enumerate(names, 1)
+                  if not name.startswith("Post ") and name != "Complete job")
     for number, (step_name, step_minutes) in enumerate(names, 1):
         end = clock + timedelta(minutes=step_minutes)
         steps.append({"name": step_name, "status": "completed",
-                      "conclusion": "failure" if fails and number == len(names) - 1
+                      "conclusion": "failure" if fails and number == failing
                       else "success", "number": number,
                       "started_at": iso(clock), "completed_at": iso(end)})
         clock = end
