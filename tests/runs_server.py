@@ -57,6 +57,7 @@ class FakeRuns:
     limit_next: list[str] = field(default_factory=list)  # "primary", "secondary", "gitlab"
     reset_in: float = 0.0  # seconds until a primary limit resets
     forbidden: bool = False
+    remaining: int | None = None  # a quota: sent as x-ratelimit-remaining, one less a request
     requests: list[Recorded] = field(default_factory=list)
     base_url: str = ""
     _server: ThreadingHTTPServer | None = None
@@ -98,6 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(raw)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        if self.fake.remaining is not None:
+            with self.fake._lock:
+                self.fake.remaining = max(0, self.fake.remaining - 1)
+                self.send_header("x-ratelimit-remaining", str(self.fake.remaining))
         self.end_headers()
         self.wfile.write(raw)
 

@@ -216,3 +216,15 @@ def test_gitlab_project_without_pipelines_gives_an_empty_history(fake_runs: Fake
 ])
 def test_remote_urls(url: str, path: str | None) -> None:
     assert parse_remote(url) == path
+
+
+def test_a_small_quota_shortens_the_window_and_keeps_a_reserve(fake_runs: FakeRuns) -> None:
+    github_history(fake_runs, "o/r", ".github/workflows/ci.yml", (TEST,), 150, 30)
+    fake_runs.remaining = 162  # 2 pages, then 60 runs leave the reserve of 100
+    history = fetch(github(fake_runs), 30)
+    assert len(history.runs) == 60 and fake_runs.remaining == 100
+    assert 11.5 < history.days < 12.5
+    assert history.note and "read the newest 60 of 150 runs" in history.note
+    fake_runs.remaining = 50
+    with pytest.raises(RateLimited):
+        fetch(github(fake_runs), 30)

@@ -102,6 +102,8 @@ def load_history(provider: str, repo: str | None, root: str, config: Config, *,
             raise
         warn(f"--runs {provider}: {exc}; costs stay assumed")
         return None
+    if history.note:
+        warn(f"--runs {provider}: {history.note}")
     if not history.runs:
         warn(f"--runs {provider}: no runs of {history.repository} in the last {days:g} days "
              f"({'Actions disabled, or nothing ran' if provider == 'github' else 'no pipelines'})"

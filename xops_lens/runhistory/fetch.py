@@ -16,12 +16,15 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from xops_lens.runhistory.cache import RunCache
-from xops_lens.runhistory.http import ApiError
+from xops_lens.runhistory.http import ApiError, RateLimited
 from xops_lens.runhistory.records import Run
 from xops_lens.runhistory.source import Client, Summary
 
 DAY = 86_400.0
 PER_PAGE = 100
+# Requests left for the rest of the workflow (the comment, other steps): Actions' own
+# token has 1,000 an hour per repository, and a busy repository's month is more runs.
+RESERVE = 100
 Progress = Callable[[int, int], None]  # (runs done, runs in the window)
 
 
@@ -37,6 +40,7 @@ class History:
     runs: list[Run] = field(default_factory=list)
     requests: int = 0
     cached: int = 0  # runs taken from the cache
+    note: str | None = None  # why the window is shorter than asked
 
     @property
     def since(self) -> float:
@@ -54,6 +58,7 @@ def fetch(client: Client, days: float, *, cache: RunCache | None = None, workers
         raise type(exc)(exc.status, client.explain(exc)) from None
     finally:
         history.requests = client.transport.requests
+    summaries = _within_quota(summaries, cache, client.transport.remaining, history)
     runs: dict[int, Run] = {}
     missing: list[Summary] = []
     for summary in summaries:
@@ -91,6 +96,37 @@ def fetch(client: Client, days: float, *, cache: RunCache | None = None, workers
     history.runs = [runs[s.id] for s in summaries if s.id in runs]
     history.requests = client.transport.requests
     return history
+
+
+def _within_quota(summaries: list[Summary], cache: RunCache | None, remaining: int | None,
+                  history: History) -> list[Summary]:
+    """The newest runs whose reading leaves RESERVE requests of the quota; when that is
+    not all of them, the window shrinks to the span they cover (runs per month stay
+    right, over fewer days) and ``history.note`` says so."""
+    if remaining is None:
+        return summaries
+    budget = remaining - RESERVE
+    kept: list[Summary] = []
+    for summary in sorted(summaries, key=lambda s: s.created, reverse=True):
+        cached = cache is not None and summary.finished and \
+            cache.get(summary.id, summary.version) is not None
+        if not cached:
+            if budget <= 0:
+                break
+            budget -= 1
+        kept.append(summary)
+    if len(kept) == len(summaries):
+        return kept
+    if not kept:
+        raise RateLimited(0, f"{history.label} API: the rate limit leaves {remaining} "
+                             f"requests, too few to read runs and keep {RESERVE} for the rest")
+    oldest = kept[-1].created
+    days = max((history.now - oldest) / DAY, 1 / 24)
+    history.note = (f"the rate limit leaves {remaining} requests: read the newest "
+                    f"{len(kept):,} of {len(summaries):,} runs, {days:.1f} of "
+                    f"{history.days:g} days (the cache keeps them for the next scan)")
+    history.days = days
+    return kept
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class Transport:
         self.clock = clock
         self._lock = threading.Lock()
         self.requests = 0
+        self.remaining: int | None = None  # the quota left, as the last answer said
 
     def scrub(self, text: str) -> str:
         """``text`` without the token (a server may echo what it was sent)."""
@@ -151,6 +152,10 @@ class Transport:
                     continue
                 reason = getattr(exc, "reason", exc)
                 raise self._error(0, shown, f"no answer from {self.base_url}: {reason}") from None
+            left = _header(headers_in, "X-RateLimit-Remaining") or _header(
+                headers_in, "RateLimit-Remaining")
+            if left is not None and left.strip().isdigit():
+                self.remaining = int(left)
             try:
                 data = json.loads(raw) if raw.strip() else None
             except (ValueError, UnicodeDecodeError):
