@@ -17,20 +17,20 @@ import os
 import tempfile
 from pathlib import Path
 
+from xops_lens.cachedir import default_cache_dir, make_private_dirs
 from xops_lens.runhistory.records import Run
 
 CACHE_FORMAT = 1
 
 
 def default_runs_dir() -> Path:
-    from xops_lens.llm.cache import default_cache_dir  # one user cache for the tool
-
     return default_cache_dir() / "runs"
 
 
 class RunCache:
     def __init__(self, directory: Path, provider: str, api_url: str, repository: str) -> None:
         digest = hashlib.sha256(f"{api_url.rstrip('/')}\n{repository}".encode()).hexdigest()[:24]
+        self.root = directory
         self.directory = directory / provider / digest
         self.write_errors = 0
 
@@ -50,7 +50,7 @@ class RunCache:
         body = json.dumps({"format": CACHE_FORMAT, "version": run.version, "run": run.to_json()},
                           separators=(",", ":"))
         try:
-            _private_dirs(self.directory)
+            make_private_dirs(self.directory, self.root)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
             try:
                 os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
@@ -70,15 +70,3 @@ class RunCache:
         except OSError:
             return 0
 
-
-def _private_dirs(path: Path) -> None:
-    """Make ``path`` and the parents it needs, each new one 0700 whatever the umask."""
-    missing = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    for folder in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            folder.mkdir(mode=0o700)
-        os.chmod(folder, 0o700)
