@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,16 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def fake_runs() -> Iterator[Any]:
+    """The local run-history server (tests/runs_server.py) for ``scan --runs`` tests."""
+    from tests.runs_server import FakeRuns
+
+    fake = FakeRuns(token="secret-runs-token-123")
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -49,11 +49,18 @@ def cli() -> None:
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
               help="Also write the same scan in FORMAT to PATH, e.g. --report sarif=out.sarif "
                    "(repeatable; one scan, so an LLM backend is asked once).")
+@click.option("--runs", type=click.Choice(["github", "gitlab"]),
+              help="Measure costs from the CI provider's run history of the last "
+                   "cost.runs.days days (token: GITHUB_TOKEN/GH_TOKEN or GITLAB_TOKEN/"
+                   "CI_JOB_TOKEN); with --estimate, only count the requests.")
+@click.option("--repo", metavar="OWNER/NAME",
+              help="--runs: the repository or GROUP/PROJECT (default: GITHUB_REPOSITORY or "
+                   "CI_PROJECT_PATH, else the origin remote).")
 @backend_options
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
          config_file: Path | None, assignments: tuple[str, ...],
          backend_options: dict[str, Any], base: str | None, fail_on: str,
-         reports: tuple[str, ...]) -> None:
+         reports: tuple[str, ...], runs: str | None, repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError, visible
@@ -79,8 +86,17 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         _withhold_policy_settings(config, policy, backend_options)
         for message in config.messages:
             click.echo(f"warning: {visible(message)}", err=True)
+        history = None
+        if runs is not None:
+            from xops_lens.runhistory.cli import load_history
+
+            history = load_history(
+                runs, repo, str(path), config, estimate_only=bool(backend_options.get("estimate")),
+                warn=lambda text: click.echo(f"warning: {visible(text)}", err=True),
+                say=lambda text: click.echo(f"estimate: {visible(text)}", err=True),
+                trusted=bool(backend_options.get("trust_repo_config")))
         result = run_scan(path, backend=backend, registry=registry, config=config,
-                          backend_options=backend_options)
+                          backend_options=backend_options, history=history)
         if base is not None and not backend_options.get("estimate"):
             from xops_lens.prmode import apply_base
 

@@ -31,6 +31,8 @@ from xops_lens.sdk import Backend, BackendContext, Format
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+    from xops_lens.runhistory.fetch import History
+
 DEFAULT_BACKEND = "rules"
 
 # Parallel parsing (see _parse_parallel): worth a fork from this many entry files or
@@ -405,12 +407,13 @@ def _classify(chosen: Backend, steps: list[Step], registry: Registry,
 def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None,
          config: Config | None = None,
          backend_options: Mapping[str, Any] | None = None, workers: int | None = None,
-         parallel_min_files: int | None = None) -> ScanResult:
+         parallel_min_files: int | None = None, history: History | None = None) -> ScanResult:
     """Scan ``root``. ``backend_options`` are the backend settings given on the command
     line (see :class:`xops_lens.sdk.BackendContext`). ``workers`` (default: one per spare
     core, or $XOPS_LENS_WORKERS; 0: serial) and ``parallel_min_files`` (default
     PARALLEL_MIN_FILES, or $XOPS_LENS_PARALLEL_MIN_FILES) decide whether a large tree is
-    parsed in forked workers; the result is the same either way."""
+    parsed in forked workers; the result is the same either way. ``history``: the CI
+    run history (``scan --runs``), whose measurements replace the cost assumptions."""
     registry = registry or get_registry()
     config = config or Config()
     if backend not in registry.backends:
@@ -490,7 +493,13 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             if label is not None:
                 result.gates.append(GateResult(job, label))
     ignores.apply(result)  # kind rules need the labels
-    result.cost = estimate(result, root)
+    measurements = None
+    if history is not None:
+        from xops_lens.runhistory.measure import measure
+
+        measurements = measure(history, [f.pipeline for f in result.files if f.pipeline])
+        result.messages.extend(measurements.notes)
+    result.cost = estimate(result, root, measurements=measurements)
     # The backend's own warnings about the wording go where its labelling ones went.
     seen = len(backend_messages)
     result.cost.suggestions = reword_suggestions(chosen, result.cost.suggestions,

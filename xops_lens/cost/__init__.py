@@ -25,13 +25,16 @@ from xops_lens.cost.settings import Assumption
 
 if TYPE_CHECKING:
     from xops_lens.result import ScanResult
+    from xops_lens.runhistory.measure import Measurements
 
 __all__ = ["Assumption", "CostLine", "CostReport", "Figures", "estimate"]
 
 
-def estimate(result: ScanResult, root: Path, *, now: datetime | None = None) -> CostReport:
+def estimate(result: ScanResult, root: Path, *, now: datetime | None = None,
+             measurements: Measurements | None = None) -> CostReport:
     """The cost report of a finished scan. ``now`` ends the git history window (tests
-    pin it); the scanned tree is only read, never written."""
+    pin it); the scanned tree is only read, never written. ``measurements``: the CI
+    run history matched to the scan (``scan --runs``), which replaces assumptions."""
     from xops_lens.cost.pricing import estimate as run
 
-    return run(result, root, now=now or datetime.now(timezone.utc))
+    return run(result, root, now=now or datetime.now(timezone.utc), measurements=measurements)

@@ -56,6 +56,10 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     },
     "cost.runs_per_month": (
         None, "runs per month of every triggered pipeline; unset: from triggers and history"),
+    "cost.runs.days": (30, "scan --runs: days of CI run history read (GitHub, GitLab)"),
+    "cost.runs.max_wait": (
+        60, "scan --runs: longest wait in seconds for a rate limit to reset before stopping"),
+    "cost.runs.concurrency": (4, "scan --runs: requests sent at once"),
     "cost.history.days": (90, "window of git history read on the default branch, in days"),
     "cost.changes_per_month": (
         40.0, "changes landing on the default branch per month, when git history is missing"),

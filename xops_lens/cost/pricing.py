@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from xops_lens.cost.history import History, read_history
+from xops_lens.cost.measured import MeasuredJob
 from xops_lens.cost.report import CostLine, CostReport
 from xops_lens.cost.runs import (
     DISPATCH_EVENTS,
@@ -40,6 +41,7 @@ from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step
 
 if TYPE_CHECKING:
     from xops_lens.result import ScanResult
+    from xops_lens.runhistory.measure import Measurements
 
 FAILURE_KINDS = ("test", "lint", "build", "analysis")
 # A publish step that looks like a release: a package registry upload or a release
@@ -136,6 +138,7 @@ class Estimator:
     labels: dict[int, Classification]
     gates: dict[int, Classification]
     known_paths: Collection[str]  # a set: every job and local action call is looked up
+    measurements: Measurements | None = None  # scan --runs: the run history, matched
     report: CostReport = field(init=False)
     # once-per-scan or once-per-pipeline lines already placed (release notes, bumps)
     _placed: set[tuple[str, str]] = field(default_factory=set)
@@ -237,6 +240,11 @@ class Estimator:
             events, keys = {}, set()
         if gated:
             keys.add("cost.gates_on_pull_requests")
+        measure = self.measurements.jobs.get(id(job)) if self.measurements else None
+        if measure is not None and not job.reusable:
+            # The one place where measured runs replace those of the triggers: the
+            # events that really ran the job, per month over the window.
+            events, keys = dict(measure.events), {"cost.runs.days"}
         price, price_keys = composite_price or self.runner_price(job.runner)
         keys.update(price_keys)
         return _JobContext(pipeline, job, events, price, tuple(sorted(keys)),
@@ -278,6 +286,11 @@ class Estimator:
                 report.step_notes[id(step)] = "its steps are reported too and costed there"
             else:
                 costed.append(step)
+        measure = self.measurements.jobs.get(id(job)) if self.measurements else None
+        measured = MeasuredJob(self, ctx, measure, costed) if measure and costed else None
+        if measured is not None:
+            report.measured_jobs[id(job)] = measure
+            report.measured_jobs_list.append(job)
         scale, scale_keys = self._scale(ctx, costed)
         specs = self._specs.setdefault(
             (_exact(ctx.runs), _exact(price), ctx.keys, matrix, _exact(scale), scale_keys), {})
@@ -290,7 +303,9 @@ class Estimator:
             target = AppliesTo(step.file, step.line, job.id, step.name)
             spec_key = (label.subsystem, label.kind, _exact(label.confidence))
             spec = specs.get(spec_key)
-            if spec is None:
+            if measured is not None:
+                spec = self._measured_spec(measured, step, label)
+            elif spec is None:
                 spec = specs[spec_key] = self._step_spec(ctx, label, scale, scale_keys)
             else:
                 remember(spec.assumptions)
@@ -318,14 +333,26 @@ class Estimator:
         # A job made only of containers (a Buildkite group) starts no agent of its own.
         if job.steps and not ctx.composite and not all(step.expanded for step in job.steps):
             overhead = self.settings.number("cost.job_overhead_minutes")
-            cell_minutes += overhead
-            if overhead:
+            added = measured.overhead() if measured is not None else None
+            if added is not None:
+                cell_minutes += added[0] / measured.cells  # type: ignore[union-attr]
+                if added[0]:
+                    self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
+                              "run", ctx.runs, 0.0, added[0], price, added[1],
+                              ("cost.runs.days", *ctx.keys), measured.cells)  # type: ignore[union-attr]
+            elif measured is not None:
+                pass  # GitLab's job minutes hold the start-up already
+            elif overhead:
+                cell_minutes += overhead
                 self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
                           "run", ctx.runs, 0.0, overhead * matrix, price,
                           f"{_n(overhead)} min start-up × {_cells(matrix)} × "
                           f"{_n(price, 4)} {self.currency}/min",
                           ("cost.job_overhead_minutes", *ctx.keys), matrix)
-        if first_test is not None:
+        if measured is not None:
+            if costed:
+                measured.rerun_line(first_test or costed[0])
+        elif first_test is not None:
             self._reruns(ctx, first_test, cell_minutes)
         gate = self.gates.get(id(job))
         if gate is not None and self.approval_needed(job):
@@ -377,6 +404,17 @@ class Estimator:
                     f"{_n(rate * 100)}% of runs fail × {_n(triage)} min to triage",
                     (rate_key, "cost.human_minutes.triage", *ctx.keys), matrix))
         return _StepSpec(minutes, tuple(lines), tuple(assumptions))
+
+    def _measured_spec(self, measured: MeasuredJob, step: Step, label: Classification
+                       ) -> _StepSpec:
+        """A measured job's step: its own figures, never shared through the spec memo."""
+        self.report.measured_steps[id(step)] = measured.measure.steps.get(id(step))
+        self.report.step_basis[id(step)] = measured.basis(step)
+        note = measured.note(step)
+        if note is not None:
+            self.report.step_notes.setdefault(id(step), note)
+        minutes, lines = measured.step_lines(step, label)
+        return _StepSpec(minutes, tuple(lines), ())
 
     def _rest(self, category: str, label: Label, use: str, uses: float, human: float,
               compute: float, price: float, formula: str, keys: Sequence[str],
@@ -533,7 +571,8 @@ def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
     return PipelineRuns(pipeline.path, tuple(events), note), composite
 
 
-def estimate(result: ScanResult, root: Path, *, now: datetime) -> CostReport:
+def estimate(result: ScanResult, root: Path, *, now: datetime,
+             measurements: Measurements | None = None) -> CostReport:
     """Price every step, job and pipeline of ``result``, then match the catalogue."""
     settings = Settings(result.config)
     history_read: list[History] = []
@@ -547,7 +586,10 @@ def estimate(result: ScanResult, root: Path, *, now: datetime) -> CostReport:
     counter = RunCounter(settings, history)
     estimator = Estimator(settings, counter, {id(r.step): r.label for r in result.steps},
                           {id(g.job): g.label for g in result.gates},
-                          frozenset(p.path for p in pipelines))
+                          frozenset(p.path for p in pipelines), measurements)
+    if measurements is not None:
+        settings.number("cost.runs.days", minimum=1)  # recorded: the window it rests on
+        estimator.report.measurements = measurements
     runs, composite_prices = resolve_runs(pipelines, counter, estimator)
     report = estimator.report
     report.runs = runs

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from xops_lens.cost.runs import PipelineRuns
 from xops_lens.cost.settings import Assumption
 from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step, Suggestion
+
+if TYPE_CHECKING:
+    from xops_lens.runhistory.measure import JobMeasure, Measurements, StepMeasure
 
 # What each category of marginal cost is, for reports.
 CATEGORIES: dict[str, str] = {
@@ -171,6 +174,23 @@ class CostReport:
     history_note: str = ""
     history_used: bool = False
     unknown_keys: list[str] = field(default_factory=list)
+    # scan --runs: the matched run history, and what it measured of each job and step
+    measurements: Measurements | None = None
+    measured_jobs: dict[int, JobMeasure] = field(default_factory=dict)
+    measured_jobs_list: list[Job] = field(default_factory=list)  # the jobs of measured_jobs
+    measured_steps: dict[int, StepMeasure | None] = field(default_factory=dict)
+    step_basis: dict[int, str] = field(default_factory=dict)
+
+    def jobs_of(self, path: str) -> list[Job]:
+        """The measured jobs of one pipeline file, in file order."""
+        jobs = [j for j in self.measured_jobs_list if j.file == path]
+        return sorted(jobs, key=lambda j: j.line)
+
+    def job_basis(self, job: Job) -> str:
+        return "measured" if id(job) in self.measured_jobs else "assumed"
+
+    def basis_of_step(self, step: Step) -> str:
+        return self.step_basis.get(id(step), "assumed")
 
     def add(self, line: CostLine, bucket: dict, key: object) -> None:
         self.lines.append(line)

@@ -49,13 +49,59 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
+def _opt(value: float | None) -> float | None:
+    return None if value is None else _r(value)
+
+
+def _measured_job(report: CostReport, job: Job) -> dict[str, Any] | None:
+    """What the run history measured of the job (scan --runs), or None."""
+    m = report.measured_jobs.get(id(job))
+    if m is None:
+        return None
+    return {
+        "runs": m.runs,
+        "runs_per_month": _r(m.runs_per_month),
+        "median_minutes": _r(m.median_minutes),
+        "minutes_per_run": _r(m.minutes_per_run),
+        "failure_rate": _r(m.failure_rate),
+        "rerun_rate": _r(m.rerun_rate),
+        "reruns_per_month": _r(m.reruns_per_month),
+        "rerun_minutes": _r(m.rerun_minutes),
+        "queue_minutes": _opt(m.queue_minutes),
+        "wait_minutes": _opt(m.wait_minutes),
+        "cells": [{"name": c.name, "runs": c.runs, "median_minutes": _r(c.median_minutes)}
+                  for c in m.cells],
+        "notes": list(m.notes),
+    }
+
+
+def _measured_step(report: CostReport, step: Step) -> dict[str, Any] | None:
+    m = report.measured_steps.get(id(step))
+    if m is None:
+        return None
+    return {"runs": m.runs, "median_minutes": _r(m.median_minutes),
+            "minutes_per_run": _r(m.minutes_per_run), "failure_rate": _r(m.failure_rate)}
+
+
+def runs_summary(report: CostReport | None) -> dict[str, Any] | None:
+    """The run history behind the measured figures (scan --runs), or None."""
+    m = report.measurements if report is not None else None
+    if m is None:
+        return None
+    return {"provider": m.provider, "repository": m.repository, "days": _r(m.days),
+            "runs": m.runs, "jobs_measured": len(report.measured_jobs),  # type: ignore[union-attr]
+            "requests": m.requests, "cached_runs": m.cached, "notes": list(m.notes)}
+
+
 def step_cost(report: CostReport | None, step: Step) -> dict[str, Any] | None:
     if report is None:
         return None
     figures = report.step(step)
     return {**_figures(figures),
             "lines": [_line(l, a) for l, a in zip(figures.lines, figures.line_amounts)],
-            "note": report.step_notes.get(id(step))}
+            "note": report.step_notes.get(id(step)),
+            "basis": report.basis_of_step(step),
+            "measured": _measured_step(report, step)}
 
 
 def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
@@ -66,7 +112,9 @@ def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
     return {**_figures(report.job(job)),
             "price_per_minute": _r(report.job_prices.get(id(job), 0.0)),
             "lines": [_line(l) for l in report.job_own(job)],
-            "note": report.reusable_notes.get(id(job))}
+            "note": report.reusable_notes.get(id(job)),
+            "basis": report.job_basis(job),
+            "measured": _measured_job(report, job)}
 
 
 def _exact(value: Any) -> Any:
@@ -120,6 +168,7 @@ class EncodedCosts:
         report, key = self.report, id(step)
         known, number = self._line_numbers.get, self._number
         cache_key = (_exact(report.step_runs.get(key, 0.0)), report.step_notes.get(key),
+                     report.step_basis.get(key), id(report.measured_steps.get(key)),
                      *[known(id(line)) or number(line)
                        for line in report.step_lines.get(key, ())])
         text = self._steps.get(cache_key)
@@ -133,7 +182,7 @@ class EncodedCosts:
         step_lines = report.step_lines
         cache_key = (
             _exact(report.job_runs.get(key, 0.0)), _exact(report.job_prices.get(key, 0.0)),
-            report.reusable_notes.get(key),
+            report.reusable_notes.get(key), id(report.measured_jobs.get(key)),
             tuple([known(id(line)) or number(line) for line in report.job_lines.get(key, ())]),
             *[known(id(line)) or number(line)
               for step in job.steps for line in step_lines.get(id(step), ())])
@@ -246,6 +295,7 @@ def summary_cost(report: CostReport | None) -> dict[str, Any] | None:
         "monthly_saving": _r(sum(s.numbers.monthly_saving for s in paying)),
         "one_time": _r(sum(s.numbers.one_time for s in paying)),
         "history": {"used": report.history_used, "note": report.history_note or None},
+        "runs": runs_summary(report),
     }
 
 

@@ -40,9 +40,54 @@ def step_cell(report: CostReport | None, step: Step, job: Job | None = None) -> 
         return ""
     if job is not None and id(job) in report.reusable_notes:
         return "—"
-    if id(step) in report.step_notes:
+    # A costed step of a measured job may carry a note too (not matched, spread): it
+    # keeps its figure; other notes mean the step is costed elsewhere.
+    if id(step) in report.step_notes and id(step) not in report.step_basis:
         return "→"
-    return money(report.step(step).monthly)
+    mark = MEASURED_MARK if report.basis_of_step(step) == "measured" else ""
+    return money(report.step(step).monthly) + mark
+
+
+MEASURED_MARK = " *"
+
+
+def measured_window(report: CostReport | None) -> str | None:
+    """"N GitHub runs of the last D days (repo)" when figures are measured, else None."""
+    if report is None or report.measurements is None or not report.measured_jobs:
+        return None
+    return report.measurements.window
+
+
+def _measured(report: CostReport, jobs: Sequence[Job]) -> list[Any]:
+    """The per-job measurements (scan --runs) as a table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    m = report.measurements
+    if m is None or not report.measured_jobs:
+        return []
+    table = Table(title=f"Measured: {m.window}, {m.requests:,} requests "
+                        f"({m.cached:,} runs from the cache)",
+                  title_justify="left", box=None, header_style="bold")
+    for name, justify in (("job", "left"), ("runs", "right"), ("runs/mo", "right"),
+                          ("median min", "right"), ("failed", "right"), ("re-run", "right"),
+                          ("queue/wait min", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for job in jobs:
+        j = report.measured_jobs.get(id(job))
+        if j is None:
+            continue
+        wait = j.wait_minutes if j.wait_minutes is not None else j.queue_minutes
+        cells = f" ×{len(j.cells)}" if len(j.cells) > 1 else ""
+        table.add_row(Text(f"{job.id}{cells}"), str(j.runs),
+                      _number(j.runs_per_month), f"{j.median_minutes:.1f}",
+                      f"{j.failure_rate:.0%}", f"{j.rerun_rate:.0%}",
+                      "" if wait is None else (f"{wait:.1f}" + (" (gated)" if j.wait_minutes
+                                                                 is not None else "")))
+    out: list[Any] = [table]
+    for note in m.notes:
+        out.append(Text(f"  {note}", style="dim"))
+    return out
 
 
 def reusable_jobs(report: CostReport | None, jobs: Sequence[Job]) -> str:
@@ -166,6 +211,8 @@ def _runs(report: CostReport) -> list[Any]:
             line.append(_number(runs.total))
             parts = " · ".join(f"{plain(e.event)} {_number(e.runs)}" for e in runs.events)
             line.append(f"  ({parts})", style="dim")
+            if report.jobs_of(path):
+                line.append("  from triggers; measured jobs below", style="dim")
         out.append(line)
     if report.history_note:
         used = "" if report.history_used else "; defaults used instead"
@@ -244,9 +291,13 @@ def render_cost(console: Any, report: CostReport | None, *, quiet: bool) -> None
     console.print(_money_table(report))
     total = report.total()
     human = total.human_monthly / total.monthly if total.monthly else 0.0
+    window = measured_window(report)
+    basis = ("Durations, rates and minutes are assumptions (listed below)." if window is None
+             else f"Figures marked *, and the runs and minutes of the jobs below, are measured "
+                  f"from {window}; the rest are assumptions (listed below).")
     console.print(Text(f"{human:.0%} of it is people's time: {_number(total.human_hours_monthly)}"
-                       f" h/month at {money(report.human_rate)} {report.currency}/h. Durations, "
-                       "rates and minutes are assumptions (listed below).", style="dim"))
+                       f" h/month at {money(report.human_rate)} {report.currency}/h. {basis}",
+                       style="dim"))
     if report.suggestions:
         console.print()
         console.print(_suggestion_table(report, console.width))
@@ -262,5 +313,10 @@ def render_cost(console: Any, report: CostReport | None, *, quiet: bool) -> None
     console.print()
     for line in _runs(report):
         console.print(line)
+    measured = _measured(report, [j for p in report.runs for j in report.jobs_of(p)])
+    if measured:
+        console.print()
+        for part in measured:
+            console.print(part)
     console.print()
     console.print(_assumption_table(report))

@@ -157,6 +157,29 @@ def _full(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
     return out
 
 
+def _measured(result: ScanResult) -> list[str]:
+    """What the run history measured (scan --runs), job by job; nothing without it."""
+    report = result.cost
+    m = report.measurements if report is not None else None
+    if report is None or m is None or not report.measured_jobs:
+        return []
+    rows = []
+    for job in report.measured_jobs_list[:MAX_ROWS]:
+        j = report.measured_jobs[id(job)]
+        wait = j.wait_minutes if j.wait_minutes is not None else j.queue_minutes
+        rows.append([md(f"{job.file}:{job.line}"), md(job.id, NAME_WIDTH), str(j.runs),
+                     f"{j.runs_per_month:,.1f}", f"{j.median_minutes:.1f}",
+                     str(len(j.cells)), f"{j.failure_rate:.0%}", f"{j.rerun_rate:.0%}",
+                     "" if wait is None else f"{wait:.1f}" + (" (gated)" if j.wait_minutes
+                                                              is not None else "")])
+    out = [f"**Measured** from {md(m.window)}: the runs, minutes, failures and re-runs of "
+           f"these {len(report.measured_jobs)} job(s) come from their runs; every other "
+           "figure is an assumption.", ""]
+    out += _table(["where", "job", "runs", "runs/month", "median min", "cells", "failed",
+                   "re-run", "queue/wait min"], rows, "llrrrrrrr") + [""]
+    return out
+
+
 def _pr(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
     changes = result.changes
     assert changes is not None
@@ -222,6 +245,7 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
     out = ["### xops-lens: CI steps by subsystem", ""]
     out += _pr(result, links, quiet) if result.changes is not None else _full(result, links, quiet)
 
+    out += _measured(result)
     data = to_dict(result)
     suggestions = _suggestions(data)
     if suggestions:

@@ -192,8 +192,11 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print(_usage_line(result.backend_usage))
     if result.steps or result.gates:
         console.print(_summary(result))
+        window = cost.measured_window(result.cost)
         console.print(Text("Shares are by step count; the money below rests on assumed step "
-                           "durations.", style="dim"))
+                           "durations." if window is None else
+                           "Shares are by step count; the money below is measured where marked "
+                           f"* ({window}), else assumed.", style="dim"))
         cost.render_cost(console, result.cost, quiet=options.quiet)
     else:
         console.print(Text("No CI steps found under this path.", style="dim"))

@@ -1,0 +1,1 @@
+"""The GitLab integration. ``runs``: the pipeline history (issue 16)."""
