@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._reader import (
+from xops_lens.backends.rules import tables as T
+from xops_lens.backends.rules.reader import (
     HANDS_ON,
     RANK,
     READS_VALUE,
@@ -17,8 +17,8 @@ from xops_lens.backends._reader import (
     Reader,
     choose,
 )
-from xops_lens.backends._shell import LazyPattern, split_commands, unquote
-from xops_lens.backends._words import clip_why, kinds_in_words, name_kind, name_words, words_of
+from xops_lens.backends.rules.shell import LazyPattern, split_commands, unquote
+from xops_lens.backends.rules.words import clip_why, kinds_in_words, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 _FUNCTION_DEF = LazyPattern(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._shell import (
+from xops_lens.backends.rules import tables as T
+from xops_lens.backends.rules.shell import (
     ASSIGNMENT,
     PATH_SEP,
     SCRIPT_EXT,
@@ -23,7 +23,7 @@ from xops_lens.backends._shell import (
     split_commands,
     unquote,
 )
-from xops_lens.backends._words import (
+from xops_lens.backends.rules.words import (
     AZURE_TASK,
     IDENT_RANK,
     action_kind,

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._shell import GH_EXPR, LazyPattern
+from xops_lens.backends.rules import tables as T
+from xops_lens.backends.rules.shell import GH_EXPR, LazyPattern
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 WHY_LIMIT = 80
