@@ -4,10 +4,14 @@ container images and the plugins they are (Woodpecker, Drone, Buildkite)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from xops_lens.backends.rules import tables as T
-from xops_lens.backends.rules.reader import ROUTE_WRITE, Hit, api_kind, choose, run_words
+from xops_lens.backends.rules.data import azure as T
+from xops_lens.backends.rules.data.plugins import JENKINS_STEPS, PLUGIN_KINDS, SCRIPT_INPUTS
+from xops_lens.backends.rules.hit import Hit
+from xops_lens.backends.rules.program import Via
+from xops_lens.backends.rules.programs import COMMANDS
+from xops_lens.backends.rules.programs.forges import ROUTE_WRITE, api_kind
+from xops_lens.backends.rules.reader import choose, run_words
 from xops_lens.backends.rules.script import classify_script
 from xops_lens.backends.rules.shell import LazyPattern
 from xops_lens.backends.rules.words import (
@@ -48,7 +52,7 @@ _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256
 def _script_inputs(step: Step) -> str:
     parts = []
     for key, value in step.inputs:
-        if key.lower().replace("-", "").replace("_", "") in T.SCRIPT_INPUTS and value:
+        if key.lower().replace("-", "").replace("_", "") in SCRIPT_INPUTS and value:
             parts.append(value)
     return "\n".join(parts)
 
@@ -160,9 +164,9 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
     parts = path.split("/")
     candidates = [_ACTION_AFFIXES.sub("", p) for p in parts[1:]] + [parts[0]]
     for candidate in candidates:
-        if candidate in T.COMMANDS:
-            spec = T.COMMANDS[candidate]
-            if all(v.startswith("@") or v == "unknown" for v in spec.values()):
+        if candidate in COMMANDS:
+            spec = COMMANDS[candidate]
+            if all(isinstance(v, Via) or v == "unknown" for v in spec.values()):
                 continue  # a wrapper or script runner: its input is judged as a script
             hit = run_words([candidate] + " ".join(values).split())
             if hit is not None and hit.kind != "unknown" and hit.weight == 2:
@@ -183,7 +187,7 @@ def _is_image(uses: str) -> bool:
 
 def classify_uses(step: Step) -> tuple[str, float, str]:
     uses = step.uses or ""
-    builtin = T.JENKINS_STEPS.get(uses)
+    builtin = JENKINS_STEPS.get(uses)
     if builtin is not None:
         # a Jenkins pipeline step of its own (echo, error, deleteDir), not a library call
         return builtin, 0.8, f"runs Jenkins step {short(uses, 40)}"
@@ -277,7 +281,7 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
     settings = {k.lower().replace("-", "_"): v.strip().lower() for k, v in step.inputs}
     for pattern, kind in _PLUGIN_KINDS:
         if pattern.search(name):
-            if kind == "@image":
+            if kind is None:  # an image builder
                 dry = settings.get("dry_run") or settings.get("dryrun")
                 if dry in ("true", "yes", "1") or settings.get("push") in ("false", "no"):
                     return "build", 0.85, clip_why(f"builds an image with {short(name, 40)} (dry run)")
@@ -286,7 +290,7 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
     return None
 
 
-_PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in T.PLUGIN_KINDS)
+_PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in PLUGIN_KINDS)
 
 
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
@@ -301,7 +305,7 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
             return found
     if text.strip() and first not in (uses.strip(), image):
         kind, confidence, why = classify_script(text, given_name(step), step.job)
-        if confidence < 0.5 and prog in T.COMMANDS:
+        if confidence < 0.5 and prog in COMMANDS:
             # the image may name the program its arguments belong to (Cloud Build)
             hit = run_words([prog] + text.split())
             if hit is not None and hit.kind != "unknown":
