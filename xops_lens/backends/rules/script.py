@@ -107,7 +107,8 @@ class _ScriptFacts:
 
     The whole-script patterns (the properties) are searched only when a rule of
     :func:`classify_script` asks, then kept: most scripts never reach those rules, and
-    searching every text for all of them cost a fifth of the classification.
+    searching every text for all of them was a large share of the classification
+    (docs/benchmarks.md).
     """
 
     __slots__ = ("_flags", "exit_code_check", "generates_pipeline", "hits", "python", "text",

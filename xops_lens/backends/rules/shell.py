@@ -13,11 +13,11 @@ from typing import Any
 
 
 class LazyPattern:
-    """A regular expression compiled when first used. Compiling costs 0.1 to 0.4 ms a
-    pattern at start-up, and most of the rule backend's patterns serve commands that few
-    repositories hold; the ones nearly every scan needs stay plain ``re.compile``. Once
-    compiled, each method is the compiled pattern's own, bound (a call costs some 60 ns
-    more than on the pattern itself)."""
+    """A regular expression compiled when first used. Compiling is a noticeable part of
+    start-up (docs/benchmarks.md, "Rule backend as a package"), and most of the rule
+    backend's patterns serve commands that few repositories hold; the ones nearly every
+    scan needs stay plain ``re.compile``. Once compiled, each method is the compiled
+    pattern's own, bound, so that a call costs little more than on the pattern itself."""
 
     __slots__ = ("_compiled", "_flags", "_source", "findall", "finditer", "fullmatch", "match",
                  "search", "split", "sub")

@@ -43,7 +43,8 @@ from xops_lens.backends.rules.programs import (
 )
 
 __all__ = ["AZURE_FILE_TASKS", "AZURE_TASKS", "COMMANDS", "DIRECTIVES", "FALLBACKS", "FAMILIES",
-           "OPTIONS", "PROGRAMS", "TASK_RUNNERS", "UTILITIES", "DuplicateProgram", "merge"]
+           "OPTIONS", "PROGRAMS", "TASK_RUNNERS", "UTILITIES", "DuplicateProgram", "RegistryError",
+           "merge"]
 
 FAMILIES: tuple[ModuleType, ...] = (
     python, javascript, rust, go, jvm, dotnet, native, languages, docs, containers, cloud,
@@ -56,7 +57,11 @@ FAMILIES: tuple[ModuleType, ...] = (
 FALLBACKS: tuple[Fallback, ...] = (cloud.storage_tool, powershell.cmdlet)
 
 
-class DuplicateProgram(Exception):
+class RegistryError(Exception):
+    """The families' declarations do not merge into one set of rules."""
+
+
+class DuplicateProgram(RegistryError):
     """Two declarations claim one program name (or one directive)."""
 
 
@@ -98,8 +103,7 @@ for _name, _program in PROGRAMS.items():
         OPTIONS[_name] = _program.options
     for _sub, _valued in _program.sub_options.items():
         OPTIONS[f"{_name} {_sub}"] = _valued
-del _name, _program
 
 _unread = [via for via in Via if via not in DIRECTIVES]
 if _unread:  # a table entry no family knows how to read
-    raise DuplicateProgram(f"no family reads {', '.join(v.name for v in _unread)}")
+    raise RegistryError(f"no family reads {', '.join(v.name for v in _unread)}")
