@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from xops_lens.backends import _script, _shell
-from xops_lens.backends._shell import LazyPattern, split_commands
+from xops_lens.backends.rules import script as _script, shell as _shell
+from xops_lens.backends.rules.shell import LazyPattern, split_commands
 
 
 def test_lazy_pattern_acts_as_compiled() -> None:

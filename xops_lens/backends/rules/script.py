@@ -7,18 +7,11 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._reader import (
-    HANDS_ON,
-    RANK,
-    READS_VALUE,
-    WRITES_READ_OUTPUT,
-    Hit,
-    Reader,
-    choose,
-)
-from xops_lens.backends._shell import LazyPattern, split_commands, unquote
-from xops_lens.backends._words import clip_why, kinds_in_words, name_kind, name_words, words_of
+from xops_lens.backends.rules.data import words as T
+from xops_lens.backends.rules.hit import HANDS_ON, RANK, Hit, Tag
+from xops_lens.backends.rules.reader import Reader, choose
+from xops_lens.backends.rules.shell import LazyPattern, split_commands, unquote
+from xops_lens.backends.rules.words import clip_why, kinds_in_words, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 _FUNCTION_DEF = LazyPattern(r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)|^\s*function\s+([\w-]+)")
@@ -114,7 +107,8 @@ class _ScriptFacts:
 
     The whole-script patterns (the properties) are searched only when a rule of
     :func:`classify_script` asks, then kept: most scripts never reach those rules, and
-    searching every text for all of them cost a fifth of the classification.
+    searching every text for all of them was a large share of the classification
+    (docs/benchmarks.md).
     """
 
     __slots__ = ("_flags", "exit_code_check", "generates_pipeline", "hits", "python", "text",
@@ -183,11 +177,7 @@ def _script_facts(text: str) -> _ScriptFacts:
 
 def _by_script_name(hit: Hit) -> bool:
     """A hit that only a script's file name supports (`runs script `gen-readme.py``)."""
-    return hit.why.startswith("runs script ")
-
-
-SETS_ENV = "sets environment for later steps"
-_COVERAGE_TARGET = re.compile(r"^runs `\S+ (cover|coverage|cov)`$")
+    return hit.tag is Tag.RUNS_SCRIPT
 
 
 def _names_a_read(name: str, verbs: frozenset[str] = T.READ_VERBS) -> bool:
@@ -205,11 +195,11 @@ def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
     reading is its purpose: information/metadata."""
     reads = False
     for h in hits:
-        if h.why == READS_VALUE or h.why == WRITES_READ_OUTPUT:
+        if h.tag is Tag.READS_VALUE or h.tag is Tag.WRITES_READ_OUTPUT:
             reads = True
-        elif h.why in HANDS_ON:
+        elif h.tag in HANDS_ON:
             continue
-        elif h.weight > 0 or h.kind == "decide" or h.why == "tests a condition":
+        elif h.weight > 0 or h.kind == "decide" or h.tag is Tag.TESTS_CONDITION:
             return False
     return reads
 
@@ -232,16 +222,17 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     kind, confidence, why = best.kind, best.confidence, best.why
 
     # patterns of the whole script that no single command shows
-    if kind == "test" and _COVERAGE_TARGET.search(best.why) and any(
+    if kind == "test" and best.tag is Tag.COVERAGE_TARGET and any(
             k == "analysis" and " " in w for k, w in kinds_in_words(name_words(name))):
         # `- name: Calculate Coverage` / `make cover`: the target only named for coverage,
         # the name says it computes it from runs already made (tests with coverage stay test)
         return "analysis", 0.6, clip_why(f"{best.why} (computes coverage)")
-    if kind == "decide" and best.why in HANDS_ON and not facts.branches \
+    if kind == "decide" and best.tag in HANDS_ON and not facts.branches \
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
-    if kind == "toolchain" and best.why == SETS_ENV and _names_a_read(name, T.READ_PREFIXES) \
-            and all(h.why == SETS_ENV or h.weight == 0 for h in facts.hits) \
+    if kind == "toolchain" and best.tag is Tag.SETS_ENV \
+            and _names_a_read(name, T.READ_PREFIXES) \
+            and all(h.tag is Tag.SETS_ENV or h.weight == 0 for h in facts.hits) \
             and ("$(" in text or "GITHUB_REF" in text):
         # `- name: get version` / `echo "TAG=${GITHUB_REF#refs/tags/}" >> $GITHUB_ENV`,
         # `echo "GO=$(cat .go-version)" >> $GITHUB_ENV`: a value read (from a command or
@@ -259,7 +250,7 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
 
-    if kind == "dependencies" and best.why.startswith("downloads") and facts.installs_binary:
+    if kind == "dependencies" and best.tag is Tag.DOWNLOADS and facts.installs_binary:
         # `curl -LO .../kubectl && chmod +x kubectl && mv kubectl /usr/local/bin`: a tool
         # put on the PATH for the job
         return "toolchain", 0.65, clip_why(f"{why}; installs it as a program")
@@ -282,7 +273,7 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         found = name_kind(name)
         if found is not None and " " in found[1]:
             return found[0], 0.45, clip_why(f"step name says {found[1]}; {why}")
-        if why == "moves or copies files" and "pages" in words_of(job) and _PUBLIC_DIR.search(text):
+        if best.tag is Tag.MOVES_FILES and "pages" in words_of(job) and _PUBLIC_DIR.search(text):
             # GitLab Pages publishes what its `pages` job leaves in public/
             return "deploy", 0.5, "places the site in public/ of a pages job"
 

@@ -7,13 +7,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._shell import GH_EXPR, LazyPattern
+from xops_lens.backends.rules.data import actions as A
+from xops_lens.backends.rules.data import words as T
+from xops_lens.backends.rules.hit import IDENT_RANK
+from xops_lens.backends.rules.shell import GH_EXPR, LazyPattern
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
 WHY_LIMIT = 80
-
-IDENT_RANK = {kind: i for i, kind in enumerate(T.IDENT_PRIORITY)}
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
@@ -171,8 +171,8 @@ AZURE_TASK = re.compile(r"^([\w.]+)@\d+$")
 def action_kind(path: str) -> tuple[str, float, str] | None:
     """An action by exact name, by its repository, by name patterns, then by words."""
     low = path.lower().strip("/")
-    if low in T.ACTIONS:
-        return T.ACTIONS[low], 0.95, f"uses {short(path, 60)}"
+    if low in A.ACTIONS:
+        return A.ACTIONS[low], 0.95, f"uses {short(path, 60)}"
     shown = short(path, 50)
     parts = low.split("/")
     if low.endswith((".yml", ".yaml")):
@@ -193,8 +193,8 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
         if found is not None:
             return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
     repo = "/".join(parts[:2])
-    if len(parts) > 2 and repo in T.ACTIONS and T.ACTIONS[repo] != "unknown":
-        return T.ACTIONS[repo], 0.8, f"uses {short(path, 60)}"
+    if len(parts) > 2 and repo in A.ACTIONS and A.ACTIONS[repo] != "unknown":
+        return A.ACTIONS[repo], 0.8, f"uses {short(path, 60)}"
     cased = path.strip("/").split("/")
     for text in (cased[1] if len(cased) > 1 else "", cased[0]):
         # as written, so that camel case splits (`infra.checkoutSCM` checks out)
@@ -207,4 +207,4 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
 _TEMPLATE_EXT = LazyPattern(r"\.ya?ml$", re.I)
 
 
-_ACTION_PATTERNS = tuple((LazyPattern(p), k) for p, k in T.ACTION_PATTERNS)
+_ACTION_PATTERNS = tuple((LazyPattern(p), k) for p, k in A.ACTION_PATTERNS)

@@ -1,35 +1,20 @@
-"""The offline default backend: tables of well-known actions and programs, plus a small
-shell reader that finds the command a step exists for.
-
-How a step is judged (TAXONOMY.md is the rubric):
-
-1. A kind the format states (``Step.kind_hint``) is trusted.
-2. A reusable unit (``Step.uses``: an action, task, orb or image) is looked up by name;
-   units that run a script given in their inputs are judged by that script.
-3. A script is split into commands; each command gets a kind and a *weight*: 0 for
-   shell chores (print, cd, mkdir), 1 for bookkeeping (set env vars, write step
-   outputs, compute a value), 2 for real work. The step takes the heaviest command and,
-   among equals, the kind highest in :data:`rule_tables.KIND_PRIORITY`: effects on the
-   world over judging and making things over preparation.
-4. The step's name, then the job's name, are secondary: they break ties between real
-   commands and speak only when the commands cannot be told.
-
-The work is shared by private modules, lowest first: ``_shell`` (script text to
-commands), ``_words`` (what names say), ``_reader`` (what one command says),
-``_script`` (a script step as a whole); this module judges reusable units (actions,
-tasks, images, plugins) and is the backend.
-"""
+"""Reusable units judged by name and inputs: GitHub actions, Azure tasks, Jenkins steps,
+container images and the plugins they are (Woodpecker, Drone, Buildkite)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 
-from xops_lens.backends import rule_tables as T
-from xops_lens.backends._reader import ROUTE_WRITE, Hit, api_kind, choose, run_words
-from xops_lens.backends._script import classify_script
-from xops_lens.backends._shell import LazyPattern, split_commands
-from xops_lens.backends._words import (
+from xops_lens.backends.rules.data import azure as T
+from xops_lens.backends.rules.data.plugins import JENKINS_STEPS, PLUGIN_KINDS, SCRIPT_INPUTS
+from xops_lens.backends.rules.hit import Hit
+from xops_lens.backends.rules.program import Via
+from xops_lens.backends.rules.programs import COMMANDS
+from xops_lens.backends.rules.programs.forges import ROUTE_WRITE, api_kind
+from xops_lens.backends.rules.reader import choose, run_words
+from xops_lens.backends.rules.script import classify_script
+from xops_lens.backends.rules.shell import LazyPattern
+from xops_lens.backends.rules.words import (
     ACTION_DIR,
     AZURE_TASK,
     GH_EXPR,
@@ -40,17 +25,8 @@ from xops_lens.backends._words import (
     short,
     words_of,
 )
-from xops_lens.hookspecs import hookimpl
-from xops_lens.model import SUBSYSTEM_OF_KIND, Classification, Step
+from xops_lens.model import SUBSYSTEM_OF_KIND, Step
 
-__all__ = ["BACKEND_NAME", "RuleBackend", "classify_script", "classify_step", "classify_uses",
-           "given_name", "register_backends", "split_commands"]
-
-BACKEND_NAME = "rules"
-CACHE_LIMIT = 100_000
-
-
-# ------------------------------------------------------------------------- reusables
 
 def given_name(step: Step) -> str:
     """The step's name when a person wrote one; formats fall back to the command's first
@@ -76,7 +52,7 @@ _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256
 def _script_inputs(step: Step) -> str:
     parts = []
     for key, value in step.inputs:
-        if key.lower().replace("-", "").replace("_", "") in T.SCRIPT_INPUTS and value:
+        if key.lower().replace("-", "").replace("_", "") in SCRIPT_INPUTS and value:
             parts.append(value)
     return "\n".join(parts)
 
@@ -188,9 +164,9 @@ def _tool_action(step: Step, path: str) -> tuple[str, float, str] | None:
     parts = path.split("/")
     candidates = [_ACTION_AFFIXES.sub("", p) for p in parts[1:]] + [parts[0]]
     for candidate in candidates:
-        if candidate in T.COMMANDS:
-            spec = T.COMMANDS[candidate]
-            if all(v.startswith("@") or v == "unknown" for v in spec.values()):
+        if candidate in COMMANDS:
+            spec = COMMANDS[candidate]
+            if all(isinstance(v, Via) or v == "unknown" for v in spec.values()):
                 continue  # a wrapper or script runner: its input is judged as a script
             hit = run_words([candidate] + " ".join(values).split())
             if hit is not None and hit.kind != "unknown" and hit.weight == 2:
@@ -211,7 +187,7 @@ def _is_image(uses: str) -> bool:
 
 def classify_uses(step: Step) -> tuple[str, float, str]:
     uses = step.uses or ""
-    builtin = T.JENKINS_STEPS.get(uses)
+    builtin = JENKINS_STEPS.get(uses)
     if builtin is not None:
         # a Jenkins pipeline step of its own (echo, error, deleteDir), not a library call
         return builtin, 0.8, f"runs Jenkins step {short(uses, 40)}"
@@ -305,7 +281,7 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
     settings = {k.lower().replace("-", "_"): v.strip().lower() for k, v in step.inputs}
     for pattern, kind in _PLUGIN_KINDS:
         if pattern.search(name):
-            if kind == "@image":
+            if kind is None:  # an image builder
                 dry = settings.get("dry_run") or settings.get("dryrun")
                 if dry in ("true", "yes", "1") or settings.get("push") in ("false", "no"):
                     return "build", 0.85, clip_why(f"builds an image with {short(name, 40)} (dry run)")
@@ -314,7 +290,7 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
     return None
 
 
-_PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in T.PLUGIN_KINDS)
+_PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in PLUGIN_KINDS)
 
 
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
@@ -329,7 +305,7 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
             return found
     if text.strip() and first not in (uses.strip(), image):
         kind, confidence, why = classify_script(text, given_name(step), step.job)
-        if confidence < 0.5 and prog in T.COMMANDS:
+        if confidence < 0.5 and prog in COMMANDS:
             # the image may name the program its arguments belong to (Cloud Build)
             hit = run_words([prog] + text.split())
             if hit is not None and hit.kind != "unknown":
@@ -340,69 +316,3 @@ def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
     if said is not None:
         return said[0], 0.45, clip_why(f"runs image {short(image, 40)} ({said[1]})")
     return "build", 0.25, clip_why(f"runs image {short(image, 50)}; purpose unclear")
-
-
-# --------------------------------------------------------------------------- backend
-
-def classify_step(step: Step) -> Classification:
-    hint = (step.kind_hint or "").strip().lower()
-    if hint in SUBSYSTEM_OF_KIND:
-        return Classification(SUBSYSTEM_OF_KIND[hint], hint, 0.95, BACKEND_NAME,
-                              f"the format marks it as {hint}")
-    if step.uses:
-        kind, confidence, why = classify_uses(step)
-    elif step.text.strip():
-        kind, confidence, why = classify_script(step.text, given_name(step), step.job)
-    else:
-        found = name_kind(given_name(step))
-        if found is not None:
-            kind, confidence, why = found[0], 0.4, clip_why(f"step name says {found[1]}")
-        else:
-            kind, confidence, why = "build", 0.2, "nothing to read; counted as build"
-    if kind == "unknown":
-        kind, confidence = "build", min(confidence, 0.25)
-    return Classification(SUBSYSTEM_OF_KIND[kind], kind, round(min(max(confidence, 0.0), 1.0), 3),
-                          BACKEND_NAME, clip_why(why))
-
-
-class RuleBackend:
-    """Offline classification from tables; fast, deterministic, no network."""
-
-    name = BACKEND_NAME
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[object, ...], Classification] = {}
-
-    def classify(self, steps: Sequence[Step]) -> list[Classification]:
-        out: list[Classification] = []
-        cache = self._cache
-        for step in steps:
-            key = _key(step)
-            label = cache.get(key)
-            if label is None:
-                if len(cache) >= CACHE_LIMIT:
-                    cache.clear()
-                label = cache[key] = classify_step(step)
-            out.append(label)
-        return out
-
-    def remember(self, steps: Sequence[Step], labels: Sequence[Classification]) -> None:
-        """Take ``labels`` that another copy of this backend gave ``steps`` (a scan's
-        worker process) into the cache, so that :meth:`classify` answers them without
-        classifying again. The label depends only on the cache key, so this changes no
-        answer, only who computed it."""
-        cache = self._cache
-        for step, label in zip(steps, labels, strict=True):
-            if len(cache) >= CACHE_LIMIT:
-                return  # the rest are classified again when asked: same labels
-            cache.setdefault(_key(step), label)
-
-
-def _key(step: Step) -> tuple[object, ...]:
-    """Everything :func:`classify_step` reads of a step: equal keys, equal labels."""
-    return (step.uses, step.text, step.name, step.inputs, step.kind_hint, step.job)
-
-
-@hookimpl
-def register_backends(register: Callable[[RuleBackend], None]) -> None:
-    register(RuleBackend())

@@ -1,23 +1,23 @@
 """The shell reader's lowest layer: script text to simple commands, and what a word is.
 
-Knows shell, PowerShell and cmd syntax only; no table of programs (see _reader.py).
+Knows shell, PowerShell and cmd syntax only; no table of programs (see programs/).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 
 class LazyPattern:
-    """A regular expression compiled when first used. Compiling costs 0.1 to 0.4 ms a
-    pattern at start-up, and most of the rule backend's patterns serve commands that few
-    repositories hold; the ones nearly every scan needs stay plain ``re.compile``. Once
-    compiled, each method is the compiled pattern's own, bound (a call costs some 60 ns
-    more than on the pattern itself)."""
+    """A regular expression compiled when first used. Compiling is a noticeable part of
+    start-up (docs/benchmarks.md, "Rule backend as a package"), and most of the rule
+    backend's patterns serve commands that few repositories hold; the ones nearly every
+    scan needs stay plain ``re.compile``. Once compiled, each method is the compiled
+    pattern's own, bound, so that a call costs little more than on the pattern itself."""
 
     __slots__ = ("_compiled", "_flags", "_source", "findall", "finditer", "fullmatch", "match",
                  "search", "split", "sub")
@@ -239,3 +239,66 @@ def program_of(word: str) -> tuple[str, bool]:
     if low in ("pip3",):
         low = "pip"
     return low, is_path or bool(SCRIPT_EXT.search(low))
+
+
+# Shell words that open or close a construct; what follows them (if any) is a command.
+SHELL_KEYWORDS: frozenset[str] = frozenset(
+    "if then else elif fi do done while until ! { } time in esac ;; try catch "
+    "finally foreach else{ }else".split()
+)
+
+# Shell constructs whose whole line is structure, not a command.
+SHELL_HEADERS: frozenset[str] = frozenset(
+    "for case select function param begin process end switch return trap".split()
+)
+
+# every match holds `<` or `>`: callers test that first, a substring test being far
+# cheaper than the regex on the words that are no redirection
+REDIRECT = LazyPattern(r"^(\d*[<>]{1,2}|&>>?|[<>]&)")
+
+
+def redirect_target(args: Sequence[str]) -> str:
+    """Where a command's output is written (`> file`, `>>file`, `tee file`), if to a file."""
+    for i, a in enumerate(args):
+        target = ""
+        if a in (">", ">>", "1>", "1>>") and i + 1 < len(args):
+            target = args[i + 1]
+        elif a.startswith((">", "1>")) and not a.startswith((">&", "1>&")):
+            target = a.lstrip("1>")
+        if target:
+            target = unquote(target)
+            if target not in ("/dev/null", "/dev/stderr", "/dev/stdout", "$null", "nul", "NUL"):
+                return target
+    return ""
+
+
+def without_redirects(args: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif (">" in a or "<" in a) and REDIRECT.match(a):
+            skip = REDIRECT.fullmatch(a) is not None  # `2> /dev/null`: the target follows
+        else:
+            out.append(a)
+    return out
+
+
+_CMD_COMPARE = frozenset("== equ neq lss leq gtr geq".split())
+
+
+def after_cmd_condition(words: list[str]) -> list[str]:
+    """The command a cmd `if` runs: `if "%X%"=="ON" set A=1`, `if /i not exist d mkdir d`,
+    `if errorlevel 1 exit /b 1`, `if %A% EQU 1 call b.bat`. Other words are left alone
+    (a shell `if` is followed by a command)."""
+    i = 0
+    while i < len(words) and words[i].lower() in ("/i", "not"):
+        i += 1
+    if i < len(words) and words[i].lower() in ("exist", "defined", "errorlevel"):
+        return words[i + 2:]
+    if i < len(words) and "==" in words[i] and not words[i].startswith("["):
+        return words[i + 1:] if not words[i].endswith("==") else words[i + 2:]
+    if i + 2 < len(words) and words[i + 1].lower() in _CMD_COMPARE:
+        return words[i + 3:]
+    return words

@@ -1,0 +1,101 @@
+"""The offline default backend: what well-known programs, actions, tasks and images
+mean, plus a small shell reader that finds the command a step exists for.
+
+How a step is judged (TAXONOMY.md is the rubric):
+
+1. A kind the format states (``Step.kind_hint``) is trusted.
+2. A reusable unit (``Step.uses``: an action, task, orb or image) is looked up by name;
+   units that run a script given in their inputs are judged by that script
+   (:mod:`.reusables`).
+3. A script is split into commands (:mod:`.shell`); each command gets a kind and a
+   *weight* (:mod:`.reader`): 0 for shell chores (print, cd, mkdir), 1 for bookkeeping
+   (set env vars, write step outputs, compute a value), 2 for real work. The step takes
+   the heaviest command and, among equals, the kind highest in :data:`.hit.KIND_PRIORITY`:
+   effects on the world over judging and making things over preparation
+   (:mod:`.script`).
+4. The step's name, then the job's name, are secondary: they break ties between real
+   commands and speak only when the commands cannot be told (:mod:`.words`).
+
+docs/architecture.md maps the modules of this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from xops_lens.backends.rules.reusables import classify_uses, given_name
+from xops_lens.backends.rules.script import classify_script
+from xops_lens.backends.rules.shell import split_commands
+from xops_lens.backends.rules.words import clip_why, name_kind
+from xops_lens.hookspecs import hookimpl
+from xops_lens.model import SUBSYSTEM_OF_KIND, Classification, Step
+
+__all__ = ["BACKEND_NAME", "RuleBackend", "classify_script", "classify_step", "classify_uses",
+           "given_name", "register_backends", "split_commands"]
+
+BACKEND_NAME = "rules"
+CACHE_LIMIT = 100_000
+
+
+def classify_step(step: Step) -> Classification:
+    hint = (step.kind_hint or "").strip().lower()
+    if hint in SUBSYSTEM_OF_KIND:
+        return Classification(SUBSYSTEM_OF_KIND[hint], hint, 0.95, BACKEND_NAME,
+                              f"the format marks it as {hint}")
+    if step.uses:
+        kind, confidence, why = classify_uses(step)
+    elif step.text.strip():
+        kind, confidence, why = classify_script(step.text, given_name(step), step.job)
+    else:
+        found = name_kind(given_name(step))
+        if found is not None:
+            kind, confidence, why = found[0], 0.4, clip_why(f"step name says {found[1]}")
+        else:
+            kind, confidence, why = "build", 0.2, "nothing to read; counted as build"
+    if kind == "unknown":
+        kind, confidence = "build", min(confidence, 0.25)
+    return Classification(SUBSYSTEM_OF_KIND[kind], kind, round(min(max(confidence, 0.0), 1.0), 3),
+                          BACKEND_NAME, clip_why(why))
+
+
+class RuleBackend:
+    """Offline classification from tables; fast, deterministic, no network."""
+
+    name = BACKEND_NAME
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[object, ...], Classification] = {}
+
+    def classify(self, steps: Sequence[Step]) -> list[Classification]:
+        out: list[Classification] = []
+        cache = self._cache
+        for step in steps:
+            key = _key(step)
+            label = cache.get(key)
+            if label is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                label = cache[key] = classify_step(step)
+            out.append(label)
+        return out
+
+    def remember(self, steps: Sequence[Step], labels: Sequence[Classification]) -> None:
+        """Take ``labels`` that another copy of this backend gave ``steps`` (a scan's
+        worker process) into the cache, so that :meth:`classify` answers them without
+        classifying again. The label depends only on the cache key, so this changes no
+        answer, only who computed it."""
+        cache = self._cache
+        for step, label in zip(steps, labels, strict=True):
+            if len(cache) >= CACHE_LIMIT:
+                return  # the rest are classified again when asked: same labels
+            cache.setdefault(_key(step), label)
+
+
+def _key(step: Step) -> tuple[object, ...]:
+    """Everything :func:`classify_step` reads of a step: equal keys, equal labels."""
+    return (step.uses, step.text, step.name, step.inputs, step.kind_hint, step.job)
+
+
+@hookimpl
+def register_backends(register: Callable[[RuleBackend], None]) -> None:
+    register(RuleBackend())

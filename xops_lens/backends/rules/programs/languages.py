@@ -1,0 +1,86 @@
+"""Other languages' tool chains: Ruby, PHP, Perl, Elixir, Swift and Apple platforms,
+Flutter and Dart, R, Haskell, Nix, Julia, Lua, OCaml."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xops_lens.backends.rules.hit import Hit
+from xops_lens.backends.rules.program import NEXT, Call, Program, Via, _Next, words_list
+from xops_lens.backends.rules.shell import unquote
+
+if TYPE_CHECKING:
+    from xops_lens.backends.rules.reader import Reader
+
+
+def _ruby(reader: Reader, call: Call) -> Hit | _Next:
+    args = call.args
+    if "-e" in args and any(a.startswith("-r") for a in args) \
+            and unquote(args[args.index("-e") + 1] if args.index("-e") + 1 < len(args)
+                        else "").strip() in ("exit 0", "exit", "nil", "true", ""):
+        # `ruby -I lib -r mygem -e 'exit 0'`: loads the libraries and stops, a test
+        # that they load
+        return Hit("test", 0.7, "checks that libraries load with `ruby -r`", 2)
+    return NEXT
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("bundle", {"install": "dependencies", "exec": Via.COMMAND, "update": "dependencies",
+            "config": "toolchain", "*": "dependencies"}, options=words_list("--gemfile")),
+    Program("gem", {"install": "dependencies", "build": "build", "push": "publish",
+            "update": "dependencies", "*": "dependencies"}),
+    Program("rake", {"*": Via.TASKS},
+            options=words_list("--directory --libdir --rakefile -C -I -f -j")),
+    Program("rspec", {"*": "test"}),
+    Program("rubocop", {"*": "lint"}),
+    Program("standardrb", {"*": "lint"}),
+    Program("ruby", {"-v": "metadata", "--version": "metadata", "*": Via.SCRIPT}, handler=_ruby),
+    Program("composer", {"install": "dependencies", "update": "dependencies",
+            "require": "dependencies", "validate": "lint", "run": Via.NPM_TARGETS,
+            "run-script": Via.NPM_TARGETS, "test": "test", "audit": "analysis",
+            "self-update": "toolchain", "selfupdate": "toolchain", "*": Via.NPM_TARGETS}),
+    # Laravel's console (`php artisan <command>`)
+    Program("artisan", {"key:generate": "toolchain", "config:cache": "toolchain",
+            "config:clear": "toolchain", "cache:clear": "toolchain", "storage:link": "toolchain",
+            "optimize": "build", "test": "test", "dusk": "test", "*": "unknown"}),
+    Program("phpunit", {"*": "test"}),
+    Program("pest", {"*": "test"}),
+    Program("paratest", {"*": "test"}),
+    Program("phpstan", {"*": "lint"}),
+    Program("psalm", {"*": "lint"}),
+    Program("phpcs", {"*": "lint"}),
+    Program("php-cs-fixer", {"*": "lint"}),
+    Program("php", {"-v": "metadata", "--version": "metadata", "*": Via.SCRIPT}),
+    Program("perl", {"*": Via.SCRIPT}),
+    Program("prove", {"*": "test"}),
+    Program("cpanm", {"*": "dependencies"}),
+    # `mix release` assembles a release of the app in _build (nothing leaves)
+    Program("mix", {"deps.get": "dependencies", "test": "test", "format": "lint",
+            "compile": "build", "credo": "lint", "hex.publish": "publish", "release": "build",
+            "local.hex": "toolchain", "local.rebar": "toolchain", "*": "unknown"}),
+    Program("swift", {"build": "build", "test": "test", "package": "dependencies", "*": "build"}),
+    Program("xcodebuild", {"test": "test", "-version": "metadata", "*": "build"}),
+    Program("xcrun", {"notarytool": "build", "altool": "publish", "*": "build"}),
+    Program("pod", {"install": "dependencies", "trunk": "publish", "lib": "lint",
+            "*": "dependencies"}),
+    Program("fastlane", {"*": Via.TASKS}),
+    Program("flutter", {"test": "test", "build": "build", "analyze": "lint", "pub": "dependencies",
+            "pub get": "dependencies", "format": "lint", "doctor": "metadata", "*": "unknown"}),
+    Program("dart", {"test": "test", "analyze": "lint", "format": "lint", "pub": "dependencies",
+            "compile": "build", "*": "unknown"}),
+    Program("R", {"CMD": Via.R_CMD, "*": "unknown"}),
+    Program("Rscript", {"*": Via.SCRIPT}),
+    Program("stack", {"build": "build", "test": "test", "install": "build", "*": "build"}),
+    Program("cabal", {"build": "build", "test": "test", "update": "dependencies",
+            "install": "dependencies", "*": "build"}),
+    Program("nix", {"build": "build", "flake": "lint", "develop": "toolchain",
+            "shell": "toolchain", "run": "unknown", "*": "build"}),
+    Program("nix-build", {"*": "build"}),
+    Program("nix-shell", {"*": "toolchain"}),
+    Program("julia", {"*": Via.SCRIPT}),
+    Program("lua", {"*": Via.SCRIPT}),
+    Program("luarocks", {"*": "dependencies"}),
+    Program("opam", {"install": "dependencies", "*": "dependencies"}),
+    Program("dune", {"build": "build", "test": "test", "runtest": "test", "fmt": "lint",
+            "*": "build"}),
+)

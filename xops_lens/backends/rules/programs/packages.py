@@ -1,0 +1,91 @@
+"""System package managers and toolchain installers. Installing only compilers and build
+tools prepares the job (toolchain); anything else is the project's dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from xops_lens.backends.rules.hit import Hit
+from xops_lens.backends.rules.program import Call, Lookup, Program, words_list
+from xops_lens.backends.rules.shell import LazyPattern
+from xops_lens.backends.rules.words import short
+
+if TYPE_CHECKING:
+    from xops_lens.backends.rules.reader import Reader
+
+# Packages that are a toolchain rather than what the code depends on: compilers, build
+# systems and Python packaging tools. Installing only these is `toolchain`.
+TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
+    "meson ninja ninja-build cmake scons make build-essential gcc g++ clang lld llvm "
+    "ccache sccache mold nasm yasm autoconf automake libtool pkg-config pkgconf bison flex "
+    "pip setuptools wheel build packaging virtualenv uv poetry pipx hatch hatchling maturin "
+    "cython gfortran clang-tools gcc-multilib g++-multilib mingw-w64".split()
+)
+_PACKAGE_VERSION = LazyPattern(r"[=<>~!\[@]")
+_OPTION_VALUE = LazyPattern(r"^['\"]|^[A-Z_][A-Z0-9_]*=")
+_VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
+
+
+def _only_toolchain(packages: Sequence[str]) -> bool:
+    """`pip install meson ninja`, `brew install ccache`, `apt install g++-4.8`: compilers
+    and build tools only (a compiler's version suffix read away)."""
+    names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages
+             if p not in ("install",) and not _OPTION_VALUE.match(p)]
+    return bool(names) and all(n in TOOLCHAIN_PACKAGES
+                               or _VERSION_SUFFIX.sub("", n) in TOOLCHAIN_PACKAGES
+                               for n in names)
+
+
+def toolchain_install(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    """A package manager's install of build tools only: the refinement of every package
+    manager whose `install` takes package names."""
+    if found.value == "dependencies" and _only_toolchain(found.positionals):
+        return Hit("toolchain", 0.85, f"installs build tools with `{short(found.label)}`", 2)
+    return None
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("apt-get", {"install": "dependencies", "update": "dependencies",
+            "upgrade": "dependencies", "dist-upgrade": "dependencies", "build-dep": "dependencies",
+            "source": "dependencies", "remove": "toolchain", "purge": "toolchain",
+            "autoremove": "toolchain", "clean": "toolchain", "autoclean": "toolchain",
+            "*": "dependencies"}, options=words_list("--target-release -o -t"),
+            refine=toolchain_install),
+    Program("apt", {"install": "dependencies", "update": "dependencies", "upgrade": "dependencies",
+            "remove": "toolchain", "purge": "toolchain", "autoremove": "toolchain",
+            "list": "metadata", "show": "metadata", "*": "dependencies"},
+            options=words_list("-o -t"), refine=toolchain_install),
+    Program("aptitude", {"*": "dependencies"}),
+    Program("apt-add-repository", {"*": "dependencies"}),
+    Program("add-apt-repository", {"*": "dependencies"}),
+    Program("apt-key", {"*": "dependencies"}),
+    Program("dpkg", {"-i": "dependencies", "--install": "dependencies", "-l": "metadata",
+            "-s": "metadata", "-L": "metadata", "--print-architecture": "metadata",
+            "--add-architecture": "toolchain", "*": "dependencies"}),
+    Program("yum", {"*": "dependencies"}, refine=toolchain_install),
+    Program("dnf", {"*": "dependencies"}, refine=toolchain_install),
+    Program("microdnf", {"*": "dependencies"}),
+    Program("zypper", {"*": "dependencies"}, refine=toolchain_install),
+    Program("rpm", {"-q": "metadata", "-qa": "metadata", "--query": "metadata", "*": "dependencies"}),
+    Program("apk", {"*": "dependencies"}, refine=toolchain_install),
+    Program("pacman", {"*": "dependencies"}, refine=toolchain_install),
+    Program("emerge", {"*": "dependencies"}),
+    Program("pkg", {"*": "dependencies"}),
+    Program("pkg_add", {"*": "dependencies"}),
+    Program("port", {"*": "dependencies"}, refine=toolchain_install),
+    Program("brew", {"install": "dependencies", "update": "toolchain", "upgrade": "dependencies",
+            "tap": "dependencies", "bundle": "dependencies", "link": "toolchain",
+            "unlink": "toolchain", "uninstall": "toolchain", "list": "metadata",
+            "info": "metadata", "config": "metadata", "--prefix": "metadata",
+            "cleanup": "toolchain", "*": "dependencies"}, options=words_list("--cask"),
+            refine=toolchain_install),
+    Program("choco", {"*": "dependencies"}, refine=toolchain_install),
+    Program("winget", {"*": "dependencies"}),
+    Program("scoop", {"*": "dependencies"}),
+    Program("snap", {"*": "dependencies"}),
+    Program("flatpak", {"*": "dependencies"}),
+    Program("nix-env", {"*": "dependencies"}),
+    Program("cygwin-setup", {"*": "dependencies"}),
+    Program("setup-x86_64.exe", {"*": "dependencies"}),
+)
