@@ -191,9 +191,13 @@ def test_estimate_of_a_small_pipeline(tmp_path: Path) -> None:
     assert by[("compute", "test")].monthly == pytest.approx(runs * 8 * 4 * 0.008)
     # triage: 5% of runs × 15 min × 100/h
     assert by[("triage", "test")].monthly == pytest.approx(runs * 0.05 * 15 / 60 * 100)
-    # re-runs: 2% × 4 cells per run; each 5 min of a person + (8 + 0.5) min at 0.008
-    assert by[("rerun", "test")].monthly == pytest.approx(
-        runs * 0.02 * 4 * (5 / 60 * 100 + 8.5 * 0.008))
+    # re-runs: a person re-runs a run once, when any of its 4 cells is flaky (2% each):
+    # 1 − 0.98⁴ of runs, 5 min each; the runner runs 2% × 4 cells of (8 + 0.5) min again
+    flaky_runs = 1 - 0.98 ** 4
+    rerun = by[("rerun", "test")]
+    assert rerun.uses_per_month == pytest.approx(runs * flaky_runs)
+    assert rerun.monthly == pytest.approx(
+        runs * flaky_runs * 5 / 60 * 100 + runs * 0.02 * 4 * 8.5 * 0.008)
     # start-up: 0.5 min × 4 cells
     assert by[("overhead", "test")].monthly == pytest.approx(runs * 0.5 * 4 * 0.008)
     # the deploy runs on a macOS runner (0.08/min) and waits for a 10-minute approval

@@ -48,11 +48,21 @@ SUBSYSTEM_OF_KIND: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """What starts a pipeline: an event name, and a cron expression for schedules."""
+    """What starts a pipeline or a job: an event name, and a cron expression for schedules.
+
+    ``types`` are the activity types an event is narrowed to (GitHub ``types:``), empty
+    when the event's defaults apply. On a job's own triggers (``Job.triggers``),
+    ``condition`` says in words which filter or condition of the file narrows the job to
+    this event (the cost model prints it in the job's basis), and ``times`` is how many
+    times one such event runs the job (a CircleCI job invoked several times in a workflow).
+    """
 
     event: str
     line: int
     cron: str | None = None
+    types: tuple[str, ...] = ()
+    condition: str | None = None
+    times: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,12 @@ class Job:
     itself: a CircleCI command, a Jenkins helper function, a composite action, an Azure
     template read alone. Its steps are steps (TAXONOMY counts them where written), but
     its runs are its callers': the cost model gives it none of its own.
+
+    ``triggers`` are the events that run this job, after its own filters and conditions
+    (GitHub ``if:``, GitLab ``rules:``, a Bitbucket section, CircleCI workflow filters),
+    as its format documents them; None when the format does not narrow it, so that the
+    job runs on every trigger of its pipeline. An empty tuple: it never runs by itself.
+    ``run_notes`` says what the format could not tell about when the job runs.
     """
 
     id: str
@@ -113,6 +129,8 @@ class Job:
     calls: str | None = None
     notes: tuple[str, ...] = ()
     reusable: bool = False
+    triggers: tuple[Trigger, ...] | None = None
+    run_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "cost.schedule_runs_per_month": (30.0, "runs of a schedule whose cron is not in the file"),
     "cost.dispatch_runs_per_month": (2.0, "manual (workflow_dispatch) runs per month"),
     "cost.other_event_runs_per_month": (
-        2.0, "runs per month of any other event (release, tag, comment, ...)"),
+        2.0, "runs per month of any other event (a comment, a label, ...)"),
     "cost.gates_on_pull_requests": (
         False, "whether gated jobs (manual, protected environment) also run for pull requests"),
     "cost.environment_approval": (
@@ -87,11 +87,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "cost.failure_rate.analysis": (0.02, "share of runs in which an analysis step fails"),
     "cost.flaky_rate": (0.02, "share of test job cells that fail spuriously and are re-run"),
     "cost.releases_per_month": (
-        2.0, "releases (tags) per month, when git history is missing"),
+        2.0, "releases (tags) per month, when git history is missing; also the runs of "
+             "tag and release events"),
     "cost.dependency_bumps_per_month": (
         4.0, "dependency bump changes per month, when git history is missing"),
 }
 
 # Tables whose keys are names found in the scanned files (runner labels, job ids) rather
 # than names we know in advance; any key under them is a valid setting.
-OPEN_TABLES: tuple[str, ...] = ("cost.runner_prices.", "cost.job_minutes.", "cost.event_runs.")
+OPEN_TABLES: tuple[str, ...] = ("cost.runner_prices.", "cost.job_minutes.", "cost.event_runs.",
+                                 "cost.job_runs.")

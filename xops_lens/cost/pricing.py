@@ -4,8 +4,10 @@ compute   step minutes (default per kind) × matrix width × runner price, per r
 overhead  runner start-up per job and matrix cell, per run
 gate      a person approves a gated job (manual, protected environment), per run
 dispatch  a person fills a workflow_dispatch form, per manual run
-triage    failure rate × minutes to read and triage the log (test, lint, build, analysis)
-rerun     flaky rate × matrix width × (minutes to re-run + the job's compute again)
+triage    failed runs × minutes to read and triage the log (test, lint, build, analysis);
+          a run fails at most once: a step's share is the chance that it is the first
+          to fail in its job, and a pipeline's jobs share its failed runs
+rerun     runs with a flaky cell × (minutes to re-run + the failed cells' compute again)
 release-notes      minutes to write notes, per release of a job that publishes one
 dependency-review  minutes to review a bump, per dependency bump
 
@@ -28,12 +30,12 @@ from xops_lens.cost.report import CostLine, CostReport
 from xops_lens.cost.runs import (
     DISPATCH_EVENTS,
     EventRuns,
+    JobRuns,
     PipelineRuns,
     RunCounter,
     callee_of_job,
     callee_of_step,
     is_pull_request,
-    job_runs,
 )
 from xops_lens.cost.settings import Assumption, Settings
 from xops_lens.cost.suggest import suggest
@@ -116,6 +118,7 @@ class _JobContext:
     keys: tuple[str, ...]  # settings behind the runs and the price
     composite: bool  # steps of a composite action: they run on their caller's runner
     runs: float  # sum(events.values()): runs per month, read for every step
+    job_runs: JobRuns  # the same, event by event, with the basis of each
 
     @property
     def carried_by_callers(self) -> bool:
@@ -233,11 +236,11 @@ class Estimator:
     def context(self, pipeline: Pipeline, job: Job, runs: PipelineRuns,
                 composite_price: Price | None) -> _JobContext:
         gated = self.approval_needed(job)
-        events = job_runs(gated, runs, self.settings)
-        keys = {k for e in runs.events for k in e.keys}
+        own = self.counter.job(job, runs, gated=gated)
         if job.reusable and composite_price is None:
             # Never scheduled by itself: the pipeline's own runs are not its runs.
-            events, keys = {}, set()
+            own = JobRuns(())
+        events, keys = own.by_event(), own.keys
         if gated:
             keys.add("cost.gates_on_pull_requests")
         measure = self.measurements.jobs.get(id(job)) if self.measurements else None
@@ -245,10 +248,13 @@ class Estimator:
             # The one place where measured runs replace those of the triggers: the
             # events that really ran the job, per month over the window.
             events, keys = dict(measure.events), {"cost.runs.days"}
+            own = JobRuns(tuple(EventRuns(event, runs, "measured in the run history "
+                                                       "(cost.runs.days)", ("cost.runs.days",))
+                                for event, runs in events.items()))
         price, price_keys = composite_price or self.runner_price(job.runner)
         keys.update(price_keys)
         return _JobContext(pipeline, job, events, price, tuple(sorted(keys)),
-                           composite_price is not None, sum(events.values()))
+                           composite_price is not None, sum(events.values()), own)
 
     def _scale(self, ctx: _JobContext, costed: Sequence[Step]) -> tuple[float, tuple[str, ...]]:
         """cost.job_minutes.<job> replaces the assumed step minutes of a job with a
@@ -261,9 +267,72 @@ class Estimator:
         assumed = sum(self.minutes(self.labels[id(step)].kind) for step in costed)
         return (wanted / assumed if assumed else 0.0), (key,)
 
-    def job(self, ctx: _JobContext) -> None:
+    def _is_costed(self, step: Step) -> bool:
+        """Whether a step's own work is priced (not a call whose steps are costed where
+        they are written, not a container of steps reported as well)."""
+        return id(step) in self.labels and not step.expanded \
+            and callee_of_step(step, self.known_paths) is None
+
+    def failure_chances(self, ctx: _JobContext) -> list[tuple[Step, float, float]]:
+        """(step, failure rate, chance a run reaches it) of the job's costed test, lint,
+        build and analysis steps, in order. Steps run one after another and a failure
+        stops the job, so a step is the run's failure with chance rate × reach, and the
+        job fails with chance 1 − ∏(1 − rate): a run fails at most once."""
+        if ctx.carried_by_callers or (self.measurements is not None
+                                      and id(ctx.job) in self.measurements.jobs):
+            return []  # a measured job's failures are counted from its runs (measured.py)
+        found = []
+        reach = 1.0
+        for step in ctx.job.steps:
+            if not self._is_costed(step):
+                continue
+            kind = self.labels[id(step)].kind
+            if kind not in FAILURE_KINDS:
+                continue
+            rate = self.settings.number(f"cost.failure_rate.{kind}", maximum=1.0)
+            found.append((step, rate, reach))
+            reach *= 1.0 - rate
+        return found
+
+    def failure_shares(self, contexts: Sequence[_JobContext]) -> dict[int, float]:
+        """By job: the factor that turns its failed runs into its share of the pipeline's
+        failed runs. A pipeline run fails at most once, however many of its jobs fail:
+        for each event, 1 − ∏ over the jobs that run on it of (1 − the job's chance)."""
+        chances: list[tuple[_JobContext, float]] = []
+        for ctx in contexts:
+            steps = self.failure_chances(ctx)
+            chance = sum(rate * reach for _, rate, reach in steps)
+            if chance and ctx.runs:
+                chances.append((ctx, chance))
+        if len(chances) < 2:
+            return {}
+        pipeline_runs = self.report.runs.get(contexts[0].pipeline.path)
+        own = pipeline_runs.by_event() if pipeline_runs else {}
+        by_event: dict[str, list[tuple[float, float]]] = {}
+        for ctx, chance in chances:
+            for event, runs in ctx.events.items():
+                by_event.setdefault(event, []).append((runs, chance))
+        failed = summed = 0.0
+        for event, jobs in by_event.items():
+            base = own.get(event) or max(runs for runs, _ in jobs)
+            survive = 1.0
+            for runs, chance in jobs:
+                share = runs / base if base else 0.0
+                # A job that runs in a share of the pipeline's runs (or several times in
+                # each, share > 1) survives a run with chance 1 − share × chance, or
+                # (1 − chance) ** share.
+                survive *= (1.0 - chance) ** share if share > 1 else 1.0 - share * chance
+                summed += runs * chance
+            failed += base * (1.0 - survive)
+        if not summed or failed >= summed:
+            return {}
+        factor = failed / summed
+        return {id(ctx.job): factor for ctx, _ in chances}
+
+    def job(self, ctx: _JobContext, failure_share: float = 1.0) -> None:
         job, matrix, price, report = ctx.job, ctx.matrix, ctx.price, self.report
         report.job_runs[id(job)] = ctx.runs
+        report.job_events[id(job)] = ctx.job_runs
         report.job_prices[id(job)] = price
         if ctx.carried_by_callers:
             # No lines at all (not even zero ones): nothing here may take a once-per-scan
@@ -298,6 +367,7 @@ class Estimator:
         all_lines, step_lines = report.lines, report.step_lines
         cell_minutes = 0.0
         first_test: Step | None = None
+        triage = {id(step): (rate, reach) for step, rate, reach in self.failure_chances(ctx)}
         for step in costed:
             label = self.labels[id(step)]
             target = AppliesTo(step.file, step.line, job.id, step.name)
@@ -310,6 +380,8 @@ class Estimator:
             else:
                 remember(spec.assumptions)
             cell_minutes += spec.minutes
+            if id(step) in triage:
+                self._triage(ctx, step, target, label, *triage[id(step)], failure_share)
             if spec.lines:
                 lines = step_lines.setdefault(id(step), [])
                 for category, rest in spec.lines:
@@ -392,17 +464,6 @@ class Estimator:
                 "compute", lab, "run", ctx.runs, 0.0, minutes * matrix, price,
                 f"{_n(default)} min ({kind}){scaled} × {_cells(matrix)} × {_n(price, 4)} "
                 f"{self.currency}/min", (minutes_key, *ctx.keys, *scale_keys), matrix))
-        if kind in FAILURE_KINDS:
-            rate_key = f"cost.failure_rate.{kind}"
-            rate = settings.number(rate_key, maximum=1.0)
-            assumptions.append(settings.recorded(rate_key))
-            triage = settings.number("cost.human_minutes.triage")
-            assumptions.append(settings.recorded("cost.human_minutes.triage"))
-            if rate and triage:
-                lines.append(self._rest(
-                    "triage", lab, "failed run", ctx.runs * rate, triage, 0.0, price,
-                    f"{_n(rate * 100)}% of runs fail × {_n(triage)} min to triage",
-                    (rate_key, "cost.human_minutes.triage", *ctx.keys), matrix))
         return _StepSpec(minutes, tuple(lines), tuple(assumptions))
 
     def _measured_spec(self, measured: MeasuredJob, step: Step, label: Classification
@@ -415,6 +476,25 @@ class Estimator:
             self.report.step_notes.setdefault(id(step), note)
         minutes, lines = measured.step_lines(step, label)
         return _StepSpec(minutes, tuple(lines), ())
+
+    def _triage(self, ctx: _JobContext, step: Step, target: AppliesTo, label: Classification,
+                rate: float, reach: float, share: float) -> None:
+        """The failed runs a step is the first failure of, and a person's triage of each."""
+        triage = self.settings.number("cost.human_minutes.triage")
+        if not (rate and triage and ctx.runs):
+            return
+        formula = f"{_n(rate * 100)}% of runs fail"
+        if reach < 1:
+            formula += f" × {_n(reach * 100, 1)}% that get this far (earlier steps did not fail)"
+        if share < 1:
+            formula += (f" × {_n(share, 3)} (a run fails once, however many of its jobs "
+                        f"fail)")
+        self._add(self.report.step_lines, id(step), "triage", target,
+                  (label.subsystem, label.kind, label.confidence), "failed run",
+                  ctx.runs * rate * reach * share, triage, 0.0, ctx.price,
+                  f"{formula} × {_n(triage)} min to triage",
+                  (f"cost.failure_rate.{label.kind}", "cost.human_minutes.triage", *ctx.keys),
+                  ctx.matrix)
 
     def _rest(self, category: str, label: Label, use: str, uses: float, human: float,
               compute: float, price: float, formula: str, keys: Sequence[str],
@@ -456,12 +536,21 @@ class Estimator:
         if not flaky:
             return
         label = self.labels[id(step)]
+        # A person re-runs a run once, however many of its cells failed spuriously; the
+        # runner runs each failed cell again.
+        matrix = ctx.matrix
+        flaky_runs = 1.0 - (1.0 - flaky) ** matrix
+        cells = matrix * flaky / flaky_runs
+        per_run = f"{_n(flaky * 100)}% flaky per cell"
+        if matrix > 1:
+            per_run += (f": {_n(flaky_runs * 100)}% of runs of {_cells(matrix)} have one, "
+                        f"{_n(cells)} cells each")
         self._add(self.report.step_lines, id(step), "rerun",
                   AppliesTo(step.file, step.line, ctx.job.id, step.name),
                   (label.subsystem, label.kind, label.confidence), "flaky re-run",
-                  ctx.runs * flaky * ctx.matrix, rerun, cell_minutes, ctx.price,
-                  f"{_n(flaky * 100)}% flaky × {_cells(ctx.matrix)} per run; each re-run: "
-                  f"{_n(rerun)} min of a person + {_n(cell_minutes)} min of runner",
+                  ctx.runs * flaky_runs, rerun, cell_minutes * cells, ctx.price,
+                  f"{per_run}; each re-run: {_n(rerun)} min of a person + "
+                  f"{_n(cell_minutes * cells)} min of runner",
                   ("cost.flaky_rate", "cost.human_minutes.rerun", *ctx.keys), ctx.matrix)
 
     def _bumps(self, step: Step, target: AppliesTo, label: Label) -> None:
@@ -536,10 +625,10 @@ def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
     for caller, job, is_step in callers:
         if caller.path not in runs:  # a cycle of calls
             continue
-        job_events = job_runs(estimator.approval_needed(job), runs[caller.path],
-                              estimator.settings)
+        caller_runs = counter.job(job, runs[caller.path], gated=estimator.approval_needed(job))
+        job_events = caller_runs.by_event()
         width = max(1, job.matrix_size)
-        caller_keys = {k for e in runs[caller.path].events for k in e.keys}
+        caller_keys = caller_runs.keys
         for event, value in job_events.items():
             total, keys, names = by_event.setdefault(event, (0.0, set(), []))
             keys.update(caller_keys)
@@ -554,7 +643,8 @@ def _runs_of(pipeline: Pipeline, callers: list[tuple[Pipeline, Job, bool]],
     for event, (total, keys, names) in by_event.items():
         callers_text = ", ".join(dict.fromkeys(names))
         events.append(EventRuns(event, total, f"{_n(total, 1)} runs/month when called by "
-                                              f"{callers_text}", tuple(sorted(keys))))
+                                              f"{callers_text}", tuple(sorted(keys)),
+                                called=True))
     note = None
     # A file of reusable definitions only (a composite action, a template read alone) is
     # never started by itself, whatever its lack of triggers suggests.
@@ -595,9 +685,12 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
     report.runs = runs
     for pipeline in pipelines:
         estimator.dispatch(pipeline, runs[pipeline.path])
-        for job in pipeline.jobs:
-            estimator.job(estimator.context(pipeline, job, runs[pipeline.path],
-                                            composite_prices.get(pipeline.path)))
+        contexts = [estimator.context(pipeline, job, runs[pipeline.path],
+                                      composite_prices.get(pipeline.path))
+                    for job in pipeline.jobs]
+        shares = estimator.failure_shares(contexts)
+        for ctx in contexts:
+            estimator.job(ctx, shares.get(id(ctx.job), 1.0))
     report.suggestions = suggest(report.lines, settings, human_rate=estimator.rate,
                                  currency=estimator.currency)
     if history_read:

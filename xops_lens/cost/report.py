@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from xops_lens.cost.runs import PipelineRuns
+from xops_lens.cost.runs import JobRuns, PipelineRuns
 from xops_lens.cost.settings import Assumption
 from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step, Suggestion
 
@@ -167,6 +167,7 @@ class CostReport:
     reusable_notes: dict[int, str] = field(default_factory=dict)
     job_lines: dict[int, list[CostLine]] = field(default_factory=dict)
     job_runs: dict[int, float] = field(default_factory=dict)
+    job_events: dict[int, JobRuns] = field(default_factory=dict)  # by event, with bases
     job_prices: dict[int, float] = field(default_factory=dict)
     pipeline_lines: dict[str, list[CostLine]] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)

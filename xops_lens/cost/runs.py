@@ -24,6 +24,12 @@ PR_EVENTS = frozenset({"pull_request", "pull_request_target", "merge_request_eve
 DISPATCH_EVENTS = frozenset({"workflow_dispatch", "web", "api"})
 CALL_EVENTS = frozenset({"workflow_call"})
 UNKNOWN_EVENT = "unknown"  # runs of a pipeline whose trigger is kept outside its file
+RELEASE_EVENTS = frozenset({"tag", "release"})  # as often as the repository releases
+# Pull request activity types (GitHub `types:`): runs on every push to the branch, once
+# per pull request (opened, closed, ...), or on something people do now and then.
+PR_EVERY_PUSH = frozenset({"synchronize"})
+PR_ONCE = frozenset({"opened", "reopened", "closed", "ready_for_review", "converted_to_draft"})
+MANUAL_NOTE = "started by hand"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,12 @@ class EventRuns:
     runs: float
     basis: str
     keys: tuple[str, ...] = ()  # the settings the figure rests on
+    called: bool = False  # runs the pipeline gets from the jobs or steps that call it
+
+    @property
+    def manual(self) -> bool:
+        """A person starts these runs (a dispatch form, a Bitbucket custom pipeline)."""
+        return self.event in DISPATCH_EVENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,29 @@ class PipelineRuns:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class JobRuns:
+    """Runs per month of one job, by event, each with its basis: the one place where a
+    job's runs are decided, so that measured runs (a CI service's run history) can
+    replace the assumed ones job by job."""
+
+    events: tuple[EventRuns, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(e.runs for e in self.events)
+
+    def by_event(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for e in self.events:
+            out[e.event] = out.get(e.event, 0.0) + e.runs
+        return out
+
+    @property
+    def keys(self) -> set[str]:
+        return {k for e in self.events for k in e.keys}
+
+
 def _n(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
@@ -65,6 +100,8 @@ class RunCounter:
         self._history_reader = history
         self._history: History | None = None
         self._changes: tuple[float, str] | None = None
+        self._releases: tuple[float, str] | None = None
+        self._events: dict[tuple[str, str | None, tuple[str, ...]], EventRuns] = {}
 
     def history(self) -> History:
         if self._history is None:
@@ -89,7 +126,35 @@ class RunCounter:
                     self._changes = (value, f"{_n(value)} changes/month (default)")
         return self._changes
 
-    def _event(self, event: str, cron: str | None) -> EventRuns:
+    def releases_per_month(self) -> tuple[float, str]:
+        """Releases (tags) per month, and the basis: set, else git history, else default."""
+        if self._releases is None:
+            key = "cost.releases_per_month"
+            s = self.settings
+            if s.is_set(key):
+                value = s.number(key)
+                self._releases = (value, f"{key} = {_n(value)}")
+            else:
+                history = self.history()
+                if history.available:
+                    value = s.derived(key, history.per_month(history.tags), "git history",
+                                      history.note)
+                    self._releases = (value, f"{_n(value)} releases/month (git history tags)")
+                else:
+                    value = s.number(key)
+                    self._releases = (value, f"{_n(value)} releases/month (default)")
+        return self._releases
+
+    def event(self, event: str, cron: str | None = None,
+              types: tuple[str, ...] = ()) -> EventRuns:
+        """Runs per month of one event (memoised: every job of a file asks again)."""
+        key = (event, cron, types)
+        found = self._events.get(key)
+        if found is None:
+            found = self._events[key] = self._event(event, cron, types)
+        return found
+
+    def _event(self, event: str, cron: str | None, types: tuple[str, ...] = ()) -> EventRuns:
         s = self.settings
         if event in s.table("cost.event_runs"):
             key = f"cost.event_runs.{event}"
@@ -99,6 +164,19 @@ class RunCounter:
         if event in PUSH_EVENTS:
             changes, basis = self.changes_per_month()
             return EventRuns(event, changes, basis, (changes_key,))
+        if event in PR_EVENTS and types and not PR_EVERY_PUSH & set(types):
+            listed = ", ".join(types)
+            if PR_ONCE & set(types):
+                changes, basis = self.changes_per_month()
+                return EventRuns(event, changes, f"{basis}, once per pull request "
+                                                 f"(types: {listed})", (changes_key,))
+            key = "cost.other_event_runs_per_month"
+            runs = s.number(key)
+            return EventRuns(event, runs, f"{_n(runs)} runs/month assumed for {event} "
+                                          f"(types: {listed})", (key,))
+        if event in RELEASE_EVENTS:
+            releases, basis = self.releases_per_month()
+            return EventRuns(event, releases, basis, ("cost.releases_per_month",))
         if event in PR_EVENTS:
             changes, basis = self.changes_per_month()
             pushes = s.number("cost.pushes_per_pr")
@@ -159,21 +237,54 @@ class RunCounter:
             if trigger.event != "schedule" and trigger.event in seen:
                 continue
             seen.add(trigger.event)
-            events.append(self._event(trigger.event, trigger.cron))
+            events.append(self.event(trigger.event, trigger.cron, trigger.types))
         return PipelineRuns(pipeline.path, tuple(events))
+
+    def job(self, job: Job, runs: PipelineRuns, *, gated: bool) -> JobRuns:
+        """Runs per month of one job of a pipeline whose runs are ``runs``.
+
+        ``cost.job_runs.<job id>`` (a measured figure) wins; else the job's own
+        triggers (``Job.triggers``: its format's filters and conditions), each with its
+        basis; else, or when ``cost.runs_per_month`` sets every pipeline's total, the
+        pipeline's runs. A gated job (manual, protected environment) is assumed not to
+        run for pull requests unless cost.gates_on_pull_requests is set."""
+        s = self.settings
+        if job.id in s.table("cost.job_runs"):
+            key = f"cost.job_runs.{job.id}"
+            value = s.number(key, note=f"runs per month of job {job.id!r}")
+            return JobRuns((EventRuns("any", value, f"{key} = {_n(value)}", (key,)),))
+        events: list[EventRuns]
+        if job.triggers is None or s.optional_number("cost.runs_per_month") is not None:
+            events = list(runs.events)
+        else:
+            events = []
+            for trigger in job.triggers:
+                if trigger.event in CALL_EVENTS:
+                    events.extend(e for e in runs.events if e.called)
+                    continue
+                if trigger.event not in PUSH_EVENTS | PR_EVENTS | RELEASE_EVENTS \
+                        | DISPATCH_EVENTS | {"schedule"} \
+                        and trigger.event in runs.by_event():
+                    # An event of the pipeline's own the cost model has no figure for:
+                    # the pipeline's (the user may have set it with cost.event_runs).
+                    base = next(e for e in runs.events if e.event == trigger.event)
+                else:
+                    base = self.event(trigger.event, trigger.cron, trigger.types)
+                basis = base.basis
+                if trigger.condition:
+                    basis += f"; {trigger.condition}"
+                value = base.runs
+                if trigger.times != 1:
+                    value *= trigger.times
+                    basis += f"; × {trigger.times} (invoked {trigger.times} times per run)"
+                events.append(EventRuns(base.event, value, basis, base.keys, base.called))
+        if gated and not s.flag("cost.gates_on_pull_requests"):
+            events = [e for e in events if not is_pull_request(e.event)]
+        return JobRuns(tuple(events))
 
 
 def is_pull_request(event: str) -> bool:
     return event in PR_EVENTS
-
-
-def job_runs(job_gated: bool, runs: PipelineRuns, settings: Settings) -> dict[str, float]:
-    """Runs per month of one job, by event. A gated job (manual, protected environment)
-    is assumed not to run for pull requests unless cost.gates_on_pull_requests is set."""
-    by_event = runs.by_event()
-    if job_gated and not settings.flag("cost.gates_on_pull_requests"):
-        return {e: r for e, r in by_event.items() if not is_pull_request(e)}
-    return by_event
 
 
 def local_action_path(uses: str | None) -> str | None:
