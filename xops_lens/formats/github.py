@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._github_if import job_triggers, narrow_by_needs, scenarios
 from xops_lens.formats._yamlshape import describe, first_line, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
@@ -22,27 +24,58 @@ MAX_ENUMERATED_COMBINATIONS = 10_000
 MAX_MATRIX_WORK = 1_000_000
 
 
-def _triggers(document: YMap) -> tuple[Trigger, ...]:
+def _types(config: Any) -> tuple[str, ...]:
+    types = config.get("types") if isinstance(config, YMap) else None
+    if isinstance(types, str):
+        return (types.strip(),)
+    if isinstance(types, YList):
+        return tuple(text_of(t).strip() for t in types if text_of(t).strip())
+    return ()
+
+
+def _push_triggers(config: Any, line: int) -> tuple[list[Trigger], bool]:
+    """A push trigger by its filters (GitHub: branches and tags filters apply apart; with
+    only tag filters the workflow runs for tags only, with only branch filters for
+    branches only, with none for both). Also whether it has no filter at all."""
+    if not isinstance(config, YMap):
+        return [Trigger("push", line)], True
+    branches = "branches" in config or "branches-ignore" in config
+    tags = "tags" in config or "tags-ignore" in config
+    if tags and not branches:
+        return [Trigger("tag", line)], False
+    if tags:
+        return [Trigger("push", line), Trigger("tag", line)], False
+    return [Trigger("push", line)], not branches
+
+
+def _triggers(document: YMap) -> tuple[tuple[Trigger, ...], bool]:
+    """The workflow's triggers, and whether it has a push trigger without filters."""
     on = document.get("on")
     line = document.line_of("on")
     if on is None:
-        return ()
+        return (), False
     if isinstance(on, str):
-        return (Trigger(on, line),)
+        return (Trigger(on, line),), on == "push"
     if isinstance(on, YList):
-        return tuple(Trigger(str(event), ln) for event, ln in on.items_with_lines())
+        events = [(str(event), ln) for event, ln in on.items_with_lines()]
+        return tuple(Trigger(e, ln) for e, ln in events), any(e == "push" for e, _ in events)
     if not isinstance(on, YMap):
-        return ()
+        return (), False
     triggers: list[Trigger] = []
+    unfiltered = False
     for event, config in on.items():
         event_line = on.line_of(event)
         if event == "schedule" and isinstance(config, YList):
             for entry, entry_line in config.items_with_lines():
                 cron = entry.get("cron") if isinstance(entry, YMap) else None
                 triggers.append(Trigger("schedule", entry_line, cron=text_of(cron) or None))
+        elif event == "push":
+            found, bare = _push_triggers(config, event_line)
+            triggers.extend(found)
+            unfiltered = unfiltered or bare
         else:
-            triggers.append(Trigger(event, event_line))
-    return tuple(triggers)
+            triggers.append(Trigger(event, event_line, types=_types(config)))
+    return tuple(triggers), unfiltered
 
 
 def _values_equal(a: Any, b: Any) -> bool:
@@ -166,6 +199,26 @@ def _needs(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _job_triggers(jobs: YMap, triggers: tuple[Trigger, ...], unfiltered_push: bool
+                  ) -> dict[str, tuple[Trigger, ...] | None]:
+    """Each job's own triggers: its ``if:`` over the kinds of run, then its needs."""
+    cases = scenarios(triggers, unfiltered_push)
+    called = any(t.event == "workflow_call" for t in triggers)
+    own: dict[str, tuple[Trigger, ...] | None] = {}
+    needs: dict[str, tuple[str, ...]] = {}
+    conditions: dict[str, str | None] = {}
+    for job_id, spec in jobs.items():
+        condition = spec.get("if") if isinstance(spec, YMap) else None
+        text = None if condition is None or isinstance(condition, bool) \
+            else text_of(condition)
+        if condition is False:
+            text = "false"
+        conditions[job_id] = text
+        own[job_id] = job_triggers(text, cases, called)
+        needs[job_id] = _needs(spec.get("needs")) if isinstance(spec, YMap) else ()
+    return narrow_by_needs(own, needs, conditions)
+
+
 def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
     if not isinstance(spec, YMap):
         raise ParseError(file, f"job {job_id!r} must be a mapping", line)
@@ -202,11 +255,14 @@ def parse_workflow(source: Source) -> Pipeline:
         found = "" if jobs is None else f", found {describe(jobs)}"
         raise ParseError(source.path, f"a workflow needs a 'jobs' mapping{found}",
                          document.line_of("jobs"))
+    triggers, unfiltered_push = _triggers(document)
+    own = _job_triggers(jobs, triggers, unfiltered_push)
     return Pipeline(
         path=source.path,
         format=FORMAT_NAME,
-        jobs=tuple(_job(jid, spec, jobs.line_of(jid), source.path) for jid, spec in jobs.items()),
-        triggers=_triggers(document),
+        jobs=tuple(replace(_job(jid, spec, jobs.line_of(jid), source.path), triggers=own[jid])
+                   for jid, spec in jobs.items()),
+        triggers=triggers,
     )
 
 

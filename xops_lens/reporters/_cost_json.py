@@ -11,6 +11,7 @@ from operator import add, attrgetter, mul, truediv
 from typing import Any
 
 from xops_lens.cost.report import Amounts, CostLine, CostReport, Figures
+from xops_lens.cost.runs import EventRuns
 from xops_lens.model import SUBSYSTEMS, AppliesTo, Job, Step, Suggestion
 
 
@@ -104,13 +105,22 @@ def step_cost(report: CostReport | None, step: Step) -> dict[str, Any] | None:
             "measured": _measured_step(report, step)}
 
 
+def _events(events: tuple[EventRuns, ...]) -> list[dict[str, Any]]:
+    return [{"event": e.event, "runs_per_month": _r(e.runs), "basis": e.basis,
+             "manual": e.manual} for e in events]
+
+
 def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
     """Totals include the job's steps; ``lines`` are the job's own (gate, start-up).
-    ``note`` says why a reusable job's figures are zero (its call sites carry them)."""
+    ``events`` are the job's runs by event, each with its basis (its own triggers,
+    filters and conditions). ``note`` says why a reusable job's figures are zero (its
+    call sites carry them)."""
     if report is None:
         return None
+    runs = report.job_events.get(id(job))
     return {**_figures(report.job(job)),
             "price_per_minute": _r(report.job_prices.get(id(job), 0.0)),
+            "events": _events(runs.events) if runs else [],
             "lines": [_line(l) for l in report.job_own(job)],
             "note": report.reusable_notes.get(id(job)),
             "basis": report.job_basis(job),
@@ -183,6 +193,7 @@ class EncodedCosts:
         cache_key = (
             _exact(report.job_runs.get(key, 0.0)), _exact(report.job_prices.get(key, 0.0)),
             report.reusable_notes.get(key), id(report.measured_jobs.get(key)),
+            report.job_events.get(key),
             tuple([known(id(line)) or number(line) for line in report.job_lines.get(key, ())]),
             *[known(id(line)) or number(line)
               for step in job.steps for line in step_lines.get(id(step), ())])
@@ -198,8 +209,7 @@ def file_cost(report: CostReport | None, path: str) -> dict[str, Any] | None:
     runs = report.runs[path]
     return {
         "runs_per_month": _r(runs.total),
-        "events": [{"event": e.event, "runs_per_month": _r(e.runs), "basis": e.basis}
-                   for e in runs.events],
+        "events": _events(runs.events),
         "note": runs.note,
         "lines": [_line(l) for l in report.pipeline_own(path)],
     }
