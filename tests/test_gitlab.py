@@ -657,9 +657,18 @@ def test_triggers_from_rules(tmp_path: Path) -> None:
         nightly:
           only: [schedules]
           script: [x]
+        lint:
+          rules:
+            - when: always
+          script: [y]
         """})
+    # The workflow rules let branch, merge request and schedule pipelines exist, not tag
+    # ones ($CI_COMMIT_BRANCH is unset for a tag); lint runs in all of them.
     assert [(t.event, t.line) for t in pipeline.triggers] == [
         ("push", 1), ("merge_request_event", 3), ("schedule", 6)]
+    assert [t.event for t in jobs(pipeline)["nightly"].triggers or ()] == ["schedule"]
+    assert [t.event for t in jobs(pipeline)["lint"].triggers or ()] == [
+        "push", "merge_request_event", "schedule"]
 
 
 def test_triggers_from_rules_kept_under_hidden_keys(tmp_path: Path) -> None:
@@ -679,8 +688,10 @@ def test_triggers_from_rules_kept_under_hidden_keys(tmp_path: Path) -> None:
             - !reference [.rules, nightly]
           script: [make fuzz]
         """})
+    # No job runs for a plain push: GitLab creates merge request and schedule pipelines
+    # only.
     assert [(t.event, t.line) for t in pipeline.triggers] == [
-        ("push", 1), ("merge_request_event", 2), ("schedule", 5)]
+        ("merge_request_event", 2), ("schedule", 5)]
 
 
 # -- errors -----------------------------------------------------------------------------

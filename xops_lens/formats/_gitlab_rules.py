@@ -18,6 +18,33 @@ from xops_lens.yamlload import YMap
 
 UNKNOWN: Any = object()  # a value, or a truth, that only the running pipeline knows
 
+
+class Present:
+    """A variable known to be set, to a value only the running pipeline knows (a tag's
+    name, a merge request's id); ``names``, when given, are the values it is taken to
+    have (the default branch: main or master)."""
+
+    def __init__(self, names: tuple[str, ...] = ()) -> None:
+        self.names = names
+
+
+PRESENT = Present()
+DEFAULT_BRANCH = Present(("main", "master"))
+
+
+def _equal(left: Any, right: Any) -> Any:
+    if isinstance(right, Present) and not isinstance(left, Present):
+        left, right = right, left
+    if isinstance(left, Present):
+        if right is None:
+            return False
+        if left is right and left.names:
+            return True
+        if left.names and isinstance(right, str):
+            return right in left.names
+        return UNKNOWN
+    return left == right
+
 _TOKEN = re.compile(r"""
     \s*(?:
       (?P<var>\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)
@@ -71,11 +98,15 @@ def _regex_match(value: Any, literal: str) -> Any:
         return UNKNOWN
     if value is None:
         return False
+    if isinstance(value, Present) and not value.names:
+        return UNKNOWN
     body, _, flags = literal[1:].rpartition("/")
     try:
         pattern = re.compile(body, re.IGNORECASE if "i" in flags else 0)
     except re.error:  # Ruby (RE2) syntax Python does not share
         return UNKNOWN
+    if isinstance(value, Present):
+        return any(pattern.search(name) is not None for name in value.names)
     return pattern.search(value) is not None
 
 
@@ -129,6 +160,8 @@ class _Parser:
         if token is None or token[0] != "op" or token[1] not in ("==", "!=", "=~", "!~"):
             if kind != "var":
                 raise _Unparsable("a bare literal")
+            if isinstance(left, Present):
+                return True
             return UNKNOWN if left is UNKNOWN else bool(left)
         self.pos += 1
         right_kind, right = self._operand()
@@ -141,7 +174,10 @@ class _Parser:
             return not matched
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
-        return (left == right) is (token[1] == "==")
+        equal = _equal(left, right)
+        if equal is UNKNOWN:
+            return UNKNOWN
+        return equal is (token[1] == "==")
 
     def _operand(self) -> tuple[str, Any]:
         kind, text = self._take()

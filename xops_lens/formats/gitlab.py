@@ -27,6 +27,8 @@ from xops_lens.formats._gitlab_merge import (
     text_of,
 )
 from xops_lens.formats._gitlab_rules import job_only_variables, job_variables, may_be_manual
+from xops_lens.formats._gitlab_runs import KINDS, by_only_except, by_rules, kinds_of, variables
+from xops_lens.formats._gitlab_runs import job_triggers as gitlab_job_triggers
 from xops_lens.formats._yamlshape import check_step_budget, command_name
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
@@ -67,6 +69,38 @@ class _JobBuilder:
         self.children: dict[str, list[str]] = {}
         self.job_only = job_only_variables(top)
         self.step_count = 0
+        # The kinds of pipeline jobs' runs are counted in, and whether workflow rules
+        # let each exist (see _gitlab_runs).
+        self.kinds = kinds_of(text for text, _ in _rule_texts(top))
+        self.workflow = self._workflow()
+
+    def _workflow(self) -> dict[str, Any]:
+        workflow = self.top.get("workflow")
+        if not isinstance(workflow, YMap) or "rules" not in workflow:
+            return {}
+        file, line = key_loc(workflow, "rules")
+        rules = [rule for rule, _, _ in self.config.items(workflow.get("rules"), file, line)]
+        known = job_variables("", YMap(workflow.line, workflow.file), self.top, frozenset())
+        return {kind: by_rules(rules, "always", variables(KINDS[kind], known))[0]
+                for kind in self.kinds}
+
+    def _triggers(self, job_id: str, job: YMap, line: int) -> tuple[Trigger, ...]:
+        """The kinds of pipeline the job runs in, by its rules or only/except."""
+        when = text_of(self.get(job, "when")[0]).strip() or "on_success"
+        if when == "never":
+            return ()
+        known = job_variables(job_id, job, self.top, self.job_only)
+        if "rules" in job:
+            rules = [rule for rule, _, _ in self.items(job, "rules")]
+
+            def verdict(event: str, vars_: Any) -> Any:
+                return by_rules(rules, when, vars_)
+        else:
+            only, except_ = self.get(job, "only")[0], self.get(job, "except")[0]
+
+            def verdict(event: str, vars_: Any) -> Any:
+                return by_only_except(only, except_, event, vars_)
+        return gitlab_job_triggers(self.kinds, line, known, verdict, self.workflow)
 
     def _defaults(self) -> dict[str, tuple[YMap, str]]:
         """Which map each default keyword is read from (``default:`` beats legacy globals)."""
@@ -138,7 +172,7 @@ class _JobBuilder:
             id=job_id, name=job_id, file=file, line=line, steps=steps, matrix_size=size,
             runner=None if calls else self._runner(job), manual=self._manual(job_id, job, notes),
             environment=self._environment(job), needs=self._needs(job), calls=calls,
-            notes=tuple(notes),
+            notes=tuple(notes), triggers=self._triggers(job_id, job, line),
         )
 
     def _steps(self, job_id: str, job: YMap) -> tuple[Step, ...]:
@@ -325,6 +359,18 @@ def _triggers(top: YMap) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
+def _pipeline_triggers(top: YMap, jobs: list[Job]) -> tuple[Trigger, ...]:
+    """The kinds of pipeline some job runs in (GitLab creates no pipeline without
+    jobs), at the lines that mention them; push when no job says."""
+    mentioned = {t.event: t.line for t in _triggers(top)}
+    push_line = mentioned["push"]
+    found = {t.event for job in jobs for t in job.triggers or ()}
+    events = [e for e in KINDS if e in found]
+    if not events:
+        return (Trigger("push", push_line),)
+    return tuple(Trigger(event, mentioned.get(event, push_line)) for event in events)
+
+
 def _looks_like_gitlab(document: YMap) -> bool:
     """A fragment claimed by its folder alone might be some other YAML; only GitLab's
     keywords or job-shaped entries make it ours."""
@@ -336,17 +382,24 @@ def _looks_like_gitlab(document: YMap) -> bool:
     return False
 
 
-def _child_job(job: Job, parent: str) -> Job:
+def _child_job(job: Job, parent: str, parent_triggers: tuple[Trigger, ...] | None) -> Job:
     prefix = f"{parent} > "
+    triggers = job.triggers
+    if parent_triggers is not None:
+        # A child pipeline runs when its trigger job does, in that kind of pipeline.
+        events = {t.event for t in parent_triggers}
+        triggers = tuple(replace(t, condition=f"{t.condition}; child of {parent}")
+                         for t in (triggers or ()) if t.event in events)
     return replace(
         job, id=prefix + job.id, name=prefix + job.name,
         steps=tuple(replace(step, job=prefix + step.job) for step in job.steps),
-        needs=tuple(prefix + need for need in job.needs),
+        needs=tuple(prefix + need for need in job.needs), triggers=triggers,
     )
 
 
 def _add_children(source: Source, builder: _JobBuilder, seen: set[str], depth: int,
-                  notes: dict[str, None]) -> tuple[list[Job], list[str]]:
+                  notes: dict[str, None], parents: dict[str, Job]
+                  ) -> tuple[list[Job], list[str]]:
     """Jobs of the child pipelines that trigger jobs start from files of this repository.
 
     A child pipeline runs each time its trigger job does, so its steps cost as much as
@@ -377,7 +430,9 @@ def _add_children(source: Source, builder: _JobBuilder, seen: set[str], depth: i
                 continue
             files.append(path)
             files.extend(child.includes)
-            jobs.extend(_child_job(job, parent) for job in child.jobs)
+            parent_job = parents.get(parent)
+            jobs.extend(_child_job(job, parent, parent_job.triggers if parent_job else None)
+                        for job in child.jobs)
             notes.update((f"child pipeline {path}: {note}", None) for note in child.notes)
     return jobs, files
 
@@ -400,14 +455,15 @@ def parse_pipeline(source: Source, *, entry: bool, _seen: set[str] | None = None
     notes.update(config.notes)
     seen = {source.path} if _seen is None else _seen
     seen.update(includes.included)
-    child_jobs, child_files = _add_children(source, builder, seen, _depth, notes)
+    child_jobs, child_files = _add_children(source, builder, seen, _depth, notes,
+                                            {job.id: job for job in jobs})
     included = dict.fromkeys([*includes.included, *child_files])
     included.pop(source.path, None)
     return Pipeline(
         path=source.path,
         format=FORMAT_NAME,
         jobs=tuple(jobs + child_jobs),
-        triggers=_triggers(top),
+        triggers=_pipeline_triggers(top, jobs + child_jobs),
         includes=tuple(included),
         notes=tuple(notes),
     )
