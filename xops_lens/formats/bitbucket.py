@@ -8,6 +8,8 @@ are resolved by the YAML loader and keep the lines where their scripts are writt
 
 from __future__ import annotations
 
+from dataclasses import replace
+from fnmatch import fnmatchcase
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -174,12 +176,27 @@ class _Builder:
             return text_of(runs_on) or None
         return _image(spec.get("image")) or self.default_image
 
+    def runs_on(self, start: int, trigger: Trigger) -> None:
+        """The jobs added since ``start`` run on ``trigger`` alone (their section's)."""
+        self.jobs[start:] = [replace(job, triggers=(trigger,)) for job in self.jobs[start:]]
+
     def _unique(self, job_id: str) -> str:
         candidate, n = job_id, 2
         while candidate in self.ids:
             candidate, n = f"{job_id} ({n})", n + 1
         self.ids.add(candidate)
         return candidate
+
+
+def _section_condition(section: str, pattern: str) -> str:
+    if section == "custom":
+        return (f"custom pipeline {pattern!r}: run by hand (or by a schedule set in "
+                "Bitbucket, which the file does not show)")
+    if section in ("branches", "bookmarks") and not any(
+            fnmatchcase(name, pattern) for name in ("main", "master")):
+        return (f"{section}: {pattern} (not the default branch: its pushes are counted as "
+                "changes, the file cannot tell how often that branch moves)")
+    return f"{section}: {pattern}"
 
 
 def _image(value: Any) -> str | None:
@@ -204,11 +221,17 @@ def parse_pipelines(source: Source) -> Pipeline:
             continue
         triggers.append(Trigger(event, line))
         if section == "default":
+            start = len(builder.jobs)
             builder.section("default", value, line)
+            builder.runs_on(start, Trigger(event, line, condition=(
+                "default pipeline: pushes to branches without a pipeline of their own")))
             continue
         named = mapping(value, source.path, line, f"pipelines.{section}")
         for pattern, items in named.items():
+            start = len(builder.jobs)
             builder.section(f"{section} {pattern}", items, named.line_of(pattern))
+            builder.runs_on(start, Trigger(event, named.line_of(pattern),
+                                           condition=_section_condition(section, str(pattern))))
     definitions = document.get("definitions")
     shared = definitions.get("pipelines") if isinstance(definitions, YMap) else None
     if isinstance(shared, YMap):

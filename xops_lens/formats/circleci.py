@@ -20,8 +20,9 @@ is a step):
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -136,15 +137,106 @@ def _triggers(config: Config) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
+def _workflow_triggers(config: Config) -> dict[str, list[Trigger]]:
+    """Each workflow's own schedules (legacy ``triggers: - schedule:``); a workflow
+    without one runs on pushes (not listed here)."""
+    workflows = config.doc.get("workflows")
+    found: dict[str, list[Trigger]] = {}
+    if not isinstance(workflows, YMap):
+        return found
+    for wf_name, workflow in workflows.items():
+        items = workflow.get("triggers") if isinstance(workflow, YMap) else None
+        if isinstance(items, YList):
+            for item, line in items.items_with_lines():
+                schedule = item.get("schedule") if isinstance(item, YMap) else None
+                if isinstance(schedule, YMap):
+                    found.setdefault(wf_name, []).append(
+                        Trigger("schedule", line, cron=text_of(schedule.get("cron")) or None))
+    return found
+
+
+def _filter(filters: Any, key: str) -> tuple[list[str], list[str]] | None:
+    """The ``only`` and ``ignore`` patterns of a ``filters.branches`` or ``.tags``."""
+    spec = filters.get(key) if isinstance(filters, YMap) else None
+    if not isinstance(spec, YMap):
+        return None
+
+    def listed(value: Any) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            return [text_of(v) for v in value]
+        return [text_of(value)] if value is not None else []
+
+    return listed(spec.get("only")), listed(spec.get("ignore"))
+
+
+def _matches(pattern: str, name: str) -> bool:
+    """A CircleCI filter pattern: a /regex/ matched whole, else an exact name."""
+    pattern = pattern.strip()
+    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+        try:
+            return re.fullmatch(pattern[1:-1], name) is not None
+        except re.error:
+            return True
+    return pattern == name
+
+
+def _invocation_triggers(inv: _Invocation, schedules: dict[str, list[Trigger]]
+                         ) -> list[Trigger]:
+    """When one workflow entry runs its job (CircleCI: its workflow's trigger, then the
+    entry's filters: every branch and no tag unless a tag filter says so)."""
+    where = f"workflow {inv.workflow}"
+    if inv.workflow in schedules:
+        return [replace(t, condition=f"{where} runs on its schedule")
+                for t in schedules[inv.workflow]]
+    filters = inv.args.get("filters") if isinstance(inv.args, YMap) else None
+    found: list[Trigger] = []
+    branches = _filter(filters, "branches")
+    if branches is None:
+        found.append(Trigger("push", inv.line, condition=where))
+    else:
+        only, ignore = branches
+        default = [b for b in ("main", "master")
+                   if (not only or any(_matches(p, b) for p in only))
+                   and not any(_matches(p, b) for p in ignore)]
+        if default:
+            found.append(Trigger("push", inv.line, condition=f"{where}, filters: branches"))
+        elif only and not any(_matches(p, "main") or _matches(p, "master") for p in ignore):
+            found.append(Trigger("push", inv.line, condition=(
+                f"{where}, filters: branches only {', '.join(only)} (not the default branch: "
+                "its pushes are counted as changes, the file cannot tell how often it moves)")))
+    tags = _filter(filters, "tags")
+    if tags is not None and tags[0]:
+        found.append(Trigger("tag", inv.line, condition=f"{where}, filters: tags only "
+                                                        f"{', '.join(tags[0])}"))
+    return found
+
+
+def _job_triggers(invocations: list[_Invocation], schedules: dict[str, list[Trigger]]
+                  ) -> tuple[Trigger, ...]:
+    """A job's triggers over all its workflow entries: a job entered N times in a
+    workflow runs N times per run of it."""
+    counted: dict[tuple[str, str | None, str | None], tuple[Trigger, int]] = {}
+    for inv in invocations:
+        for trigger in _invocation_triggers(inv, schedules):
+            key = (trigger.event, trigger.cron, trigger.condition)
+            first, times = counted.get(key, (trigger, 0))
+            counted[key] = (first, times + 1)
+    return tuple(replace(t, times=n) for t, n in counted.values())
+
+
 def parse_config(source: Source, document: YMap) -> Pipeline:
     config = Config(document, source.path)
     invocations: dict[str, list[_Invocation]] = {}
     gates: list[Job] = []
+    schedules = _workflow_triggers(config)
+    has_workflows = isinstance(document.get("workflows"), YMap)
     for ref, args, line, workflow in _workflow_entries(config):
         if isinstance(args, YMap) and text_of(args.get("type")) == "approval":
             name = text_of(args.get("name")) or ref
+            gate_triggers = _job_triggers([_Invocation(ref, line, args, workflow)], schedules)
             gates.append(Job(id=name, name=name, file=source.path, line=line, manual=True,
-                             needs=_requires(args), notes=(f"approval in workflow {workflow!r}",)))
+                             needs=_requires(args), notes=(f"approval in workflow {workflow!r}",),
+                             triggers=gate_triggers))
             continue
         invocations.setdefault(ref, []).append(_Invocation(ref, line, args, workflow))
         if isinstance(args, YMap):
@@ -166,7 +258,13 @@ def parse_config(source: Source, document: YMap) -> Pipeline:
                         notes=("reusable command: its steps run in the jobs that call it",),
                         reusable=True))
     for job_id, spec in config.jobs.items():
-        jobs.append(_job(config, job_id, spec, invocations.get(job_id, [])))
+        job = _job(config, job_id, spec, invocations.get(job_id, []))
+        if has_workflows:
+            # A job that no workflow runs never runs (CircleCI 2.1 runs workflows only).
+            job = replace(job, triggers=_job_triggers(invocations.get(job_id, []), schedules),
+                          notes=job.notes if job_id in invocations
+                          else (*job.notes, "in no workflow: never runs"))
+        jobs.append(job)
     notes: list[str] = []
     if as_bool(document.get("setup")):
         notes.append("dynamic configuration (setup: true): the pipeline continues with a "
@@ -175,8 +273,13 @@ def parse_config(source: Source, document: YMap) -> Pipeline:
         if isinstance(orb, str):
             notes.append(f"orb {orb_name} ({orb}) not fetched: its commands are reported as "
                          "called")
+    triggers = _triggers(config)
+    tags = next((t for job in jobs + gates for t in job.triggers or () if t.event == "tag"),
+                None)
+    if tags is not None:
+        triggers += (Trigger("tag", tags.line),)
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs + gates),
-                    triggers=_triggers(config), notes=tuple(notes))
+                    triggers=triggers, notes=tuple(notes))
 
 
 def _requires(args: YMap | None) -> tuple[str, ...]:
