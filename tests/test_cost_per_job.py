@@ -284,3 +284,32 @@ def test_no_suggestion_counts_more_failed_runs_than_runs(report: dict[str, Any])
         failed = sum(line["uses_per_month"] for step in report["steps"] if step["file"] == path
                      for line in step["cost"]["lines"] if line["category"] == "triage")
         assert failed <= total, path
+
+
+def test_a_run_fails_once_job_by_job_and_pipeline_wide(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".gitlab-ci.yml": textwrap.dedent("""
+        test:
+          script: [pytest, ruff check .]
+        build:
+          script: [make build]
+        """).lstrip("\n")})
+    outcome = CliRunner().invoke(cli, ["scan", str(tmp_path), "--format", "json", "--set",
+                                       "cost.changes_per_month=40"], catch_exceptions=False)
+    data = json.loads(outcome.stdout)
+    triage = {(s["job"], s["name"]): line for s in data["steps"]
+              for line in s["cost"]["lines"] if line["category"] == "triage"}
+    runs = 42  # pushes and tags (GitLab's default: branches and tags)
+    # Within a job a failure stops it: ruff is the failure of a run only when pytest
+    # passed, so the job fails in 1 − 0.95 × 0.97 of its runs, not 5% + 3%.
+    test_job = 1 - 0.95 * 0.97
+    # The pipeline fails when either job does, once: 1 − (1 − test) × (1 − 0.02 build),
+    # shared out between the jobs in proportion to their chances.
+    pipeline = 1 - (1 - test_job) * (1 - 0.02)
+    share = pipeline / (test_job + 0.02)
+    assert triage[("test", "pytest")]["uses_per_month"] == pytest.approx(
+        runs * 0.05 * share, abs=1e-3)
+    assert triage[("test", "ruff check .")]["uses_per_month"] == pytest.approx(
+        runs * 0.95 * 0.03 * share, abs=1e-3)
+    assert sum(line["uses_per_month"] for line in triage.values()) == pytest.approx(
+        runs * pipeline, abs=1e-3)
+    assert "that get this far" in triage[("test", "ruff check .")]["formula"]
