@@ -313,3 +313,41 @@ def test_a_run_fails_once_job_by_job_and_pipeline_wide(tmp_path: Path) -> None:
     assert sum(line["uses_per_month"] for line in triage.values()) == pytest.approx(
         runs * pipeline, abs=1e-3)
     assert "that get this far" in triage[("test", "ruff check .")]["formula"]
+
+
+def _suggestion_ids(root: Path, files: dict[str, str]) -> set[str]:
+    write_tree(root, {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()})
+    outcome = CliRunner().invoke(cli, ["scan", str(root), "--format", "json"],
+                                 catch_exceptions=False)
+    return {s["id"] for s in json.loads(outcome.stdout)["suggestions"]}
+
+
+def test_suggestions_check_what_the_pipeline_already_does(tmp_path: Path) -> None:
+    release = """
+        on:
+          push:
+            tags: ["v*"]
+        jobs:
+          release:
+            runs-on: ubuntu-latest
+            steps:
+              - run: twine upload dist/*
+              - run: gh release create "$TAG" --generate-notes
+        """
+    lint = """
+        on: [pull_request]
+        jobs:
+          lint:
+            runs-on: ubuntu-latest
+            steps:
+              - run: sudo apt-get install -y git
+              - run: ruff check .
+        """
+    ids = _suggestion_ids(tmp_path / "a", {".github/workflows/release.yml": release,
+                                           ".github/workflows/lint.yml": lint})
+    assert "release-notes-draft" not in ids  # the notes are generated already
+    assert "dependency-bump-review" not in ids  # git for the job is no bumped dependency
+    ids = _suggestion_ids(tmp_path / "b", {".github/workflows/release.yml": release.replace(
+        ' --generate-notes', ' -F notes.md'), ".github/workflows/lint.yml": lint.replace(
+        "sudo apt-get install -y git", "pip install -r requirements.txt")})
+    assert {"release-notes-draft", "dependency-bump-review"} <= ids

@@ -53,6 +53,15 @@ RELEASE = re.compile(
     r"goreleaser|semantic-release|changesets?|nuget push|mvn deploy|gradle\w* publish",
     re.IGNORECASE)
 RELEASE_EVENTS = frozenset({"release", "tag"})
+# Release notes a pipeline already generates: nobody writes them by hand.
+AUTOMATED_NOTES = re.compile(
+    r"--generate-notes|release-drafter|generate_release_notes:\s*true|"
+    r"generateReleaseNotes|semantic-release|release-please|git-cliff|changesets/action",
+    re.IGNORECASE)
+# Operating system packages (a tool for the job: git, curl) are not the project's
+# dependencies, which bots bump.
+SYSTEM_PACKAGES = re.compile(r"\b(apt(-get)?|apk|yum|dnf|zypper|brew|choco|pacman|snap|"
+                             r"port)\s+(-\S+\s+)*(install|add)\b")
 # Families of hosted runners by a word in their label (runs-on, tags, image).
 RUNNER_FAMILIES: tuple[tuple[str, str], ...] = (
     ("macos", "macos"), ("mac", "macos"), ("windows", "windows"), ("win", "windows"),
@@ -159,6 +168,8 @@ class Estimator:
     _prices: dict[str | None, tuple[Price, Assumption]] = field(default_factory=dict)
     # RELEASE found in a step's text, by the text (workflows repeat steps).
     _releases: dict[str, bool] = field(default_factory=dict)
+    # Where dependency bumps are reviewed when no installation runs for pull requests.
+    _bump_fallback: tuple[Step, AppliesTo, Label] | None = None
 
     def __post_init__(self) -> None:
         self.currency = self.settings.text("cost.currency")
@@ -393,14 +404,19 @@ class Estimator:
             # The pipeline's note is placed at most once: asked first, so the release
             # pattern is searched only while it is still missing.
             if label.kind == "publish" and ("release", ctx.pipeline.path) not in self._placed \
-                    and self._is_release(step, ctx):
+                    and self._is_release(step, ctx) and not self._notes_automated(ctx.pipeline):
                 self._placed.add(("release", ctx.pipeline.path))
                 self._release_notes(ctx, step, target,
                                     (label.subsystem, label.kind, label.confidence))
             if label.kind == "dependencies" and ("bumps", "") not in self._placed \
-                    and any(is_pull_request(e) for e in ctx.events):
-                self._placed.add(("bumps", ""))
-                self._bumps(step, target, (label.subsystem, label.kind, label.confidence))
+                    and ctx.runs and not SYSTEM_PACKAGES.search(step.text):
+                lab = (label.subsystem, label.kind, label.confidence)
+                if any(is_pull_request(e) for e in ctx.events):
+                    self._placed.add(("bumps", ""))
+                    self._bumps(step, target, lab)
+                elif self._bump_fallback is None:
+                    # Branch pipelines (GitLab, Bitbucket) test a bump's branch on push.
+                    self._bump_fallback = (step, target, lab)
         job_target = AppliesTo(job.file, job.line, job.id, None)
         # A job made only of containers (a Buildkite group) starts no agent of its own.
         if job.steps and not ctx.composite and not all(step.expanded for step in job.steps):
@@ -514,6 +530,13 @@ class Estimator:
             found = self._releases[text] = _mentions_release(text)
         return found
 
+    def _notes_automated(self, pipeline: Pipeline) -> bool:
+        """Whether the pipeline already drafts its release notes (gh release create
+        --generate-notes, release-drafter, generate_release_notes, ...): then nobody
+        writes them by hand."""
+        return any(AUTOMATED_NOTES.search(" ".join((step.uses or "", step.text)))
+                   for step in pipeline.steps)
+
     def _release_notes(self, ctx: _JobContext, step: Step, target: AppliesTo,
                        label: Label) -> None:
         # Notes are written per release, not per run: a job that publishes on every push
@@ -552,6 +575,13 @@ class Estimator:
                   f"{per_run}; each re-run: {_n(rerun)} min of a person + "
                   f"{_n(cell_minutes * cells)} min of runner",
                   ("cost.flaky_rate", "cost.human_minutes.rerun", *ctx.keys), ctx.matrix)
+
+    def place_bumps_fallback(self) -> None:
+        """Bumps reviewed where no job runs for pull requests: on the first dependency
+        installation that runs on pushes."""
+        if ("bumps", "") not in self._placed and self._bump_fallback is not None:
+            self._placed.add(("bumps", ""))
+            self._bumps(*self._bump_fallback)
 
     def _bumps(self, step: Step, target: AppliesTo, label: Label) -> None:
         # Bumps are reviewed once per repository: the line sits on the first dependency
@@ -691,6 +721,7 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
         shares = estimator.failure_shares(contexts)
         for ctx in contexts:
             estimator.job(ctx, shares.get(id(ctx.job), 1.0))
+    estimator.place_bumps_fallback()
     report.suggestions = suggest(report.lines, settings, human_rate=estimator.rate,
                                  currency=estimator.currency)
     if history_read:

@@ -382,14 +382,17 @@ def _looks_like_gitlab(document: YMap) -> bool:
     return False
 
 
-def _child_job(job: Job, parent: str, parent_triggers: tuple[Trigger, ...] | None) -> Job:
+def _child_job(job: Job, parent: str, parent_triggers: tuple[Trigger, ...] | None,
+               child_kinds: set[str]) -> Job:
     prefix = f"{parent} > "
     triggers = job.triggers
     if parent_triggers is not None:
-        # A child pipeline runs when its trigger job does, in that kind of pipeline.
-        events = {t.event for t in parent_triggers}
-        triggers = tuple(replace(t, condition=f"{t.condition}; child of {parent}")
-                         for t in (triggers or ()) if t.event in events)
+        # A child pipeline runs when its trigger job does: in the kinds of pipeline the
+        # job's own rules allow, and in those its file does not speak of.
+        events = {t.event for t in job.triggers or ()}
+        triggers = tuple(replace(t, condition=f"{t.condition}; in child pipeline of {parent}")
+                         for t in parent_triggers
+                         if t.event in events or t.event not in child_kinds)
     return replace(
         job, id=prefix + job.id, name=prefix + job.name,
         steps=tuple(replace(step, job=prefix + step.job) for step in job.steps),
@@ -431,8 +434,9 @@ def _add_children(source: Source, builder: _JobBuilder, seen: set[str], depth: i
             files.append(path)
             files.extend(child.includes)
             parent_job = parents.get(parent)
-            jobs.extend(_child_job(job, parent, parent_job.triggers if parent_job else None)
-                        for job in child.jobs)
+            child_kinds = {"push", "tag", *(t.event for t in child.triggers)}
+            jobs.extend(_child_job(job, parent, parent_job.triggers if parent_job else None,
+                                   child_kinds) for job in child.jobs)
             notes.update((f"child pipeline {path}: {note}", None) for note in child.notes)
     return jobs, files
 
