@@ -48,11 +48,11 @@ class EventRuns:
         return self.event in DISPATCH_EVENTS
 
 
-@dataclass(frozen=True, slots=True)
-class PipelineRuns:
-    path: str
+class _ByEvent:
+    """Runs per month summed, and by event (several triggers may share an event)."""
+
+    __slots__ = ()
     events: tuple[EventRuns, ...]
-    note: str | None = None
 
     @property
     def total(self) -> float:
@@ -66,22 +66,19 @@ class PipelineRuns:
 
 
 @dataclass(frozen=True, slots=True)
-class JobRuns:
+class PipelineRuns(_ByEvent):
+    path: str
+    events: tuple[EventRuns, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobRuns(_ByEvent):
     """Runs per month of one job, by event, each with its basis: the one place where a
     job's runs are decided, so that measured runs (a CI service's run history) can
     replace the assumed ones job by job."""
 
     events: tuple[EventRuns, ...]
-
-    @property
-    def total(self) -> float:
-        return sum(e.runs for e in self.events)
-
-    def by_event(self) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for e in self.events:
-            out[e.event] = out.get(e.event, 0.0) + e.runs
-        return out
 
     @property
     def keys(self) -> set[str]:

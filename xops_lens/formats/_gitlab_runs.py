@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from xops_lens.formats._gitlab_rules import DEFAULT_BRANCH, PRESENT, UNKNOWN, evaluate
+from xops_lens.formats._gitlab_rules import _and as _all
+from xops_lens.formats._gitlab_rules import _or as _any
 from xops_lens.model import Trigger
 from xops_lens.yamlload import YList, YMap
 
@@ -168,26 +170,6 @@ def _spec_matches(spec: Any, event: str, vars_: Mapping[str, Any]) -> Any:
     if "changes" in spec or "kubernetes" in spec:
         results.append(UNKNOWN)
     return _all(results) if results else UNKNOWN
-
-
-def _any(values: Iterable[Any]) -> Any:
-    out: Any = False
-    for v in values:
-        if v is True:
-            return True
-        if v is UNKNOWN:
-            out = UNKNOWN
-    return out
-
-
-def _all(values: Iterable[Any]) -> Any:
-    out: Any = True
-    for v in values:
-        if v is False:
-            return False
-        if v is UNKNOWN:
-            out = UNKNOWN
-    return out
 
 
 def by_only_except(only: Any, except_: Any, event: str, vars_: Mapping[str, Any]) -> Verdict:
