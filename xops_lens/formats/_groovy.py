@@ -21,10 +21,16 @@ _IDENT = _IDENT_START | frozenset("0123456789")
 _OPERATORS = ("==~", "<=>", "..<", "?.", "*.", ".&", ".@", "?:", "==", "!=", "<=", ">=", "&&",
               "||", "->", "<<", ">>", "++", "--", "+=", "-=", "*=", "/=", "=~", "**", "..",
               "::")
+# By first character, longest first: trying all of them at every operator character
+# was most of the time of a line of operators.
+_OPERATORS_AT = {first: tuple(o for o in _OPERATORS if o[0] == first)
+                 for first in {o[0] for o in _OPERATORS}}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 # After these a `/` divides; anywhere else it starts a slashy string.
 _VALUE_END = frozenset({"id", "num", "str"})
+# slashy_ends' memory, one byte per position: not walked yet, or what a walk found there.
+_UNKNOWN, _OPEN, _CLOSES = 0, 1, 2
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "$": "$", "/": "/", "r": "\r",
             "\n": ""}
 
@@ -73,6 +79,9 @@ class _Lexer:
         self.pos = 0
         self.line = 1
         self.interpolations = 0  # ${ "${ ... }" } nesting: each level recurses
+        # Whether a slashy string starting before a position closes on its line, for
+        # each position a look-ahead has already walked (see slashy_ends).
+        self._slashy_close: bytearray | None = None
         self.tokens: list[Token] = []
 
     def error(self, message: str, line: int) -> ParseError:
@@ -132,7 +141,8 @@ class _Lexer:
             elif ch.isspace() or ord(ch) < 32:
                 self.pos += 1
             else:
-                op = next((o for o in _OPERATORS if text.startswith(o, self.pos)), ch)
+                op = next((o for o in _OPERATORS_AT.get(ch, ()) if text.startswith(o, self.pos)),
+                          ch)
                 self.add("op", op, self.pos, self.pos + len(op))
                 self.pos += len(op)
         return self.tokens
@@ -143,19 +153,37 @@ class _Lexer:
         self.tokens.append(Token(kind, value, line or self.line, start, end))
 
     def slashy_ends(self) -> bool:
-        """A slashy string must close on its line; otherwise the `/` is an operator."""
-        end = self.pos + 1
-        n = len(self.text)
-        if end < n and self.text[end] in "/*= \t\n":
+        """A slashy string must close on its line; otherwise the `/` is an operator.
+
+        The walk to the closing `/` is remembered for every position it passes: without
+        that, each `/` of a line of ``\\/\\/\\/...`` (an operator after the `\\` before it)
+        walked to the end of the line again, quadratic in the line (50 KB took 25 s)."""
+        start = self.pos + 1
+        text, n = self.text, len(self.text)
+        if start < n and text[start] in "/*= \t\n":
             return False
-        while end < n and self.text[end] != "\n":
-            if self.text[end] == "\\":
+        if self._slashy_close is None:  # one byte per character, only for files with `/`
+            self._slashy_close = bytearray(n + 1)
+        known = self._slashy_close
+        end, found = start, _OPEN
+        while end < n and text[end] != "\n":
+            found = known[end]
+            if found != _UNKNOWN:
+                break
+            if text[end] == "\\":
                 end += 2
-                continue
-            if self.text[end] == "/":
-                return True
-            end += 1
-        return False
+            elif text[end] == "/":
+                found = _CLOSES
+                break
+            else:
+                end += 1
+        else:
+            found = _OPEN
+        stop, end = end, start
+        while end < stop:  # the same walk again, remembering its answer
+            known[end] = found
+            end += 2 if text[end] == "\\" else 1
+        return found == _CLOSES
 
     def string(self) -> None:
         text = self.text
