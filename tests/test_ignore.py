@@ -15,7 +15,7 @@ from tests.conftest import REPO_ROOT, write_tree
 from xops_lens.cli import cli
 from xops_lens.config import Config
 from xops_lens.hookspecs import hookimpl
-from xops_lens.ignore import glob_to_regex
+from xops_lens.ignore import path_glob
 from xops_lens.model import Classification, Step
 from xops_lens.plugins import build_plugin_manager
 from xops_lens.scan import scan
@@ -143,7 +143,7 @@ def test_markdown_and_terminal_count_the_ignored(tmp_path: Path) -> None:
     ("a?.yml", "ab.yml", True),
 ])
 def test_glob(pattern: str, path: str, matches: bool) -> None:
-    assert bool(glob_to_regex(pattern).fullmatch(path)) is matches
+    assert bool(path_glob(pattern).fullmatch(path)) is matches
 
 
 def test_bad_setting_is_a_usage_error(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from xops_lens.config import Config
 from xops_lens.errors import ConfigError, XopsLensError
+from xops_lens.globmatch import Glob, compile_glob
 from xops_lens.model import KINDS, SUBSYSTEM_OF_KIND, Job, Step
 from xops_lens.result import Ignored, ScanResult
 
@@ -54,34 +55,15 @@ class Rule:
         return kind in self.names or subsystem in self.names
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """A path glob as a regex over the whole posix path (see the module docstring)."""
+def path_glob(pattern: str) -> Glob:
+    """A path glob over the whole posix path (see the module docstring), matched in
+    time linear in the path (xops_lens.globmatch): the repository's own config writes
+    these, and as a regex ``*a*a*a...*b`` backtracked for minutes."""
     pattern = pattern.strip().lstrip("/")
     pattern = pattern.removeprefix("./")
     if pattern.endswith("/"):
         pattern += "**"
-    anywhere = "/" not in pattern
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        else:
-            out.append(re.escape(char))
-        i += 1
-    body = "".join(out)
-    return re.compile(f"(?:.*/)?{body}" if anywhere else body)
+    return compile_glob(pattern, double_star_crosses=True, anywhere="/" not in pattern)
 
 
 def _as_list(value: Any, key: str) -> list[str]:
@@ -109,7 +91,7 @@ class Ignores:
     def __init__(self, root: Path, config: Config, texts: Mapping[str, str] | None = None
                  ) -> None:
         self.root = root
-        self.paths = [(p, glob_to_regex(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
+        self.paths = [(p, path_glob(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
         kinds = _as_list(config.get("ignore.kinds"), "ignore.kinds")
         self.kinds = frozenset(k.strip().lower() for k in kinds if k.strip())
         self._texts: Mapping[str, str] = texts if texts is not None else {}
@@ -175,8 +157,8 @@ class Ignores:
         rule = None
         if self.paths:
             normal = posixpath.normpath(file)
-            for pattern, regex in self.paths:
-                if regex.fullmatch(normal):
+            for pattern, glob in self.paths:
+                if glob.fullmatch(normal):
                     rule = Rule(None, f"ignore.paths {pattern!r}")
                     break
         self._path_rules[file] = rule

@@ -4,11 +4,15 @@ Months differ (February, weekdays, ``0 0 31 * *``), so the average month is a tw
 of a fixed reference year (fixed rather than "now", so the same file always gives the
 same figure). Schedules are read in UTC, as GitHub's are.
 
-Counting every firing of ``* * * * *`` would take half a million croniter steps, so the
-count is split: in cron the time-of-day fields (minute, hour, second) do not depend on
-the day, so firings = (days of the year on which the schedule fires) × (firings in one
-such day). croniter finds the days (at most 366 steps, with cron's own day-of-month /
-day-of-week rules); the product of the expanded time fields gives the firings per day.
+Counting every firing of ``* * * * *`` would take half a million croniter steps (a
+7-field ``* * * * * * *``, one a second, 31 million: 14 minutes), so no schedule is
+counted one firing at a time: in cron the time-of-day fields (minute, hour, second) do
+not depend on the day, so firings = (days of the year on which the schedule fires) ×
+(firings in one such day), and the year field (7-field form) either holds the
+reference year or not. croniter finds the days (at most 366 steps, with cron's own
+day-of-month / day-of-week rules); the product of the expanded time fields gives the
+firings per day. Shorthands (``@hourly``...) are read as the five fields croniter
+reads them as.
 """
 
 from __future__ import annotations
@@ -29,15 +33,30 @@ class CronError(ValueError):
     """A cron expression croniter cannot read."""
 
 
+# croniter's shorthands, as the five fields it reads them as (croniter._expand).
+_MACROS = {"@midnight": "0 0 * * *", "@hourly": "0 * * * *", "@daily": "0 0 * * *",
+           "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
+           "@annually": "0 0 1 1 *"}
+# _count counts schedules that fire at most once a day: a year has at most 366 days.
+MAX_DAY_STEPS = 366
+
+
 def _count(expression: str) -> int:
-    """Firings of ``expression`` in the reference year, one croniter step each."""
-    from croniter import croniter  # type: ignore[import-untyped]  # only schedules need it
+    """Firings in the reference year of ``expression``, one croniter step each; only
+    for expressions that fire at most once a day (``0 0 <day fields>``), so the walk is
+    bounded by the days of the year whatever the expression says."""
+    from croniter import CroniterBadDateError, croniter  # type: ignore[import-untyped]
 
     # Start one second early so a firing exactly at midnight on 1 January counts.
     iterator = croniter(expression, REFERENCE_START - timedelta(seconds=1))
     count = 0
-    while iterator.get_next(datetime) < REFERENCE_END:
-        count += 1
+    try:
+        while iterator.get_next(datetime) < REFERENCE_END:
+            count += 1
+            if count > MAX_DAY_STEPS:
+                raise CronError(f"cron {expression!r} fires more than once a day")
+    except CroniterBadDateError:  # no date matches ("0 0 30 2 *"): no more firings
+        pass
     return count
 
 
@@ -54,6 +73,7 @@ def _croniter_firings(expression: str) -> int:
     """firings_per_year with croniter reading every field."""
     from croniter import croniter  # type: ignore[import-untyped]
 
+    expression = _MACROS.get(expression.strip().lower(), expression)
     try:
         if not croniter.is_valid(expression):
             raise CronError(f"cron {expression!r} is not a valid expression")
@@ -61,9 +81,10 @@ def _croniter_firings(expression: str) -> int:
     except (ValueError, KeyError, TypeError) as exc:  # croniter's errors are ValueErrors
         raise CronError(f"cron {expression!r} cannot be read: {exc}") from None
     fields = expression.split()
-    if len(fields) not in (5, 6) or len(expanded) != len(fields):
-        # A macro (@daily, @monthly, ...): at most a few hundred firings a year.
-        return _count(expression)
+    if len(fields) not in (5, 6, 7) or len(expanded) != len(fields):
+        raise CronError(f"cron {expression!r} cannot be read: not 5, 6 or 7 fields")
+    if len(fields) == 7 and expanded[6] != ["*"] and REFERENCE_START.year not in expanded[6]:
+        return 0  # a year field without the reference year: no firing in it
     per_day = 1
     for position, size in FULL_SIZE.items():
         if position < len(expanded):

@@ -16,6 +16,7 @@ from typing import Any
 
 from xops_lens.errors import ParseError
 from xops_lens.formats._yamlshape import text_of
+from xops_lens.globmatch import Glob, compile_glob
 from xops_lens.model import Source
 from xops_lens.yamlload import Reference, YList, YMap, load_documents
 
@@ -275,26 +276,11 @@ def _is_glob(path: str) -> bool:
     return "*" in path or "?" in path
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def _glob(pattern: str) -> Glob:
     """GitLab matches with File.fnmatch and FNM_PATHNAME | FNM_DOTMATCH: ``*`` stays in
-    one folder, ``**/`` crosses any number of them."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern[i] == "*":
-            while i < len(pattern) and pattern[i] == "*":
-                i += 1
-            out.append("[^/]*")
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+    one folder, ``**/`` crosses any number of them. Matched in time linear in the path
+    (xops_lens.globmatch): as a regex, ``*a*a*a...*b.yml`` backtracked for minutes."""
+    return compile_glob(pattern, double_star_crosses=False)
 
 
 class Includes:
@@ -409,8 +395,8 @@ class Includes:
         # Local include paths are relative to the repository root, with or without '/'.
         path = posixpath.normpath(raw.lstrip("/"))
         if _is_glob(path):
-            regex = _glob_regex(path)
-            found = [p for p in self._files() if p.endswith(YAML_SUFFIXES) and regex.match(p)]
+            glob = _glob(path)
+            found = [p for p in self._files() if p.endswith(YAML_SUFFIXES) and glob.fullmatch(p)]
             if not found:
                 self.notes.setdefault(f"include of {raw} matched no file", None)
             return found
