@@ -85,3 +85,18 @@ def test_counts_as_the_croniter_reading(expression: str) -> None:
     if plain is not None:
         assert croniter.is_valid(expression)
         assert plain == _croniter_firings(expression)
+
+
+def test_every_form_is_counted_without_walking_its_firings() -> None:
+    """Seconds and years (6 and 7 fields) and shorthands, as days x firings per day
+    (issue 13: `* * * * * * *` was 31 million croniter steps)."""
+    from xops_lens.cost.cron import firings_per_year
+
+    year = 365 * 24 * 60 * 60
+    assert firings_per_year("* * * * * * *") == year
+    assert firings_per_year("* * * * * 5 2025") == year // 60
+    assert firings_per_year("* * * * * * 2024,2026") == 0
+    assert firings_per_year("*/30 * * * * 0 2020-2030") == 2 * 24 * 365
+    assert firings_per_year("@hourly") == 24 * 365
+    assert firings_per_year("@WEEKLY") == 52
+    assert firings_per_year("0 0 30 2 *") == 0  # no such day: was a CroniterBadDateError

@@ -32,7 +32,7 @@ from typing import Any
 
 from xops_lens.config import Config
 from xops_lens.discover import MAX_FILE_BYTES, read_text
-from xops_lens.errors import ConfigError, XopsLensError
+from xops_lens.errors import ConfigError, ParseError, XopsLensError
 from xops_lens.gitsafe import command_options, harden
 from xops_lens.model import SUBSYSTEMS, Step
 from xops_lens.plugins import Registry
@@ -158,12 +158,15 @@ def yaml_node_ends(text: str) -> dict[int, int]:
     not YAML this loader can compose (the caller then falls back)."""
     import yaml
 
-    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from xops_lens.yamlload import compose_documents
+
     lines = text.splitlines()
     ends: dict[int, int] = {}
     try:
-        documents = list(yaml.compose_all(text, Loader=loader_class))
-    except (yaml.YAMLError, RecursionError):
+        # The hardened loader's checks: this text is the scanned tree's (a Jenkinsfile
+        # read as YAML too), and a deep one crashed the interpreter here.
+        documents = compose_documents(text, "")
+    except ParseError:
         return {}
     seen: set[int] = set()
     stack = [doc for doc in documents if doc is not None]

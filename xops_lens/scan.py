@@ -17,6 +17,7 @@ from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from xops_lens.backends.rules import RuleBackend
+from xops_lens.budget import Budget, SharedTally
 from xops_lens.config import Config
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
@@ -256,15 +257,29 @@ def _take(counter: Any, total: int) -> int | None:
     return index
 
 
+def _parse_files(root: Path, piece: Sequence[tuple[str, Format]], tree: Sequence[str],
+                 tally: SharedTally) -> list[Parsed]:
+    """The files of ``piece`` in order, until the scan's budget is spent (so possibly
+    fewer than all: the scan's own loop reads the others if its budget allows)."""
+    parsed: list[Parsed] = []
+    for path, fmt in piece:
+        if tally.exhausted():
+            break
+        one = _parse_recorded(root, path, fmt, tree)
+        tally.add(one[0].pipeline if one[0] is not None else None)
+        parsed.append(one)
+    return parsed
+
+
 def _parse_piece(root: Path, piece: Sequence[tuple[str, Format]], tree: Sequence[str],
-                 backend: RuleBackend) -> list[Parsed]:
-    parsed = [_parse_recorded(root, path, fmt, tree) for path, fmt in piece]
+                 backend: RuleBackend, tally: SharedTally) -> list[Parsed]:
+    parsed = _parse_files(root, piece, tree, tally)
     backend.classify(_steps_of(parsed))  # fills the cache the scan's classification reads
     return parsed
 
 
 def _worker(conn: Connection, counter: Any, pieces: Sequence[Sequence[tuple[str, Format]]],
-            root: Path, tree: Sequence[str], backend: RuleBackend) -> None:
+            root: Path, tree: Sequence[str], backend: RuleBackend, tally: SharedTally) -> None:
     """A forked worker's loop: (index, parsed, labels) per piece, pickled; (index, None,
     None) when the piece failed here, so that the parent parses it itself."""
     # Ctrl-C reaches the whole process group: the parent handles it (and ends the
@@ -277,7 +292,7 @@ def _worker(conn: Connection, counter: Any, pieces: Sequence[Sequence[tuple[str,
     try:
         while (index := _take(counter, len(pieces))) is not None:
             try:
-                parsed = [_parse_recorded(root, path, fmt, tree) for path, fmt in pieces[index]]
+                parsed = _parse_files(root, pieces[index], tree, tally)
                 message = _dumps((index, parsed, backend.classify(_steps_of(parsed))), table)
             except Exception:  # e.g. a plugin's object that does not pickle
                 message = pickle.dumps((index, None, None))
@@ -306,8 +321,9 @@ def _receive(conns: list[Connection], inbox: SimpleQueue[bytes | None]) -> None:
 
 def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Sequence[str],
                     workers: int, backend: RuleBackend) -> Iterator[tuple[str, Parsed]]:
-    """(path, parsed) for every entry file, in the order of ``entries``; ``backend``'s
-    cache then holds the label of every step of them."""
+    """(path, parsed) for entry files, in the order of ``entries``; ``backend``'s cache
+    then holds the label of every step of them. Files left out (the scan's budget was
+    spent, or the workers could not start) are the scan's own loop's to read."""
     import multiprocessing
 
     pieces = [entries[i:i + CHUNK_FILES] for i in range(0, len(entries), CHUNK_FILES)]
@@ -316,10 +332,11 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
     try:
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0)
+        tally = SharedTally(ctx)
         for _ in range(workers):
             reader, writer = ctx.Pipe(duplex=False)
             process = ctx.Process(target=_worker, daemon=True,
-                                  args=(writer, counter, pieces, root, tree, backend))
+                                  args=(writer, counter, pieces, root, tree, backend, tally))
             process.start()
             writer.close()  # the worker's end: EOF here once the worker has closed its copy
             processes.append(process)
@@ -327,12 +344,10 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
     except (OSError, ImportError):
         # No working semaphores (a container without /dev/shm: ImportError or OSError),
         # no fork (EAGAIN, ENOMEM): parse here rather than fail. A worker that did start
-        # is ended, and the parent parses every piece itself.
+        # is ended, and the scan's own loop parses every file.
         for process in processes:
             process.terminate()
             process.join()
-        for piece in pieces:
-            yield from zip((path for path, _ in piece), _parse_piece(root, piece, tree, backend))
         return
     inbox: SimpleQueue[bytes | None] = SimpleQueue()
     receiver = threading.Thread(target=_receive, args=(conns, inbox), daemon=True)
@@ -348,7 +363,7 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
     finished = False
     try:
         while (index := _take(counter, len(pieces))) is not None:
-            done[index] = _parse_piece(root, pieces[index], tree, backend)
+            done[index] = _parse_piece(root, pieces[index], tree, backend, tally)
             while not inbox.empty():
                 message = inbox.get()
                 if message is None:  # every worker has ended (early: they died)
@@ -365,10 +380,9 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
                 process.terminate()
             process.join()
     for index, piece in enumerate(pieces):
-        # A piece a worker took but did not send (it failed there, or the worker died)
-        # is parsed here: the serial path, with its own errors.
-        parsed = done.pop(index, None) or _parse_piece(root, piece, tree, backend)
-        for (path, _), one in zip(piece, parsed, strict=True):
+        # A piece a worker took but did not send (it failed there, or the worker died),
+        # or cut short by the budget, is left (wholly or in part) to the scan's loop.
+        for (path, _), one in zip(piece, done.pop(index, ())):
             yield path, one
 
 
@@ -450,6 +464,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     # takes their results in its own order. Fragments stay serial: whether one is parsed
     # depends on the entries that include it.
     ahead: dict[str, Parsed] = {}
+    budget = Budget()
     if backend == DEFAULT_BACKEND and isinstance(chosen, RuleBackend):
         entries = [(path, fmt) for path, fmt in claimed if fmt.entry(path)]
         count = _parallel_workers(root, entries, workers, parallel_min_files)
@@ -457,6 +472,9 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             ahead = dict(_parse_parallel(root, entries, tree, count, chosen))
     for path, fmt in claimed:
         if path in included_by and not fmt.entry(path):
+            continue
+        if budget.spent:  # not even read: the budget bounds the work, not just the report
+            reports[path] = budget.skipped(path, fmt.name)
             continue
         done = ahead.pop(path, None)
         if done is not None:
@@ -466,7 +484,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             report = _parse_one(root, path, fmt, tree, texts)
         if report is None:
             continue
-        reports[path] = report
+        report = reports[path] = budget.charge(report)
         if report.pipeline is not None:
             for include in report.pipeline.includes:
                 included_by.setdefault(include, (path, report.format))

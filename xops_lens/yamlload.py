@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -380,6 +381,38 @@ def _alias_lines(text: str) -> list[int]:
     return lines
 
 
+@contextmanager
+def _yaml_errors(text: str, path: str) -> Iterator[None]:
+    """libyaml's errors (and Python's recursion limit) as the file's one-line error."""
+    try:
+        yield
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, path, text) from None
+    except RecursionError:
+        raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; file skipped") from None
+
+
+def compose_documents(text: str, path: str) -> list[Node]:
+    """The node graph of each document, for callers that need marks rather than values
+    (PR mode's step spans), behind the same size and depth checks as every load: libyaml
+    composing a deep text kills the process below PyYAML 6.0.4. ParseError otherwise."""
+    _check_size(text, path)
+    if not text.strip():
+        return []
+    loader = _FastLoader(text)
+    try:
+        with _yaml_errors(text, path):
+            check_depth(text, path)
+            nodes = []
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
+        return nodes
+    finally:
+        loader.dispose()
+
+
 def load_documents(text: str, path: str) -> list[Any]:
     """All documents of a YAML stream (Tekton and friends put several in one file)."""
     return [built for _, built, _ in _built_documents(text, path)]
@@ -398,18 +431,15 @@ def _built_documents(text: str, path: str) -> Iterator[tuple[Node, Any, _Builder
     collecting = gc.isenabled()
     gc.disable()
     try:
-        check_depth(text, path)
-        alias_lines = iter(_alias_lines(text)) if _has_alias_items(text) else None
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            builder = _Builder(path, alias_lines)
-            yield node, builder.build(node), builder
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, path, text) from None
-    except RecursionError:
-        raise ParseError(path, f"YAML nested deeper than {MAX_DEPTH} levels; file skipped") from None
+        with _yaml_errors(text, path):
+            check_depth(text, path)
+            alias_lines = iter(_alias_lines(text)) if _has_alias_items(text) else None
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                builder = _Builder(path, alias_lines)
+                yield node, builder.build(node), builder
     finally:
         loader.dispose()
         if collecting:

@@ -278,3 +278,47 @@ def check_parser_contract(fmt: Format, source: Source, texts: dict[str, str]) ->
                 f"{step.file}:{step.line} is outside the file ({line_count(texts[step.file])} lines)"
             assert isinstance(step.name, str) and isinstance(step.text, str)
     return "parsed"
+
+
+# A crafted input that stalls a scan is a hang, not a slow case: the subprocess cases
+# of issue 13 give the whole command this long (far more than any of them needs once
+# fixed, far less than any took before) and fail on the timeout, never on a duration.
+STALL_TIMEOUT = 180
+
+
+@dataclass
+class Finished:
+    exit_code: int
+    report: dict[str, Any]
+    stderr: str
+
+
+def scan_subprocess(root: Path, case: str, *args: str, cwd: Path | None = None,
+                    env: dict[str, str] | None = None) -> Finished:
+    """``xops-lens scan ROOT --format json ARGS`` in a fresh process (a crash of the
+    interpreter or a hang cannot take pytest down), within STALL_TIMEOUT."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.conftest import REPO_ROOT
+
+    with tempfile.TemporaryDirectory() as out_dir:
+        out = Path(out_dir) / "report.json"
+        try:
+            with Timer(case):
+                done = subprocess.run(
+                    [sys.executable, "-c", MEASURED_COMMAND, "scan", str(root), "--format",
+                     "json", "-o", str(out), *args], check=False, capture_output=True,
+                    text=True, cwd=cwd or REPO_ROOT, timeout=STALL_TIMEOUT,
+                    env={**os.environ, "XOPS_LENS_DISABLE_ENTRY_POINTS": "1", **(env or {})})
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{case}: the scan did not finish in {STALL_TIMEOUT} s") \
+                from None
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 0 and lines and lines[-1].startswith("EXIT "), \
+            f"{case}: the interpreter died ({done.returncode}): {done.stderr[-2000:]}"
+        word = lines[-1].split()[1]
+        code = 0 if word == "None" else int(word)
+        report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    return Finished(code, report, done.stderr)
