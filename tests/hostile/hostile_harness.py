@@ -140,11 +140,18 @@ GOOD_STEP_LINES = [6, 7]
 # `python -c MEASURED_COMMAND scan ...`: the whole command in a fresh process, then its
 # exit code and peak resident memory (KiB) as the last line of stderr, "EXIT code kib".
 # It calls the click group: the console script exits with os._exit and would print nothing.
+# The peak is the process's own (VmHWM, Linux): ru_maxrss survives exec, so a child of a
+# pytest process of 320 MB reported 320 MB whatever the scan used.
 MEASURED_COMMAND = (
     "import resource, sys\nfrom xops_lens.cli import cli\n"
+    "def peak():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as status:\n"
+    "            return next(int(l.split()[1]) for l in status if l.startswith('VmHWM:'))\n"
+    "    except (OSError, StopIteration):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "try:\n    cli(prog_name='xops-lens')\nexcept SystemExit as exc:\n"
-    "    print('EXIT', exc.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-    " file=sys.stderr)\n"
+    "    print('EXIT', exc.code, peak(), file=sys.stderr)\n"
 )
 
 
