@@ -158,6 +158,28 @@ def _alias_workflow() -> str:
     return "on: push\njobs:\n  j0:\n    runs-on: x\n    steps: &s\n" + steps + jobs
 
 
+class TestGitlabRegexesAreLinear:
+    """GitLab's `=~ /re/` and `/re/` refs: a pattern and a variable value both written by
+    the file. Python's backtracking `re` took exponential time on `(a*)*b`; GitLab's own
+    engine, RE2, is linear whatever the pattern."""
+
+    def test_a_backtracking_pattern_against_a_long_value(self, tmp_path: Path) -> None:
+        ci = ("variables:\n  NAME: \"" + "a" * 5_000 + "\"\n"
+              "build:\n  rules:\n    - if: '$NAME =~ /^(a*)*b$/ || $NAME =~ /(a|aa)+c/'\n"
+              "  script:\n    - make\n"
+              "refs:\n  only:\n    - /^(m*)*x$/\n  script:\n    - make refs\n")
+        done = scan_subprocess(write(tmp_path, {".gitlab-ci.yml": ci, GOOD_PATH: GOOD}),
+                               "gitlab/regex")
+        assert done.exit_code == 0, done.report.get("files")
+        runs = {j["id"]: j["cost"]["runs_per_month"] for j in done.report["jobs"]
+                if j["file"] == ".gitlab-ci.yml"}
+        # Evaluated: the rule never matches; the ref pattern misses the default branch, and
+        # only a tag (unknown here) could match it, which counts as running.
+        assert runs == {"build": 0, "refs": 2}
+        assert [s["line"] for s in done.report["steps"] if s["file"] == GOOD_PATH] == \
+            GOOD_STEP_LINES
+
+
 class TestTheScanHasABudget:
     """Item 6: each file's steps are bounded, their sum was not: 200 such workflows made
     two million steps, 7.6 GB and 137 s. The file that would pass the budget is skipped

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from xops_lens.formats._re2 import compile_pattern
 from xops_lens.yamlload import YMap
 
 UNKNOWN: Any = object()  # a value, or a truth, that only the running pipeline knows
@@ -101,9 +102,8 @@ def _regex_match(value: Any, literal: str) -> Any:
     if isinstance(value, Present) and not value.names:
         return UNKNOWN
     body, _, flags = literal[1:].rpartition("/")
-    try:
-        pattern = re.compile(body, re.IGNORECASE if "i" in flags else 0)
-    except re.error:  # Ruby (RE2) syntax Python does not share
+    pattern = compile_pattern(body, ignore_case="i" in flags)
+    if pattern is None:
         return UNKNOWN
     if isinstance(value, Present):
         return any(pattern.search(name) is not None for name in value.names)

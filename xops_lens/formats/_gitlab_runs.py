@@ -15,7 +15,6 @@ whose rules cannot be decided is counted as running, and its basis says so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from xops_lens.formats._gitlab_rules import DEFAULT_BRANCH, PRESENT, UNKNOWN, evaluate
 from xops_lens.formats._gitlab_rules import _and as _all
 from xops_lens.formats._gitlab_rules import _or as _any
+from xops_lens.formats._re2 import compile_pattern
 from xops_lens.model import Trigger
 from xops_lens.yamlload import YList, YMap
 
@@ -39,7 +39,7 @@ class _Variables(dict):  # type: ignore[type-arg]
         super().__init__(known)
         self.unset_others = unset_others
 
-    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self:
             return self[key]
         if key.startswith("CI_MERGE_REQUEST_"):
@@ -138,9 +138,8 @@ def _ref_matches(ref: str, event: str) -> Any:
         if event == TAG:
             return UNKNOWN  # a tag's name: only the tag knows
         body = name[1:].rstrip("imx")[:-1]
-        try:
-            pattern = re.compile(body)
-        except re.error:
+        pattern = compile_pattern(body, ignore_case="i" in name.rsplit("/", 1)[1])
+        if pattern is None:
             return UNKNOWN
         return any(pattern.search(b) for b in ("main", "master"))
     if event == TAG:
