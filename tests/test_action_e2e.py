@@ -86,7 +86,7 @@ class Runner:
         # its own folder; this checkout's xops_lens comes from PYTHONPATH, which Python
         # puts after that folder, as the installed package sits after it.
         for script, target in (("xops-lens", "xops_lens.cli:main"),
-                               ("xops-lens-action", "xops_lens.ghaction:console")):
+                               ("xops-lens-action", "xops_lens.github.action:console")):
             module, func = target.split(":")
             console = self.stubs / script
             console.write_text(

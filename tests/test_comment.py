@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from tests.github_server import FakeGitHub
 from xops_lens.cli import cli
-from xops_lens.comment import RESOLVED_MARK, marker, upsert
+from xops_lens.github.comment import RESOLVED_MARK, marker, upsert
 from xops_lens.errors import XopsLensError
-from xops_lens.github_api import ActionsContext, GitHubClient, GitHubError, next_link
+from xops_lens.github.api import ActionsContext, GitHubClient, GitHubError, next_link
 
 REPO = "octo/widgets"
 PR = 7

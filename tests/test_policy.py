@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, REPO_ROOT, write_tree
 from xops_lens.cli import cli
-from xops_lens.ghaction import main as ghaction_main
-from xops_lens.ghaction import outputs, saving_total
+from xops_lens.github.action import main as ghaction_main
+from xops_lens.github.action import outputs, saving_total
 
 GATED = ("on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: prod\n    steps:\n"
          "      - run: ./deploy.sh\n")

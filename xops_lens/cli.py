@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from xops_lens import __version__
-from xops_lens.comment import comment as comment_command
+from xops_lens.github.comment import comment as comment_command
 from xops_lens.llm.cli_options import backend_options, print_estimate
 
 EXIT_OK = 0

@@ -1,3 +1,4 @@
-"""The GitHub integration. ``runs``: the Actions run history (issue 16). The pull-request
-comment, Action helpers and REST client still live in ``xops_lens.comment``,
-``xops_lens.ghaction`` and ``xops_lens.github_api``."""
+"""The GitHub integration: ``api`` (just enough of the REST API, and what the Actions
+environment says about the run), ``comment`` (``xops-lens comment``, the one living
+pull-request comment), ``action`` (the ``xops-lens-action`` helpers of the composite
+Action's shell steps) and ``runs`` (the Actions run history, issue 16)."""

@@ -25,7 +25,7 @@ from xops_lens.result import ScanResult
 from xops_lens.sdk import ReportOptions
 
 if TYPE_CHECKING:  # imported when rendering: urllib and ssl cost about 10 ms per run
-    from xops_lens.github_api import ActionsContext
+    from xops_lens.github.api import ActionsContext
 
 # A comment body may hold 65,536 characters; the job summary 1 MiB. Tables stop at
 # MAX_ROWS and the whole report falls back to its summary past MAX_CHARS.
@@ -228,7 +228,7 @@ def _pr(result: ScanResult, links: _Links, quiet: bool) -> list[str]:
 
 def render_markdown(result: ScanResult, options: ReportOptions | None = None,
                     ctx: ActionsContext | None = None) -> str:
-    from xops_lens.github_api import ActionsContext
+    from xops_lens.github.api import ActionsContext
 
     options = options or ReportOptions()
     ctx = ctx or ActionsContext.from_env()
@@ -292,7 +292,7 @@ class MarkdownReporter:
     name = "markdown"
 
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-        from xops_lens.github_api import ActionsContext
+        from xops_lens.github.api import ActionsContext
 
         ctx = ActionsContext.from_env()
         text = render_markdown(result, options, ctx)

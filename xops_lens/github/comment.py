@@ -175,7 +175,7 @@ def comment(body_file: Path, report_file: Path | None, mode: str, on_clean: str,
     """Create or update the one xops-lens comment on a pull request (GitHub REST API;
     GITHUB_API_URL is honoured for GitHub Enterprise Server)."""
     from xops_lens.errors import XopsLensError
-    from xops_lens.github_api import ActionsContext, GitHubClient, GitHubError
+    from xops_lens.github.api import ActionsContext, GitHubClient, GitHubError
 
     ctx = ActionsContext.from_env()
     repo = repo or ctx.repository

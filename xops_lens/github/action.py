@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xops_lens.github_api import ActionsContext
+from xops_lens.github.api import ActionsContext
 
 
 def _map(value: Any) -> Mapping[str, Any]:
