@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from tests.conftest import REPO_ROOT
 from xops_lens.cli import cli
-from xops_lens.prmode import Spans, parse_diff, yaml_node_ends
+from xops_lens.prmode.diff import parse_diff
+from xops_lens.prmode.spans import Spans, yaml_node_ends
 
 git = pytest.importorskip("git")
 SCHEMA = json.loads((REPO_ROOT / "xops_lens/schemas/scan.schema.json").read_text())

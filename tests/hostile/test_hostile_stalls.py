@@ -261,7 +261,7 @@ class TestPrModeYamlIsHardened:
 
     def test_the_spans_refuse_what_the_loader_refuses(self) -> None:
         from xops_lens.errors import ParseError
-        from xops_lens.prmode import yaml_node_ends
+        from xops_lens.prmode.spans import yaml_node_ends
         from xops_lens.yamlload import compose_documents
 
         deep = "- " * 6_000 + "x\n"

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS, Classification, Step
-from xops_lens.result import FileReport, GateResult, ScanResult
+from xops_lens.result import ChangeSet, FileReport, GateResult, ScanResult
 from xops_lens.cost.report import CostReport
 from xops_lens.reporters import _cost_terminal as cost
 from xops_lens.reporters._text import plain
@@ -145,6 +145,28 @@ def _usage_line(usage: BackendUsage) -> Any:
     return Text(text, style="dim")
 
 
+def _pr_lines(changes: ChangeSet) -> list[str]:
+    """PR mode's summary: what the diff changed, and the whole pipeline before and after."""
+    short = changes.base_sha[:12]
+    lines = [
+        (f"PR mode: compared with {changes.base_ref} ({short}"
+        f"{', merge base' if changes.merge_base else ''}): "
+        f"{changes.count('added')} added, {changes.count('changed')} changed, "
+        f"{changes.count('removed')} removed step(s) or gate(s) in {len(changes.files)} CI "
+        "file(s)")
+    ]
+    shares = ", ".join(
+        f"{name} {changes.before.share(name):.0%} → {changes.after.share(name):.0%}"
+        for name in SUBSYSTEMS
+    )
+    lines.append(f"shares of the whole pipeline, before → after: {shares}")
+    if changes.before.monthly_cost is not None and changes.after.monthly_cost is not None:
+        currency = changes.after.currency or ""
+        lines.append(f"monthly cost, before → after: {changes.before.monthly_cost:,.2f} → "
+                     f"{changes.after.monthly_cost:,.2f} {currency}".rstrip())
+    return lines
+
+
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     from rich.text import Text
 
@@ -184,9 +206,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         console.print(Text(f"{len(result.ignored)} step(s) or gate(s) left out by ignore rules",
                            style="dim"))
     if result.changes is not None:
-        from xops_lens.prmode import describe
-
-        for text in describe(result.changes):
+        for text in _pr_lines(result.changes):
             console.print(Text(text, style="bold"))
     if result.backend_usage is not None:
         console.print(_usage_line(result.backend_usage))
