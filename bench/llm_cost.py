@@ -29,7 +29,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a plain script from a source checko
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.llm_server import ScriptedServer  # noqa: E402
-from xops_lens.config import Config  # noqa: E402
+from xops_lens.config import UserSettings  # noqa: E402
 from xops_lens.plugins import build_plugin_manager  # noqa: E402
 from xops_lens.scan import scan  # noqa: E402
 
@@ -56,7 +56,7 @@ class Totals:
 
 def _usage(repo: Path, registry: object, options: dict[str, object]) -> tuple[int, object]:
     result = scan(repo, backend="openai", registry=registry,  # type: ignore[arg-type]
-                  config=Config(), backend_options=options)
+                  config=UserSettings(), backend_options=options)
     return len(result.steps), result.backend_usage
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xops_lens.config import Config, load_config
+from xops_lens.config import UserSettings, load_config
 from xops_lens.cost import estimate
 from xops_lens.cost.catalogue import CATEGORIES, Entry, builtin
 from xops_lens.cost.report import CostLine
@@ -159,7 +159,7 @@ def _label(subsystem: str, kind: str) -> Classification:
     return Classification(subsystem, kind, 0.9, "test", "fixed for the test")
 
 
-def _scan_result(config: Config) -> ScanResult:
+def _scan_result(config: UserSettings) -> ScanResult:
     """A push + daily cron + dispatch workflow: a 4-wide test job and a gated deploy."""
     path = ".github/workflows/ci.yml"
     test_step = Step(path, 12, "test", "pytest", "pytest")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from tests.conftest import REPO_ROOT, write_tree
 from xops_lens.cli import cli
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.hookspecs import hookimpl
 from xops_lens.ignore import path_glob
 from xops_lens.model import Classification, Step
@@ -110,7 +110,7 @@ def test_ignored_steps_never_reach_the_backend(tmp_path: Path) -> None:
     write_tree(tmp_path, {".github/workflows/ci.yml": WORKFLOW,
                           "secret/.gitlab-ci.yml": "job:\n  script:\n    - ./leak-me.sh\n"})
     _, registry = build_plugin_manager(load_entry_points=False, extra_plugins=(Plugin(),))
-    config = Config()
+    config = UserSettings()
     config.merge({"ignore": {"paths": ["secret/"]}}, "test")
     result = scan(tmp_path, backend="recorder", registry=registry, config=config)
     assert "./leak-me.sh" not in seen and "actions/checkout@v4" not in seen

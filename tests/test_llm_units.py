@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import write_tree
 from xops_lens.backends.rules import RuleBackend
-from xops_lens.config import Config, load_config
+from xops_lens.config import UserSettings, load_config
 from xops_lens.errors import ConfigError
 from xops_lens.hookspecs import hookimpl
 from xops_lens.llm import prompt
@@ -71,7 +71,7 @@ def test_answer_schema_names_only_the_batch_ids() -> None:
 
 def _settings(values: dict[str, Any], source: str, options: dict[str, Any] | None = None,
               environ: dict[str, str] | None = None) -> tuple[Any, list[str]]:
-    config = Config()
+    config = UserSettings()
     config.merge({"openai": values}, source)
     warnings: list[str] = []
     settings = resolve("openai", options or {}, config, warnings.append,

@@ -3,7 +3,7 @@ in pyproject.toml or ``.xops-lens.toml`` at the scanned root, an explicit ``--co
 file, then ``--set key=value`` on the command line (later sources win).
 
 This module only loads and merges; each consumer (cost model, backends, ignores) owns
-its keys and defaults and reads them with :meth:`Config.get`, which also remembers
+its keys and defaults and reads them with :meth:`UserSettings.get`, which also remembers
 where every value came from so reports can print the assumptions they used.
 """
 
@@ -29,7 +29,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass
-class Config:
+class UserSettings:
     """Merged settings; ``origin`` maps each dotted key to the source that set it;
     ``messages`` are one-line warnings about sources that were not used."""
 
@@ -70,7 +70,7 @@ def is_repo_source(source: str) -> bool:
     return source == REPO_CONFIG_FILE or source.startswith("pyproject.toml [")
 
 
-def withhold_repo_settings(config: Config, tables: Iterable[str]) -> list[str]:
+def withhold_repo_settings(config: UserSettings, tables: Iterable[str]) -> list[str]:
     """Drop what the scanned repository's own files set under ``tables``; return the
     dotted keys dropped. For settings a stranger's pull request must not choose."""
     wanted = tuple(tables)
@@ -159,8 +159,8 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
 
 
 def load_config(root: Path | None, config_file: Path | None = None,
-                assignments: Iterable[str] = ()) -> Config:
-    config = Config()
+                assignments: Iterable[str] = ()) -> UserSettings:
+    config = UserSettings()
     user_file = user_config_path()
     if user_file.is_file():
         config.merge(_read_toml(user_file, str(user_file)), str(user_file))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.errors import ConfigError, XopsLensError
 from xops_lens.globmatch import Glob, compile_glob
 from xops_lens.model import KINDS, SUBSYSTEM_OF_KIND, Job, Step
@@ -88,7 +88,7 @@ class Ignores:
     ``texts`` maps the files the scan has already read to :func:`marked_text` of their
     text, so that they are not read a second time (a file not in it is read here)."""
 
-    def __init__(self, root: Path, config: Config, texts: Mapping[str, str] | None = None
+    def __init__(self, root: Path, config: UserSettings, texts: Mapping[str, str] | None = None
                  ) -> None:
         self.root = root
         self.paths = [(p, path_glob(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.cost.report import CostReport
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
 from xops_lens.sdk import BackendUsage
@@ -152,7 +152,7 @@ class ScanResult:
     steps: list[StepResult] = field(default_factory=list)
     gates: list[GateResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    config: Config = field(default_factory=Config)
+    config: UserSettings = field(default_factory=UserSettings)
     ignored: list[Ignored] = field(default_factory=list)
     # Set by PR mode (scan --base): what the diff changed; steps/gates then hold only those.
     changes: ChangeSet | None = None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from xops_lens.backends.rules import RuleBackend
 from xops_lens.budget import Budget, SharedTally
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, visible
@@ -386,7 +386,7 @@ def _parse_parallel(root: Path, entries: Sequence[tuple[str, Format]], tree: Seq
             yield path, one
 
 
-def _configured(name: str, registry: Registry, root: Path, config: Config,
+def _configured(name: str, registry: Registry, root: Path, config: UserSettings,
                 options: Mapping[str, Any], warn: Callable[[str], None]) -> Backend:
     """The backend for this scan: ``configure(context)``'s result when it has one."""
     chosen = registry.backends[name]
@@ -419,7 +419,7 @@ def _classify(chosen: Backend, steps: list[Step], registry: Registry,
 
 
 def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | None = None,
-         config: Config | None = None,
+         config: UserSettings | None = None,
          backend_options: Mapping[str, Any] | None = None, workers: int | None = None,
          parallel_min_files: int | None = None, history: History | None = None) -> ScanResult:
     """Scan ``root``. ``backend_options`` are the backend settings given on the command
@@ -429,7 +429,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     parsed in forked workers; the result is the same either way. ``history``: the CI
     run history (``scan --runs``), whose measurements replace the cost assumptions."""
     registry = registry or get_registry()
-    config = config or Config()
+    config = config or UserSettings()
     if backend not in registry.backends:
         known = ", ".join(sorted(registry.backends))
         raise ConfigError(f"unknown backend {backend!r} (available: {known})")

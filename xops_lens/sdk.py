@@ -12,7 +12,7 @@ from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Classification, Job, Pipeline, Source, Step, Trigger
 
 if TYPE_CHECKING:
-    from xops_lens.config import Config
+    from xops_lens.config import UserSettings
     from xops_lens.result import ScanResult
 
 __all__ = [
@@ -86,7 +86,7 @@ class BackendContext:
     """
 
     root: Path
-    config: Config
+    config: UserSettings
     options: Mapping[str, Any]
     backends: Mapping[str, Backend]
     warn: Callable[[str], None]

@@ -164,10 +164,10 @@ class OpenAIBackend:
     def classify(self, steps: Sequence[Step]) -> list[Classification]:
         """Unconfigured use (embedding without the scan): settings from the environment."""
         from xops_lens.backends.rules import RuleBackend
-        from xops_lens.config import Config
+        from xops_lens.config import UserSettings
 
         backends: dict[str, Backend] = {"rules": RuleBackend()}
-        context = BackendContext(root=Path.cwd(), config=Config(), options={},
+        context = BackendContext(root=Path.cwd(), config=UserSettings(), options={},
                                  backends=backends, warn=lambda message: None)
         return self.configure(context).classify(steps)
 

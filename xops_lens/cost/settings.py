@@ -1,6 +1,6 @@
 """Typed access to the cost settings, recording every value the model used.
 
-The cost model never reads :class:`~xops_lens.config.Config` directly: it asks
+The cost model never reads :class:`~xops_lens.config.UserSettings` directly: it asks
 :class:`Settings`, which applies the documented default, checks the type and range,
 and remembers the value and its source so the report can print the assumptions it
 rested on (TAXONOMY.md: "every assumption shown and overridable").
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xops_lens.config import Config, is_repo_source
+from xops_lens.config import UserSettings, is_repo_source
 from xops_lens.cost.defaults import DEFAULTS, OPEN_TABLES
 from xops_lens.errors import ConfigError, visible
 
@@ -40,8 +40,8 @@ def _is_number(value: Any) -> bool:
 class Settings:
     """The cost model's view of the configuration."""
 
-    def __init__(self, config: Config | None = None) -> None:
-        self.config = config or Config()
+    def __init__(self, config: UserSettings | None = None) -> None:
+        self.config = config or UserSettings()
         self._used: dict[str, Assumption] = {}
         self._known: set[str] = set(DEFAULTS)
         # Lookups resolved once per key: the model asks for the same few dozen settings

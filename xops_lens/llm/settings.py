@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from xops_lens.cachedir import default_cache_dir
-from xops_lens.config import Config, is_repo_source
+from xops_lens.config import UserSettings, is_repo_source
 from xops_lens.errors import ConfigError
 
 RELABEL_CHOICES = ("uncertain", "all")
@@ -72,7 +72,7 @@ class LLMSettings:
 
 
 class _Resolver:
-    def __init__(self, table: str, options: Mapping[str, Any], config: Config,
+    def __init__(self, table: str, options: Mapping[str, Any], config: UserSettings,
                  trust_repo: bool, warn: Callable[[str], None]) -> None:
         self.table, self.options, self.config = table, options, config
         self.trust_repo, self.warn = trust_repo, warn
@@ -132,7 +132,7 @@ class _Resolver:
         return value
 
 
-def resolve(backend: str, options: Mapping[str, Any], config: Config,
+def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
             warn: Callable[[str], None], *, default_model: str,
             base_url_env: str | None = None, default_api_key_env: str = "OPENAI_API_KEY",
             environ: Mapping[str, str] | None = None) -> LLMSettings:

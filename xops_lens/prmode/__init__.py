@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.errors import ConfigError
 from xops_lens.plugins import Registry
 from xops_lens.prmode.compare import compare
@@ -53,7 +53,7 @@ def _reestimate(base: ScanResult, root: Path) -> None:
 
 
 def apply_base(root: Path, result: ScanResult, base_ref: str, *, backend: str,
-               registry: Registry, config: Config,
+               registry: Registry, config: UserSettings,
                backend_options: Mapping[str, Any] | None = None) -> ChangeSet:
     """Scan the base revision, compare, and cut ``result`` down to what changed."""
     from xops_lens.scan import scan

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from xops_lens.config import Config
+from xops_lens.config import UserSettings
 from xops_lens.cost.settings import Settings
 from xops_lens.runhistory.cache import RunCache, default_runs_dir
 from xops_lens.runhistory.fetch import History, estimate, fetch
@@ -22,7 +22,7 @@ PROVIDERS = ("github", "gitlab")
 MAX_DAYS = 400  # GitHub keeps runs for 400 days at most; GitLab's default is no longer
 
 
-def withhold_repo_run_settings(config: Config, trusted: bool) -> list[str]:
+def withhold_repo_run_settings(config: UserSettings, trusted: bool) -> list[str]:
     """Drop the cost.runs.* keys the scanned repository's own files set: a pull request
     must not make the scan send thousands of requests or wait an hour."""
     from xops_lens.config import is_repo_source
@@ -69,7 +69,7 @@ def make_client(provider: str, repo: str | None, root: str, env: Mapping[str, st
     return gitlab.GitLabRuns(repository, token, gitlab.api_url(env), header=header, **transport)
 
 
-def load_history(provider: str, repo: str | None, root: str, config: Config, *,
+def load_history(provider: str, repo: str | None, root: str, config: UserSettings, *,
                  estimate_only: bool, warn: Warn, say: Warn,
                  env: Mapping[str, str] | None = None,
                  cache_dir: str | None = None, trusted: bool = False) -> History | None:
