@@ -74,7 +74,10 @@ class Scope:
         return _PARAM.sub(replace, text) if "<<" in text else text
 
 
-class Config:
+class CircleCIDocument:
+    """One .circleci/config.yml: its reusable commands, executors, orbs and jobs, and the
+    literal pipeline parameters that steps expand."""
+
     def __init__(self, document: YMap, file: str) -> None:
         self.doc = document
         self.file = file

@@ -93,7 +93,7 @@ def deep_merge(base: YMap, over: YMap) -> MergedMap:
     return out
 
 
-class Config:
+class GitLabDocument:
     """The merged top-level mapping, with ``extends`` and ``!reference`` resolved on
     demand and memoised so each template is resolved once however many jobs use it."""
 

@@ -29,7 +29,7 @@ import yaml
 
 from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._circleci_steps import (
-    Config,
+    CircleCIDocument,
     Scope,
     literal_params,
     steps_params,
@@ -80,7 +80,7 @@ class _Invocation:
     workflow: str
 
 
-def _workflow_entries(config: Config) -> Iterator[tuple[str, Any, int, str]]:
+def _workflow_entries(config: CircleCIDocument) -> Iterator[tuple[str, Any, int, str]]:
     """(job reference, its arguments, line, workflow) of every workflow job entry."""
     workflows = config.doc.get("workflows")
     if workflows is None:
@@ -111,7 +111,7 @@ def _workflow_entries(config: Config) -> Iterator[tuple[str, Any, int, str]]:
                                               f"one key, found {kind_of(entry)}", line)
 
 
-def _triggers(config: Config) -> tuple[Trigger, ...]:
+def _triggers(config: CircleCIDocument) -> tuple[Trigger, ...]:
     workflows = config.doc.get("workflows")
     triggers: list[Trigger] = []
     pushed = False
@@ -137,7 +137,7 @@ def _triggers(config: Config) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
-def _workflow_triggers(config: Config) -> dict[str, list[Trigger]]:
+def _workflow_triggers(config: CircleCIDocument) -> dict[str, list[Trigger]]:
     """Each workflow's own schedules (legacy ``triggers: - schedule:``); a workflow
     without one runs on pushes (not listed here)."""
     workflows = config.doc.get("workflows")
@@ -225,7 +225,7 @@ def _job_triggers(invocations: list[_Invocation], schedules: dict[str, list[Trig
 
 
 def parse_config(source: Source, document: YMap) -> Pipeline:
-    config = Config(document, source.path)
+    config = CircleCIDocument(document, source.path)
     invocations: dict[str, list[_Invocation]] = {}
     gates: list[Job] = []
     schedules = _workflow_triggers(config)
@@ -291,7 +291,7 @@ def _requires(args: YMap | None) -> tuple[str, ...]:
     return (text_of(value),) if value else ()
 
 
-def _job(config: Config, job_id: str, spec: Any, invocations: list[_Invocation]) -> Job:
+def _job(config: CircleCIDocument, job_id: str, spec: Any, invocations: list[_Invocation]) -> Job:
     line = config.jobs.line_of(job_id)
     if not isinstance(spec, YMap):
         raise ParseError(config.file, f"job {job_id!r} must be a mapping, found {kind_of(spec)}",

@@ -16,7 +16,7 @@ from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._gitlab_merge import (
     URL,
     YAML_SUFFIXES,
-    Config,
+    GitLabDocument,
     Includes,
     Located,
     MergedMap,
@@ -59,9 +59,9 @@ JOB_KEYS = frozenset({
 
 class _JobBuilder:
     """Turns each job of the assembled configuration into a Job; every value is read
-    through the Config so that ``!reference`` tags and ``extends`` are already applied."""
+    through the GitLabDocument so that ``!reference`` tags and ``extends`` are already applied."""
 
-    def __init__(self, config: Config, top: YMap) -> None:
+    def __init__(self, config: GitLabDocument, top: YMap) -> None:
         self.config = config
         self.top = top
         self.defaults = self._defaults()
@@ -449,7 +449,7 @@ def parse_pipeline(source: Source, *, entry: bool, _seen: set[str] | None = None
     notes: dict[str, None] = {}
     includes = Includes(source, notes)
     top = includes.expand(document)
-    config = Config(top)
+    config = GitLabDocument(top)
     builder = _JobBuilder(config, top)
     jobs = [
         builder.build(name) for name in top if name not in RESERVED and not name.startswith(".")

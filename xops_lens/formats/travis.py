@@ -67,7 +67,7 @@ MAX_IMPORT_DEPTH = 10
 
 
 @dataclass
-class _Config:
+class _TravisDocument:
     """The root config after imports: each key maps to the mapping that wrote it."""
 
     owners: dict[str, YMap]
@@ -119,14 +119,14 @@ def _load(source: Source, path: str, text: str, chain: tuple[str, ...], notes: l
     return found
 
 
-def _merge(documents: list[YMap]) -> _Config:
+def _merge(documents: list[YMap]) -> _TravisDocument:
     # Travis merges imports under the importing config; we keep the simplest reading:
     # a key takes the value of the first file (importing before imported) that sets it.
     owners: dict[str, YMap] = {}
     for document in documents:
         for key in document:
             owners.setdefault(key, document)
-    return _Config(owners)
+    return _TravisDocument(owners)
 
 
 def _count(value: Any) -> int:
@@ -180,7 +180,7 @@ def _phase_steps(owner: YMap, phase: str, job_id: str) -> list[Step]:
                  text=text) for text, line in script_items(owner, phase, phase)]
 
 
-def _default_step(config: _Config, phases: list[str], job_id: str) -> Step | None:
+def _default_step(config: _TravisDocument, phases: list[str], job_id: str) -> Step | None:
     """What Travis runs for the unwritten ``phases`` of the config's language: one step
     at the ``language:`` line (a file and line name one step, so defaults share it)."""
     owner = config.owners.get("language")
@@ -196,7 +196,7 @@ def _default_step(config: _Config, phases: list[str], job_id: str) -> Step | Non
                 text="\n".join(defaults[phase] for phase in missing))
 
 
-def _steps(config: _Config, own: YMap | None, job_id: str) -> tuple[Step, ...]:
+def _steps(config: _TravisDocument, own: YMap | None, job_id: str) -> tuple[Step, ...]:
     steps: list[Step] = []
     unwritten: list[str] = []
     for phase in PHASES:
@@ -219,12 +219,12 @@ def _runner(get: Any) -> str | None:
     return " ".join(p for p in (os_name, detail) if p) or None
 
 
-def _include_runner(entry: YMap, config: _Config) -> str | None:
+def _include_runner(entry: YMap, config: _TravisDocument) -> str | None:
     # An include takes the first value of each root matrix key it does not set.
     return _runner(lambda k: entry[k] if k in entry else _first(config.get(k)))
 
 
-def _matrix(config: _Config) -> tuple[YList | None, YList | None]:
+def _matrix(config: _TravisDocument) -> tuple[YList | None, YList | None]:
     """(include, exclude) from ``jobs`` or its older name ``matrix``."""
     for key in ("jobs", "matrix"):
         owner = config.owners.get(key)
@@ -267,7 +267,7 @@ def _conditions(value: Any, depth: int = 0) -> list[tuple[str, int]]:
     return found
 
 
-def _triggers(config: _Config, documents: list[YMap]) -> tuple[Trigger, ...]:
+def _triggers(config: _TravisDocument, documents: list[YMap]) -> tuple[Trigger, ...]:
     # Travis builds pushes and pull requests unless the repository settings say
     # otherwise; cron jobs are set in the settings and show in the file only in
     # conditions such as `if: type = cron`.
