@@ -1,145 +1,41 @@
-"""Secret redaction: applied to every string before it leaves the machine.
+"""Secret redaction: applied to every string before it leaves the process.
 
 CI files are full of credentials that should not be there: tokens pasted into a
-``run:`` line, passwords in clone URLs, keys in ``env:`` blocks. Anything an LLM backend
-sends (step names, scripts, inputs, job names) goes through :func:`redact` first, so a
-secret committed to a repository is not copied to a third-party service as well.
+``run:`` line, passwords in clone URLs, keys in ``env:`` blocks. Step names are made of
+such lines too (a GitLab or Jenkins script line is its own step's name), and names reach
+the PR comment, the JSON, SARIF, Markdown and the terminal. So the scan redacts each
+pipeline as it enters (:func:`redact_pipeline`, called by ``xops_lens.scan``): every
+reporter, the cost model, PR mode and any backend see redacted steps only. An LLM
+backend redacts its payload again (``xops_lens.llm.prompt``), which costs nothing on
+text already redacted and protects steps a plugin builds itself.
 
 Redaction is deterministic (the same text always gives the same output) because the
-LLM cache is keyed by the redacted text. A redacted value becomes ``[REDACTED:<what>]``:
-the model still learns that a token was there, which helps it label the step, but
-nothing of the value. References such as ``$TOKEN``, ``${{ secrets.X }}`` or ``%KEY%``
-are not secrets and are kept, since they say which credential a step uses.
+LLM cache is keyed by the redacted text, and idempotent. A redacted value becomes
+``[REDACTED:<what>]``: the model still learns that a token was there, which helps it
+label the step, but nothing of the value. References such as ``$TOKEN``,
+``${{ secrets.X }}`` or ``%KEY%`` are not secrets and are kept, since they say which
+credential a step uses.
+
+Every pattern runs in linear time (see :mod:`xops_lens.secret_patterns`), so no length
+bound is needed, and none could let a secret through.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from xops_lens import secret_patterns as sp
+from xops_lens.model import Job, Pipeline, Step
 
 MARK = "[REDACTED:{}]"
+_MARKER = "[REDACTED:"
 
-# Literal credentials of common providers, recognisable by their prefix and shape.
-# Order matters only where patterns overlap: the more specific one comes first.
-_PROVIDER_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("private-key",
-     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY"
-     r"(?: BLOCK)?-----|\Z)"),
-    ("github-token", r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
-    ("github-token", r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
-    ("gitlab-token", r"\bgl(?:pat|dt|rt|ptt|ft|cbt|imt|agent|oas|soat)-[A-Za-z0-9_\-]{20,}"),
-    ("gitlab-token", r"\bGR1348941[A-Za-z0-9_\-]{20,}"),
-    ("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)"
-                       r"[A-Z0-9]{16}\b"),
-    ("slack-token", r"\bxox[abposre]-[A-Za-z0-9\-]{10,}"),
-    ("slack-webhook", r"https://hooks\.slack(?:-gov)?\.com/(?:services|workflows|triggers)/"
-                      r"[A-Za-z0-9/_\-]+"),
-    ("discord-webhook", r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/"
-                        r"[0-9]+/[A-Za-z0-9_\-]+"),
-    ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}"),
-    ("google-oauth-token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
-    ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
-    ("openai-key", r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
-    ("stripe-key", r"\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"),
-    ("stripe-webhook-secret", r"\bwhsec_[0-9A-Za-z]{20,}"),
-    ("npm-token", r"\bnpm_[A-Za-z0-9]{30,}"),
-    ("pypi-token", r"\bpypi-[A-Za-z0-9_\-]{40,}"),
-    ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}"),
-    ("docker-token", r"\bdckr_pat_[A-Za-z0-9_\-]{20,}"),
-    ("digitalocean-token", r"\bdo[por]_v1_[a-f0-9]{64}"),
-    ("vault-token", r"\bhv[sbr]\.[A-Za-z0-9_\-]{24,}"),
-    ("shopify-token", r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
-    ("sendgrid-key", r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),
-    ("twilio-key", r"\bSK[0-9a-f]{32}\b"),
-    ("telegram-bot-token", r"\b[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}\b"),
-    ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    ("azure-storage-key", r"(?i)(?<=AccountKey=)[A-Za-z0-9+/=]{20,}"),
-    ("azure-sas", r"(?i)(?<=[?&]sig=)[A-Za-z0-9%+/=]{16,}"),
-)
-
-_PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern, re.DOTALL)) for label, pattern in _PROVIDER_PATTERNS
-)
-
-# scheme://user:password@host -- the password goes; the user stays unless it looks like
-# a token itself (https://x-access-token:...@ keeps "x-access-token").
-_URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s/:@'\"]*)"
-    r"(?::(?P<password>[^\s/@'\"]+))?@(?=[^\s/@'\"]+)"
-)
-
-# ?token=... &api_key=... in URLs.
-_QUERY_SECRET = re.compile(
-    r"(?i)(?P<key>[?&](?:access_token|token|api[_\-]?key|apikey|key|secret|password|passwd|"
-    r"pwd|auth|signature|client_secret)=)(?P<value>[^&\s'\"#]+)"
-)
-
-# Authorization headers and bearer tokens on a command line.
-_AUTH_HEADER = re.compile(
-    r"(?i)(?P<key>\b(?:authorization|proxy-authorization)\s*:\s*(?:bearer|basic|token|"
-    r"digest)?\s*|\bbearer\s+)(?P<value>[A-Za-z0-9._~+/\-=]{8,})"
-)
-
-# --password x, -p x is too ambiguous (mkdir -p); only long options that name a secret.
-_SECRET_FLAG = re.compile(
-    r"(?i)(?P<key>--?(?:[a-z0-9]+-)*(?:password|passwd|token|secret|api-?key|access-key|"
-    r"secret-key|auth-token|private-key)(?:[= ]|\s+))(?P<quote>[\"']?)"
-    r"(?P<value>[^\s\"']+)(?P=quote)"
-)
-
-# Tools that take a credential as a plain argument whose option says nothing of it (-p is
-# also mkdir's "parents"): matched only after the tool's name, in the same command.
-_TOOL_ARGUMENTS: tuple[re.Pattern[str], ...] = tuple(re.compile(pattern) for pattern in (
-    # mysql -pSECRET (attached: with a space, mysql asks for the password instead)
-    r"(?P<key>\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n;&|]*?\s-p)"
-    r"(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
-    # docker login -p SECRET (and the other registry clients), sshpass -p SECRET
-    r"(?P<key>\b(?:(?:docker|podman|buildah|skopeo|oras|nerdctl|crane|helm(?:\s+registry)?)"
-    r"\s+login|sshpass)\b[^\n;&|]*?\s-p\s*)(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
-    # curl -u NAME:SECRET, --user NAME:SECRET, --proxy-user NAME:SECRET
-    r"(?P<key>\s(?:-u|--user|--proxy-user)[\s=]+[\"']?[^\s:\"'$]+:)(?P<quote>)"
-    r"(?P<value>[^\s\"']+)",
-    # aws configure set aws_secret_access_key SECRET
-    r"(?P<key>\baws\s+configure\s+set\s+(?:[\w.-]*\.)?(?:aws_secret_access_key|"
-    r"aws_session_token)\s+)(?P<quote>[\"']?)(?P<value>[^\s\"']+)(?P=quote)",
-    # gh secret set NAME --body SECRET
-    r"(?P<key>\bgh\s+secret\s+set\b[^\n;&|]*?\s(?:-b|--body)[\s=]+)(?P<quote>[\"']?)"
-    r"(?P<value>[^\s\"']+)(?P=quote)",
-))
-
-# NAME=value, export NAME=value, NAME: value (env blocks, YAML), "name": "value".
-_ASSIGNMENT = re.compile(
-    r"(?P<key>(?P<name>\b[A-Za-z_][A-Za-z0-9_.\-]*)[\"']?\s*(?:=|:(?!//))\s*)"
-    r"(?P<quote>[\"']?)(?P<value>[^\s\"',;}]+)(?P=quote)"
-)
-_SECRET_NAME = re.compile(
-    r"(?i)(?:secret|token|passw(?:or)?d|passwd|api[_\-]?key|apikey|access[_\-]?key|"
-    r"private[_\-]?key|credential|signing[_\-]?key|webhook|connection[_\-]?string|"
-    # short words only as a whole part of the name: "pass" but not "compass", "auth"
-    # but not "author"
-    r"(?:^|[_\-.])(?:pass|pwd|pw|auth|dsn|key)(?:$|[_\-.]))"
-)
-# Names that contain a secret word but hold no secret themselves.
-_HARMLESS_NAME = re.compile(
-    r"(?i)(?:^|_|-)(?:file|path|dir|name|id|user(?:name)?|url|endpoint|type|length|env|"
-    r"var|header|enabled|required|mode)$"
-)
-
-# Bare long tokens with letters of both cases and digits (a git SHA is lower-case hex
-# and stays).
-_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/]{32,}={0,2}(?![A-Za-z0-9_\-+/=])")
-
-_REFERENCE = re.compile(
-    r"^(?:\$\{\{.*|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*|%[A-Za-z_][A-Za-z0-9_]*%|"
-    r"\$\{[^}]*\}?|\$[({].*|env\.[A-Za-z_].*|secrets\.[A-Za-z_].*|vars\.[A-Za-z_].*|"
-    r"<[^>]*>|\*+|x+|X+|true|false|yes|no|null|none|\[REDACTED:.*)$",
-    re.IGNORECASE,
-)
-
-
-_HEX = re.compile(r"(?:[a-z0-9]+:)?[0-9a-f]+")
+_Span = tuple[int, int, str]
 
 
 def entropy(value: str) -> float:
@@ -151,75 +47,208 @@ def entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
+def _classes(value: str) -> int:
+    return sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                any(c.isdigit() for c in value)))
+
+
+def _pathlike(value: str) -> bool:
+    """Several short parts between slashes: a path. Base64 has a "/" every 64 characters
+    on average, so a long blob with a few slashes is not a path."""
+    slashes = value.count("/")
+    return slashes >= 2 and len(value) < 16 * (slashes + 1)
+
+
 def looks_random(value: str, min_length: int = 16) -> bool:
     """True for strings shaped like generated secrets rather than words or paths."""
-    if len(value) < min_length or _REFERENCE.match(value):
+    if len(value) < min_length or _is_reference(value):
         return False
     # Lower-case hex is a commit SHA or a digest far more often than a secret (a hex key
     # under a secret-sounding name is caught by the name); "@" marks a pinned ref
     # (actions/checkout@<sha>, image@sha256:...) or an e-mail address.
-    if _HEX.fullmatch(value) or "@" in value:
+    if sp.HEX.fullmatch(value) or "@" in value:
         return False
-    classes = sum((
-        any(c.islower() for c in value),
-        any(c.isupper() for c in value),
-        any(c.isdigit() for c in value),
-    ))
+    classes = _classes(value)
     if classes < 2:
         return False
     # Paths, versions and hostnames have structure; secrets rarely contain / and . both.
-    if value.count("/") >= 3 or value.count(".") >= 3:
+    if _pathlike(value) or value.count(".") >= 3:
         return False
     return entropy(value) >= (3.0 if classes == 3 else 3.5)
 
 
 def _is_reference(value: str) -> bool:
-    return bool(_REFERENCE.match(value.strip()))
+    return bool(sp.REFERENCE.match(value.strip()))
 
 
 def _mark(label: str) -> str:
     return MARK.format(label)
 
 
-def _sub(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str]) -> str:
-    return pattern.sub(repl, text)
+# -- replacing the value of a match -------------------------------------------------------
+
+def _value(match: re.Match[str]) -> tuple[str, int, int]:
+    """The value a pattern captured (quoted or bare) and its span."""
+    groups = match.re.groupindex
+    for name in ("dq", "sq", "bare"):
+        if name in groups and match.group(name) is not None:
+            return match.group(name), match.start(name), match.end(name)
+    return "", match.end(), match.end()
 
 
-def _url_credentials(match: re.Match[str]) -> str:
-    user = match.group("user") or ""
-    password = match.group("password")
-    if password is None:
-        # scheme://TOKEN@host: a lone user part that looks generated is a token.
-        if user and (looks_random(user, 16) or len(user) >= 32) and not _is_reference(user):
-            return f"{match.group('scheme')}{_mark('url-credential')}@"
-        return match.group(0)
-    if _is_reference(password):
-        return match.group(0)
-    if user and looks_random(user, 16) and not _is_reference(user):
-        user = _mark("url-credential")
-    return f"{match.group('scheme')}{user}:{_mark('password')}@"
+def _with_value(match: re.Match[str], start: int, end: int, replacement: str) -> str:
+    whole, offset = match.group(0), match.start()
+    return whole[: start - offset] + replacement + whole[end - offset:]
 
 
 def _keep_references(label: str) -> Callable[[re.Match[str]], str]:
     def repl(match: re.Match[str]) -> str:
-        value = match.group("value")
-        if _is_reference(value):
+        value, start, end = _value(match)
+        if not value or _is_reference(value):
             return match.group(0)
-        quote = match.groupdict().get("quote") or ""
-        return f"{match.group('key')}{quote}{_mark(label)}{quote}"
+        return _with_value(match, start, end, _mark(label))
     return repl
 
 
-def _assignment(match: re.Match[str]) -> str:
-    name, value = match.group("name"), match.group("value")
-    if _is_reference(value) or value.startswith("[REDACTED"):
+def _apply(text: str, spans: Iterable[_Span]) -> str:
+    out: list[str] = []
+    last = 0
+    for start, end, replacement in sorted(spans):
+        if start < last:  # overlapping findings: the first one already covers it
+            continue
+        out += (text[last:start], replacement)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- the stages -----------------------------------------------------------------------------
+
+def _providers(text: str, lower: str) -> str:
+    for label, needles, pattern in sp.PROVIDERS:
+        if not any(needle in lower for needle in needles):
+            continue
+        if pattern is sp.VAULT_LEGACY:
+            text = pattern.sub(_vault_legacy, text)
+        else:
+            text = pattern.sub(_mark(label), text)
+    return text
+
+
+def _vault_legacy(match: re.Match[str]) -> str:
+    body = match.group(0)[2:]
+    if _classes(body) < 2 or entropy(body) < 3.5:  # s.getInstanceOfFactory: a word
         return match.group(0)
-    secret_name = bool(_SECRET_NAME.search(name)) and not _HARMLESS_NAME.search(name)
+    return _mark("vault-token")
+
+
+def _split_userinfo(userinfo: str) -> tuple[str, str | None]:
+    for found in sp.USERINFO_COLON.finditer(userinfo):
+        if found.group(0) == ":":
+            return userinfo[: found.start()], userinfo[found.end():]
+    return userinfo, None
+
+
+def _url_credentials(match: re.Match[str]) -> str:
+    authority = match.group("authority")
+    at = authority.rfind("@")
+    if at <= 0 or at == len(authority) - 1:  # no userinfo, or no host after it
+        return match.group(0)
+    user, password = _split_userinfo(authority[:at])
+    if password is None:
+        # scheme://TOKEN@host: a lone user part that looks generated is a token.
+        if (looks_random(user, 16) or len(user) >= 32) and not _is_reference(user):
+            return f"://{_mark('url-credential')}{authority[at:]}"
+        return match.group(0)
+    if not password or _is_reference(password):
+        return match.group(0)
+    if looks_random(user, 16) and not _is_reference(user):
+        user = _mark("url-credential")
+    return f"://{user}:{_mark('password')}{authority[at:]}"
+
+
+def _stdin_pipe(match: re.Match[str]) -> str:
+    if not sp.STDIN_CONSUMER.search(match.group("consumer")):
+        return match.group(0)
+    return _keep_references("secret")(match)
+
+
+def _htpasswd(text: str, start: int, end: int) -> list[_Span]:
+    """htpasswd -b[...] [FILE] USER PASSWORD: the password is the last word before any
+    redirection."""
+    words = [w for w in sp.SHELL_WORD.finditer(text, start, end)][1:]
+    flags = [w.group() for w in words if w.group().startswith("-")]
+    if not any("b" in flag for flag in flags):
+        return []
+    positional = []
+    for word in words:
+        if word.group()[:1] in "<>" or word.group()[:2] in ("1>", "2>"):
+            break
+        if not word.group().startswith("-"):
+            positional.append(word)
+    if len(positional) < 2:
+        return []
+    last = positional[-1]
+    value = last.group().strip("\"'")
+    if _is_reference(value):
+        return []
+    return [(last.start(), last.end(), _mark("secret"))]
+
+
+def _tool_spans(text: str) -> list[_Span]:
+    """Arguments of the tools in TOOL_RULES, each command segment scanned at most once
+    per rule (see secret_patterns, rule 3)."""
+    spans: list[_Span] = []
+    segment_end = -1
+    applied: set[int] = set()
+    for trigger in sp.TOOL_TRIGGER.finditer(text):
+        pos = trigger.start()
+        if pos >= segment_end:
+            found = sp.SEGMENT_END.search(text, pos)
+            segment_end = found.start() if found else len(text)
+            applied = set()
+        if text.startswith("htpasswd", pos) and -1 not in applied:
+            applied.add(-1)
+            spans += _htpasswd(text, pos, segment_end)
+        for index, (start, value) in enumerate(sp.TOOL_RULES):
+            if index in applied or not start.match(text, pos):
+                continue
+            applied.add(index)
+            for match in value.finditer(text, pos, segment_end):
+                found_value, vstart, vend = _value(match)
+                if found_value and not _is_reference(found_value):
+                    spans.append((vstart, vend, _mark("secret")))
+    return spans
+
+
+def _netrc_spans(text: str) -> list[_Span]:
+    """``password X`` after ``machine``/``default``, up to the next entry (each part of
+    the text is searched once)."""
+    entries = [m.start() for m in sp.NETRC_ENTRY.finditer(text)]
+    spans: list[_Span] = []
+    for start, end in zip(entries, entries[1:] + [len(text)]):
+        for match in sp.NETRC_PASSWORD.finditer(text, start, end):
+            value, vstart, vend = _value(match)
+            if value and not _is_reference(value):
+                spans.append((vstart, vend, _mark("secret")))
+    return spans
+
+
+def _secret_name(name: str) -> bool:
+    return bool(sp.SECRET_NAME.search(name)) and not sp.HARMLESS_NAME.search(name)
+
+
+def _assignment(match: re.Match[str]) -> str:
+    name = match.group("name")
+    value, start, end = _value(match)
+    if not value or _is_reference(value) or _MARKER in value:
+        return match.group(0)
     # A value under a secret-sounding name goes unless it is clearly not literal data
-    # (a short flag-like word such as "required"); any random-looking value goes anyway.
-    if (secret_name and len(value) >= 4) or looks_random(value):
-        quote = match.group("quote") or ""
-        return f"{match.group('key')}{quote}{_mark('secret')}{quote}"
+    # (a short flag-like word such as "required"); any random-looking word goes anyway.
+    # A quoted phrase under another name is a message, not a secret.
+    if (_secret_name(name) and len(value) >= 4) or (
+            not any(c.isspace() for c in value) and looks_random(value)):
+        return _with_value(match, start, end, _mark("secret"))
     return match.group(0)
 
 
@@ -227,28 +256,56 @@ def _bare_token(match: re.Match[str]) -> str:
     value = match.group(0)
     # Requires all three character classes: base64 blobs and API keys have them,
     # paths, SHAs, digests and identifiers_like_this rarely do.
-    has_all = (any(c.islower() for c in value) and any(c.isupper() for c in value)
-               and any(c.isdigit() for c in value))
-    if has_all and value.count("/") < 2 and entropy(value) >= 4.0:
+    if _classes(value) == 3 and not _pathlike(value) and entropy(value) >= 4.0:
         return _mark("token")
     return value
+
+
+def _redact(text: str) -> str:
+    # Each stage runs only when the text holds what it looks for (a cheap substring test
+    # on the lower-cased text): most step names hold none of it.
+    lower = text.lower()
+    text = _providers(text, lower)
+    if "://" in text:
+        text = sp.URL_AUTHORITY.sub(_url_credentials, text)
+    if "=" in text and ("?" in text or "&" in text):
+        text = sp.QUERY_SECRET.sub(_keep_references("secret"), text)
+    if "authorization" in lower or "bearer" in lower:
+        text = sp.AUTH_HEADER.sub(_keep_references("credential"), text)
+    if "|" in text and ("echo" in text or "printf" in text):
+        text = sp.STDIN_PIPE.sub(_stdin_pipe, text)
+    if "-" in text:
+        if any(word in lower for word in _FLAG_WORDS):
+            text = sp.SECRET_FLAG.sub(_keep_references("secret"), text)
+        if "pass:" in text:
+            text = sp.OPENSSL_PASS.sub(_keep_references("secret"), text)
+        if "-u" in text or "--user" in text or "--proxy-user" in text:
+            text = sp.USER_COLON.sub(_keep_references("secret"), text)
+    spans = _tool_spans(text)
+    if "password" in text:
+        spans += _netrc_spans(text)
+    if spans:
+        text = _apply(text, spans)
+    if "=" in text or ":" in text:
+        text = sp.ASSIGNMENT.sub(_assignment, text)
+    return sp.BARE_TOKEN.sub(_bare_token, text) if len(text) >= 32 else text
+
+
+_FLAG_WORDS = ("pass", "token", "secret", "key")
+
+
+# Step names, job ids and script lines repeat across files and alias expansions: the
+# same string is redacted once per process. Only short strings are remembered, so the
+# cache holds at most a few megabytes.
+_CACHEABLE = 4096
+_redact_cached = lru_cache(maxsize=1 << 14)(_redact)
 
 
 def redact(text: str) -> str:
     """``text`` with every recognisable secret replaced by ``[REDACTED:<what>]``."""
     if not text:
         return text
-    for label, pattern in _PROVIDERS:
-        text = pattern.sub(_mark(label), text)
-    text = _URL_CREDENTIALS.sub(_url_credentials, text)
-    text = _QUERY_SECRET.sub(_keep_references("secret"), text)
-    text = _AUTH_HEADER.sub(_keep_references("credential"), text)
-    text = _SECRET_FLAG.sub(_keep_references("secret"), text)
-    for pattern in _TOOL_ARGUMENTS:
-        text = pattern.sub(_keep_references("secret"), text)
-    text = _ASSIGNMENT.sub(_assignment, text)
-    text = _BARE_TOKEN.sub(_bare_token, text)
-    return text
+    return _redact_cached(text) if len(text) <= _CACHEABLE else _redact(text)
 
 
 def redact_pair(name: str, value: str) -> str:
@@ -256,8 +313,8 @@ def redact_pair(name: str, value: str) -> str:
     name any literal value goes, since the name is not in the text ``redact`` sees."""
     value = redact(value)
     literal = value.strip()
-    if _SECRET_NAME.search(name) and not _HARMLESS_NAME.search(name) and len(literal) >= 4 \
-            and not _is_reference(literal) and "[REDACTED:" not in literal:
+    if sp.SECRET_NAME.search(name) and not sp.HARMLESS_NAME.search(name) \
+            and len(literal) >= 4 and not _is_reference(literal) and _MARKER not in literal:
         return _mark("secret")
     return value
 
@@ -265,4 +322,50 @@ def redact_pair(name: str, value: str) -> str:
 def redact_count(text: str) -> tuple[str, int]:
     """``redact(text)`` and how many values it replaced (for reports and tests)."""
     redacted = redact(text)
-    return redacted, redacted.count("[REDACTED:") - text.count("[REDACTED:")
+    return redacted, redacted.count(_MARKER) - text.count(_MARKER)
+
+
+# -- the model ------------------------------------------------------------------------------
+
+def _optional(text: str | None) -> str | None:
+    return redact(text) if text else text
+
+
+def _step(step: Step) -> Step:
+    name, text, job = redact(step.name), redact(step.text), redact(step.job)
+    uses = _optional(step.uses)
+    inputs = tuple((redact(key), redact_pair(key, value)) for key, value in step.inputs)
+    if (name is step.name and text is step.text and job is step.job and uses is step.uses
+            and inputs == step.inputs):
+        return step
+    return dataclasses.replace(step, name=name, text=text, job=job, uses=uses, inputs=inputs)
+
+
+def _job(job: Job) -> Job:
+    steps = tuple(_step(step) for step in job.steps)
+    job_id, name = redact(job.id), redact(job.name)
+    runner, environment, calls = (_optional(job.runner), _optional(job.environment),
+                                  _optional(job.calls))
+    needs = tuple(redact(need) for need in job.needs)
+    notes = tuple(redact(note) for note in job.notes)
+    if (steps, job_id, name, runner, environment, calls, needs, notes) == (
+            job.steps, job.id, job.name, job.runner, job.environment, job.calls, job.needs,
+            job.notes):
+        return job
+    return dataclasses.replace(job, id=job_id, name=name, runner=runner,
+                               environment=environment, calls=calls, needs=needs,
+                               notes=notes, steps=steps)
+
+
+def redact_pipeline(pipeline: Pipeline) -> Pipeline:
+    """``pipeline`` with every text a format took from the file redacted: step names,
+    scripts, uses, inputs, job ids and names, runners, environments, notes, trigger
+    events. File paths stay (they locate findings; a path is no place for a secret)."""
+    jobs = tuple(_job(job) for job in pipeline.jobs)
+    notes = tuple(redact(note) for note in pipeline.notes)
+    triggers = tuple(trigger if redact(trigger.event) == trigger.event
+                     else dataclasses.replace(trigger, event=redact(trigger.event))
+                     for trigger in pipeline.triggers)
+    if jobs == pipeline.jobs and notes == pipeline.notes and triggers == pipeline.triggers:
+        return pipeline
+    return dataclasses.replace(pipeline, jobs=jobs, notes=notes, triggers=triggers)
