@@ -25,6 +25,7 @@ from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, v
 from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Pipeline, Source, Step, Trigger
 from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
+from xops_lens.redact import redact, redact_pipeline
 from xops_lens.reword import reword_suggestions
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.sdk import Backend, BackendContext, Format
@@ -105,20 +106,23 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
                                     local_paths=lambda: tree))
     except Declined:
         return None
+    # An error may quote the file (a token in the line it could not read): redacted like
+    # the steps, since it reaches the same reports.
     except ParseError as exc:
-        return FileReport(path, fmt.name, error=exc.one_line())
+        return FileReport(path, fmt.name, error=redact(exc.one_line()))
     except XopsLensError as exc:
-        return FileReport(path, fmt.name, error=visible(f"{path}: {exc}"))
+        return FileReport(path, fmt.name, error=redact(visible(f"{path}: {exc}")))
     except Exception as exc:  # a format plugin's bug must not lose the other files
-        return FileReport(
-            path, fmt.name,
-            error=visible(f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}"),
-        )
+        return FileReport(path, fmt.name, error=redact(visible(
+            f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}")))
     count = len(pipeline.steps)
     if count > MAX_STEPS_PER_FILE:  # whatever a plugin expands, later stages stay bounded
         return FileReport(path, fmt.name, error=visible(f"{path}: {count:,} steps, more than "
                                                         f"{MAX_STEPS_PER_FILE:,}; file skipped"))
-    return FileReport(path, fmt.name, pipeline=pipeline)
+    # The one place every pipeline enters the scan (serial or in a worker): from here on
+    # the ignores, the backends, the cost model, PR mode and every reporter see redacted
+    # text only, so no secret reaches an output, whichever output it is (issue 13).
+    return FileReport(path, fmt.name, pipeline=redact_pipeline(pipeline))
 
 
 # ---------------------------------------------------------------- parallel parsing
@@ -524,4 +528,6 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
                                                  [s.step for s in result.steps],
                                                  backend_messages.append)
     result.messages.extend(backend_messages[seen:])
+    # Warnings may quote the scanned files or the repository's configuration.
+    result.messages = [redact(message) for message in result.messages]
     return result
