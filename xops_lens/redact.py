@@ -47,9 +47,13 @@ def entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 def _classes(value: str) -> int:
-    return sum((any(c.islower() for c in value), any(c.isupper() for c in value),
-                any(c.isdigit() for c in value)))
+    """How many of lower-case letters, upper-case letters and digits ``value`` has."""
+    return ((value != value.upper()) + (value != value.lower())
+            + (_DIGIT.search(value) is not None))
 
 
 def _pathlike(value: str) -> bool:
@@ -61,7 +65,7 @@ def _pathlike(value: str) -> bool:
 
 def looks_random(value: str, min_length: int = 16) -> bool:
     """True for strings shaped like generated secrets rather than words or paths."""
-    if len(value) < min_length or _is_reference(value):
+    if len(value) < min_length or _classes(value) < 2 or _is_reference(value):
         return False
     # Lower-case hex is a commit SHA or a digest far more often than a secret (a hex key
     # under a secret-sounding name is caught by the name); "@" marks a pinned ref
@@ -69,8 +73,6 @@ def looks_random(value: str, min_length: int = 16) -> bool:
     if sp.HEX.fullmatch(value) or "@" in value:
         return False
     classes = _classes(value)
-    if classes < 2:
-        return False
     # Paths, versions and hostnames have structure; secrets rarely contain / and . both.
     if _pathlike(value) or value.count(".") >= 3:
         return False
@@ -90,7 +92,7 @@ def _mark(label: str) -> str:
 def _value(match: re.Match[str]) -> tuple[str, int, int]:
     """The value a pattern captured (quoted or bare) and its span."""
     groups = match.re.groupindex
-    for name in ("dq", "sq", "bare"):
+    for name in ("bare", "dq", "sq"):
         if name in groups and match.group(name) is not None:
             return match.group(name), match.start(name), match.end(name)
     return "", match.end(), match.end()
@@ -124,14 +126,21 @@ def _apply(text: str, spans: Iterable[_Span]) -> str:
 
 # -- the stages -----------------------------------------------------------------------------
 
-def _providers(text: str, lower: str) -> str:
-    for label, needles, pattern in sp.PROVIDERS:
-        if not any(needle in lower for needle in needles):
-            continue
-        if pattern is sp.VAULT_LEGACY:
-            text = pattern.sub(_vault_legacy, text)
-        else:
-            text = pattern.sub(_mark(label), text)
+# (needle, index of its provider pattern), flat: one comprehension finds the patterns to
+# run, where a loop of any() per pattern cost more than the patterns themselves.
+_NEEDLES: tuple[tuple[str, int], ...] = tuple(
+    (needle, index) for index, (_, needles, _) in enumerate(sp.PROVIDERS) for needle in needles)
+
+
+def _providers(text: str) -> str:
+    if sp.VAULT_HINT.search(text):
+        text = sp.VAULT_LEGACY.sub(_vault_legacy, text)
+    if not sp.ANY_NEEDLE.search(text):
+        return text
+    wanted = {index for needle, index in _NEEDLES if needle in text}
+    for index in sorted(wanted):
+        label, _, pattern = sp.PROVIDERS[index]
+        text = pattern.sub(_mark(label), text)
     return text
 
 
@@ -234,20 +243,22 @@ def _netrc_spans(text: str) -> list[_Span]:
     return spans
 
 
+@lru_cache(maxsize=4096)  # a few hundred names (run, uses, image...) make most matches
 def _secret_name(name: str) -> bool:
     return bool(sp.SECRET_NAME.search(name)) and not sp.HARMLESS_NAME.search(name)
 
 
 def _assignment(match: re.Match[str]) -> str:
-    name = match.group("name")
     value, start, end = _value(match)
-    if not value or _is_reference(value) or _MARKER in value:
+    secret_name = _secret_name(match.group("name"))
+    if len(value) < (4 if secret_name else 16):  # most matches: `name: word`, returned here
+        return match.group(0)
+    if _is_reference(value) or _MARKER in value:
         return match.group(0)
     # A value under a secret-sounding name goes unless it is clearly not literal data
     # (a short flag-like word such as "required"); any random-looking word goes anyway.
     # A quoted phrase under another name is a message, not a secret.
-    if (_secret_name(name) and len(value) >= 4) or (
-            not any(c.isspace() for c in value) and looks_random(value)):
+    if secret_name or (not any(c.isspace() for c in value) and looks_random(value)):
         return _with_value(match, start, end, _mark("secret"))
     return match.group(0)
 
@@ -265,7 +276,7 @@ def _redact(text: str) -> str:
     # Each stage runs only when the text holds what it looks for (a cheap substring test
     # on the lower-cased text): most step names hold none of it.
     lower = text.lower()
-    text = _providers(text, lower)
+    text = _providers(text)
     if "://" in text:
         text = sp.URL_AUTHORITY.sub(_url_credentials, text)
     if "=" in text and ("?" in text or "&" in text):
@@ -281,29 +292,39 @@ def _redact(text: str) -> str:
             text = sp.OPENSSL_PASS.sub(_keep_references("secret"), text)
         if "-u" in text or "--user" in text or "--proxy-user" in text:
             text = sp.USER_COLON.sub(_keep_references("secret"), text)
-    spans = _tool_spans(text)
+    spans = _tool_spans(text) if any(word in text for word in _TOOL_WORDS) else []
     if "password" in text:
         spans += _netrc_spans(text)
     if spans:
         text = _apply(text, spans)
-    if "=" in text or ":" in text:
+    # A value goes under a secret-sounding name, or when it looks generated (16 or more
+    # characters): without either, no assignment can match.
+    if ("=" in text or ":" in text) and (any(word in lower for word in _NAME_WORDS)
+                                         or sp.LONG_VALUE.search(text)):
         text = sp.ASSIGNMENT.sub(_assignment, text)
     return sp.BARE_TOKEN.sub(_bare_token, text) if len(text) >= 32 else text
 
 
 _FLAG_WORDS = ("pass", "token", "secret", "key")
+# What each rule of TOOL_RULES (and htpasswd) needs besides its tool's name.
+_TOOL_WORDS = ("-p", "-u", "<<<", "configure", "secret", "htpasswd")
+# Every word SECRET_NAME looks for, lower-cased ("pw" covers pwd, "api" api_key...).
+_NAME_WORDS = ("secret", "token", "pass", "pw", "api", "access", "private", "credential",
+               "signing", "webhook", "connection", "auth", "dsn", "key")
 
 
 # Step names, job ids and script lines repeat across files and alias expansions: the
 # same string is redacted once per process. Only short strings are remembered, so the
 # cache holds at most a few megabytes.
 _CACHEABLE = 4096
+# The shortest text anything is redacted from: "pw=abcd".
+_SHORTEST = 7
 _redact_cached = lru_cache(maxsize=1 << 14)(_redact)
 
 
 def redact(text: str) -> str:
     """``text`` with every recognisable secret replaced by ``[REDACTED:<what>]``."""
-    if not text:
+    if len(text) < _SHORTEST:
         return text
     return _redact_cached(text) if len(text) <= _CACHEABLE else _redact(text)
 
@@ -331,13 +352,24 @@ def _optional(text: str | None) -> str | None:
     return redact(text) if text else text
 
 
+_StepTexts = tuple[str, str, str, "str | None", tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=1 << 14)
+def _step_texts(texts: _StepTexts) -> _StepTexts | None:
+    """The redacted texts of a step, None when nothing changed. Keyed by the texts alone
+    (not the file or line), so the same step in many files is redacted once."""
+    name, text, job, uses, inputs = texts
+    redacted = (redact(name), redact(text), redact(job), _optional(uses),
+                tuple((redact(key), redact_pair(key, value)) for key, value in inputs))
+    return None if redacted == texts else redacted
+
+
 def _step(step: Step) -> Step:
-    name, text, job = redact(step.name), redact(step.text), redact(step.job)
-    uses = _optional(step.uses)
-    inputs = tuple((redact(key), redact_pair(key, value)) for key, value in step.inputs)
-    if (name is step.name and text is step.text and job is step.job and uses is step.uses
-            and inputs == step.inputs):
+    redacted = _step_texts((step.name, step.text, step.job, step.uses, step.inputs))
+    if redacted is None:
         return step
+    name, text, job, uses, inputs = redacted
     return dataclasses.replace(step, name=name, text=text, job=job, uses=uses, inputs=inputs)
 
 
