@@ -3,7 +3,7 @@
 A crafted repository carries every shape of tests/secret_shapes.py in four formats: in
 GitHub Actions step names, scripts, env blocks and action inputs; in GitLab and
 Bitbucket script lines and Jenkins ``sh`` steps, which become step names. It is scanned
-to every output format (terminal, JSON, Markdown, SARIF, in one scan), in PR mode, and
+to every output format (terminal, JSON, Markdown, SARIF, HTML, in one scan), in PR mode, and
 through the OpenAI backend against the local server of tests/llm_server.py, whose
 recorded request bodies must hold no secret either.
 """
@@ -111,7 +111,7 @@ def test_every_output_format_is_free_of_secrets(repo: Path, tmp_path: Path) -> N
     out.mkdir()
     outcome = _scan(["scan", str(repo), "-f", "terminal", "--fail-on", "never",
                      "--report", f"json={out / 'r.json'}", "--report", f"markdown={out / 'r.md'}",
-                     "--report", f"sarif={out / 'r.sarif'}"])
+                     "--report", f"sarif={out / 'r.sarif'}", "--report", f"html={out / 'r.html'}"])
     assert outcome.exit_code == 0, outcome.stderr
     report = json.loads((out / "r.json").read_text())
     # The scan read every crafted file and found its steps: the checks below are not vacuous.
@@ -128,6 +128,10 @@ def test_every_output_format_is_free_of_secrets(repo: Path, tmp_path: Path) -> N
     sarif = json.loads((out / "r.sarif").read_text())
     assert_no_secret("sarif", "\n".join(_strings(sarif)))
     assert_no_secret("markdown", _markdown_text((out / "r.md").read_text()))
+    page = (out / "r.html").read_text()
+    assert "[REDACTED:" in html.unescape(page)
+    assert_no_secret("html", html.unescape(page))
+    assert_no_secret("html (JSON escapes read)", page.encode().decode("unicode_escape", "replace"))
 
 
 def test_pr_mode_reports_are_free_of_secrets(tmp_path: Path) -> None:
