@@ -181,3 +181,11 @@ def test_llm_requests_are_free_of_secrets(repo: Path, tmp_path: Path) -> None:
     for number, body in enumerate(bodies):
         assert_no_secret(f"request {number}", _sent(body))
     assert_no_secret("json", "\n".join(_strings(report)))
+
+
+def test_an_error_message_is_redacted_after_its_file_name() -> None:
+    from xops_lens.scan import _redacted_after
+
+    prefix = ".github/workflows/a::error::forged-name-0123456789abcdefXYZ.yml:3: "
+    error = prefix + "unexpected 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'"
+    assert _redacted_after(prefix, error) == prefix + "unexpected '[REDACTED:github-token]'"

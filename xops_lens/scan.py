@@ -89,6 +89,13 @@ def _parse_recorded(root: Path, path: str, fmt: Format, tree: Sequence[str]) -> 
     return report, list(read.items())
 
 
+def _redacted_after(prefix: str, text: str) -> str:
+    """``text`` with what follows ``prefix`` (a file name and line) redacted."""
+    if text.startswith(prefix):
+        return prefix + redact(text[len(prefix):])
+    return redact(text)
+
+
 def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
                texts: dict[str, str]) -> FileReport | None:
     """``texts`` collects what the ignores need of every file read (marked_text), so
@@ -106,14 +113,16 @@ def _parse_one(root: Path, path: str, fmt: Format, tree: Sequence[str],
                                     local_paths=lambda: tree))
     except Declined:
         return None
-    # An error may quote the file (a token in the line it could not read): redacted like
-    # the steps, since it reaches the same reports.
+    # An error may quote the file (a token in the line it could not read): its message is
+    # redacted like the steps, since it reaches the same reports; the path before it stays.
     except ParseError as exc:
-        return FileReport(path, fmt.name, error=redact(exc.one_line()))
+        where = f"{exc.path}:{exc.line}: " if exc.line else f"{exc.path}: "
+        return FileReport(path, fmt.name, error=_redacted_after(visible(where), exc.one_line()))
     except XopsLensError as exc:
-        return FileReport(path, fmt.name, error=redact(visible(f"{path}: {exc}")))
+        return FileReport(path, fmt.name, error=_redacted_after(
+            visible(f"{path}: "), visible(f"{path}: {exc}")))
     except Exception as exc:  # a format plugin's bug must not lose the other files
-        return FileReport(path, fmt.name, error=redact(visible(
+        return FileReport(path, fmt.name, error=_redacted_after(visible(f"{path}: "), visible(
             f"{path}: format {fmt.name!r} failed: {type(exc).__name__}: {exc}")))
     count = len(pipeline.steps)
     if count > MAX_STEPS_PER_FILE:  # whatever a plugin expands, later stages stay bounded
