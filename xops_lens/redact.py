@@ -56,11 +56,30 @@ def _classes(value: str) -> int:
             + (_DIGIT.search(value) is not None))
 
 
+_STRUCTURE = frozenset(":\\<>(){}[]")
+
+
 def _pathlike(value: str) -> bool:
     """Several short parts between slashes: a path. Base64 has a "/" every 64 characters
     on average, so a long blob with a few slashes is not a path."""
     slashes = value.count("/")
     return slashes >= 2 and len(value) < 16 * (slashes + 1)
+
+
+_SEPARATOR = re.compile(r"[_\-.]")
+_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _identifier(value: str) -> bool:
+    """Words joined by case or separators (CoOrdinatedBuildPipeline, drop_build_arm64):
+    a name, not a generated token, whose case changes every character or two."""
+    parts = [part for part in _SEPARATOR.split(value) if part]
+    pieces = [piece for part in parts for piece in _PIECE.findall(part)]
+    words = [piece for piece in pieces if piece.isalpha()]
+    numbers = len(pieces) - len(words)
+    short = sum(1 for word in words if len(word) < 3)
+    return (short <= 1 and numbers <= len(parts)
+            and sum(map(len, words)) >= 0.6 * len(value))
 
 
 def looks_random(value: str, min_length: int = 16) -> bool:
@@ -71,6 +90,10 @@ def looks_random(value: str, min_length: int = 16) -> bool:
     # under a secret-sounding name is caught by the name); "@" marks a pinned ref
     # (actions/checkout@<sha>, image@sha256:...) or an e-mail address.
     if sp.HEX.fullmatch(value) or "@" in value:
+        return False
+    # Structure generated tokens do not have: a Windows path, coordinates or an image
+    # reference (group:artifact:version, host:port), markup, brackets.
+    if any(c in value for c in _STRUCTURE) or _identifier(value):
         return False
     classes = _classes(value)
     # Paths, versions and hostnames have structure; secrets rarely contain / and . both.
@@ -253,7 +276,9 @@ def _assignment(match: re.Match[str]) -> str:
     secret_name = _secret_name(match.group("name"))
     if len(value) < (4 if secret_name else 16):  # most matches: `name: word`, returned here
         return match.group(0)
-    if _is_reference(value) or _MARKER in value:
+    # A value built around a reference (key-${{ runner.os }}), or a key of its own
+    # (password: from_secret: NAME), is no literal secret.
+    if _is_reference(value) or _MARKER in value or "${{" in value or value.endswith(":"):
         return match.group(0)
     # A value under a secret-sounding name goes unless it is clearly not literal data
     # (a short flag-like word such as "required"); any random-looking word goes anyway.
@@ -267,7 +292,8 @@ def _bare_token(match: re.Match[str]) -> str:
     value = match.group(0)
     # Requires all three character classes: base64 blobs and API keys have them,
     # paths, SHAs, digests and identifiers_like_this rarely do.
-    if _classes(value) == 3 and not _pathlike(value) and entropy(value) >= 4.0:
+    if (_classes(value) == 3 and not _pathlike(value) and entropy(value) >= 4.0
+            and not _identifier(value)):
         return _mark("token")
     return value
 

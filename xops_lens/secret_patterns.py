@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import re
 
-# A token starts where no token character precedes it (rule 1).
+# A token starts where no token character precedes it (rule 1). _T lets a "-" precede
+# (env-glpat-...), for tokens whose body is one unbounded run (a start inside a run
+# either matches the rest of it or fails at once) or of bounded length.
 _L = r"(?<![A-Za-z0-9_\-])"
+_T = r"(?<![A-Za-z0-9_])"
 _B64 = r"(?<![A-Za-z0-9+/=_\-])"
 
 # Literal credentials of common providers, recognisable by their prefix and shape:
@@ -41,20 +44,20 @@ PROVIDER_PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("private-key", ("LS0tLS1CRUdJTi",),
      _B64 + r"LS0tLS1CRUdJTi[A-Za-z0-9+/=]*"),
     ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-     _L + r"gh[pousr]_[A-Za-z0-9]{20,}"),
+     _T + r"gh[pousr]_[A-Za-z0-9]{20,}"),
     ("github-token", ("github_pat_",),
-     _L + r"github_pat_[A-Za-z0-9_]{20,}"),
+     _T + r"github_pat_[A-Za-z0-9_]{20,}"),
     ("gitlab-token", ("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glcbt-", "glimt-",
                       "glagent-", "gloas-", "glsoat-"),
-     _L + r"gl(?:pat|dt|rt|ptt|ft|cbt|imt|agent|oas|soat)-[A-Za-z0-9_\-]{20,}"),
+     _T + r"gl(?:pat|dt|rt|ptt|ft|cbt|imt|agent|oas|soat)-[A-Za-z0-9_\-]{20,}"),
     ("gitlab-token", ("GR1348941",),
-     _L + r"GR1348941[A-Za-z0-9_\-]{20,}"),
+     _T + r"GR1348941[A-Za-z0-9_\-]{20,}"),
     ("aws-access-key", ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA",
                         "ANVA", "APKA"),
-     _L + r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
+     _T + r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
      r"(?![A-Za-z0-9_])"),
     ("slack-token", ("xox",),
-     _L + r"xox[abposre]-[A-Za-z0-9\-]{10,}"),
+     _T + r"xox[abposre]-[A-Za-z0-9\-]{10,}"),
     ("slack-webhook", ("hooks.slack",),
      r"https://hooks\.slack(?:-gov)?\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_\-]+"),
     ("discord-webhook", ("discord",),
@@ -64,35 +67,35 @@ PROVIDER_PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("teams-webhook", ("outlook.office",),
      r"https://outlook\.office(?:365)?\.com/webhook/[^\s\"'<>`]+"),
     ("google-api-key", ("AIza",),
-     _L + r"AIza[0-9A-Za-z_\-]{35}"),
+     _T + r"AIza[0-9A-Za-z_\-]{35}"),
     ("google-oauth-token", ("ya29.",),
-     _L + r"ya29\.[0-9A-Za-z_\-]{20,}"),
+     _T + r"ya29\.[0-9A-Za-z_\-]{20,}"),
     ("anthropic-key", ("sk-ant-",),
-     _L + r"sk-ant-[A-Za-z0-9_\-]{20,}"),
+     _T + r"sk-ant-[A-Za-z0-9_\-]{20,}"),
     ("openai-key", ("sk-",),
-     _L + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
+     _T + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
     ("stripe-key", ("_live_", "_test_"),
-     _L + r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"),
+     _T + r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"),
     ("stripe-webhook-secret", ("whsec_",),
-     _L + r"whsec_[0-9A-Za-z]{20,}"),
+     _T + r"whsec_[0-9A-Za-z]{20,}"),
     ("npm-token", ("npm_",),
-     _L + r"npm_[A-Za-z0-9]{30,}"),
+     _T + r"npm_[A-Za-z0-9]{30,}"),
     ("pypi-token", ("pypi-",),
-     _L + r"pypi-[A-Za-z0-9_\-]{40,}"),
+     _T + r"pypi-[A-Za-z0-9_\-]{40,}"),
     ("huggingface-token", ("hf_",),
-     _L + r"hf_[A-Za-z0-9]{30,}"),
+     _T + r"hf_[A-Za-z0-9]{30,}"),
     ("docker-token", ("dckr_pat_",),
-     _L + r"dckr_pat_[A-Za-z0-9_\-]{20,}"),
+     _T + r"dckr_pat_[A-Za-z0-9_\-]{20,}"),
     ("digitalocean-token", ("_v1_",),
-     _L + r"do[por]_v1_[a-f0-9]{64}"),
+     _T + r"do[por]_v1_[a-f0-9]{64}"),
     ("vault-token", ("hvs.", "hvb.", "hvr."),
-     _L + r"hv[sbr]\.[A-Za-z0-9_\-]{24,}"),
+     _T + r"hv[sbr]\.[A-Za-z0-9_\-]{24,}"),
     ("shopify-token", ("shpat_", "shpca_", "shppa_", "shpss_"),
-     _L + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
+     _T + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
     ("sendgrid-key", ("SG.",),
      _L + r"SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),
     ("twilio-key", ("SK",),
-     _L + r"SK[0-9a-f]{32}(?![A-Za-z0-9_])"),
+     _T + r"SK[0-9a-f]{32}(?![A-Za-z0-9_])"),
     ("telegram-bot-token", (":AA",),
      r"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}(?![A-Za-z0-9_\-])"),
     ("jwt", ("eyJ",),
@@ -102,25 +105,25 @@ PROVIDER_PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("azure-sas", ("sig=", "SIG=", "Sig="),
      r"(?<=[?&](?i:sig=))[A-Za-z0-9%+/=]{16,}"),
     ("artifactory-token", ("AKCp",),
-     _L + r"AKCp[A-Za-z0-9]{20,}"),
+     _T + r"AKCp[A-Za-z0-9]{20,}"),
     ("mailchimp-key", ("-us",),
      _L + r"[0-9a-f]{32}-us[0-9]{1,2}(?![A-Za-z0-9_])"),
     ("square-token", ("sq0",),
-     _L + r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,}"),
+     _T + r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,}"),
     ("postman-key", ("PMAK-",),
      _L + r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}"),
     ("sentry-token", ("sntrys_", "sntrus_"),
-     _L + r"sntr[yu]s_[A-Za-z0-9+/=_]{40,}"),
+     _T + r"sntr[yu]s_[A-Za-z0-9+/=_]{40,}"),
     ("linear-key", ("lin_api_",),
-     _L + r"lin_api_[A-Za-z0-9]{40}"),
+     _T + r"lin_api_[A-Za-z0-9]{40}"),
     ("newrelic-key", ("NRAK-",),
-     _L + r"NRAK-[A-Z0-9]{27}"),
+     _T + r"NRAK-[A-Z0-9]{27}"),
     ("doppler-token", ("dp.",),
      _L + r"dp\.(?:st|pt|ct|sa|scim|audit)\.[A-Za-z0-9_\-.]{40,}"),
     ("databricks-token", ("dapi",),
-     _L + r"dapi[a-f0-9]{32}(?:-[0-9])?(?![A-Za-z0-9_])"),
+     _T + r"dapi[a-f0-9]{32}(?:-[0-9])?(?![A-Za-z0-9_])"),
     ("grafana-token", ("glsa_", "glc_"),
-     _L + r"gl(?:sa|c)_[A-Za-z0-9_+/]{32,}={0,2}"),
+     _T + r"gl(?:sa|c)_[A-Za-z0-9_+/]{32,}={0,2}"),
     ("age-secret-key", ("AGE-SECRET-KEY-1",),
      r"AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}"),
     ("terraform-token", (".atlasv1.",),
@@ -252,7 +255,7 @@ NETRC_PASSWORD = re.compile(r"(?P<key>(?<![A-Za-z0-9_.\-])password[ \t]+)" + _VA
 # NAME=value, export NAME="a b", NAME: value (env blocks, YAML), "name": "value",
 # PowerShell $env:NAME = "value". The value is on the same line.
 ASSIGNMENT = re.compile(
-    r"(?P<key>(?<![A-Za-z0-9_.\-$\[])(?P<ps>(?i:\$env:))?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)"
+    r"(?P<key>(?<![A-Za-z0-9_.\-$\[/])(?P<ps>(?i:\$env:))?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)"
     r"[\"']?[ \t]*(?:=|:(?!//))[ \t]*)" + _VALUE.replace(r"[^\s\"'`;&|<>]+", r"[^\s\"',;}`]+")
 )
 # A value long enough for looks_random, right after a separator (the cheap test that
@@ -268,8 +271,10 @@ SECRET_NAME = re.compile(
 )
 # Names that contain a secret word but hold no secret themselves.
 HARMLESS_NAME = re.compile(
-    r"(?i)(?:^|_|-)(?:file|path|dir|name|id|user(?:name)?|url|endpoint|type|length|env|"
-    r"var|header|enabled|required|mode)$"
+    r"(?i)(?:(?:^|_|-)(?:file|path|dir|name|id|user(?:name)?|url|endpoint|type|length|env|"
+    r"var|header|enabled|required|mode)"
+    # a file name ("secrets.yml: ...", as an error quotes an include): not key/pem files
+    r"|\.(?:ya?ml|json|toml|ini|cfg|conf|txt|sh|ps1|py|js|ts|xml|md|gpg|asc|enc|age))$"
 )
 
 # Bare long tokens (a git SHA is lower-case hex and stays; see redact._bare_token).
