@@ -151,3 +151,35 @@ def test_a_scan_through_a_real_llama_cpp_server(llama: LlamaServer, tmp_path: Pa
     assert [(s["kind"], s["backend"]) for s in again["steps"]] == \
         [(s["kind"], s["backend"]) for s in steps]
     assert again["summary"]["llm"]["requests"] == 0
+
+
+def test_the_llm_backend_through_llms_openai_compatible_configuration(
+        llama: LlamaServer, tmp_path: Path) -> None:
+    """The same server as a model of the llm library: listed in a temporary
+    LLM_USER_PATH's extra-openai-models.yaml with a schema, picked by its alias."""
+    pytest.importorskip("llm")
+    user = tmp_path / "llm-user"
+    user.mkdir()
+    (user / "extra-openai-models.yaml").write_text(
+        f"- model_id: smollm2-local\n  model_name: {MODEL_ID}\n  api_base: \"{llama.url}\"\n"
+        "  supports_schema: true\n  aliases: [\"smol\"]\n", encoding="utf-8")
+    repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": WORKFLOW})
+    env = {"LLM_USER_PATH": str(user), "OPENAI_API_KEY": None,
+           "XDG_CACHE_HOME": str(tmp_path / "xdg"), "NO_COLOR": "1"}
+    outcome = CliRunner().invoke(cli, [
+        "scan", str(repo), "-b", "llm", "--model", "smol", "--relabel", "all", "--no-reword",
+        "--cache-dir", str(tmp_path / "cache"), "-f", "json",
+        "--set", "llm.temperature=0"], env=env, catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.stderr
+    report = json.loads(outcome.stdout)
+    jsonschema.validate(report, SCHEMA)
+    llm = report["summary"]["llm"]
+    assert llm["backend"] == "llm" and llm["model"] == "smollm2-local"
+    assert llm["endpoint"] == "local" and llm["timeout"] > 60  # judged by its api_base
+    assert llm["requests"] >= 1 and llm["relabelled"] + llm["fallbacks"] == 3
+    assert llm["prompt_tokens"] > 0 and not llm["tokens_estimated"]
+    for step in report["steps"]:
+        assert SUBSYSTEM_OF_KIND[step["kind"]] == step["subsystem"]
+        assert step["backend"] in ("llm", "rules")
+    print(f"\nllm + llama.cpp: {llm['requests']} requests in {llm['request_seconds']:.1f} s, "
+          f"{llm['relabelled']}/3 relabelled")

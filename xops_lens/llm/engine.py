@@ -28,7 +28,7 @@ from xops_lens.llm import prompt, wording
 from xops_lens.llm.cache import LabelCache, cache_key, scoped_batches
 from xops_lens.llm.settings import (
     LLMSettings,
-    endpoint_kind,
+    endpoint_of,
     request_timeout,
     timeout_basis,
 )
@@ -186,7 +186,7 @@ class RelabelEngine:
         self.usage = BackendUsage(backend=settings.backend, model=settings.model,
                                   relabel=settings.relabel, tokenizer=tokenizer.method,
                                   estimate=settings.estimate,
-                                  endpoint=endpoint_kind(settings.base_url),
+                                  endpoint=endpoint_of(settings),
                                   timeout_basis=timeout_basis(settings))
         self._sleep = sleep
         self._usage_lock = threading.Lock()

@@ -71,6 +71,9 @@ class LLMSettings:
     structured_output: str = "auto"
     temperature: float | None = None
     origins: dict[str, str] = field(default_factory=dict)
+    # "local"/"hosted" when the backend knows better than the URL (an llm plugin model
+    # that runs in-process has no URL); None: read from base_url.
+    endpoint: str | None = None
 
 
 HOSTED_TIMEOUT = 60.0
@@ -104,6 +107,10 @@ def endpoint_kind(base_url: str | None) -> str:
         else "hosted"
 
 
+def endpoint_of(settings: LLMSettings) -> str:
+    return settings.endpoint or endpoint_kind(settings.base_url)
+
+
 def request_timeout(settings: LLMSettings, max_tokens: int) -> float:
     """Seconds to wait for one request whose answer may take up to ``max_tokens``: the
     ``timeout`` setting when given; else 60 s for a hosted API, and for a local server
@@ -111,7 +118,7 @@ def request_timeout(settings: LLMSettings, max_tokens: int) -> float:
     at most 600 s."""
     if settings.timeout is not None:
         return settings.timeout
-    if endpoint_kind(settings.base_url) == "hosted":
+    if endpoint_of(settings) == "hosted":
         return HOSTED_TIMEOUT
     return min(MAX_TIMEOUT, round(LOCAL_TIMEOUT_BASE + LOCAL_SECONDS_PER_TOKEN * max_tokens))
 
@@ -120,7 +127,7 @@ def timeout_basis(settings: LLMSettings) -> str:
     """How :func:`request_timeout` chooses, in words (for --estimate)."""
     if settings.timeout is not None:
         return f"{settings.backend}.timeout"
-    if endpoint_kind(settings.base_url) == "hosted":
+    if endpoint_of(settings) == "hosted":
         return f"a hosted API; set {settings.backend}.timeout to change"
     return (f"a local server: {LOCAL_TIMEOUT_BASE:g} s plus {LOCAL_SECONDS_PER_TOKEN:g} s per "
             f"token the answer may take; set {settings.backend}.timeout to change")
@@ -190,7 +197,8 @@ class _Resolver:
 def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
             warn: Callable[[str], None], *, default_model: str,
             base_url_env: str | None = None, default_api_key_env: str = "OPENAI_API_KEY",
-            environ: Mapping[str, str] | None = None) -> LLMSettings:
+            environ: Mapping[str, str] | None = None,
+            endpoint: Callable[[LLMSettings], str] | None = None) -> LLMSettings:
     """Settings for ``backend`` from the command line ``options`` (None = not given),
     the merged ``config`` and the environment."""
     environ = os.environ if environ is None else environ
@@ -227,8 +235,9 @@ def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
                          expect=f"a whole number from 1 to {MAX_BATCH}")
     # A local server (llama.cpp, Ollama on a laptop) usually decodes one request at a
     # time: requests sent alongside would wait in its queue while their timeout runs.
-    s.concurrency = r.get("concurrency", int,
-                          1 if endpoint_kind(s.base_url) == "local" else s.concurrency,
+    if endpoint is not None:
+        s.endpoint = endpoint(s)
+    s.concurrency = r.get("concurrency", int, 1 if endpoint_of(s) == "local" else s.concurrency,
                           check=lambda v: 1 <= v <= 32, expect="a whole number from 1 to 32")
     s.timeout = r.get("timeout", float, None, check=lambda v: 0 < v <= 600,
                       expect="seconds, above 0 and at most 600")
