@@ -46,7 +46,7 @@ import xllamacpp as xlc
 params = xlc.CommonParams()
 params.model.path = sys.argv[1]
 params.model_alias = sys.argv[2]
-params.n_ctx = 4096
+params.n_ctx = int(sys.argv[3])
 params.n_parallel = 1
 params.port = 0
 params.cpuparams.n_threads = 1
@@ -128,13 +128,17 @@ class LlamaServer:
 
 
 @contextmanager
-def llama_server(log_dir: Path, start_timeout: float = 120) -> Iterator[LlamaServer]:
+def llama_server(log_dir: Path, start_timeout: float = 120,
+                 n_ctx: int = 4096) -> Iterator[LlamaServer]:
+    """The server on 127.0.0.1 with a context of ``n_ctx`` tokens (SmolLM2 was trained
+    on 8,192; a prompt longer than the context is refused with HTTP 400)."""
     site, gguf = prepare()
     log = log_dir / "llama-server.log"
     env = {**os.environ, "PYTHONPATH": str(site)}
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as errors:
-        process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT, str(gguf), MODEL_ID],
+        process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT, str(gguf), MODEL_ID,
+                                    str(n_ctx)],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=errors, text=True, env=env)
     try:

@@ -18,6 +18,8 @@ slow          sleep ``slow_seconds`` first (longer than the client's timeout)
 bad-body      HTTP 200 whose body is not JSON
 no-usage      like good, without the ``usage`` object
 reject-schema HTTP 400 when response_format is json_schema, else good
+too-long      HTTP 400 "exceeds the available context size" (llama.cpp's words) when
+              the request holds more than ``context_steps`` steps, else good
 first-only    label only the first id of the request
 repeat-ids    label the first id as many times as there are ids
 over-1        like good, with confidence 1.2 (to be clamped)
@@ -124,6 +126,7 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.slow_seconds = 1.0
         self.retry_after = "0.2"
+        self.context_steps = 2
         self.lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -221,6 +224,14 @@ class ScriptedServer:
         if behaviour == "reject-schema":
             if (body.get("response_format") or {}).get("type") == "json_schema":
                 return self._error(handler, 400, "response_format json_schema is not supported")
+            behaviour = "good"
+        if behaviour == "too-long":
+            if len(steps) > self.context_steps:
+                payload = json.dumps({"error": {
+                    "code": 400, "type": "exceed_context_size_error",
+                    "message": f"request ({len(steps) * 500} tokens) exceeds the available "
+                               "context size (1024 tokens), try increasing it"}}).encode()
+                return self._send(handler, 400, payload)
             behaviour = "good"
         if behaviour == "bad-body":
             return self._send(handler, 200, b"<html>proxy error</html>")

@@ -181,6 +181,26 @@ def test_re_asks_are_bounded(tmp_path: Path, env: Any) -> None:
     assert "left steps out" in err and "4 distinct step(s) keep their rule labels" in err
 
 
+def test_a_batch_too_long_for_the_context_is_split_not_stepped_down(
+        tmp_path: Path, env: Any) -> None:
+    """llama.cpp answers 400 when the prompt exceeds its context: that is no reason to
+    give up the schema, but one to ask about fewer steps at a time."""
+    repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": _workflow(5)})
+    with ScriptedServer(default="too-long") as server:
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        sizes = server.batch_sizes()
+        formats = {r["body"]["response_format"]["type"] for r in server.requests}
+    llm = report["summary"]["llm"]
+    assert llm["relabelled"] == 5 and llm["fallbacks"] == 0, err
+    assert sizes == [5, 2, 3, 1, 2] and formats == {"json_schema"}
+    assert "rejected response_format" not in err
+    with ScriptedServer(default="too-long") as server:
+        server.context_steps = 0
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+    assert report["summary"]["llm"]["fallbacks"] == 5
+    assert "did not fit the server's context even with one step" in err
+
+
 # ------------------------------------------------------------------ wording
 
 

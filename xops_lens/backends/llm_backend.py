@@ -59,6 +59,9 @@ def _failure(exc: BaseException, timeout: float) -> Exception:
     if status == 404 or "NotFound" in name:
         return TransportError("not-found", f"{name}: model or URL not found", fatal=True,
                               status=404)
+    text = str(exc).lower()
+    if "context" in text and any(w in text for w in ("exceed", "too long", "length", "size")):
+        return TransportError("too-long", f"{name}: {exc}"[:300], status=400)
     if status == 429 or "RateLimit" in name:
         return TransportError("rate-limit", f"{name}", retryable=True, status=429)
     if "Timeout" in name:

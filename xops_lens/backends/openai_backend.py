@@ -62,6 +62,19 @@ def _limit_field(base_url: str | None) -> str:
         host.endswith((".openai.azure.com", ".cognitiveservices.azure.com")) else "max_tokens"
 
 
+_CONTEXT_WORDS = ("context size", "context length", "context window", "exceed_context",
+                  "maximum context", "too many tokens", "prompt is too long")
+
+
+def _exceeds_context(exc: Any) -> bool:
+    """A 400 that says the prompt does not fit the model's context (llama.cpp:
+    exceed_context_size_error; OpenAI, vLLM: context_length_exceeded), which is no
+    reason to give up structured output but one to send fewer steps."""
+    text = f"{getattr(exc, 'message', '')} {getattr(exc, 'body', '')} {getattr(exc, 'code', '')}"
+    text = text.lower()
+    return "context_length_exceeded" in text or any(word in text for word in _CONTEXT_WORDS)
+
+
 class OpenAITransport:
     """Sends one chat request with the official client; maps its errors to failure
     kinds. The client's own retries are off: the engine retries with its own bounded,
@@ -114,6 +127,9 @@ class OpenAITransport:
             if status >= 500 or status in (408, 409):
                 raise TransportError("server-error", f"HTTP {status}", retryable=True,
                                      retry_after=retry_after, status=status) from None
+            if status in (400, 413) and _exceeds_context(exc):
+                raise TransportError("too-long", f"HTTP {status}: {exc.message}"[:300],
+                                     status=status) from None
             raise TransportError("bad-request", f"HTTP {status}", status=status) from None
         except (openai.APIResponseValidationError, ValueError) as exc:
             raise TransportError("malformed", f"unreadable response: {type(exc).__name__}",

@@ -93,6 +93,7 @@ _FAILURE_TEXT = {
     "off-schema": "got answers outside the label schema",
     "incomplete": "got answers that left steps out (asked again for them at most "
                   f"{MAX_REASKS} times)",
+    "too-long": "did not fit the server's context even with one step",
     "error": "failed",
 }
 
@@ -407,7 +408,17 @@ class RelabelEngine:
                 budget.settle(estimate, 0)
                 with run.lock:
                     self.usage.requests += 1
-                if exc.status in (400, 422) and mode != "none":
+                if exc.kind == "too-long" and len(pending) > 1:
+                    # The prompt does not fit the server's context (a local model with a
+                    # small one): ask about each half on its own. The halves are subsets
+                    # of this request, so their answers keep its cache scope.
+                    half = len(pending) // 2
+                    for part in (pending[:half], pending[half:]):
+                        found.update(self._run_batch(
+                            _Batch([batch.keys[i] for i in part],
+                                   [batch.payloads[i] for i in part]), budget, run))
+                    return found
+                if exc.status in (400, 422) and mode != "none" and exc.kind != "too-long":
                     # The server does not take this response_format: step down for the
                     # whole run and try again at once (this is not a retry of a fault).
                     with run.lock:
