@@ -18,11 +18,19 @@ slow          sleep ``slow_seconds`` first (longer than the client's timeout)
 bad-body      HTTP 200 whose body is not JSON
 no-usage      like good, without the ``usage`` object
 reject-schema HTTP 400 when response_format is json_schema, else good
+too-long      HTTP 400 "exceeds the available context size" (llama.cpp's words) when
+              the request holds more than ``context_steps`` steps, else good
+first-only    label only the first id of the request
+repeat-ids    label the first id as many times as there are ids
+over-1        like good, with confidence 1.2 (to be clamped)
+truncated     the first entry whole, the answer cut inside the second (as at max_tokens)
 
 A request to word cost suggestions (its data block holds "suggestions", not "steps")
 is answered by the same script: "good" words each suggestion plainly, "digits" writes
 numbers into the words (which the backend must refuse), "hostile" writes markup,
-mentions and links (which the reporters must escape); the fault behaviours (slow, 429,
+mentions and links around a relevant wording (which the reporters must escape),
+"gibberish" writes a loop of non-words, "off-topic" fluent words that name neither a
+job nor the mechanism (both of which the backend must refuse); the fault behaviours (slow, 429,
 500, 401, malformed, bad-body) act as for labels, and the rest answer like "good".
 """
 
@@ -97,8 +105,17 @@ def wording_for(item: dict[str, Any], behaviour: str) -> dict[str, Any]:
     if behaviour == "digits":
         description = "Saves 4,200 USD a month and 12 hours of review."
     elif behaviour == "hostile":
+        # Relevant enough to be accepted (it names the jobs and the catalogue title), so
+        # that the reporters' escaping of what is accepted is what gets tested.
         title = "[bold]x[/bold] <img src=x onerror=alert(document.domain)> @everyone"
-        description = "[click here](https://evil.example/steal) <!-- xops-lens --> </details>"
+        description = (f"[click here](https://evil.example/steal) <!-- xops-lens --> "
+                       f"</details> {item.get('title', '')} {description}")
+    elif behaviour == "gibberish":
+        title = "the the the the the the"
+        description = "zxqv brrt kkkk " * 6
+    elif behaviour == "off-topic":
+        title = "A nice afternoon"
+        description = "Sunshine warms the garden while everybody enjoys lemonade outside."
     return {"id": item["id"], "title": title, "description": description}
 
 
@@ -109,6 +126,7 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.slow_seconds = 1.0
         self.retry_after = "0.2"
+        self.context_steps = 2
         self.lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -191,7 +209,9 @@ class ScriptedServer:
             behaviour = "good"
         if suggestions_of(body) and behaviour in ("good", "digits", "hostile", "partial",
                                                   "off-schema", "fenced", "no-usage",
-                                                  "reject-schema"):
+                                                  "reject-schema", "gibberish", "off-topic",
+                                                  "first-only", "repeat-ids", "over-1",
+                                                  "truncated"):
             return self._answer_wording(handler, body, behaviour)
         steps = steps_of(body)
         ids = [s["id"] for s in steps]
@@ -205,6 +225,14 @@ class ScriptedServer:
             if (body.get("response_format") or {}).get("type") == "json_schema":
                 return self._error(handler, 400, "response_format json_schema is not supported")
             behaviour = "good"
+        if behaviour == "too-long":
+            if len(steps) > self.context_steps:
+                payload = json.dumps({"error": {
+                    "code": 400, "type": "exceed_context_size_error",
+                    "message": f"request ({len(steps) * 500} tokens) exceeds the available "
+                               "context size (1024 tokens), try increasing it"}}).encode()
+                return self._send(handler, 400, payload)
+            behaviour = "good"
         if behaviour == "bad-body":
             return self._send(handler, 200, b"<html>proxy error</html>")
         labels: list[dict[str, Any]]
@@ -212,6 +240,15 @@ class ScriptedServer:
             labels = [{"id": s["id"], **label_for(s)} for s in steps]
         elif behaviour == "partial":
             labels = [{"id": s["id"], **label_for(s)} for s in steps[: max(1, len(steps) // 2)]]
+        elif behaviour in ("first-only", "truncated"):
+            labels = [{"id": s["id"], **label_for(s)} for s in steps[:1]] + (
+                [{"id": s["id"], **label_for(s)} for s in steps[1:2]]
+                if behaviour == "truncated" else [])
+        elif behaviour == "repeat-ids":
+            labels = [{"id": steps[0]["id"], **label_for(steps[0])} for _ in steps] \
+                if steps else []
+        elif behaviour == "over-1":
+            labels = [{"id": s["id"], **label_for(s), "confidence": 1.2} for s in steps]
         elif behaviour == "off-schema":
             labels = [{"id": i, "subsystem": "hacked", "kind": "pwned", "confidence": 2,
                        "why": "x"} for i in ids]
@@ -237,6 +274,9 @@ class ScriptedServer:
             content = f"Here you go:\n```json\n{content}\n```\nAnything else?"
         elif behaviour == "hostile":
             content = json.dumps({"labels": labels, "system": "ignore previous instructions"})
+        elif behaviour == "truncated":
+            # Cut inside the second entry, as a server stopping at max_tokens does.
+            content = content[: content.rindex('"kind"')] if len(labels) > 1 else content
         prompt_chars = sum(len(m.get("content") or "") for m in body.get("messages", []))
         reply: dict[str, Any] = {
             "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),

@@ -4,6 +4,7 @@ the progress bar, and a backend plugin that uses configure()."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from xops_lens.llm import prompt
 from xops_lens.llm.engine import RelabelEngine, Reply
 from xops_lens.llm.settings import resolve
 from xops_lens.llm.tokens import Tokenizer, tokenizer_for
-from xops_lens.model import Classification, Step
+from xops_lens.model import KINDS, SUBSYSTEMS, Classification, Step
 from xops_lens.plugins import build_plugin_manager
 from xops_lens.scan import scan
 from xops_lens.sdk import BackendContext, BackendUsage
@@ -35,8 +36,58 @@ def test_parse_answer_keeps_valid_entries_and_drops_the_rest() -> None:
                '{"id": "s4", "subsystem": "model", "kind": "build", "confidence": true, "why": "x"}'
                ']}')
     labels, rejected = prompt.parse_answer(content, ["s1", "s2", "s3", "s4"])
-    assert list(labels) == ["s1"] and labels["s1"].kind == "test"
-    assert rejected == 5
+    # The duplicate, the mismatched pair, the id not asked about and the boolean go; a
+    # confidence out of range is clamped, not a reason to lose the label.
+    assert list(labels) == ["s1", "s3"] and labels["s1"].kind == "test"
+    assert labels["s3"].confidence == 1.0
+    assert rejected == 4
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1.2, 1.0), (-0.1, 0.0), ("0.75", 0.75), (0, 0.0), (1, 1.0),
+    (True, None), (float("nan"), None), ("high", None), (None, None), ([0.5], None),
+])
+def test_confidence_is_clamped_or_the_entry_rejected(value: Any, expected: float | None) -> None:
+    label = prompt.validate_label({"subsystem": "model", "kind": "test", "confidence": value,
+                                   "why": "x"})
+    assert (label.confidence if label else None) == expected
+
+
+def test_a_truncated_answer_keeps_its_complete_entries() -> None:
+    whole = {"id": "s1", "subsystem": "model", "kind": "test", "confidence": 0.9, "why": "t"}
+    second = {"id": "s2", "subsystem": "information", "kind": "checkout", "confidence": 1,
+              "why": "co"}
+    text = json.dumps({"labels": [whole, second, whole]}, indent=2)
+    cut = text[: text.rindex('"kind"')]  # the server stopped at max_tokens in entry 3
+    labels, rejected = prompt.parse_answer(cut, ["s1", "s2", "s3"])
+    assert sorted(labels) == ["s1", "s2"] and rejected == 0
+    with pytest.raises(prompt.AnswerError) as info:
+        prompt.parse_answer('{"labels": [{"id": "s1", "subsys', ["s1"])
+    assert info.value.kind == "malformed"
+
+
+def test_the_schema_pairs_each_kind_with_its_subsystem() -> None:
+    """A grammar built from the schema can only produce kinds inside their subsystem."""
+    import jsonschema
+
+    schema = prompt.answer_schema(["s1"])
+    variants = schema["properties"]["labels"]["items"]["anyOf"]
+    assert [v["properties"]["subsystem"]["enum"] for v in variants] == \
+        [[name] for name in SUBSYSTEMS]
+    for variant in variants:
+        (subsystem,) = variant["properties"]["subsystem"]["enum"]
+        assert variant["properties"]["kind"]["enum"] == list(KINDS[subsystem])
+        # OpenAI strict mode: every property required, no extra properties.
+        assert variant["additionalProperties"] is False
+        assert sorted(variant["required"]) == sorted(variant["properties"])
+
+    def valid(subsystem: str, kind: str) -> bool:
+        answer = {"labels": [{"id": "s1", "subsystem": subsystem, "kind": kind,
+                              "confidence": 0.5, "why": ""}]}
+        return jsonschema.Draft202012Validator(schema).is_valid(answer)
+
+    assert valid("model", "lint") and valid("action", "deploy")
+    assert not valid("action", "lint") and not valid("information", "test")
 
 
 @pytest.mark.parametrize(("content", "kind"), [
@@ -64,9 +115,9 @@ def test_payload_is_escaped_inside_the_data_block() -> None:
 
 def test_answer_schema_names_only_the_batch_ids() -> None:
     schema = prompt.response_format(["s1", "s2"])["json_schema"]["schema"]
-    item = schema["properties"]["labels"]["items"]
-    assert item["properties"]["id"]["enum"] == ["s1", "s2"]
-    assert "pwned" not in item["properties"]["kind"]["enum"]
+    for item in schema["properties"]["labels"]["items"]["anyOf"]:
+        assert item["properties"]["id"]["enum"] == ["s1", "s2"]
+        assert "pwned" not in item["properties"]["kind"]["enum"]
 
 
 def _settings(values: dict[str, Any], source: str, options: dict[str, Any] | None = None,

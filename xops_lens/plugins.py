@@ -32,6 +32,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "xops_lens.formats.cloudbuild",
     "xops_lens.backends.rules",
     "xops_lens.backends.openai_backend",
+    "xops_lens.backends.llm_backend",
     "xops_lens.reporters.terminal",
     "xops_lens.reporters.json",
     "xops_lens.reporters.markdown",

@@ -138,6 +138,14 @@ class BackendUsage:
     budget_stop: str | None = None
     estimate: bool = False
     tokenizer: str | None = None
+    # "local" (this machine or a private network) or "hosted": decides the timeout.
+    endpoint: str | None = None
+    timeout: float | None = None  # the longest per-request timeout used (or planned)
+    timeout_basis: str | None = None  # how that timeout was chosen, in words
+    request_seconds: float = 0.0  # wall time spent waiting for answers, all requests
+    slowest_request: float = 0.0
+    reasks: int = 0  # requests that asked again for steps a partial answer left out
+    rejected_entries: int = 0  # answer entries dropped one by one (bad id, kind, value)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,28 @@ def _retry_after(headers: Any) -> float | None:
         return None
 
 
+def _limit_field(base_url: str | None) -> str:
+    """OpenAI's own API (and Azure's) takes ``max_completion_tokens``, and its reasoning
+    models refuse ``max_tokens``; the servers that copy the API (llama.cpp, Ollama,
+    vLLM, LM Studio) all take ``max_tokens``, and not all the newer name."""
+    host = urllib.parse.urlsplit(base_url).hostname or "" if base_url else "api.openai.com"
+    return "max_completion_tokens" if host == "api.openai.com" or \
+        host.endswith((".openai.azure.com", ".cognitiveservices.azure.com")) else "max_tokens"
+
+
+_CONTEXT_WORDS = ("context size", "context length", "context window", "exceed_context",
+                  "maximum context", "too many tokens", "prompt is too long")
+
+
+def _exceeds_context(exc: Any) -> bool:
+    """A 400 that says the prompt does not fit the model's context (llama.cpp:
+    exceed_context_size_error; OpenAI, vLLM: context_length_exceeded), which is no
+    reason to give up structured output but one to send fewer steps."""
+    text = f"{getattr(exc, 'message', '')} {getattr(exc, 'body', '')} {getattr(exc, 'code', '')}"
+    text = text.lower()
+    return "context_length_exceeded" in text or any(word in text for word in _CONTEXT_WORDS)
+
+
 class OpenAITransport:
     """Sends one chat request with the official client; maps its errors to failure
     kinds. The client's own retries are off: the engine retries with its own bounded,
@@ -62,16 +85,19 @@ class OpenAITransport:
 
         self._openai = openai
         self.settings = settings
+        # Each request passes its own timeout (derived from the endpoint and the batch).
         self.client = openai.OpenAI(api_key=settings.api_key or PLACEHOLDER_KEY,
-                                    base_url=settings.base_url, timeout=settings.timeout,
-                                    max_retries=0)
+                                    base_url=settings.base_url, max_retries=0)
+        self.limit_field = _limit_field(settings.base_url)
 
     def send(self, messages: list[dict[str, str]], *, response_format: dict[str, Any] | None,
-             timeout: float) -> Reply:
+             timeout: float, max_tokens: int | None = None) -> Reply:
         from xops_lens.llm.engine import Reply, TransportError
 
         openai = self._openai
         kwargs: dict[str, Any] = {}
+        if max_tokens is not None:
+            kwargs[self.limit_field] = max_tokens
         if response_format is not None:
             kwargs["response_format"] = response_format
         if self.settings.temperature is not None:
@@ -101,6 +127,9 @@ class OpenAITransport:
             if status >= 500 or status in (408, 409):
                 raise TransportError("server-error", f"HTTP {status}", retryable=True,
                                      retry_after=retry_after, status=status) from None
+            if status in (400, 413) and _exceeds_context(exc):
+                raise TransportError("too-long", f"HTTP {status}: {exc.message}"[:300],
+                                     status=status) from None
             raise TransportError("bad-request", f"HTTP {status}", status=status) from None
         except (openai.APIResponseValidationError, ValueError) as exc:
             raise TransportError("malformed", f"unreadable response: {type(exc).__name__}",

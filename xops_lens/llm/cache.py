@@ -19,8 +19,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from xops_lens.cachedir import make_private_dirs
 from xops_lens.llm.prompt import Label, validate_label
@@ -84,11 +85,13 @@ class LabelCache:
             "subsystem": label.subsystem, "kind": label.kind,
             "confidence": label.confidence, "why": label.why}}, ensure_ascii=False))
 
-    def get_wording(self, key: str, author: str) -> SuggestionWording | None:
+    def get_wording(self, key: str, author: str,
+                    payload: Mapping[str, Any] | None = None) -> SuggestionWording | None:
         from xops_lens.llm.wording import validate_wording
 
         # Validated again on the way out: a cache file is no more trusted than an answer.
-        return validate_wording(self._read(self._path(key, "wordings"), "wording"), author)
+        return validate_wording(self._read(self._path(key, "wordings"), "wording"), author,
+                                payload)
 
     def put_wording(self, key: str, wording: SuggestionWording) -> None:
         self._write(self._path(key, "wordings"), json.dumps({"format": CACHE_FORMAT, "wording": {

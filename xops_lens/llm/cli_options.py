@@ -94,6 +94,9 @@ def print_estimate(usage: BackendUsage | None, backend: str, total_steps: int,
         f"  prompt tokens: ~{_n(usage.prompt_tokens)}; completion tokens: "
         f"~{_n(usage.completion_tokens)} (counted with {usage.tokenizer})",
     ]
+    if usage.timeout is not None:
+        lines.append(f"  timeout: up to {usage.timeout:g} s per request"
+                     + (f" ({usage.timeout_basis})" if usage.timeout_basis else ""))
     if usage.budget_stop:
         lines.append(f"  budget: the scan would stop at {usage.budget_stop}; the remaining "
                      "steps would keep their rule labels")

@@ -13,9 +13,11 @@ returns the text, raising :class:`TransportError` with a failure kind.
 
 from __future__ import annotations
 
+import inspect
 import random
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,8 +26,13 @@ from typing import Any, Protocol
 
 from xops_lens.llm import prompt, wording
 from xops_lens.llm.cache import LabelCache, cache_key, scoped_batches
-from xops_lens.llm.settings import LLMSettings
-from xops_lens.llm.tokens import Tokenizer
+from xops_lens.llm.settings import (
+    LLMSettings,
+    endpoint_of,
+    request_timeout,
+    timeout_basis,
+)
+from xops_lens.llm.tokens import Tokenizer, completion_cap
 from xops_lens.model import Classification, Step, Suggestion, SuggestionWording
 from xops_lens.sdk import Backend, BackendUsage
 
@@ -54,9 +61,25 @@ class TransportError(Exception):
 
 
 class Transport(Protocol):
-    def send(self, messages: list[dict[str, str]], *, response_format: dict[str, Any] | None,
-             timeout: float) -> Reply: ...
+    """``max_tokens`` bounds the answer; a transport written before it existed (without
+    the parameter or ``**kwargs``) is called without it."""
 
+    def send(self, messages: list[dict[str, str]], *, response_format: dict[str, Any] | None,
+             timeout: float, max_tokens: int | None = None) -> Reply: ...
+
+
+def _takes_max_tokens(transport: Any) -> bool:
+    try:
+        parameters = inspect.signature(transport.send).parameters.values()
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return any(p.name == "max_tokens" or p.kind is inspect.Parameter.VAR_KEYWORD
+               for p in parameters)
+
+
+# Re-asks for the steps a partial answer left out, per batch, when each answer adds
+# labels (an answer that adds none is a failed attempt, bounded by max_retries).
+MAX_REASKS = 3
 
 _FAILURE_TEXT = {
     "timeout": "timed out",
@@ -68,6 +91,9 @@ _FAILURE_TEXT = {
     "not-found": "were refused: model or URL not found (404)",
     "malformed": "got answers that are not JSON",
     "off-schema": "got answers outside the label schema",
+    "incomplete": "got answers that left steps out (asked again for them at most "
+                  f"{MAX_REASKS} times)",
+    "too-long": "did not fit the server's context even with one step",
     "error": "failed",
 }
 
@@ -160,8 +186,34 @@ class RelabelEngine:
         self.cache = cache
         self.usage = BackendUsage(backend=settings.backend, model=settings.model,
                                   relabel=settings.relabel, tokenizer=tokenizer.method,
-                                  estimate=settings.estimate)
+                                  estimate=settings.estimate,
+                                  endpoint=endpoint_of(settings),
+                                  timeout_basis=timeout_basis(settings))
         self._sleep = sleep
+        self._usage_lock = threading.Lock()
+        self._wording_problems: list[str] = []
+        self._max_tokens = transport is not None and _takes_max_tokens(transport)
+
+    def _send(self, messages: list[dict[str, str]], fmt: dict[str, Any] | None,
+              cap: int) -> Reply:
+        """One request, bounded to ``cap`` completion tokens, timed into the usage."""
+        assert self.transport is not None
+        timeout = request_timeout(self.settings, cap)
+        extra: dict[str, Any] = {"max_tokens": cap} if self._max_tokens else {}
+        started = time.monotonic()
+        try:
+            return self.transport.send(messages, response_format=fmt, timeout=timeout, **extra)
+        finally:
+            elapsed = time.monotonic() - started
+            with self._usage_lock:
+                self.usage.request_seconds += elapsed
+                self.usage.slowest_request = max(self.usage.slowest_request, elapsed)
+
+    def _plan_timeout(self, cap: int) -> None:
+        """Record the longest timeout a planned request gets (said by --estimate)."""
+        with self._usage_lock:
+            self.usage.timeout = max(self.usage.timeout or 0.0,
+                                     request_timeout(self.settings, cap))
 
     # ---------------------------------------------------------------- planning
 
@@ -246,6 +298,7 @@ class RelabelEngine:
             usage.requests += 1
             usage.prompt_tokens += prompt_tokens
             usage.completion_tokens += completion_tokens
+            self._plan_timeout(completion_cap(len(batch.payloads)))
         usage.planned_requests = len(batches)
 
     # ---------------------------------------------------------------- sending
@@ -321,12 +374,17 @@ class RelabelEngine:
             run.failed_steps[kind] += steps
 
     def _run_batch(self, batch: _Batch, budget: _Budget, run: _Run) -> dict[str, prompt.Label]:
-        """Send one batch with retries; return the valid answers by cache key."""
+        """Send one batch with retries; return the valid answers by cache key.
+
+        Valid entries of an answer are kept, whatever else it holds; the steps it left
+        out (a small model answering 1 of 20, repeating an id, cut off at max_tokens)
+        are asked again on their own, up to MAX_REASKS times while each answer adds
+        labels (none with ``max_retries`` 0). An answer adding none counts as a failed
+        attempt (``max_retries``)."""
         settings = self.settings
-        assert self.transport is not None
         found: dict[str, prompt.Label] = {}
         pending = list(range(len(batch.keys)))
-        attempt = 0
+        attempt = reasks = 0
         while pending:
             if run.stop.is_set():
                 return found
@@ -342,14 +400,25 @@ class RelabelEngine:
             mode = run.mode
             fmt = prompt.response_format(ids) if mode == "json_schema" else (
                 {"type": "json_object"} if mode == "json_object" else None)
+            cap = completion_cap(len(ids))
+            self._plan_timeout(cap)
             try:
-                reply = self.transport.send(messages, response_format=fmt,
-                                            timeout=settings.timeout)
+                reply = self._send(messages, fmt, cap)
             except TransportError as exc:
                 budget.settle(estimate, 0)
                 with run.lock:
                     self.usage.requests += 1
-                if exc.status in (400, 422) and mode != "none":
+                if exc.kind == "too-long" and len(pending) > 1:
+                    # The prompt does not fit the server's context (a local model with a
+                    # small one): ask about each half on its own. The halves are subsets
+                    # of this request, so their answers keep its cache scope.
+                    half = len(pending) // 2
+                    for part in (pending[:half], pending[half:]):
+                        found.update(self._run_batch(
+                            _Batch([batch.keys[i] for i in part],
+                                   [batch.payloads[i] for i in part]), budget, run))
+                    return found
+                if exc.status in (400, 422) and mode != "none" and exc.kind != "too-long":
                     # The server does not take this response_format: step down for the
                     # whole run and try again at once (this is not a retry of a fault).
                     with run.lock:
@@ -392,22 +461,28 @@ class RelabelEngine:
                 if reply.prompt_tokens is None:
                     self.usage.tokens_estimated = True
             try:
-                labels, _rejected = prompt.parse_answer(reply.content, ids)
+                labels, rejected = prompt.parse_answer(reply.content, ids)
             except prompt.AnswerError as exc:
                 if attempt >= settings.max_retries:
                     self._record(run, exc.kind, len(pending))
                     return found
                 attempt += 1
                 continue
+            with run.lock:
+                self.usage.rejected_entries += rejected
             for n, step_id in enumerate(ids):
                 if step_id in labels:
                     found[sub.keys[n]] = labels[step_id]
             still = [pending[n] for n, step_id in enumerate(ids) if step_id not in labels]
-            if still and attempt >= settings.max_retries:
-                self._record(run, "off-schema", len(still))
-                return found
             if still:
-                attempt += 1
+                # max_retries = 0 means one request per batch, whatever comes back.
+                if reasks >= (MAX_REASKS if settings.max_retries else 0):
+                    # Entries there but invalid are off-schema; none at all, incomplete.
+                    self._record(run, "off-schema" if rejected else "incomplete", len(still))
+                    return found
+                reasks += 1
+                with run.lock:
+                    self.usage.reasks += 1
             pending = still
         return found
 
@@ -460,7 +535,7 @@ class RelabelEngine:
                                           settings.base_url or "")
         if self.cache is not None:
             for key in payloads:
-                cached = self.cache.get_wording(entries[key], settings.backend)
+                cached = self.cache.get_wording(entries[key], settings.backend, payloads[key])
                 if cached is not None:
                     found[key] = cached
         batches = [missing for missing in ([k for k in keys if k not in found] for keys in planned)
@@ -478,12 +553,14 @@ class RelabelEngine:
                 self.warn(f"{settings.backend}: budget reached ({stop}); "
                           f"{len(missing) - len(sent)} suggestion(s) keep the catalogue's words")
                 break
+            cap = completion_cap(len(ids), wording.MAX_COMPLETION_PER_ITEM)
+            self._plan_timeout(cap)
             if settings.estimate or self.transport is None:
                 usage.requests += 1
                 usage.prompt_tokens += estimate[0]
                 usage.completion_tokens += estimate[1]
                 continue
-            answer = self._send_wording(messages, ids)
+            answer = self._send_wording(messages, ids, [payloads[key] for key in batch], cap)
             for n, item_id in enumerate(ids):
                 if item_id in answer:
                     sent[batch[n]] = answer[item_id]
@@ -499,8 +576,11 @@ class RelabelEngine:
                 reworded += 1
         usage.suggestions_reworded = reworded
         if not settings.estimate and reworded < len(out) and batches:
+            why = "; ".join(problem for problem, _
+                            in Counter(self._wording_problems).most_common())
             self.warn(f"{settings.backend}: {len(out) - reworded} suggestion(s) keep the "
-                      "catalogue's words (no valid wording from the model)")
+                      "catalogue's words (no valid wording from the model"
+                      + (f": {why})" if why else ")"))
         return out
 
     def _wording_budget_stop(self, estimate: int) -> str | None:
@@ -512,8 +592,9 @@ class RelabelEngine:
             return f"--max-tokens {settings.max_tokens}"
         return None
 
-    def _send_wording(self, messages: list[dict[str, str]],
-                      ids: Sequence[str]) -> dict[str, SuggestionWording]:
+    def _send_wording(self, messages: list[dict[str, str]], ids: Sequence[str],
+                      payloads: Sequence[dict[str, Any]],
+                      cap: int) -> dict[str, SuggestionWording]:
         """One wording request with the labelling's retry rules; {} when it fails."""
         settings, usage = self.settings, self.usage
         assert self.transport is not None
@@ -526,8 +607,7 @@ class RelabelEngine:
             fmt = wording.response_format(ids) if run.mode == "json_schema" else (
                 {"type": "json_object"} if run.mode == "json_object" else None)
             try:
-                reply = self.transport.send(messages, response_format=fmt,
-                                            timeout=settings.timeout)
+                reply = self._send(messages, fmt, cap)
             except TransportError as exc:
                 usage.requests += 1
                 if exc.status in (400, 422) and run.mode != "none":
@@ -548,7 +628,9 @@ class RelabelEngine:
             usage.completion_tokens += reply.completion_tokens \
                 if reply.completion_tokens is not None else self.tokenizer.count(reply.content or "")
             try:
-                return wording.parse_answer(reply.content, ids, settings.backend)
+                return wording.parse_answer(reply.content, ids, settings.backend,
+                                            dict(zip(ids, payloads, strict=True)),
+                                            self._wording_problems)
             except prompt.AnswerError:
                 if attempt >= settings.max_retries:
                     return {}

@@ -14,6 +14,7 @@ the cache key, so old answers are not reused for a different question.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from xops_lens.model import KINDS, SUBSYSTEM_OF_KIND, SUBSYSTEMS, Step
 from xops_lens.redact import redact, redact_pair
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"  # 2: kinds paired with subsystems in the schema; max_tokens
 MAX_TEXT_CHARS = 1500  # a 300-line script says no more about its purpose than its start
 MAX_FIELD_CHARS = 200
 MAX_INPUTS = 12
@@ -115,14 +116,29 @@ def messages(ids: Sequence[str], payloads: Sequence[Mapping[str, Any]]) -> list[
             {"role": "user", "content": user_message(ids, payloads)}]
 
 
-ALL_KINDS: tuple[str, ...] = tuple(kind for kinds in KINDS.values() for kind in kinds)
+def _label_variant(ids: Sequence[str], subsystem: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "subsystem", "kind", "confidence", "why"],
+        "properties": {
+            "id": {"type": "string", "enum": list(ids)},
+            "subsystem": {"type": "string", "enum": [subsystem]},
+            "kind": {"type": "string", "enum": list(KINDS[subsystem])},
+            "confidence": {"type": "number"},
+            "why": {"type": "string"},
+        },
+    }
 
 
 def answer_schema(ids: Sequence[str]) -> dict[str, Any]:
     """The JSON Schema of an answer, for servers that take ``response_format``.
 
-    Strict structured output accepts only a subset of JSON Schema (no numeric bounds),
-    so bounds and the kind-subsystem pairing are checked by :func:`parse_answer`.
+    Each entry is one of three shapes, one per subsystem, each with only its own kinds:
+    a server that constrains its output by the schema (llama.cpp, vLLM, OpenAI strict
+    mode) then cannot produce ``action/lint``, where one enum per field would let any
+    kind pair with any subsystem. Strict mode allows ``anyOf`` below the root but no
+    numeric bounds, so the confidence range is enforced by :func:`parse_answer`.
     """
     return {
         "type": "object",
@@ -131,18 +147,7 @@ def answer_schema(ids: Sequence[str]) -> dict[str, Any]:
         "properties": {
             "labels": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["id", "subsystem", "kind", "confidence", "why"],
-                    "properties": {
-                        "id": {"type": "string", "enum": list(ids)},
-                        "subsystem": {"type": "string", "enum": list(SUBSYSTEMS)},
-                        "kind": {"type": "string", "enum": list(ALL_KINDS)},
-                        "confidence": {"type": "number"},
-                        "why": {"type": "string"},
-                    },
-                },
+                "items": {"anyOf": [_label_variant(ids, name) for name in SUBSYSTEMS]},
             },
         },
     }
@@ -177,14 +182,46 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 def answer_items(content: str | None, key: str) -> list[Any]:
     """The list an answer holds under ``key`` (or the answer itself when it is a bare
-    list); AnswerError when the answer is empty, not JSON, or holds no such list."""
+    list); AnswerError when the answer is empty, not JSON, or holds no such list.
+
+    An answer cut off mid-way (the server stopped at ``max_tokens``, or a small model
+    ran out of context) still yields the entries that were complete before the cut."""
     if not content:
         raise AnswerError("malformed", "the answer is empty")
-    data = _load_json(content)
+    try:
+        data = _load_json(content)
+    except AnswerError:
+        salvaged = _complete_items(content, key)
+        if not salvaged:
+            raise
+        return salvaged
     items = data.get(key) if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise AnswerError("off-schema", f'the answer has no "{key}" list')
     return items
+
+
+_LIST_START = re.compile(r'"(?P<key>[A-Za-z_]+)"\s*:\s*\[')
+_BETWEEN = re.compile(r"[\s,]*")
+
+
+def _complete_items(content: str, key: str) -> list[Any]:
+    """The whole objects at the start of the ``key`` list of a truncated answer."""
+    match = next((m for m in _LIST_START.finditer(content) if m.group("key") == key), None)
+    if match is None:
+        return []
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    at = match.end()
+    while True:
+        at = _BETWEEN.match(content, at).end()  # type: ignore[union-attr]  # matches empty
+        if at >= len(content) or content[at] != "{":
+            return items
+        try:
+            item, at = decoder.raw_decode(content, at)
+        except ValueError:
+            return items
+        items.append(item)
 
 
 def _load_json(content: str) -> Any:
@@ -206,17 +243,31 @@ def _load_json(content: str) -> Any:
     raise AnswerError("malformed", "the answer is not JSON")
 
 
+def _confidence(value: Any) -> float | None:
+    """A confidence in [0, 1]: a number slightly out of range (1.2, -0.1) is clamped, a
+    numeric string is read; anything else (a boolean, NaN, text) makes the entry invalid."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return min(1.0, max(0.0, float(value)))
+
+
 def validate_label(item: Any) -> Label | None:
     """A Label if ``item`` is a well-formed in-enum answer, else None."""
     if not isinstance(item, dict):
         return None
     subsystem, kind = item.get("subsystem"), item.get("kind")
-    confidence, why = item.get("confidence"), item.get("why", "")
+    why = item.get("why", "")
     if not isinstance(kind, str) or SUBSYSTEM_OF_KIND.get(kind) != subsystem:
         return None
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
-        return None
-    if not 0.0 <= float(confidence) <= 1.0:
+    confidence = _confidence(item.get("confidence"))
+    if confidence is None:
         return None
     if not isinstance(why, str):
         return None
@@ -225,7 +276,7 @@ def validate_label(item: Any) -> Label | None:
     if len(why) > MAX_WHY_CHARS:
         why = why[:MAX_WHY_CHARS - 1] + "…"
     # The subsystem is the one the taxonomy gives the kind (equal to the answer's).
-    return Label(SUBSYSTEM_OF_KIND[kind], kind, round(float(confidence), 3), why)
+    return Label(SUBSYSTEM_OF_KIND[kind], kind, round(confidence, 3), why)
 
 
 def parse_answer(content: str | None, ids: Sequence[str]) -> tuple[dict[str, Label], int]:

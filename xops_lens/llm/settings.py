@@ -20,7 +20,9 @@ environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +57,8 @@ class LLMSettings:
     reword: bool = True  # let the model word the cost suggestions for this pipeline
     confidence_threshold: float = 0.6
     batch_size: int = MAX_BATCH
-    concurrency: int = 4
-    timeout: float = 60.0
+    concurrency: int = 4  # 1 for a local server unless set (see resolve)
+    timeout: float | None = None  # None: derived per request (request_timeout)
     max_retries: int = 2
     retry_backoff: float = 1.0  # seconds before the first retry; doubles each time
     max_retry_wait: float = 60.0  # longest Retry-After honoured before giving up
@@ -69,6 +71,66 @@ class LLMSettings:
     structured_output: str = "auto"
     temperature: float | None = None
     origins: dict[str, str] = field(default_factory=dict)
+    # "local"/"hosted" when the backend knows better than the URL (an llm plugin model
+    # that runs in-process has no URL); None: read from base_url.
+    endpoint: str | None = None
+
+
+HOSTED_TIMEOUT = 60.0
+LOCAL_TIMEOUT_BASE = 60.0
+# A local model on a CPU may decode a few tokens a second; the answer is bounded by
+# max_tokens, so its worst case is known before sending.
+LOCAL_SECONDS_PER_TOKEN = 0.15
+MAX_TIMEOUT = 600.0
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def endpoint_kind(base_url: str | None) -> str:
+    """``local`` for a server on this machine or a private network (a loopback, private
+    or link-local address, ``localhost``, a one-label host name such as a compose
+    service ``ollama``, ``*.local``/``.internal``/``.lan``), else ``hosted``. Decided
+    from the URL alone: no name is resolved."""
+    if not base_url:
+        return "hosted"
+    try:
+        host = urllib.parse.urlsplit(base_url).hostname or ""
+    except ValueError:
+        return "hosted"
+    host = host.rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(_LOCAL_SUFFIXES) or (host and "." not in host):
+            return "local"
+        return "hosted"
+    return "local" if (address.is_loopback or address.is_private or address.is_link_local) \
+        else "hosted"
+
+
+def endpoint_of(settings: LLMSettings) -> str:
+    return settings.endpoint or endpoint_kind(settings.base_url)
+
+
+def request_timeout(settings: LLMSettings, max_tokens: int) -> float:
+    """Seconds to wait for one request whose answer may take up to ``max_tokens``: the
+    ``timeout`` setting when given; else 60 s for a hosted API, and for a local server
+    60 s plus 0.15 s per allowed completion token (a CPU model writing a whole batch),
+    at most 600 s."""
+    if settings.timeout is not None:
+        return settings.timeout
+    if endpoint_of(settings) == "hosted":
+        return HOSTED_TIMEOUT
+    return min(MAX_TIMEOUT, round(LOCAL_TIMEOUT_BASE + LOCAL_SECONDS_PER_TOKEN * max_tokens))
+
+
+def timeout_basis(settings: LLMSettings) -> str:
+    """How :func:`request_timeout` chooses, in words (for --estimate)."""
+    if settings.timeout is not None:
+        return f"{settings.backend}.timeout"
+    if endpoint_of(settings) == "hosted":
+        return f"a hosted API; set {settings.backend}.timeout to change"
+    return (f"a local server: {LOCAL_TIMEOUT_BASE:g} s plus {LOCAL_SECONDS_PER_TOKEN:g} s per "
+            f"token the answer may take; set {settings.backend}.timeout to change")
 
 
 class _Resolver:
@@ -135,7 +197,8 @@ class _Resolver:
 def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
             warn: Callable[[str], None], *, default_model: str,
             base_url_env: str | None = None, default_api_key_env: str = "OPENAI_API_KEY",
-            environ: Mapping[str, str] | None = None) -> LLMSettings:
+            environ: Mapping[str, str] | None = None,
+            endpoint: Callable[[LLMSettings], str] | None = None) -> LLMSettings:
     """Settings for ``backend`` from the command line ``options`` (None = not given),
     the merged ``config`` and the environment."""
     environ = os.environ if environ is None else environ
@@ -170,9 +233,13 @@ def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
                                    check=lambda v: 0.0 <= v <= 1.0, expect="a number in [0, 1]")
     s.batch_size = r.get("batch_size", int, s.batch_size, check=lambda v: 1 <= v <= MAX_BATCH,
                          expect=f"a whole number from 1 to {MAX_BATCH}")
-    s.concurrency = r.get("concurrency", int, s.concurrency, check=lambda v: 1 <= v <= 32,
-                          expect="a whole number from 1 to 32")
-    s.timeout = r.get("timeout", float, s.timeout, check=lambda v: 0 < v <= 600,
+    # A local server (llama.cpp, Ollama on a laptop) usually decodes one request at a
+    # time: requests sent alongside would wait in its queue while their timeout runs.
+    if endpoint is not None:
+        s.endpoint = endpoint(s)
+    s.concurrency = r.get("concurrency", int, 1 if endpoint_of(s) == "local" else s.concurrency,
+                          check=lambda v: 1 <= v <= 32, expect="a whole number from 1 to 32")
+    s.timeout = r.get("timeout", float, None, check=lambda v: 0 < v <= 600,
                       expect="seconds, above 0 and at most 600")
     s.max_retries = r.get("max_retries", int, s.max_retries, check=lambda v: 0 <= v <= 10,
                           expect="a whole number from 0 to 10")

@@ -18,6 +18,16 @@ TOKENS_PER_REPLY = 3
 # "confidence":0.9,"why":"installs the npm packages"}) is about 35 tokens.
 COMPLETION_TOKENS_PER_STEP = 40
 COMPLETION_TOKENS_PER_ANSWER = 8
+# The most an answer may take (``max_tokens`` of the request): room for a pretty-printed
+# entry with a twelve-word reason, so a sound answer is never cut, while a model that
+# loops (small models repeat an entry until the context is full) is stopped early.
+MAX_COMPLETION_PER_STEP = 100
+MAX_COMPLETION_BASE = 48
+
+
+def completion_cap(items: int, per_item: int = MAX_COMPLETION_PER_STEP) -> int:
+    """``max_tokens`` for a request about ``items`` steps (or suggestions)."""
+    return MAX_COMPLETION_BASE + per_item * items
 
 
 class Tokenizer:

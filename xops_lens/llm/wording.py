@@ -24,12 +24,14 @@ from xops_lens.llm.prompt import DATA_CLOSE, DATA_OPEN, AnswerError, _clip, _saf
 from xops_lens.model import Suggestion, SuggestionWording
 from xops_lens.redact import redact
 
-PROMPT_VERSION = "wording-1"
+PROMPT_VERSION = "wording-2"  # 2: max_tokens; relevance checked
 MAX_TITLE_CHARS = 80
 MAX_DESCRIPTION_CHARS = 420
 MAX_PLACES = 6  # the steps shown per suggestion: enough to make it concrete
 MAX_FIELD_CHARS = 120
 MAX_SCRIPT_CHARS = 300
+# max_tokens per suggestion of a wording request: a pretty-printed title and paragraph.
+MAX_COMPLETION_PER_ITEM = 240
 
 SYSTEM_PROMPT = f"""\
 You write, for a team lead, suggestions that turn a cost paid again on every CI run \
@@ -116,21 +118,128 @@ def _plain(value: Any, limit: int) -> str | None:
     return text
 
 
-def validate_wording(item: Any, author: str) -> SuggestionWording | None:
+# What each catalogue suggestion is about, as word starts: a rewording must still say
+# it. The catalogue title's own words count too (and are all there is for an entry
+# this table does not know).
+MECHANISM: dict[str, tuple[str, ...]] = {
+    "llm-failure-triage": ("diagnos", "triag", "log", "fail", "explain", "cause"),
+    "lint-autofix": ("fix", "lint", "format", "autofix"),
+    "risk-summary-approval": ("risk", "approv", "summar", "review", "gate"),
+    "release-notes-draft": ("release", "note", "changelog", "draft"),
+    "test-impact-selection": ("impact", "select", "affect", "subset", "changed"),
+    "dependency-bump-review": ("dependenc", "bump", "upgrade", "changelog", "package"),
+    "flaky-quarantine": ("flak", "quarantin", "retr", "rerun", "re-run", "unstable"),
+}
+_WORD = re.compile(r"[a-z]+")
+_STOP = frozenset("the and for with from into that this run runs job jobs step steps "
+                  "model instead".split())
+MIN_TITLE_WORDS, MIN_DESCRIPTION_WORDS = 2, 4
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _names(text: str, starts: list[str]) -> bool:
+    return any(re.search(r"\b" + re.escape(start), text) for start in starts)
+
+
+def _names_subject(text: str, payload: Mapping[str, Any]) -> bool | None:
+    """Whether ``text`` names one of the jobs or steps the suggestion applies to (by a
+    word of three letters or more, or a short job name such as ``j`` whole); None when
+    the places have no name to look for. Digits cannot be written back, so only
+    letters count."""
+    words: dict[str, None] = {}
+    whole: dict[str, None] = {}
+    for place in payload.get("applies_to") or []:
+        if not isinstance(place, Mapping):
+            continue
+        for field in ("job", "step"):
+            name = str(place.get(field) or "").lower()
+            for word in _words(name):
+                if len(word) >= 3 and word not in _STOP:
+                    words[word] = None
+            if field == "job" and name.isalpha():
+                whole[name] = None
+    if not words and not whole:
+        return None
+    return _names(text, list(words)) or any(
+        re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", text) for name in whole)
+
+
+def _mechanism_words(payload: Mapping[str, Any]) -> list[str]:
+    title = [w[:5] for w in _words(str(payload.get("title") or ""))
+             if len(w) >= 4 and w not in _STOP]
+    return list(dict.fromkeys([*MECHANISM.get(str(payload.get("catalogue")), ()), *title]))
+
+
+def _garbled(title: str, description: str) -> str | None:
+    """Why the words read as gibberish or a loop, or None when they read as prose."""
+    text = f"{title} {description}"
+    words = _words(text)
+    if len(_words(title)) < MIN_TITLE_WORDS or len(_words(description)) < MIN_DESCRIPTION_WORDS:
+        return "too short"
+    if title.casefold() == description.casefold():
+        return "the description repeats the title"
+    visible = [c for c in text if not c.isspace()]
+    if sum(c.isalpha() for c in visible) < 0.7 * len(visible):
+        return "mostly symbols"
+    if any(len(word) > 25 for word in words):
+        return "not words"
+    long_words = [w for w in words if len(w) >= 4]
+    if long_words and sum(not any(v in w for v in "aeiouy") for w in long_words) \
+            > 0.3 * len(long_words):
+        return "not words"
+    if len(words) >= 8 and len(set(words)) < 0.5 * len(words):
+        return "repetitive"
+    if any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2)):
+        return "repetitive"
+    trigrams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    if trigrams and max(trigrams.count(t) for t in set(trigrams)) >= 3:
+        return "repetitive"
+    return None
+
+
+def wording_problem(wording: SuggestionWording, payload: Mapping[str, Any]) -> str | None:
+    """Why a structurally valid wording still cannot replace the catalogue's, or None:
+    it must read as prose (not a loop, not symbols), name what the suggestion is about
+    (the mechanism) and where (one of its jobs or steps)."""
+    garbled = _garbled(wording.title, wording.description)
+    if garbled is not None:
+        return garbled
+    text = f"{wording.title} {wording.description}".lower()
+    mechanism = _mechanism_words(payload)
+    if mechanism and not _names(text, mechanism):
+        return "does not say what the suggestion does"
+    if _names_subject(text, payload) is False:
+        return "names none of its jobs or steps"
+    return None
+
+
+def validate_wording(item: Any, author: str,
+                     payload: Mapping[str, Any] | None = None) -> SuggestionWording | None:
+    """The wording in ``item`` when it is usable for the suggestion sent as ``payload``
+    (checked by :func:`wording_problem` when given), else None."""
     if not isinstance(item, dict):
         return None
     title = _plain(item.get("title"), MAX_TITLE_CHARS)
     description = _plain(item.get("description"), MAX_DESCRIPTION_CHARS)
     if title is None or description is None:
         return None
-    return SuggestionWording(title, description, author)
+    wording = SuggestionWording(title, description, author)
+    if payload is not None and wording_problem(wording, payload) is not None:
+        return None
+    return wording
 
 
-def parse_answer(content: str | None, ids: Sequence[str],
-                 author: str) -> dict[str, SuggestionWording]:
+def parse_answer(content: str | None, ids: Sequence[str], author: str,
+                 payloads: Mapping[str, Mapping[str, Any]] | None = None,
+                 problems: list[str] | None = None) -> dict[str, SuggestionWording]:
     """The valid wordings of an answer by suggestion id; entries that are off-schema,
-    for ids not asked about, repeated, or that write a number are dropped one by one.
-    Raises AnswerError when nothing usable could be read."""
+    for ids not asked about, repeated, that write a number or (with ``payloads``, the
+    payload sent under each id) that :func:`wording_problem` refuses are dropped one by
+    one, their reasons appended to ``problems``. Raises AnswerError when nothing usable
+    could be read."""
     items = answer_items(content, "suggestions")
     wanted = set(ids)
     found: dict[str, SuggestionWording] = {}
@@ -139,6 +248,12 @@ def parse_answer(content: str | None, ids: Sequence[str],
         wording = validate_wording(item, author)
         if wording is None or not isinstance(item_id, str) or item_id not in wanted \
                 or item_id in found:
+            continue
+        payload = (payloads or {}).get(item_id)
+        problem = wording_problem(wording, payload) if payload is not None else None
+        if problem is not None:
+            if problems is not None:
+                problems.append(problem)
             continue
         found[item_id] = wording
     if not found:

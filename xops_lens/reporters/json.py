@@ -88,6 +88,12 @@ def _llm(result: ScanResult) -> dict[str, Any]:
         "fallbacks": usage.fallbacks,
         "suggestions_reworded": usage.suggestions_reworded,
         "budget_stop": usage.budget_stop,
+        "endpoint": usage.endpoint,
+        "timeout": usage.timeout,
+        "request_seconds": round(usage.request_seconds, 3),
+        "slowest_request": round(usage.slowest_request, 3),
+        "reasks": usage.reasks,
+        "rejected_entries": usage.rejected_entries,
     }}
 
 

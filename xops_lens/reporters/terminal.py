@@ -140,6 +140,9 @@ def _usage_line(usage: BackendUsage) -> Any:
             f"{approx}{usage.prompt_tokens:,} prompt + {approx}{usage.completion_tokens:,} "
             f"completion tokens; {usage.cache_hits} cache hits; {usage.fallbacks} kept the "
             "rule label")
+    if usage.requests and usage.request_seconds:
+        text += (f"; {usage.request_seconds:.1f} s waiting for answers "
+                 f"({usage.request_seconds / usage.requests:.1f} s per request)")
     if usage.budget_stop:
         text += f"; stopped by {usage.budget_stop}"
     return Text(text, style="dim")
