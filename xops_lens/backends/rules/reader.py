@@ -58,6 +58,8 @@ _ACTION_REF = LazyPattern(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
 _VAR_SUFFIX = LazyPattern(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _KEYWORD_CALL = LazyPattern(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+# shell builtins that are also common subcommands (`$CARGO test`, `$TOOL test`)
+_BUILTIN_SUBCOMMANDS = frozenset(("test", "true", "false", "type", "command"))
 _RUN_OPTIONS = ("-p", "--package", "--bin", "--example", "--project")
 
 # `tool --version`, `tool --help`: the tool prints something about itself
@@ -263,6 +265,12 @@ class Reader:
             return Hit("metadata", 0.3, Tag.TESTS_CONDITION.value, 0, Tag.TESTS_CONDITION)
         # a launcher or wrapper in front of a real command
         first = program_of(args[0])[0]
+        if first in _BUILTIN_SUBCOMMANDS:
+            # `${{ env.CARGO }} test`: the program's subcommand, not the shell builtin
+            guess = _VAR_SUFFIX.sub("", name).lower()
+            if guess in self.commands and guess not in self.utilities:
+                return self.words([guess] + args, cmd, depth + 1)
+            return self._unknown_program(guess if _PROGRAM_NAME.match(guess) else "tool", args)
         if first in self.commands or first in self.task_runners or first in self.utilities:
             return self.words(args, cmd, depth + 1)
         # the variable's own name often is the program: $PYTHON, ${CMAKE}, $MAKE_CMD

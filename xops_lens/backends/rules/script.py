@@ -22,6 +22,7 @@ _REF_CONDITION = LazyPattern(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref
 _PUBLIC_DIR = LazyPattern(r"\spublic/?(\s|$)")
 _EXIT_FAILURE = LazyPattern(r"\bexit\s+1\b")
 _CONTENT_CHECK = LazyPattern(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
+_SEARCH = LazyPattern(r"(^|[\s;&|(!])(grep|egrep|fgrep|rg|ag|findstr|select-string)\s", re.I)
 _DIRTY_TREE = LazyPattern(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain|status\s+(-s|--short)\s*(\)|\|\||$))|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
@@ -90,6 +91,10 @@ def _content_check(text: str) -> bool:
         and _CONTENT_CHECK.search(text) is not None
 
 
+def _searches(text: str) -> bool:
+    return _SEARCH.search(text) is not None
+
+
 def _env_from_ref(text: str) -> bool:
     return "github_env" in text.lower() and _REF_CONDITION.search(text) is not None
 
@@ -140,6 +145,11 @@ class _ScriptFacts:
     def compares_files(self) -> bool:
         """git diff / diff / cmp of generated files."""
         return self._flag(_compares_files)
+
+    @property
+    def searches(self) -> bool:
+        """A search program (`grep`, `git grep`, `rg`, `Select-String`) in the script."""
+        return self._flag(_searches)
 
     @property
     def content_check(self) -> bool:
@@ -222,11 +232,12 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     kind, confidence, why = best.kind, best.confidence, best.why
 
     # patterns of the whole script that no single command shows
-    if kind == "test" and best.tag is Tag.COVERAGE_TARGET and any(
-            k == "analysis" and " " in w for k, w in kinds_in_words(name_words(name))):
-        # `- name: Calculate Coverage` / `make cover`: the target only named for coverage,
-        # the name says it computes it from runs already made (tests with coverage stay test)
-        return "analysis", 0.6, clip_why(f"{best.why} (computes coverage)")
+    if kind == "analysis" and best.tag is Tag.COVERAGE_TARGET and any(
+            k == "test" and not w.startswith("cov")
+            for k, w in kinds_in_words(name_words(name))):
+        # `- name: Run tests with coverage` / `make coverage`: a target named for coverage
+        # computes it (tie-breaker 11) unless the step's name says the tests run in it
+        return "test", 0.6, clip_why(f"{best.why} (runs the tests)")
     if kind == "decide" and best.tag in HANDS_ON and not facts.branches \
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
@@ -247,6 +258,11 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return "lint", 0.7, "fails when files differ from what is committed"
         if best.weight < 2 and facts.fails and kind == "decide" and facts.content_check:
             return "lint", 0.55, "fails on findings read from a file"
+        if kind == "metadata" and facts.fails and facts.searches \
+                and all(h.kind in ("metadata", "decide") for h in facts.hits):
+            # `git grep -n 'pattern' && exit 1`, `nm lib | grep sym || exit 1`: a read-only
+            # check that fails the job is a check of the code, not a reading (issue 15)
+            return "lint", 0.6, "fails the job on what a search finds"
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
 
@@ -267,6 +283,14 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             other = min(real, key=lambda h: RANK[h.kind])
             return other.kind, 0.35, clip_why(f"{other.why}; purpose unclear")
         return "build", 0.25, clip_why(f"{why}; purpose unclear, counted as build")
+
+    if best.weight == 0 and kind == "decide" and not real:
+        # only the shape of a script (`exit $RET`, a test, a value set): the names may
+        # say what it is for (tie-breaker 2); the shape itself is no purpose
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.4, clip_why(f"step name says {found[1]}; {why}")
+        return kind, min(confidence, 0.45), why
 
     if best.weight == 0 and kind == "toolchain":
         # moving files around says little; a name saying what they are for says more

@@ -59,7 +59,13 @@ PROGRAMS: tuple[Program, ...] = (
             "compile": "build", "credo": "lint", "hex.publish": "publish", "release": "build",
             "local.hex": "toolchain", "local.rebar": "toolchain", "*": "unknown"}),
     Program("swift", {"build": "build", "test": "test", "package": "dependencies", "*": "build"}),
-    Program("xcodebuild", {"test": "test", "-version": "metadata", "*": "build"}),
+    Program("xcodebuild", {"test": "test", "clean test": "test", "build test": "test",
+            "test-without-building": "test", "build-for-testing": "build",
+            "-version": "metadata", "-showsdks": "metadata", "*": "build"},
+            options=words_list("-project -workspace -scheme -configuration -destination -sdk "
+                               "-arch -derivedDataPath -resultBundlePath -target -testPlan "
+                               "-xcconfig -toolchain -only-testing -skip-testing "
+                               "-destination-timeout -clonedSourcePackagesDirPath")),
     Program("xcrun", {"notarytool": "build", "altool": "publish", "*": "build"}),
     Program("pod", {"install": "dependencies", "trunk": "publish", "lib": "lint",
             "*": "dependencies"}),
