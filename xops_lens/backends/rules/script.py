@@ -309,7 +309,10 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return found[0], 0.4, clip_why(f"step name says {found[1]}; {why}")
         return "metadata", max(confidence, 0.6), why
 
-    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real}) > 1:
+    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real} - {"information"}
+           | {SUBSYSTEM_OF_KIND[kind]}) > 1:
+        # commands that compute and commands that act: which one the step is for is a
+        # judgement; preparing the job before either is not (tie-breaker 1)
         confidence *= 0.85
     found = name_kind(name)
     if kind == "build" and (best.weight < 2 or _by_script_name(best)) and found is not None \

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from xops_lens.backends.rules.reader import Reader
 
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
+_NAMED_WORK = frozenset(("test", "lint", "build", "generate", "analysis", "dependencies"))
 # Flags of a build script that make it run tests, and those that make it ship something
 _TEST_FLAGS = frozenset(("-test", "--test", "/test", "-integrationtest",
                          "--integrationtest", "--integration-test", "-performancetest"))
@@ -67,6 +68,7 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
     base = SCRIPT_EXT.sub("", parts[-1]) if parts else path
     shown = short(parts[-1] if parts else path, 40)
     found = kind_from_words(words_of(base))
+    from_name = found is not None
     if found == ("dependencies", "install") and _installs_a_tool(reader, words_of(base)):
         # `ci/install-hub.sh`, `install_rust.sh`: the script puts one tool in place
         found = ("toolchain", " ".join(words_of(base)).lower())
@@ -76,6 +78,7 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
     if found is None and base.lower() in reader.commands:
         return reader.words([base] + list(args), cmd, depth + 1) or ran("unknown", 0.3, shown)
     if found is None:
+        from_name = False
         # the first argument often names the task: `./ci.sh test`
         positionals = [a for a in args if not a.startswith("-")]
         if positionals:
@@ -107,7 +110,11 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
             and not _SHIP_FLAGS.intersection(a.lower() for a in args):
         # `build.ps1 -restore -test`, `build.sh --test`: the build script runs the tests
         return _script_hit("test", 0.6, f"runs script `{shown}` with its test flag")
-    return _script_hit(found[0], 0.6, f"runs script `{shown}` ({found[1]})")
+    # a script named for computing work (`run-tests.sh`, `lint.py`, `build.ps1`) is, on
+    # every labelled sample, in the model subsystem its name says; a script named for an
+    # effect or for preparation (`release.sh`, `setup.sh`) does that less often
+    confidence = 0.8 if found[0] in _NAMED_WORK and from_name else 0.6
+    return _script_hit(found[0], confidence, f"runs script `{shown}` ({found[1]})")
 
 
 def run_shell(reader: Reader, call: Call, found: Lookup) -> Hit | None:

@@ -136,6 +136,7 @@ _REPORT_WORDS = frozenset(("report", "reports", "html", "xml", "json", "summary"
 # goals that run the tests on the way (TAXONOMY tie-breaker 10) unless another goal named
 # beside them (`verify sonar:sonar`) is what the call is for
 _LIFECYCLE_CHECKS = frozenset(("verify", "check"))
+_NAMED_WORK = frozenset(("test", "lint", "build", "generate", "analysis"))
 _CHECK_WORDS = frozenset(("test", "tests", "check", "checks", "verify", "lint", "ci"))
 
 
@@ -259,7 +260,9 @@ def targets(reader: Reader, prog: str, family: str, positionals: Sequence[str],
             return ran(table["*"], 0.7, shown)
         return ran("unknown", 0.35, shown)
     exact = best[1] == "exact"
-    return ran(best[0], 0.85 if exact else 0.65, shown)
+    # a goal named with a word of work (`test-unit`, `lint-go`, `docs-html`) is that work
+    # (tie-breaker 10); one named for an effect (`release-x`) is less sure
+    return ran(best[0], 0.85 if exact else 0.8 if best[0] in _NAMED_WORK else 0.65, shown)
 
 
 def run_targets(reader: Reader, call: Call, found: Lookup) -> Hit | None:
