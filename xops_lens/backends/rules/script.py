@@ -23,6 +23,8 @@ _PUBLIC_DIR = LazyPattern(r"\spublic/?(\s|$)")
 _EXIT_FAILURE = LazyPattern(r"\bexit\s+1\b")
 _CONTENT_CHECK = LazyPattern(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
 _SEARCH = LazyPattern(r"(^|[\s;&|(!])(grep|egrep|fgrep|rg|ag|findstr|select-string)\s", re.I)
+# `... | grep -q x` ending a line: the pipeline's status is the step's
+_GREP_ASSERT = LazyPattern(r"\|\s*grep\s+(-\w*q\w*|--quiet)\s+(\S+|'[^']*'|\"[^\"]*\")\s*$", re.M)
 _DIRTY_TREE = LazyPattern(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain|status\s+(-s|--short)\s*(\)|\|\||$))|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
@@ -91,6 +93,10 @@ def _content_check(text: str) -> bool:
         and _CONTENT_CHECK.search(text) is not None
 
 
+def _asserts_output(text: str) -> bool:
+    return "grep" in text and _GREP_ASSERT.search(text) is not None
+
+
 def _searches(text: str) -> bool:
     return _SEARCH.search(text) is not None
 
@@ -145,6 +151,11 @@ class _ScriptFacts:
     def compares_files(self) -> bool:
         """git diff / diff / cmp of generated files."""
         return self._flag(_compares_files)
+
+    @property
+    def asserts_output(self) -> bool:
+        """A program's output piped into a quiet `grep -q` whose status ends the step."""
+        return self._flag(_asserts_output)
 
     @property
     def searches(self) -> bool:
@@ -249,6 +260,17 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         # `echo "GO=$(cat .go-version)" >> $GITHUB_ENV`: a value read (from a command or
         # the ref) into the environment, named for the reading (tie-breaker 2)
         return "metadata", 0.55, "reads a value into the environment"
+    if kind == "metadata" and best.weight == 2 and facts.branches and not _names_a_read(name) \
+            and all(h.kind in ("metadata", "decide", "toolchain") for h in real) \
+            and any(h.tag in HANDS_ON or h.tag is Tag.SETS_ENV for h in facts.hits):
+        # `if git diff --quiet; then echo "change=false" >> $GITHUB_OUTPUT`: a flag
+        # derived from what was read, by a rule of the step's own (tie-breaker 8)
+        return "decide", 0.65, clip_why(f"derives a value from what it read ({why})")
+    if kind == "metadata" and facts.asserts_output and not facts.branches \
+            and all(h.kind == "metadata" for h in real):
+        # `flux -v | grep -q 2.9.2`, `nm -D lib.so | grep -q symbol`: the step fails
+        # unless a program prints what is expected: a check, not a reading
+        return "test", 0.5, clip_why(f"checks what a command prints ({why})")
     if not facts.writes_outputs:
         if (facts.fails or facts.exit_code_check) and facts.compares_files and (
             best.weight < 2 or kind == "metadata"
