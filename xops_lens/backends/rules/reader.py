@@ -255,11 +255,14 @@ class Reader:
         if not args:
             # `$MAKE`, `${CMAKE}`: the variable's own name is the program
             guess = _VAR_SUFFIX.sub("", name).lower()
-            if guess in self.commands and guess not in self.utilities:
+            if guess in self.commands and guess not in self.utilities \
+                    and guess not in _BUILTIN_SUBCOMMANDS:
                 return self.words([guess], cmd, depth + 1)
-        if not args and prog == "ghx" and cmd.raw.strip("\"' ") == "GHX":
-            # `${{ inputs.command }}` alone: a whole command passed in, no telling which
-            # (the step's name may tell)
+        if not args and len(cmd.words) == 1 and (
+                cmd.raw.strip("\"' ") == "GHX" if prog == "ghx"
+                else self._before is None and prog.startswith("${")):
+            # `${{ inputs.command }}`, `$CMD`, Groovy's `sh(script: cmd)` alone: a whole
+            # command passed in, no telling which (the step's name may tell)
             return Hit("unknown", 0.25, "runs a command given by an expression", 2)
         if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
             return Hit("metadata", 0.3, Tag.TESTS_CONDITION.value, 0, Tag.TESTS_CONDITION)

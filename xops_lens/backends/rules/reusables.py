@@ -50,11 +50,22 @@ _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256
 
 
 def _script_inputs(step: Step) -> str:
-    parts = []
-    for key, value in step.inputs:
-        if key.lower().replace("-", "").replace("_", "") in SCRIPT_INPUTS and value:
-            parts.append(value)
-    return "\n".join(parts)
+    found = [(key.lower().replace("-", "").replace("_", ""), value)
+             for key, value in step.inputs if value]
+    found = [(k, v) for k, v in found if k in SCRIPT_INPUTS]
+    if len(found) > 1 and any(k in ("command", "commands") for k, _ in found):
+        # docker-compose plugins: `run: app` names the service the command runs in
+        found = [(k, v) for k, v in found if not (k == "run" and len(v.split()) == 1)]
+    return "\n".join(_argv(v) if k == "command" else v for k, v in found)
+
+
+def _argv(value: str) -> str:
+    """A plugin's `command: ["bundle", "exec", "rspec"]`, which the formats render as
+    "bundle, exec, rspec": the words of one command."""
+    parts = value.split(", ")
+    if len(parts) > 1 and all(p and " " not in p for p in parts):
+        return " ".join(parts)
+    return value
 
 
 _JS_CALLS: tuple[tuple[LazyPattern, Hit], ...] = tuple(

@@ -17,6 +17,10 @@ PROGRAMS: tuple[Program, ...] = (
     Program("mkswap", {"*": "toolchain"}),
     Program("fallocate", {"*": "toolchain"}),
     Program("modprobe", {"*": "toolchain"}),
+    Program("update-crypto-policies", {"--show": "metadata", "*": "toolchain"}),
+    # what Debian's build machinery and Cygwin say about the machine
+    Program("dpkg-architecture", {"*": "metadata"}),
+    Program("cygcheck", {"*": "metadata"}),
     # udev rules (`udevadm control --reload-rules`, `trigger`): device access for the job
     Program("udevadm", {"info": "metadata", "*": "toolchain"}),
     # macOS `security`: keychains hold the signing identities a job is given
