@@ -25,6 +25,8 @@ _CONTENT_CHECK = LazyPattern(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\
 _SEARCH = LazyPattern(r"(^|[\s;&|(!])(grep|egrep|fgrep|rg|ag|findstr|select-string)\s", re.I)
 # `... | grep -q x` ending a line: the pipeline's status is the step's
 _GREP_ASSERT = LazyPattern(r"\|\s*grep\s+(-\w*q\w*|--quiet)\s+(\S+|'[^']*'|\"[^\"]*\")\s*$", re.M)
+_DOCS_DIR = LazyPattern(r"(^|[\s;&|(])cd\s+[\"']?(\./)?(docs?|site|website|documentation|"
+                        r"book)[\"']?(/|\s|$|;|&)", re.M)
 _DIRTY_TREE = LazyPattern(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain|status\s+(-s|--short)\s*(\)|\|\||$))|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
@@ -287,6 +289,11 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return "lint", 0.6, "fails the job on what a search finds"
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
+
+    if kind == "build" and "cd" in text and _DOCS_DIR.search(text) is not None:
+        # `cd docs && make build`, `cd website; npm run build`: the documentation site is
+        # what is built (tie-breaker 12)
+        return "generate", 0.7, clip_why(f"{why} in the documentation folder")
 
     if kind == "dependencies" and best.tag is Tag.DOWNLOADS and facts.installs_binary:
         # `curl -LO .../kubectl && chmod +x kubectl && mv kubectl /usr/local/bin`: a tool

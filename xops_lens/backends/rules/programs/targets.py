@@ -104,7 +104,8 @@ TARGETS: dict[str, dict[str, str]] = {
                 "exec": "unknown", "logs": "metadata", "ps": "metadata",
                 "start": "toolchain", "stop": "toolchain", "rm": "toolchain",
                 "config": "metadata", "kill": "toolchain", "wait": "metadata"},
-    "tasks": {"": "unknown"},
+    # task runners (just, task, invoke...): goals named as make's are (tie-breaker 10)
+    "tasks": {"": "unknown", "check": "test", "verify": "test"},
     "pipelines": {"": "unknown"},
     "rcmd": {"build": "build", "check": "test", "install": "build", "INSTALL": "build"},
 }
