@@ -119,6 +119,11 @@ def substitution_programs(text: str) -> list[str]:
             if not _AZURE_MACRO.match(text, m.start())]
 
 
+# a parameter expansion that cuts or rewrites the value (`${X::7}`, `${X#v}`, `${X/a/b}`)
+# (a default, `${X:-v}`, is no rule of its own)
+_PARAMETER_OP = LazyPattern(r"\$\{[^}]*([#%/^,]|:\d|: -\d)[^}]*\}")
+
+
 def _substitution_reads(text: str) -> bool:
     """Whether the `$(...)` of ``text`` only reads a value: from the web or an API
     (`$(curl $API/commits | jq length)`: the filters pick from what was read), or
@@ -146,6 +151,15 @@ def assignment(reader: Reader, assigned: Sequence[str], exported: bool) -> Hit:
     if set(programs) - TRIVIAL_SUBSTITUTIONS:
         return _tagged("metadata", 0.5, Tag.READS_VALUE, 1)
     if exported:
-        return Hit("toolchain", 0.7, "sets environment variables", 1)
+        values = [a.split("=", 1)[1] for a in assigned if "=" in a]
+        if any(_PARAMETER_OP.search(v) for v in values):
+            # `export TAG=${COMMIT::7}`, `${REF#refs/tags/}`: a new value derived by a
+            # rule of the step's own (tie-breaker 8)
+            return Hit("decide", 0.6, "derives a value for later steps", 1)
+        if not any("$" in v or "`" in v for v in values):
+            # constants: the job's environment prepared (tie-breakers 6 and 8)
+            return Hit("toolchain", 0.8, "sets environment variables to constants", 1,
+                       Tag.EXPORTS)
+        return Hit("toolchain", 0.7, "sets environment variables", 1, Tag.EXPORTS)
     return Hit("metadata", 0.4, "sets a shell variable", 0)
 

@@ -49,6 +49,7 @@ class Tag(Enum):
     SETS_VARIABLE = "sets a pipeline variable"  # Azure `##vso[task.setvariable]`
     READS_VALUE = "reads a value into a variable"
     SETS_ENV = "sets environment for later steps"
+    EXPORTS = "sets environment variables"  # `export X=...` in the step's own shell
     TESTS_CONDITION = "tests a condition"
     MOVES_FILES = "moves or copies files"
     RUNS_SCRIPT = "runs a script judged by its file name"
