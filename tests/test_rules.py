@@ -440,8 +440,10 @@ def test_bare_unknown_script_is_build_with_low_confidence() -> None:
 # ------------------------------------------------------- job-environment bookkeeping
 
 @pytest.mark.parametrize(("text", "kind"), [
-    ('echo "version=1.2" >> $GITHUB_OUTPUT', "decide"),
-    ('echo "changed=true" >> "$GITHUB_OUTPUT"', "decide"),
+    # a constant handed on decides nothing (tie-breaker 8, issue 15) ...
+    ('echo "version=1.2" >> $GITHUB_OUTPUT', "toolchain"),
+    # ... unless a condition chose it
+    ('if [ -f x ]; then echo "changed=true" >> "$GITHUB_OUTPUT"; fi', "decide"),
     ('echo "path=$(ls dist/*.whl)" | tee -a "$GITHUB_OUTPUT"', "decide"),
     ('Write-Output "v=1" | Out-File -FilePath $env:GITHUB_OUTPUT -Append', "decide"),
     ('echo "UV_SYSTEM_PYTHON=1" >> $GITHUB_ENV', "toolchain"),

@@ -66,7 +66,15 @@ def ci_file_write(reader: Reader, raw: str) -> Hit | None:
                 return work
             if _substitution_reads(raw):
                 return _tagged("decide", 0.7, Tag.WRITES_READ_OUTPUT, 1)
+        if "$" not in raw.replace("$GITHUB_OUTPUT", "").replace("${GITHUB_OUTPUT}", "") \
+                and "`" not in raw and ">>" in raw:
+            # `echo "dependencies={}" >> $GITHUB_OUTPUT`: a constant handed on decides
+            # nothing (tie-breaker 8: setting variables to constants is toolchain)
+            return _tagged("toolchain", 0.6, Tag.WRITES_CONSTANT, 1)
         return _tagged("decide", 0.7, Tag.WRITES_OUTPUTS, 1)
+    if "::add-matcher::" in low or "::remove-matcher" in low:
+        # registers a problem matcher: the runner prepared to annotate later output
+        return Hit("toolchain", 0.8, "registers a problem matcher", 1)
     if "github_step_summary" in low:
         return Hit("report", 0.7, "writes the job summary", 1)
     if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:

@@ -119,7 +119,8 @@ class Reader:
         if "$(results." in raw or "$(step.results." in raw:
             if ">" in raw or "tee" in raw:
                 return Hit("decide", 0.7, Tag.WRITES_RESULTS.value, 1, Tag.WRITES_RESULTS)
-        if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
+        if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-" in raw \
+                or "::remove-matcher" in raw:
             if "GITHUB_STEP_SUMMARY" in raw and self._real_program(raw):
                 # `attw --pack > $GITHUB_STEP_SUMMARY`: the tool is the purpose
                 hit = self.command(Command(cmd.words, "", cmd.piped_from, cmd.piped_to), depth)

@@ -290,6 +290,14 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
 
+    if best.tag is Tag.WRITES_CONSTANT and (facts.branches or any(
+            h.tag in HANDS_ON and h.tag is not Tag.WRITES_CONSTANT for h in facts.hits)):
+        # constants chosen by a condition (`if ...; then echo "changed=true"`), or beside
+        # values computed: a flag or value derived by the step's own rule (tie-breaker 8)
+        return "decide", 0.65, "sets step outputs by a condition"
+    if kind == "publish" and "gh-pages" in text and "git" in text and "push" in text:
+        # `git checkout gh-pages ... git push`: the branch serves a site (tie-breaker 13)
+        return "deploy", min(confidence, 0.75), clip_why(f"{why} (a pages branch)")
     if kind == "build" and "cd" in text and _DOCS_DIR.search(text) is not None:
         # `cd docs && make build`, `cd website; npm run build`: the documentation site is
         # what is built (tie-breaker 12)
