@@ -364,17 +364,9 @@ def test_self_include_is_an_error(tmp_path: Path) -> None:
     assert message == ".gitlab-ci.yml:1: include cycle: .gitlab-ci.yml -> .gitlab-ci.yml"
 
 
-def test_missing_include_is_a_note_and_the_rest_is_read(tmp_path: Path) -> None:
-    # one missing file no longer hides every job of the others (issue 15: a GitLab
-    # pipeline whose includes were read in part lost all its steps)
-    pipeline = repo(tmp_path, {
-        ".gitlab-ci.yml": "include:\n  - local: ci/none.yml\n  - local: ci/b.yml\n"
-                          "a:\n  script: [a]\n",
-        "ci/b.yml": "b:\n  script: [b]\n",
-    })
-    assert set(jobs(pipeline)) == {"a", "b"}
-    assert any("ci/none.yml not read (.gitlab-ci.yml:2: file not found)" in note
-               for note in pipeline.notes)
+def test_missing_include_is_an_error(tmp_path: Path) -> None:
+    message = error(tmp_path, {".gitlab-ci.yml": "include:\n  - local: ci/none.yml\n"})
+    assert message == ".gitlab-ci.yml:2: cannot include ci/none.yml: file not found"
 
 
 def test_broken_included_file_is_reported_at_its_own_line(tmp_path: Path) -> None:

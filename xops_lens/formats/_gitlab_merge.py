@@ -322,12 +322,6 @@ class Includes:
             text = self.source.read_local(path)
         except ParseError as exc:
             reason = exc.message.removesuffix(f": {path}")
-            if reason == "file not found":
-                # the jobs of the other files still run as written (a partial checkout,
-                # an include guarded by `rules: exists`): say what is missing, go on
-                self.notes.setdefault(f"include of {path} not read ({file}:{line}: file "
-                                      f"not found); its jobs are not counted", None)
-                return YMap(line, file)
             raise ParseError(file, f"cannot include {path}: {reason}", line) from None
         self.stack.append(path)
         try:
