@@ -246,6 +246,63 @@ def format_table(report: Report) -> str:
     return "\n".join(lines)
 
 
+CONFIDENT = 0.8  # issue 15: steps at or above this are the ones a user may trust unseen
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    """How far the confidence a backend gives can be trusted (issue 15's target)."""
+
+    labelled: int
+    found: int
+    confident: int  # found steps with confidence >= CONFIDENT
+    confident_right: int  # of those, right on the subsystem
+    confident_kind_right: int
+
+    @property
+    def share(self) -> float:
+        """Confident steps among all labelled steps (a step not found is not confident)."""
+        return self.confident / self.labelled if self.labelled else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        return self.confident_right / self.confident if self.confident else 0.0
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self.confident_kind_right / self.confident if self.confident else 0.0
+
+
+def confidence_figures(outcomes: Iterable[Outcome], threshold: float = CONFIDENT) -> Confidence:
+    labelled = found = confident = right = kind_right = 0
+    for o in outcomes:
+        labelled += 1
+        if o.subsystem is None:
+            continue
+        found += 1
+        if o.confidence is None or o.confidence < threshold:
+            continue
+        confident += 1
+        right += o.subsystem == o.label.subsystem
+        kind_right += o.subsystem == o.label.subsystem and o.kind == o.label.kind
+    return Confidence(labelled, found, confident, right, kind_right)
+
+
+def format_confidence(report: Report) -> str:
+    c = confidence_figures(report.outcomes)
+    return (f"confidence >= {CONFIDENT}: {c.confident} of {c.labelled} steps ({c.share:.1%}; "
+            f"{c.confident / c.found if c.found else 0.0:.1%} of found), subsystem right "
+            f"{c.accuracy:.1%}, kind right {c.kind_accuracy:.1%}; below: "
+            f"{c.found - c.confident} found steps, subsystem right "
+            f"{_below_accuracy(report.outcomes):.1%}")
+
+
+def _below_accuracy(outcomes: Iterable[Outcome]) -> float:
+    below = [o for o in outcomes if o.subsystem is not None
+             and (o.confidence is None or o.confidence < CONFIDENT)]
+    return sum(o.subsystem == o.label.subsystem for o in below) / len(below) if below else 0.0
+
+
 def format_errors(report: Report) -> str:
     lines = []
     for o in report.outcomes:
@@ -284,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate(args.shared, formats, labels_path=args.labels)
     print(f"labels: {labels}")
     print(format_table(report))
+    print(format_confidence(report))
     if report.scan_errors:
         print(f"\n{len(report.scan_errors)} file(s) failed to parse; first: "
               f"{report.scan_errors[0]}")

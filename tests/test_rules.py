@@ -257,7 +257,7 @@ COMMANDS = [
     ("go install golang.org/x/tools/cmd/goimports@latest", "toolchain"),
     ("golangci-lint run", "lint"),
     # jvm
-    ("mvn -B verify", "build"),
+    ("mvn -B verify", "test"),
     ("mvn test", "test"),
     ("mvn deploy -DskipTests", "publish"),
     ("mvn site", "generate"),
@@ -440,8 +440,10 @@ def test_bare_unknown_script_is_build_with_low_confidence() -> None:
 # ------------------------------------------------------- job-environment bookkeeping
 
 @pytest.mark.parametrize(("text", "kind"), [
-    ('echo "version=1.2" >> $GITHUB_OUTPUT', "decide"),
-    ('echo "changed=true" >> "$GITHUB_OUTPUT"', "decide"),
+    # a constant handed on decides nothing (tie-breaker 8, issue 15) ...
+    ('echo "version=1.2" >> $GITHUB_OUTPUT', "toolchain"),
+    # ... unless a condition chose it
+    ('if [ -f x ]; then echo "changed=true" >> "$GITHUB_OUTPUT"; fi', "decide"),
     ('echo "path=$(ls dist/*.whl)" | tee -a "$GITHUB_OUTPUT"', "decide"),
     ('Write-Output "v=1" | Out-File -FilePath $env:GITHUB_OUTPUT -Append', "decide"),
     ('echo "UV_SYSTEM_PYTHON=1" >> $GITHUB_ENV', "toolchain"),
@@ -1428,8 +1430,9 @@ def test_wild3_release_link_requests(text: str, kind: str) -> None:
 @pytest.mark.parametrize(("text", "name", "kind"), [
     # a coverage target in a step named for computing coverage computes it
     ('make cover | tee "$GITHUB_STEP_SUMMARY"', "Calculate Coverage", "analysis"),
-    # tests run with coverage stay test
-    ("make cover", "Coverage", "test"),
+    # a target named only for coverage computes it (issue 15, tie-breaker 11) ...
+    ("make cover", "Coverage", "analysis"),
+    # ... unless the step's name says the tests run in it
     ("make coverage", "Run tests with coverage", "test"),
     ("make test", "Calculate Coverage", "test"),
 ])

@@ -11,6 +11,7 @@ pipeline steps count (``env.X = sh(returnStdout: true, script: '...')``), since 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from xops_lens.formats._groovy import Group, Node, Token
@@ -108,6 +109,9 @@ def positional_args(call: Call) -> list[list[Node]]:
             if not (len(p) >= 2 and isinstance(p[1], Token) and p[1].value == ":")]
 
 
+_GROOVY_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
 def literal(nodes: list[Node]) -> str | None:
     """The value of a single string (or number, or name) argument, else None."""
     if len(nodes) == 1 and isinstance(nodes[0], Token) and nodes[0].kind in ("str", "num"):
@@ -135,4 +139,9 @@ def script_of(text: str, call: Call) -> str | None:
     if script is None:
         return None
     value = literal(script)
-    return value if value is not None else span(text, script)
+    if value is not None:
+        return value
+    expression = span(text, script)
+    # `sh(script: docs_changed)`: a Groovy variable holds the command; written as the
+    # shell's expression so that no reader takes the variable's name for a program
+    return f"${{{expression}}}" if _GROOVY_NAME.match(expression) else expression

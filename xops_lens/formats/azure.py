@@ -4,7 +4,7 @@ projects keep pipelines and their templates.
 Discovery has to be general because Azure has no fixed location: the pipeline's file is
 chosen in the web UI. What real repositories do: ``azure-pipelines.yml`` at the root or
 in a component folder; folders named ``.azure-pipelines``, ``azure-pipelines``,
-``.pipelines``, ``.azuredevops``, ``azure-devops``, ``.vsts-ci``, ``.ado``; and the
+``.pipelines``, ``.azuredevops``, ``azure-devops``, ``.vsts-ci``, ``.ado``, ``azure``; and the
 ``eng/`` folder of the .NET Arcade convention. A file in a folder is read only when it is
 shaped like a pipeline or a template (otherwise Declined), so other YAML there is left
 alone.
@@ -32,7 +32,11 @@ FORMAT_NAME = "azure-pipelines"
 YAML_SUFFIXES = (".yml", ".yaml")
 NAME_PREFIXES = ("azure-pipelines", ".azure-pipelines")
 PIPELINE_DIRS = frozenset({".azure-pipelines", "azure-pipelines", ".pipelines", ".azuredevops",
-                           ".azure-devops", "azure-devops", ".vsts-ci", ".vsts", ".ado"})
+                           ".azure-devops", "azure-devops", ".vsts-ci", ".vsts", ".ado",
+                           # job templates beside the build scripts (`buildscripts/azure/`,
+                           # `ci/azure/`, `build_tools/azure/`); YAML there that is no
+                           # pipeline (manifests, ARM parameters) is declined by its shape
+                           "azure"})
 # Folders whose top level holds pipelines (their templates live in subfolders).
 ENTRY_DIRS = frozenset({".pipelines", ".vsts-ci", ".vsts", ".ado", ".azuredevops"})
 ARCADE_DIR = "eng"
@@ -174,7 +178,7 @@ class AzurePipelines:
     name = FORMAT_NAME
     globs = ("**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", "**/.azure-pipelines/**",
              "**/azure-pipelines/**", "**/.pipelines/**", "**/.azuredevops/**",
-             "**/azure-devops/**", "**/.vsts-ci/**", "eng/**/*.yml")
+             "**/azure-devops/**", "**/.vsts-ci/**", "**/azure/**", "eng/**/*.yml")
 
     def claims(self, path: str) -> bool:
         return _named_pipeline(path) or _folder_pipeline(path)

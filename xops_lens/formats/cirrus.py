@@ -53,7 +53,7 @@ def _script(key: str, value: Any, owner: YMap) -> str:
     return text_of(value)
 
 
-def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> Step | None:
+def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> list[Step] | None:
     line = owner.line_of(key)
     file = owner.file
     # A bare `script:` is an instruction too (Cirrus names it `main`).
@@ -61,21 +61,28 @@ def _instruction(key: str, value: Any, owner: YMap, job_id: str) -> Step | None:
         if key.startswith("fingerprint"):
             return None
         stem = key.rsplit("_script", 1)[0].removesuffix("_background")
+        items = value.get("script", value.get("command")) if isinstance(value, YMap) else value
+        if isinstance(items, YList) and not key.endswith("background_script"):
+            # a list of commands: each item is a step, as in GitLab's `script:` (the
+            # rubric's unit; a label names the item's line)
+            return [Step(file=file, line=item_line, job=job_id,
+                         name=step_name(None, stem, key) or key, text=text)
+                    for text, item_line in flatten(items, key)] or None
         text = _script(key, value, owner)
-        return Step(file=file, line=line, job=job_id, name=step_name(None, stem, key) or key,
-                    text=text or stem)
+        return [Step(file=file, line=line, job=job_id, name=step_name(None, stem, key) or key,
+                     text=text or stem)]
     if key.endswith("_cache"):
         folder = text_of(value.get("folder") or value.get("folders")) \
             if isinstance(value, YMap) else text_of(value)
         populate = _script("populate_script", value.get("populate_script"), value) \
             if isinstance(value, YMap) and "populate_script" in value else ""
         text = f"cache {folder}" + (f"\n{populate}" if populate else "")
-        return Step(file=file, line=line, job=job_id, name=key, text=text,
-                    kind_hint="cache-restore")
+        return [Step(file=file, line=line, job=job_id, name=key, text=text,
+                     kind_hint="cache-restore")]
     if key.endswith("_artifacts"):
         path = text_of(value.get("path")) if isinstance(value, YMap) else text_of(value)
-        return Step(file=file, line=line, job=job_id, name=key,
-                    text=f"upload artifacts {path}", kind_hint="artifact-upload")
+        return [Step(file=file, line=line, job=job_id, name=key,
+                     text=f"upload artifacts {path}", kind_hint="artifact-upload")]
     return None
 
 
@@ -88,11 +95,11 @@ def _steps(task: YMap, job_id: str, variant: YMap | None = None) -> list[Step]:
             if key in LATER_BLOCKS:
                 block = mapping(value, owner.file, owner.line_of(key), key)
                 later.extend(s for k, v in block.items()
-                             if (s := _instruction(k, v, block, job_id)))
+                             for s in _instruction(k, v, block, job_id) or ())
             elif key == "matrix" and variant is not None and owner is task:
                 add(variant)
-            elif (step := _instruction(str(key), value, owner, job_id)) is not None:
-                steps.append(step)
+            elif (found := _instruction(str(key), value, owner, job_id)) is not None:
+                steps.extend(found)
 
     add(task)
     return steps + later

@@ -66,7 +66,15 @@ def ci_file_write(reader: Reader, raw: str) -> Hit | None:
                 return work
             if _substitution_reads(raw):
                 return _tagged("decide", 0.7, Tag.WRITES_READ_OUTPUT, 1)
+        if "$" not in raw.replace("$GITHUB_OUTPUT", "").replace("${GITHUB_OUTPUT}", "") \
+                and "`" not in raw and ">>" in raw:
+            # `echo "dependencies={}" >> $GITHUB_OUTPUT`: a constant handed on decides
+            # nothing (tie-breaker 8: setting variables to constants is toolchain)
+            return _tagged("toolchain", 0.6, Tag.WRITES_CONSTANT, 1)
         return _tagged("decide", 0.7, Tag.WRITES_OUTPUTS, 1)
+    if "::add-matcher::" in low or "::remove-matcher" in low:
+        # registers a problem matcher: the runner prepared to annotate later output
+        return Hit("toolchain", 0.8, "registers a problem matcher", 1)
     if "github_step_summary" in low:
         return Hit("report", 0.7, "writes the job summary", 1)
     if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
@@ -119,6 +127,11 @@ def substitution_programs(text: str) -> list[str]:
             if not _AZURE_MACRO.match(text, m.start())]
 
 
+# a parameter expansion that cuts or rewrites the value (`${X::7}`, `${X#v}`, `${X/a/b}`)
+# (a default, `${X:-v}`, is no rule of its own)
+_PARAMETER_OP = LazyPattern(r"\$\{[^}]*([#%/^,]|:\d|: -\d)[^}]*\}")
+
+
 def _substitution_reads(text: str) -> bool:
     """Whether the `$(...)` of ``text`` only reads a value: from the web or an API
     (`$(curl $API/commits | jq length)`: the filters pick from what was read), or
@@ -146,6 +159,15 @@ def assignment(reader: Reader, assigned: Sequence[str], exported: bool) -> Hit:
     if set(programs) - TRIVIAL_SUBSTITUTIONS:
         return _tagged("metadata", 0.5, Tag.READS_VALUE, 1)
     if exported:
-        return Hit("toolchain", 0.7, "sets environment variables", 1)
+        values = [a.split("=", 1)[1] for a in assigned if "=" in a]
+        if any(_PARAMETER_OP.search(v) for v in values):
+            # `export TAG=${COMMIT::7}`, `${REF#refs/tags/}`: a new value derived by a
+            # rule of the step's own (tie-breaker 8)
+            return Hit("decide", 0.6, "derives a value for later steps", 1)
+        if not any("$" in v or "`" in v for v in values):
+            # constants: the job's environment prepared (tie-breakers 6 and 8)
+            return Hit("toolchain", 0.8, "sets environment variables to constants", 1,
+                       Tag.EXPORTS)
+        return Hit("toolchain", 0.7, "sets environment variables", 1, Tag.EXPORTS)
     return Hit("metadata", 0.4, "sets a shell variable", 0)
 

@@ -45,10 +45,13 @@ class Tag(Enum):
     WRITES_OUTPUTS = "writes step outputs"
     # step outputs set to a value a command read, no more (`sha=$(git log -1 --format=%H)`)
     WRITES_READ_OUTPUT = "writes a value read into step outputs"
+    # a step output set to a constant (`echo "deps={}" >> $GITHUB_OUTPUT`)
+    WRITES_CONSTANT = "sets a step output to a constant"
     WRITES_RESULTS = "writes task results"  # Tekton results
     SETS_VARIABLE = "sets a pipeline variable"  # Azure `##vso[task.setvariable]`
     READS_VALUE = "reads a value into a variable"
     SETS_ENV = "sets environment for later steps"
+    EXPORTS = "sets environment variables"  # `export X=...` in the step's own shell
     TESTS_CONDITION = "tests a condition"
     MOVES_FILES = "moves or copies files"
     RUNS_SCRIPT = "runs a script judged by its file name"
@@ -58,7 +61,7 @@ class Tag(Enum):
 
 # Hits that hand a value on to later steps.
 HANDS_ON = frozenset((Tag.WRITES_RESULTS, Tag.WRITES_OUTPUTS, Tag.SETS_VARIABLE,
-                      Tag.WRITES_READ_OUTPUT))
+                      Tag.WRITES_READ_OUTPUT, Tag.WRITES_CONSTANT))
 
 
 @dataclass(frozen=True, slots=True)

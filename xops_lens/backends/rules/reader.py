@@ -58,6 +58,8 @@ _ACTION_REF = LazyPattern(r"^[\w.-]+/[\w./-]+@[\w.-]+$")
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
 _VAR_SUFFIX = LazyPattern(r"_(CMD|BIN|EXE|EXECUTABLE|RUNTIME|PATH|COMMAND)$", re.I)
 _KEYWORD_CALL = LazyPattern(r"^(if|elseif|foreach|while|for|switch|until)\(", re.I)
+# shell builtins that are also common subcommands (`$CARGO test`, `$TOOL test`)
+_BUILTIN_SUBCOMMANDS = frozenset(("test", "true", "false", "type", "command"))
 _RUN_OPTIONS = ("-p", "--package", "--bin", "--example", "--project")
 
 # `tool --version`, `tool --help`: the tool prints something about itself
@@ -117,7 +119,8 @@ class Reader:
         if "$(results." in raw or "$(step.results." in raw:
             if ">" in raw or "tee" in raw:
                 return Hit("decide", 0.7, Tag.WRITES_RESULTS.value, 1, Tag.WRITES_RESULTS)
-        if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-path" in raw:
+        if "GITHUB_" in raw or "##vso[" in raw or "::set-" in raw or "::add-" in raw \
+                or "::remove-matcher" in raw:
             if "GITHUB_STEP_SUMMARY" in raw and self._real_program(raw):
                 # `attw --pack > $GITHUB_STEP_SUMMARY`: the tool is the purpose
                 hit = self.command(Command(cmd.words, "", cmd.piped_from, cmd.piped_to), depth)
@@ -253,16 +256,25 @@ class Reader:
         if not args:
             # `$MAKE`, `${CMAKE}`: the variable's own name is the program
             guess = _VAR_SUFFIX.sub("", name).lower()
-            if guess in self.commands and guess not in self.utilities:
+            if guess in self.commands and guess not in self.utilities \
+                    and guess not in _BUILTIN_SUBCOMMANDS:
                 return self.words([guess], cmd, depth + 1)
-        if not args and prog == "ghx" and cmd.raw.strip("\"' ") == "GHX":
-            # `${{ inputs.command }}` alone: a whole command passed in, no telling which
-            # (the step's name may tell)
+        if not args and len(cmd.words) == 1 and (
+                cmd.raw.strip("\"' ") == "GHX" if prog == "ghx"
+                else self._before is None and prog.startswith("${")):
+            # `${{ inputs.command }}`, `$CMD`, Groovy's `sh(script: cmd)` alone: a whole
+            # command passed in, no telling which (the step's name may tell)
             return Hit("unknown", 0.25, "runs a command given by an expression", 2)
         if not args or any(a.lower() in _COMPARISONS for a in args[:3]):
             return Hit("metadata", 0.3, Tag.TESTS_CONDITION.value, 0, Tag.TESTS_CONDITION)
         # a launcher or wrapper in front of a real command
         first = program_of(args[0])[0]
+        if first in _BUILTIN_SUBCOMMANDS:
+            # `${{ env.CARGO }} test`: the program's subcommand, not the shell builtin
+            guess = _VAR_SUFFIX.sub("", name).lower()
+            if guess in self.commands and guess not in self.utilities:
+                return self.words([guess] + args, cmd, depth + 1)
+            return self._unknown_program(guess if _PROGRAM_NAME.match(guess) else "tool", args)
         if first in self.commands or first in self.task_runners or first in self.utilities:
             return self.words(args, cmd, depth + 1)
         # the variable's own name often is the program: $PYTHON, ${CMAKE}, $MAKE_CMD

@@ -50,11 +50,22 @@ _IMAGE_REF = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/|^localhost(:\d+)?/|@sha256
 
 
 def _script_inputs(step: Step) -> str:
-    parts = []
-    for key, value in step.inputs:
-        if key.lower().replace("-", "").replace("_", "") in SCRIPT_INPUTS and value:
-            parts.append(value)
-    return "\n".join(parts)
+    found = [(key.lower().replace("-", "").replace("_", ""), value)
+             for key, value in step.inputs if value]
+    found = [(k, v) for k, v in found if k in SCRIPT_INPUTS]
+    if len(found) > 1 and any(k in ("command", "commands") for k, _ in found):
+        # docker-compose plugins: `run: app` names the service the command runs in
+        found = [(k, v) for k, v in found if not (k == "run" and len(v.split()) == 1)]
+    return "\n".join(_argv(v) if k == "command" else v for k, v in found)
+
+
+def _argv(value: str) -> str:
+    """A plugin's `command: ["bundle", "exec", "rspec"]`, which the formats render as
+    "bundle, exec, rspec": the words of one command."""
+    parts = value.split(", ")
+    if len(parts) > 1 and all(p and " " not in p for p in parts):
+        return " ".join(parts)
+    return value
 
 
 _JS_CALLS: tuple[tuple[LazyPattern, Hit], ...] = tuple(
@@ -210,6 +221,8 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     if tool is not None:
         return tool
     found = None if local else action_kind(ref_less)
+    if found is not None:
+        found = _effect_inputs(step, found)
     script = _script_inputs(step)
     if found is not None and found[0] == "unknown":
         found = None
@@ -229,6 +242,27 @@ def classify_uses(step: Step) -> tuple[str, float, str]:
     if said is not None:
         return said[0], 0.45, clip_why(f"step name says {said[1]}; uses {short(path, 40)}")
     return "build", 0.25, clip_why(f"uses {short(path, 50)}; purpose unclear")
+
+
+_ON = ("true", "yes", "1", "on")
+_OFF = ("false", "no", "0", "off")
+
+
+def _effect_inputs(step: Step, found: tuple[str, float, str]) -> tuple[str, float, str]:
+    """Inputs that switch an action's effect off or on (TAXONOMY tie-breaker 9):
+    `install-only: true` leaves the tool installed, `dry-run: true` or `push: false`
+    leaves what a release or push would have built; `push-to-registry: true` sends it."""
+    kind, confidence, why = found
+    if (step.input("install-only") or "").strip().lower() in _ON:
+        return "toolchain", 0.9, clip_why(f"{why} (install-only)")
+    if kind in ("publish", "deploy"):
+        dry = (step.input("dry-run") or step.input("dry_run") or step.input("dryrun")
+               or "").strip().lower()
+        if dry in _ON or (step.input("push") or "").strip().lower() in _OFF:
+            return "build", 0.8, clip_why(f"{why} (no effect: dry run or push off)")
+    elif kind == "build" and (step.input("push-to-registry") or "").strip().lower() in _ON:
+        return "publish", 0.8, clip_why(f"{why} (pushed to the registry)")
+    return found
 
 
 def _task_command(step: Step, task: str) -> tuple[str, float, str] | None:

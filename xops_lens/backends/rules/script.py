@@ -22,6 +22,11 @@ _REF_CONDITION = LazyPattern(r"\bif\b[^\n]*(_REF\b|REF_NAME|ref_name|github\.ref
 _PUBLIC_DIR = LazyPattern(r"\spublic/?(\s|$)")
 _EXIT_FAILURE = LazyPattern(r"\bexit\s+1\b")
 _CONTENT_CHECK = LazyPattern(r"\$\(\s*cat\s|\bgrep\s+-[a-zA-Z]*q|\[\s+-s\s|\bjq\s+-e")
+_SEARCH = LazyPattern(r"(^|[\s;&|(!])(grep|egrep|fgrep|rg|ag|findstr|select-string)\s", re.I)
+# `... | grep -q x` ending a line: the pipeline's status is the step's
+_GREP_ASSERT = LazyPattern(r"\|\s*grep\s+(-\w*q\w*|--quiet)\s+(\S+|'[^']*'|\"[^\"]*\")\s*$", re.M)
+_DOCS_DIR = LazyPattern(r"(^|[\s;&|(])cd\s+[\"']?(\./)?(docs?|site|website|documentation|"
+                        r"book)[\"']?(/|\s|$|;|&)", re.M)
 _DIRTY_TREE = LazyPattern(r"git\s+(diff\b[^\n|;&]*(--exit-code|--quiet|--stat|--name-only)|"
                          r"status\s+--porcelain|status\s+(-s|--short)\s*(\)|\|\||$))|(^|[\s;&|(])(diff|cmp)\s+\S+\s+\S+")
 
@@ -90,6 +95,14 @@ def _content_check(text: str) -> bool:
         and _CONTENT_CHECK.search(text) is not None
 
 
+def _asserts_output(text: str) -> bool:
+    return "grep" in text and _GREP_ASSERT.search(text) is not None
+
+
+def _searches(text: str) -> bool:
+    return _SEARCH.search(text) is not None
+
+
 def _env_from_ref(text: str) -> bool:
     return "github_env" in text.lower() and _REF_CONDITION.search(text) is not None
 
@@ -140,6 +153,16 @@ class _ScriptFacts:
     def compares_files(self) -> bool:
         """git diff / diff / cmp of generated files."""
         return self._flag(_compares_files)
+
+    @property
+    def asserts_output(self) -> bool:
+        """A program's output piped into a quiet `grep -q` whose status ends the step."""
+        return self._flag(_asserts_output)
+
+    @property
+    def searches(self) -> bool:
+        """A search program (`grep`, `git grep`, `rg`, `Select-String`) in the script."""
+        return self._flag(_searches)
 
     @property
     def content_check(self) -> bool:
@@ -222,11 +245,12 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     kind, confidence, why = best.kind, best.confidence, best.why
 
     # patterns of the whole script that no single command shows
-    if kind == "test" and best.tag is Tag.COVERAGE_TARGET and any(
-            k == "analysis" and " " in w for k, w in kinds_in_words(name_words(name))):
-        # `- name: Calculate Coverage` / `make cover`: the target only named for coverage,
-        # the name says it computes it from runs already made (tests with coverage stay test)
-        return "analysis", 0.6, clip_why(f"{best.why} (computes coverage)")
+    if kind == "analysis" and best.tag is Tag.COVERAGE_TARGET and any(
+            k == "test" and not w.startswith("cov")
+            for k, w in kinds_in_words(name_words(name))):
+        # `- name: Run tests with coverage` / `make coverage`: a target named for coverage
+        # computes it (tie-breaker 11) unless the step's name says the tests run in it
+        return "test", 0.6, clip_why(f"{best.why} (runs the tests)")
     if kind == "decide" and best.tag in HANDS_ON and not facts.branches \
             and _only_reads_and_hands_on(facts.hits) and _names_a_read(name):
         return "metadata", 0.55, "reads a value and hands it to later steps"
@@ -238,6 +262,17 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         # `echo "GO=$(cat .go-version)" >> $GITHUB_ENV`: a value read (from a command or
         # the ref) into the environment, named for the reading (tie-breaker 2)
         return "metadata", 0.55, "reads a value into the environment"
+    if kind == "metadata" and best.weight == 2 and facts.branches and not _names_a_read(name) \
+            and all(h.kind in ("metadata", "decide", "toolchain") for h in real) \
+            and any(h.tag in HANDS_ON or h.tag is Tag.SETS_ENV for h in facts.hits):
+        # `if git diff --quiet; then echo "change=false" >> $GITHUB_OUTPUT`: a flag
+        # derived from what was read, by a rule of the step's own (tie-breaker 8)
+        return "decide", 0.65, clip_why(f"derives a value from what it read ({why})")
+    if kind == "metadata" and facts.asserts_output and not facts.branches \
+            and all(h.kind == "metadata" for h in real):
+        # `flux -v | grep -q 2.9.2`, `nm -D lib.so | grep -q symbol`: the step fails
+        # unless a program prints what is expected: a check, not a reading
+        return "test", 0.5, clip_why(f"checks what a command prints ({why})")
     if not facts.writes_outputs:
         if (facts.fails or facts.exit_code_check) and facts.compares_files and (
             best.weight < 2 or kind == "metadata"
@@ -247,8 +282,26 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return "lint", 0.7, "fails when files differ from what is committed"
         if best.weight < 2 and facts.fails and kind == "decide" and facts.content_check:
             return "lint", 0.55, "fails on findings read from a file"
+        if kind == "metadata" and facts.fails and facts.searches \
+                and all(h.kind in ("metadata", "decide") for h in facts.hits):
+            # `git grep -n 'pattern' && exit 1`, `nm lib | grep sym || exit 1`: a read-only
+            # check that fails the job is a check of the code, not a reading (issue 15)
+            return "lint", 0.6, "fails the job on what a search finds"
         if best.weight < 2 and kind == "toolchain" and facts.env_from_ref:
             return "decide", 0.6, "sets environment from the ref or event"
+
+    if best.tag is Tag.WRITES_CONSTANT and (facts.branches or any(
+            h.tag in HANDS_ON and h.tag is not Tag.WRITES_CONSTANT for h in facts.hits)):
+        # constants chosen by a condition (`if ...; then echo "changed=true"`), or beside
+        # values computed: a flag or value derived by the step's own rule (tie-breaker 8)
+        return "decide", 0.65, "sets step outputs by a condition"
+    if kind == "publish" and "gh-pages" in text and "git" in text and "push" in text:
+        # `git checkout gh-pages ... git push`: the branch serves a site (tie-breaker 13)
+        return "deploy", min(confidence, 0.75), clip_why(f"{why} (a pages branch)")
+    if kind == "build" and "cd" in text and _DOCS_DIR.search(text) is not None:
+        # `cd docs && make build`, `cd website; npm run build`: the documentation site is
+        # what is built (tie-breaker 12)
+        return "generate", 0.7, clip_why(f"{why} in the documentation folder")
 
     if kind == "dependencies" and best.tag is Tag.DOWNLOADS and facts.installs_binary:
         # `curl -LO .../kubectl && chmod +x kubectl && mv kubectl /usr/local/bin`: a tool
@@ -268,6 +321,14 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return other.kind, 0.35, clip_why(f"{other.why}; purpose unclear")
         return "build", 0.25, clip_why(f"{why}; purpose unclear, counted as build")
 
+    if best.weight == 0 and kind == "decide" and not real:
+        # only the shape of a script (`exit $RET`, a test, a value set): the names may
+        # say what it is for (tie-breaker 2); the shape itself is no purpose
+        found = name_kind(name)
+        if found is not None:
+            return found[0], 0.4, clip_why(f"step name says {found[1]}; {why}")
+        return kind, min(confidence, 0.45), why
+
     if best.weight == 0 and kind == "toolchain":
         # moving files around says little; a name saying what they are for says more
         found = name_kind(name)
@@ -285,7 +346,10 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
             return found[0], 0.4, clip_why(f"step name says {found[1]}; {why}")
         return "metadata", max(confidence, 0.6), why
 
-    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real}) > 1:
+    if len({SUBSYSTEM_OF_KIND[h.kind] for h in real} - {"information"}
+           | {SUBSYSTEM_OF_KIND[kind]}) > 1:
+        # commands that compute and commands that act: which one the step is for is a
+        # judgement; preparing the job before either is not (tie-breaker 1)
         confidence *= 0.85
     found = name_kind(name)
     if kind == "build" and (best.weight < 2 or _by_script_name(best)) and found is not None \

@@ -183,7 +183,9 @@ def action_kind(path: str) -> tuple[str, float, str] | None:
             return found[0], 0.6, clip_why(f"uses {shown} ({found[1]})")
     for pattern, kind in _ACTION_PATTERNS:
         if pattern.search(low):
-            return kind, 0.75, f"uses {short(path, 60)}"
+            # `setup-x`, `x-installer`, `upload-artifact`: the name is the convention for
+            # what such an action does; "deploy" alone names less precisely
+            return kind, 0.75 if kind == "deploy" else 0.85, f"uses {short(path, 60)}"
     # an action inside a repository (`owner/repo/path`, `owner/repo/.github/actions/x`)
     # is named by its path more than by its repository
     sub = ACTION_DIR.split(low)[-1] if ".github/actions/" in low else (

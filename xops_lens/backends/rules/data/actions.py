@@ -123,8 +123,9 @@ ACTIONS: dict[str, str] = {
     "shivammathur/setup-php": "toolchain",
     "gradle/actions/setup-gradle": "toolchain",
     "gradle/gradle-build-action": "build",
-    "gradle/wrapper-validation-action": "lint",
-    "gradle/actions/wrapper-validation": "lint",
+    # a wrapper's checksum checked against the published ones (tie-breaker 11)
+    "gradle/wrapper-validation-action": "analysis",
+    "gradle/actions/wrapper-validation": "analysis",
     "gradle/actions/dependency-submission": "report",
     "conda-incubator/setup-miniconda": "toolchain",
     "mamba-org/setup-micromamba": "toolchain",
@@ -256,5 +257,11 @@ ACTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"cache/save|save-cache", "cache-save"),
     (r"(^|[/_-])login($|[/_-])|-login|login-|(^|[/_-])auth($|[/_-])|credentials", "credentials"),
     (r"deploy", "deploy"),
+    # infrastructure tools' actions named for the command they run (tie-breakers 11, 13)
+    (r"(terraform|tofu|opentofu|terragrunt|pulumi)[/_-](apply|up|destroy)\b", "deploy"),
+    (r"(terraform|tofu|opentofu|terragrunt|pulumi)[/_-](plan|preview)\b", "analysis"),
+    # a database or broker started beside the job for its tests (tie-breaker 6)
+    (r"(^|[/_-])(mongodb|mongo|postgres|postgresql|mysql|mariadb|redis|elasticsearch|"
+     r"opensearch|rabbitmq|memcached|minio|localstack|kafka)[\w-]*-action\b", "toolchain"),
     (r"^reviewdog/", "lint"),
 )

@@ -18,6 +18,8 @@ PLUGIN_KINDS: tuple[tuple[str, str | None], ...] = (
     (r"(^|[/-])(s3|gcs|minio|azure-storage|blob)($|[/-])", "publish"),
     (r"scp|ssh|rsync|ftp|sftp|surge|netlify|pages|helm|kubernetes|k8s|kubectl|ansible",
      "deploy"),
+    # `drone-git-push`, `git-push`: a plugin that pushes commits (tie-breaker 7)
+    (r"git-push|push-git|(^|[/-])push($|-)", "publish"),
     (r"(^|[/-])(git|clone)($|[/-])", "checkout"),
     (r"(^|[/-])(npm|pypi|gem|nuget|maven)($|[/-])", "publish"),
 )

@@ -100,6 +100,8 @@ WORD_KINDS: dict[str, str] = {
     "mkdocs": "generate", "site": "generate", "manpages": "generate",
     "render": "generate", "changelog": "generate", "asciidoc": "generate",
     "asciidoctor": "generate", "apidocs": "generate", "typedoc": "generate",
+    # documents rendered from sources (tie-breaker 12): `build-pdf.sh`, `gen-md`
+    "pdf": "generate", "md": "generate", "markdown": "generate", "website": "generate",
     "decide": "decide", "compute": "decide", "calculate": "decide",
     "determine": "decide", "matrix": "decide", "outputs": "decide", "bump": "decide",
     "filter": "decide", "filters": "decide", "skip": "decide", "plan": "decide",

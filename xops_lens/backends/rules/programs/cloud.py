@@ -146,6 +146,8 @@ PROGRAMS: tuple[Program, ...] = (
             "artifacts print-settings": "metadata", "artifacts": "publish",
             "storage cp": "publish", "storage cat": "metadata", "storage ls": "metadata",
             "storage": "publish", "secrets": "credentials", "compute": "deploy",
+            # decrypting a key or a secret kept in Cloud KMS brings it into the job
+            "kms decrypt": "credentials", "kms": "credentials",
             "info": "metadata", "version": "metadata", "projects describe": "metadata",
             "*": "deploy"},
             options=words_list("--account --configuration --format --project --region --zone"),

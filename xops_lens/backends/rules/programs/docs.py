@@ -11,4 +11,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("pandoc", {"*": "generate"}),
     Program("hugo", {"*": "generate"}),
     Program("jekyll", {"build": "generate", "*": "generate"}),
+    Program("docfx", {"*": "generate"}),
+    Program("zola", {"*": "generate"}),
+    Program("docusaurus", {"*": "generate"}),
+    Program("vitepress", {"build": "generate", "*": "generate"}),
 )

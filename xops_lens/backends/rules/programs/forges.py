@@ -25,6 +25,9 @@ _API_NOTIFY = LazyPattern(r"/statuses|/comments|/labels|/reactions|/dispatches|/
                          r"/assignees|/issues|/notes")
 _API_PUBLISH = LazyPattern(r"/releases|/pulls|/merge|/git/refs|/git/tags|/contents|/tags")
 _API_CHANGES = LazyPattern(r"/files|/compare|/changes")
+# a branch a forge serves as a site: `gh-pages`, `HEAD:gh-pages`, `pages`
+_PAGES_BRANCH = LazyPattern(r"^(?:[\w+-]*:)?(?:refs/heads/)?(?:gh-pages|pages)$")
+_REMOTE_WORK = (["clone"], ["fetch"], ["pull"], ["push"], ["ls-remote"])
 ROUTE_WRITE = LazyPattern(r"\s*(post|put|patch|delete)\b", re.I)
 
 
@@ -54,10 +57,15 @@ def api_call(reader: Reader, call: Call, found: Lookup) -> Hit:
 
 def _git(reader: Reader, call: Call) -> Hit | _Next:
     args = call.args
-    if _GIT_AUTH.search(call.cmd.raw):
+    if _GIT_AUTH.search(call.cmd.raw) and args[:1] not in _REMOTE_WORK:
+        # a token in the URL of a clone or push authenticates that one call: the call
+        # is what the step does
         return Hit("credentials", 0.8, "configures git authentication", 2)
     if "--exit-code" in args and ("diff" in args or "diff-index" in args):
         return Hit("lint", 0.8, "fails when files differ from what is committed", 2)
+    if args[:1] == ["push"] and any(_PAGES_BRANCH.search(a) for a in args[1:]):
+        # `git push origin gh-pages`: the branch serves a site (TAXONOMY tie-breaker 13)
+        return Hit("deploy", 0.85, "pushes to a pages branch", 2)
     if args[:1] == ["config"] and GIT_CONFIG_READS.intersection(args):
         # `git config --get remote.origin.url`: reads a setting, sets nothing
         return Hit("metadata", 0.8, "reads git configuration", 0)

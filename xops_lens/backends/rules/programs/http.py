@@ -33,7 +33,8 @@ _HTTP_SEND = LazyPattern(r"(^|\s)(-x|--request|--method)\s*['\"]?(post|put|patch
 _CHAT_HOOK = LazyPattern(r"hooks\.slack\.com|slack\.com/api|discord(app)?\.com/api/webhooks|webhook|"
                         r"office\.com|chat\.googleapis|api\.telegram|mattermost|"
                         r"teams\.microsoft|sendgrid|mailgun|ntfy")
-_COVERAGE_SERVICE = LazyPattern(r"codecov|coveralls|sonarcloud")
+# services a job sends results to (coverage, static analysis builds)
+_COVERAGE_SERVICE = LazyPattern(r"codecov|coveralls|sonarcloud|scan\.coverity\.com")
 _FORGE_API = LazyPattern(r"api\.github\.com|/api/v\d/|/repos/|/projects/")
 # curl's -O (capital) saves under the remote name; PowerShell's -OutFile in any case
 _HTTP_SAVE = LazyPattern(r"(^|\s)(-o|--output|--remote-name|--output-document)\s+(?!-)|"

@@ -25,6 +25,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("sbt", {"*": Via.GRADLE_TARGETS}),
     Program("lein", {"*": Via.GRADLE_TARGETS}),
     Program("java", {"-version": "metadata", "--version": "metadata", "*": "unknown"}),
+    Program("keytool", {"-genkey": "toolchain", "-genkeypair": "toolchain",
+            "-list": "metadata", "-printcert": "metadata", "*": "credentials"}),
     Program("javac", {"*": "build"}),
     Program("jar", {"*": "build"}),
     Program("javadoc", {"*": "generate"}),

@@ -24,6 +24,17 @@ def _ruby(reader: Reader, call: Call) -> Hit | _Next:
     return NEXT
 
 
+def _tmt(reader: Reader, call: Call) -> Hit | _Next:
+    """`tmt run ... discover -v`: a run limited to its discover step lists the tests."""
+    args = call.args
+    if args[:1] == ["run"] and "discover" in args and not _TMT_EXECUTES.intersection(args):
+        return Hit("metadata", 0.8, "lists the tests of tmt plans", 2)
+    return NEXT
+
+
+_TMT_EXECUTES = frozenset(("execute", "-a", "--all", "report", "finish", "provision"))
+
+
 PROGRAMS: tuple[Program, ...] = (
     Program("bundle", {"install": "dependencies", "exec": Via.COMMAND, "update": "dependencies",
             "config": "toolchain", "*": "dependencies"}, options=words_list("--gemfile")),
@@ -59,7 +70,16 @@ PROGRAMS: tuple[Program, ...] = (
             "compile": "build", "credo": "lint", "hex.publish": "publish", "release": "build",
             "local.hex": "toolchain", "local.rebar": "toolchain", "*": "unknown"}),
     Program("swift", {"build": "build", "test": "test", "package": "dependencies", "*": "build"}),
-    Program("xcodebuild", {"test": "test", "-version": "metadata", "*": "build"}),
+    Program("xcodebuild", {"test": "test", "clean test": "test", "build test": "test",
+            "test-without-building": "test", "build-for-testing": "build",
+            "-version": "metadata", "-showsdks": "metadata", "*": "build"},
+            options=words_list("-project -workspace -scheme -configuration -destination -sdk "
+                               "-arch -derivedDataPath -resultBundlePath -target -testPlan "
+                               "-xcconfig -toolchain -only-testing -skip-testing "
+                               "-destination-timeout -clonedSourcePackagesDirPath")),
+    # the Test Management Tool (Fedora): `tmt run` runs plans, `tmt discover` lists tests
+    Program("tmt", {"run": "test", "discover": "metadata", "lint": "lint", "*": "test"},
+            handler=_tmt),
     Program("xcrun", {"notarytool": "build", "altool": "publish", "*": "build"}),
     Program("pod", {"install": "dependencies", "trunk": "publish", "lib": "lint",
             "*": "dependencies"}),

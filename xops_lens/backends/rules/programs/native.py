@@ -94,7 +94,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("clang-format", {"*": "lint"}),
     Program("clang-tidy", {"*": "lint"}),
     Program("run-clang-tidy", {"*": "lint"}),
-    Program("cppcheck", {"*": "lint"}),
+    # a static analyser searching for defects, not a style check (tie-breaker 11)
+    Program("cppcheck", {"*": "analysis"}),
+    Program("flawfinder", {"*": "analysis"}),
+    # BUGSENG ECLAIR (MISRA and other static analyses)
+    Program("eclair", {"*": "analysis"}),
     Program("cpplint", {"*": "lint"}),
     Program("iwyu", {"*": "lint"}),
     Program("include-what-you-use", {"*": "lint"}),

@@ -20,8 +20,14 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     "meson ninja ninja-build cmake scons make build-essential gcc g++ clang lld llvm "
     "ccache sccache mold nasm yasm autoconf automake libtool pkg-config pkgconf bison flex "
     "pip setuptools wheel build packaging virtualenv uv poetry pipx hatch hatchling maturin "
-    "cython gfortran clang-tools gcc-multilib g++-multilib mingw-w64".split()
+    "cython gfortran clang-tools gcc-multilib g++-multilib mingw-w64 binutils "
+    # command-line tools a job drives, not code the project imports (issue 15); the
+    # Python project tools (tox, nox, pipenv) stay dependencies, as dev.tsv labels them
+    "awscli aws-cli azure-cli jq yq gh rsync "
+    "kubectl helm terraform".split()
 )
+# cross compilers and their binutils (`x86_64-elf-gcc`, `gcc-aarch64-linux-gnu`)
+_CROSS_TOOL = LazyPattern(r"^[\w.-]+-(gcc|g\+\+|binutils|gdb|clang)$|^(gcc|g\+\+|binutils)-[a-z][\w.-]*$")
 _PACKAGE_VERSION = LazyPattern(r"[=<>~!\[@]")
 _OPTION_VALUE = LazyPattern(r"^['\"]|^[A-Z_][A-Z0-9_]*=")
 _VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
@@ -34,6 +40,7 @@ def _only_toolchain(packages: Sequence[str]) -> bool:
              if p not in ("install",) and not _OPTION_VALUE.match(p)]
     return bool(names) and all(n in TOOLCHAIN_PACKAGES
                                or _VERSION_SUFFIX.sub("", n) in TOOLCHAIN_PACKAGES
+                               or _CROSS_TOOL.match(n) is not None
                                for n in names)
 
 
@@ -63,8 +70,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("dpkg", {"-i": "dependencies", "--install": "dependencies", "-l": "metadata",
             "-s": "metadata", "-L": "metadata", "--print-architecture": "metadata",
             "--add-architecture": "toolchain", "*": "dependencies"}),
-    Program("yum", {"*": "dependencies"}, refine=toolchain_install),
-    Program("dnf", {"*": "dependencies"}, refine=toolchain_install),
+    # removing packages shapes the job's machine, as apt-get remove does
+    Program("yum", {"remove": "toolchain", "erase": "toolchain", "*": "dependencies"},
+            refine=toolchain_install),
+    Program("dnf", {"remove": "toolchain", "erase": "toolchain", "*": "dependencies"},
+            refine=toolchain_install),
     Program("microdnf", {"*": "dependencies"}),
     Program("zypper", {"*": "dependencies"}, refine=toolchain_install),
     Program("rpm", {"-q": "metadata", "-qa": "metadata", "--query": "metadata", "*": "dependencies"}),
@@ -78,7 +88,9 @@ PROGRAMS: tuple[Program, ...] = (
             "tap": "dependencies", "bundle": "dependencies", "link": "toolchain",
             "unlink": "toolchain", "uninstall": "toolchain", "list": "metadata",
             "info": "metadata", "config": "metadata", "--prefix": "metadata",
-            "cleanup": "toolchain", "*": "dependencies"}, options=words_list("--cask"),
+            "cleanup": "toolchain", "bump-formula-pr": "publish", "bump-cask-pr": "publish",
+            "audit": "lint", "style": "lint", "test": "test", "*": "dependencies"},
+            options=words_list("--cask"),
             refine=toolchain_install),
     Program("choco", {"*": "dependencies"}, refine=toolchain_install),
     Program("winget", {"*": "dependencies"}),

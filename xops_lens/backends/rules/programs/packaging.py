@@ -66,6 +66,7 @@ PROGRAMS: tuple[Program, ...] = (
     Program("fpm", {"*": "build"}),
     Program("nfpm", {"*": "build"}),
     Program("snapcraft", {"upload": "publish", "push": "publish", "login": "credentials",
+            "export-login": "credentials", "whoami": "metadata", "release": "publish",
             "*": "build"}),
     Program("flatpak-builder", {"*": "build"}),
     Program("appimagetool", {"*": "build"}),

@@ -38,6 +38,13 @@ def run_module(reader: Reader, call: Call, found: Lookup) -> Hit | None:
     return reader.words(found.rest, call.cmd, call.depth + 1)
 
 
+def _tox(reader: Reader, call: Call) -> Hit | _Next:
+    if "--notest" in call.args:
+        # `tox run --notest`: environments created and filled, no test run (tie-breaker 9)
+        return Hit("dependencies", 0.85, "prepares tox environments without testing", 2)
+    return NEXT
+
+
 def _pip(reader: Reader, call: Call) -> Hit | _Next:
     if call.args[:1] == ["install"] and "--no-index" in call.args:
         # `pip install pkg --no-index --find-links dist`: nothing comes from the world;
@@ -109,7 +116,7 @@ PROGRAMS: tuple[Program, ...] = (
                                "-k -m -n -p")),
     Program("py.test", {"*": "test"}),
     Program("tox", {"-e": Via.TOX_ENVIRONMENTS, "*": "test"},
-            options=words_list("--conf --parallel --root --workdir -c -p")),
+            options=words_list("--conf --parallel --root --workdir -c -p"), handler=_tox),
     Program("nox", {"-s": Via.TOX_ENVIRONMENTS, "--session": Via.TOX_ENVIRONMENTS, "*": "test"},
             options=words_list("--noxfile --python -f -p")),
     Program("coverage", {"run": "test", "report": "analysis", "xml": "analysis",

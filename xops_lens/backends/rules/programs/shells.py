@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from xops_lens.backends.rules.reader import Reader
 
 _PROGRAM_NAME = LazyPattern(r"^[\w.+-]+$")
+_NAMED_WORK = frozenset(("test", "lint", "build", "generate", "analysis", "dependencies"))
 # Flags of a build script that make it run tests, and those that make it ship something
 _TEST_FLAGS = frozenset(("-test", "--test", "/test", "-integrationtest",
                          "--integrationtest", "--integration-test", "-performancetest"))
@@ -41,6 +42,20 @@ def _installs_a_tool(reader: Reader, words: Sequence[str]) -> bool:
         ws[1] in reader.commands or ws[1] in TOOLCHAIN_PACKAGES or ws[1] in _TOOL_WORDS)
 
 
+# first arguments that choose a variant of the work, not another kind of work
+_VARIANT_WORDS = frozenset("release debug all ci default main full quick local".split())
+_MODE_WORD = LazyPattern(r"^[A-Za-z][A-Za-z_-]*$")
+
+
+def _mode(args: Sequence[str]) -> tuple[str, str] | None:
+    """The kind a script's first argument names when it is a bare mode word (`SETUP`,
+    `deploy`, `unit-tests`), not a path, option, value or variant such as `release`."""
+    first = unquote(args[0])
+    if not _MODE_WORD.match(first) or first.lower() in _VARIANT_WORDS:
+        return None
+    return kind_from_words(words_of(first))
+
+
 def _script_hit(kind: str, confidence: float, why: str) -> Hit:
     return Hit(kind, confidence, why, 2, Tag.RUNS_SCRIPT)
 
@@ -53,6 +68,7 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
     base = SCRIPT_EXT.sub("", parts[-1]) if parts else path
     shown = short(parts[-1] if parts else path, 40)
     found = kind_from_words(words_of(base))
+    from_name = found is not None
     if found == ("dependencies", "install") and _installs_a_tool(reader, words_of(base)):
         # `ci/install-hub.sh`, `install_rust.sh`: the script puts one tool in place
         found = ("toolchain", " ".join(words_of(base)).lower())
@@ -62,6 +78,7 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
     if found is None and base.lower() in reader.commands:
         return reader.words([base] + list(args), cmd, depth + 1) or ran("unknown", 0.3, shown)
     if found is None:
+        from_name = False
         # the first argument often names the task: `./ci.sh test`
         positionals = [a for a in args if not a.startswith("-")]
         if positionals:
@@ -73,6 +90,11 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
                 pair = kind_from_words(words_of(" ".join(plain)))
                 if pair is not None and " " in pair[1]:
                     found = pair
+    elif args:
+        mode = _mode(args)
+        if mode is not None and mode[0] != found[0]:
+            # `test-ci.sh SETUP`, `ci.sh deploy`: the mode decides (TAXONOMY tie-breaker 9)
+            return _script_hit(mode[0], 0.6, f"runs script `{shown}` in mode {mode[1]}")
     if found is None and len(parts) > 1:
         # the folder it sits in (`ci/deploy/run.sh`); "scripts/" or "ci/" say nothing
         found = kind_from_words(words_of(parts[-2]))
@@ -88,7 +110,11 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
             and not _SHIP_FLAGS.intersection(a.lower() for a in args):
         # `build.ps1 -restore -test`, `build.sh --test`: the build script runs the tests
         return _script_hit("test", 0.6, f"runs script `{shown}` with its test flag")
-    return _script_hit(found[0], 0.6, f"runs script `{shown}` ({found[1]})")
+    # a script named for computing work (`run-tests.sh`, `lint.py`, `build.ps1`) is, on
+    # every labelled sample, in the model subsystem its name says; a script named for an
+    # effect or for preparation (`release.sh`, `setup.sh`) does that less often
+    confidence = 0.8 if found[0] in _NAMED_WORK and from_name else 0.6
+    return _script_hit(found[0], confidence, f"runs script `{shown}` ({found[1]})")
 
 
 def run_shell(reader: Reader, call: Call, found: Lookup) -> Hit | None:
@@ -120,6 +146,10 @@ def run_shell(reader: Reader, call: Call, found: Lookup) -> Hit | None:
             continue
         break
     rest = args[i:]
+    if rest and prog in ("sh", "bash", "zsh", "dash", "ksh") and any(
+            a.startswith("-") and not a.startswith("--") and "n" in a[1:] for a in args[:i]):
+        # `bash -n script`: parsed, never run (TAXONOMY tie-breaker 10)
+        return Hit("lint", 0.85, f"checks the syntax of `{short(unquote(rest[0]), 40)}`", 2)
     if rest and "-s" in args[:i] and prog in ("sh", "bash", "zsh"):
         # `curl ... | sh -s -- --default-toolchain none -y`: the script is read from
         # stdin, what follows are its arguments

@@ -17,6 +17,16 @@ PROGRAMS: tuple[Program, ...] = (
     Program("mkswap", {"*": "toolchain"}),
     Program("fallocate", {"*": "toolchain"}),
     Program("modprobe", {"*": "toolchain"}),
+    Program("update-crypto-policies", {"--show": "metadata", "*": "toolchain"}),
+    # what Debian's build machinery and Cygwin say about the machine
+    Program("dpkg-architecture", {"*": "metadata"}),
+    Program("cygcheck", {"*": "metadata"}),
+    # udev rules (`udevadm control --reload-rules`, `trigger`): device access for the job
+    Program("udevadm", {"info": "metadata", "*": "toolchain"}),
+    # macOS `security`: keychains hold the signing identities a job is given
+    Program("security", {"find-identity": "metadata", "find-certificate": "metadata",
+            "list-keychains": "metadata", "show-keychain-info": "metadata",
+            "find-generic-password": "credentials", "*": "credentials"}),
     # FreeBSD's modprobe
     Program("kldload", {"*": "toolchain"}),
     Program("kldstat", {"*": "metadata"}),

@@ -24,7 +24,8 @@ TARGETS: dict[str, dict[str, str]] = {
              "install": "build", "dist": "build", "clean": "toolchain",
              "distclean": "toolchain", "html": "generate", "man": "generate",
              "pdf": "generate", "latex": "generate", "ci": "unknown", "default": "build",
-             "release": "publish", "debug": "build", "cover": "test", "cov": "test",
+             "release": "publish", "debug": "build", "cover": "analysis", "cov": "analysis",
+             "coverage": "analysis",
              "deps": "dependencies", "vendor": "dependencies", "bench": "analysis",
              "format": "lint", "fmt": "lint", "vet": "lint", "tidy": "lint",
              "generate": "generate", "gen": "generate", "docs": "generate",
@@ -43,7 +44,7 @@ TARGETS: dict[str, dict[str, str]] = {
             "audit": "analysis", "clean": "toolchain"},
     "mvn": {"": "build", "clean": "toolchain", "validate": "lint", "compile": "build",
             "test-compile": "build", "test": "test", "package": "build",
-            "verify": "build", "install": "build", "deploy": "publish", "site": "generate",
+            "verify": "test", "install": "build", "deploy": "publish", "site": "generate",
             "site-deploy": "deploy", "javadoc": "generate", "sonar": "analysis",
             "dependency": "dependencies", "go-offline": "dependencies",
             "resolve": "dependencies", "tree": "metadata", "evaluate": "metadata",
@@ -103,7 +104,8 @@ TARGETS: dict[str, dict[str, str]] = {
                 "exec": "unknown", "logs": "metadata", "ps": "metadata",
                 "start": "toolchain", "stop": "toolchain", "rm": "toolchain",
                 "config": "metadata", "kill": "toolchain", "wait": "metadata"},
-    "tasks": {"": "unknown"},
+    # task runners (just, task, invoke...): goals named as make's are (tie-breaker 10)
+    "tasks": {"": "unknown", "check": "test", "verify": "test"},
     "pipelines": {"": "unknown"},
     "rcmd": {"build": "build", "check": "test", "install": "build", "INSTALL": "build"},
 }
@@ -129,6 +131,13 @@ _CAMEL_HEAD = LazyPattern(r"^([a-z]+)[A-Z]")
 _MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork",
                             "aggregate-jar", "test-aggregate-jar"))
 _FORMAT_WORDS = frozenset(("format", "formatted", "formatting", "fmt"))
+_COVERAGE_WORDS = frozenset(("coverage", "cover", "cov", "lcov", "gcov", "gcovr"))
+_REPORT_WORDS = frozenset(("report", "reports", "html", "xml", "json", "summary", "merge",
+                           "combine", "text", "txt"))
+# goals that run the tests on the way (TAXONOMY tie-breaker 10) unless another goal named
+# beside them (`verify sonar:sonar`) is what the call is for
+_LIFECYCLE_CHECKS = frozenset(("verify", "check"))
+_NAMED_WORK = frozenset(("test", "lint", "build", "generate", "analysis"))
 _CHECK_WORDS = frozenset(("test", "tests", "check", "checks", "verify", "lint", "ci"))
 
 
@@ -184,6 +193,11 @@ def target_kind(reader: Reader, table: Mapping[str, str], name: str,
             and parts - _FORMAT_WORDS <= _CHECK_WORDS:
         # `make test_formatted`, `check-format`, `fmt-check`: a format check (lint)
         return "lint", "exact"
+    if len(parts) > 1 and _COVERAGE_WORDS.intersection(parts) \
+            and parts - {low} <= _COVERAGE_WORDS | _REPORT_WORDS:
+        # `coverage-html`, `coverageReport`: coverage computed from runs already made
+        # (TAXONOMY tie-breaker 11); `test-coverage` runs the tests
+        return "analysis", "exact"
     if not found:
         for s in segments:
             k = kind_from_words(words_of(s))
@@ -224,17 +238,32 @@ def targets(reader: Reader, prog: str, family: str, positionals: Sequence[str],
         kind = table.get("", "build" if family in ("make", "mvn", "gradle") else "unknown")
         return ran(kind, 0.6 if kind != "unknown" else 0.3, prog)
     best: tuple[str, str] | None = None
+    kinds: set[str] = set()
     for name in names[:8]:
         found = target_kind(reader, table, name, family)
-        if found is not None and (best is None or RANK[found[0]] < RANK[best[0]]):
-            best = found
+        if found is not None:
+            kinds.add(found[0])
+            if name.lower() in _LIFECYCLE_CHECKS:
+                continue  # weighed below: the goal run on the way to another
+            if best is None or RANK[found[0]] < RANK[best[0]]:
+                best = found
+    if "analysis" in kinds and (best is None or RANK["analysis"] < RANK[best[0]]):
+        best = ("analysis", "exact")  # `mvn verify sonar:sonar`: the analysis is the aim
+    elif best is None or best[0] in ("build", "toolchain") and "test" in kinds:
+        for name in names[:8]:
+            if name.lower() in _LIFECYCLE_CHECKS:
+                found = target_kind(reader, table, name, family)
+                if found is not None and (best is None or RANK[found[0]] < RANK[best[0]]):
+                    best = found
     shown = short(f"{prog} {' '.join(names[:3])}", 40)
     if best is None:
         if "*" in table:  # tox and nox environments run tests unless named otherwise
             return ran(table["*"], 0.7, shown)
         return ran("unknown", 0.35, shown)
     exact = best[1] == "exact"
-    return ran(best[0], 0.85 if exact else 0.65, shown)
+    # a goal named with a word of work (`test-unit`, `lint-go`, `docs-html`) is that work
+    # (tie-breaker 10); one named for an effect (`release-x`) is less sure
+    return ran(best[0], 0.85 if exact else 0.8 if best[0] in _NAMED_WORK else 0.65, shown)
 
 
 def run_targets(reader: Reader, call: Call, found: Lookup) -> Hit | None:

@@ -113,7 +113,7 @@ def utility(reader: Reader, call: Call) -> Hit | _Next:
     if prog in ("echo", "printf", "write-host", "write-output", "cat", "ls", "pwd"):
         return Hit("metadata", 0.8, "prints information", 0)
     if prog in ("cd", "pushd", "popd", "set-location", "push-location", "pop-location"):
-        return Hit("metadata", 0.7, "changes directory", 0)
+        return Hit("metadata", 0.8, "changes directory", 0)
     if prog == "set":
         return Hit("metadata", 0.8, "sets shell options", 0)
     if prog in _FILE_MOVES or prog == "expand-archive":
