@@ -124,6 +124,11 @@ class Job:
     as its format documents them; None when the format does not narrow it, so that the
     job runs on every trigger of its pipeline. An empty tuple: it never runs by itself.
     ``run_notes`` says what the format could not tell about when the job runs.
+
+    ``cell_runners`` is the runner of each matrix cell, as (label, cells) pairs summing to
+    ``matrix_size``, when the cells run on different runners (GitHub ``runs-on: ${{
+    matrix.os }}``): the cost model prices each cell on its own runner. Empty when every
+    cell runs on ``runner``.
     """
 
     id: str
@@ -141,6 +146,7 @@ class Job:
     reusable: bool = False
     triggers: tuple[Trigger, ...] | None = None
     run_notes: tuple[str, ...] = ()
+    cell_runners: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

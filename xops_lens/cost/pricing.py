@@ -128,6 +128,7 @@ class _JobContext:
     composite: bool  # steps of a composite action: they run on their caller's runner
     runs: float  # sum(events.values()): runs per month, read for every step
     job_runs: JobRuns  # the same, event by event, with the basis of each
+    price_note: str = ""  # how a price over cells on different runners was reached
 
     @property
     def carried_by_callers(self) -> bool:
@@ -262,10 +263,30 @@ class Estimator:
             own = JobRuns(tuple(EventRuns(event, runs, "measured in the run history "
                                                        "(cost.runs.days)", ("cost.runs.days",))
                                 for event, runs in events.items()))
-        price, price_keys = composite_price or self.runner_price(job.runner)
+        note = ""
+        if composite_price is None and job.cell_runners:
+            price, price_keys, note = self.cell_price(job.cell_runners)
+        else:
+            price, price_keys = composite_price or self.runner_price(job.runner)
         keys.update(price_keys)
         return _JobContext(pipeline, job, events, price, tuple(sorted(keys)),
-                           composite_price is not None, sum(events.values()), own)
+                           composite_price is not None, sum(events.values()), own, note)
+
+    def cell_price(self, cells: Sequence[tuple[str, int]]) -> tuple[float, tuple[str, ...], str]:
+        """The mean price per minute of a matrix whose cells run on different runners
+        (each cell at its own runner's price), its settings, and the basis formulas
+        print: the cells by runner and price."""
+        total = count = 0.0
+        keys: set[str] = set()
+        parts = []
+        for label, n in cells:
+            per_minute, used = self.runner_price(label)
+            total += per_minute * n
+            count += n
+            keys.update(used)
+            parts.append(f"{n} × {label} at {_n(per_minute, 4)}")
+        return (total / count if count else 0.0, tuple(sorted(keys)),
+                f" (mean over the cells' runners: {', '.join(parts)})")
 
     def _scale(self, ctx: _JobContext, costed: Sequence[Step]) -> tuple[float, tuple[str, ...]]:
         """cost.job_minutes.<job> replaces the assumed step minutes of a job with a
@@ -345,6 +366,8 @@ class Estimator:
         report.job_runs[id(job)] = ctx.runs
         report.job_events[id(job)] = ctx.job_runs
         report.job_prices[id(job)] = price
+        if ctx.price_note:
+            report.job_price_notes[id(job)] = ctx.price_note.strip(" ()")
         if ctx.carried_by_callers:
             # No lines at all (not even zero ones): nothing here may take a once-per-scan
             # line (release notes, bumps) away from the jobs that really run.
@@ -373,7 +396,8 @@ class Estimator:
             report.measured_jobs_list.append(job)
         scale, scale_keys = self._scale(ctx, costed)
         specs = self._specs.setdefault(
-            (_exact(ctx.runs), _exact(price), ctx.keys, matrix, _exact(scale), scale_keys), {})
+            (_exact(ctx.runs), _exact(price), ctx.keys, matrix, _exact(scale), scale_keys,
+             ctx.price_note), {})
         remember = self.settings.remember
         all_lines, step_lines = report.lines, report.step_lines
         cell_minutes = 0.0
@@ -435,7 +459,7 @@ class Estimator:
                 self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
                           "run", ctx.runs, 0.0, overhead * matrix, price,
                           f"{_n(overhead)} min start-up × {_cells(matrix)} × "
-                          f"{_n(price, 4)} {self.currency}/min",
+                          f"{_n(price, 4)} {self.currency}/min{ctx.price_note}",
                           ("cost.job_overhead_minutes", *ctx.keys), matrix)
         if measured is not None:
             if costed:
@@ -479,7 +503,8 @@ class Estimator:
             lines.append(self._rest(
                 "compute", lab, "run", ctx.runs, 0.0, minutes * matrix, price,
                 f"{_n(default)} min ({kind}){scaled} × {_cells(matrix)} × {_n(price, 4)} "
-                f"{self.currency}/min", (minutes_key, *ctx.keys, *scale_keys), matrix))
+                f"{self.currency}/min{ctx.price_note}", (minutes_key, *ctx.keys, *scale_keys),
+                matrix))
         return _StepSpec(minutes, tuple(lines), tuple(assumptions))
 
     def _measured_spec(self, measured: MeasuredJob, step: Step, label: Classification

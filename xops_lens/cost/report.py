@@ -169,6 +169,8 @@ class CostReport:
     job_runs: dict[int, float] = field(default_factory=dict)
     job_events: dict[int, JobRuns] = field(default_factory=dict)  # by event, with bases
     job_prices: dict[int, float] = field(default_factory=dict)
+    # a job whose matrix cells run on different runners: how its mean price was reached
+    job_price_notes: dict[int, str] = field(default_factory=dict)
     pipeline_lines: dict[str, list[CostLine]] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)
     assumptions: tuple[Assumption, ...] = ()

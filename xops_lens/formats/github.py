@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -84,19 +85,26 @@ def _values_equal(a: Any, b: Any) -> bool:
 
 def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
     """How many jobs a ``strategy.matrix`` expands to, with GitHub's include/exclude rules."""
+    size, notes, _ = _expand(strategy)
+    return size, notes
+
+
+def _expand(strategy: Any) -> tuple[int, tuple[str, ...], list[dict[str, str]] | None]:
+    """The matrix's width, notes, and its cells (each cell's values by key, as text)
+    when they could be enumerated; None when the width is a count or an estimate."""
     if not isinstance(strategy, YMap):
-        return 1, ()
+        return 1, (), None
     matrix = strategy.get("matrix")
     if matrix is None:
-        return 1, ()
+        return 1, (), None
     if not isinstance(matrix, YMap):
-        return 1, ("matrix computed at run time; width counted as 1",)
+        return 1, ("matrix computed at run time; width counted as 1",), None
     axes: dict[str, list[Any]] = {}
     for key, values in matrix.items():
         if key in ("include", "exclude"):
             continue
         if not isinstance(values, list):
-            return 1, (f"matrix axis {key!r} computed at run time; width counted as 1",)
+            return 1, (f"matrix axis {key!r} computed at run time; width counted as 1",), None
         axes[key] = list(values)
     includes = matrix.get("include")
     excludes = matrix.get("exclude")
@@ -108,10 +116,13 @@ def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
     for values in axes.values():
         product *= len(values)
     if axes and product == 0:
-        return max(1, len(includes)), ()
+        cells = [{str(k): text_of(v) for k, v in inc.items()} for inc in includes
+                 if isinstance(inc, dict)]
+        return max(1, len(includes)), (), cells if len(cells) == len(includes) else None
     if product > MAX_ENUMERATED_COMBINATIONS or \
             product * (len(includes) + len(excludes)) > MAX_MATRIX_WORK:
-        return product - len(excludes) + len(includes), ("large matrix: include/exclude estimated",)
+        return (product - len(excludes) + len(includes),
+                ("large matrix: include/exclude estimated",), None)
 
     combos: list[dict[str, Any]] = (
         [dict(zip(axes, values)) for values in itertools.product(*axes.values())] if axes else []
@@ -122,19 +133,42 @@ def matrix_size(strategy: Any) -> tuple[int, tuple[str, ...]]:
                 c for c in combos
                 if not all(k in c and _values_equal(c[k], v) for k, v in exclude.items())
             ]
-    added = 0
+    cells = [{str(k): text_of(v) for k, v in c.items()} for c in combos]
     for include in includes:
         if not isinstance(include, dict):
             continue
         # An include extends every combination whose original axis values it does not
-        # contradict; when it extends none, it becomes a combination of its own.
-        extends_one = any(
-            all(not (k in axes and k in c) or _values_equal(c[k], v) for k, v in include.items())
-            for c in combos
-        )
-        if not extends_one:
-            added += 1
-    return max(1, len(combos) + added), ()
+        # contradict (adding its other keys, never overwriting an axis value); when it
+        # extends none, it becomes a combination of its own.
+        extended = False
+        for combo, cell in zip(combos, cells):
+            if all(not (k in axes and k in combo) or _values_equal(combo[k], v)
+                   for k, v in include.items()):
+                extended = True
+                for k, v in include.items():
+                    if k not in axes:
+                        cell[str(k)] = text_of(v)
+        if not extended:
+            cells.append({str(k): text_of(v) for k, v in include.items()})
+    return max(1, len(cells)), (), cells or None
+
+
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+
+
+def cell_runners(runner: str | None, cells: list[dict[str, str]] | None
+                 ) -> tuple[tuple[str, int], ...]:
+    """The runner of each cell when ``runs-on`` names a matrix value (``${{ matrix.os
+    }}``), counted by label in the order they first appear; empty when all cells share
+    one label or the cells are not known. A cell without the value keeps the expression
+    (priced at the default)."""
+    if not runner or not cells or "matrix." not in runner:
+        return ()
+    counts: dict[str, int] = {}
+    for cell in cells:
+        label = _MATRIX_REF.sub(lambda m: cell.get(m.group(1), m.group(0)), runner).strip()
+        counts[label] = counts.get(label, 0) + 1
+    return tuple(counts.items())
 
 
 def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
@@ -223,8 +257,9 @@ def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
     if not isinstance(spec, YMap):
         raise ParseError(file, f"job {job_id!r} must be a mapping", line)
     notes: list[str] = []
-    size, matrix_notes = matrix_size(spec.get("strategy"))
+    size, matrix_notes, cells = _expand(spec.get("strategy"))
     notes.extend(matrix_notes)
+    runner = _runner(spec.get("runs-on"))
     calls = None
     uses = spec.get("uses")
     if uses is not None:
@@ -240,7 +275,8 @@ def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
         line=line,
         steps=_steps(spec.get("steps"), file, job_id, spec.line_of("steps")),
         matrix_size=size,
-        runner=_runner(spec.get("runs-on")),
+        runner=runner,
+        cell_runners=cell_runners(runner, cells),
         environment=_environment(spec.get("environment")),
         needs=_needs(spec.get("needs")),
         calls=calls,

@@ -113,13 +113,15 @@ def _events(events: tuple[EventRuns, ...]) -> list[dict[str, Any]]:
 def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
     """Totals include the job's steps; ``lines`` are the job's own (gate, start-up).
     ``events`` are the job's runs by event, each with its basis (its own triggers,
-    filters and conditions). ``note`` says why a reusable job's figures are zero (its
+    filters and conditions). ``price_basis`` says how the price of a matrix whose cells
+    run on different runners was reached (None: one runner). ``note`` says why a reusable job's figures are zero (its
     call sites carry them)."""
     if report is None:
         return None
     runs = report.job_events.get(id(job))
     return {**_figures(report.job(job)),
             "price_per_minute": _r(report.job_prices.get(id(job), 0.0)),
+            "price_basis": report.job_price_notes.get(id(job)),
             "events": _events(runs.events) if runs else [],
             "lines": [_line(l) for l in report.job_own(job)],
             "note": report.reusable_notes.get(id(job)),

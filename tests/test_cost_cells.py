@@ -1,0 +1,85 @@
+"""Issue 21, part 2: what part 1 left of per-job money. Matrix cells priced on their own
+runners; Azure, Jenkins and AppVeyor jobs run on their own triggers and conditions;
+mutually exclusive steps priced by the share of runs they run in."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import REPO_ROOT, write_tree
+from xops_lens.cli import cli
+
+SCHEMA = json.loads((REPO_ROOT / "xops_lens/schemas/scan.schema.json").read_text())
+SETTINGS = ("cost.changes_per_month=40", "cost.releases_per_month=2",
+            "cost.dispatch_runs_per_month=2", "cost.schedule_runs_per_month=30",
+            "cost.runner_prices.default=0.008", "cost.runner_prices.linux=0.008",
+            "cost.runner_prices.windows=0.016", "cost.runner_prices.macos=0.08")
+
+
+def scan_json(root: Path, files: dict[str, str], *settings: str) -> dict[str, Any]:
+    write_tree(root, {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()})
+    args = ["scan", str(root), "--format", "json"]
+    for setting in (*SETTINGS, *settings):
+        args += ["--set", setting]
+    outcome = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"}, catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.stderr
+    data = json.loads(outcome.stdout)
+    jsonschema.validate(data, SCHEMA)
+    return data
+
+
+def jobs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {job["id"]: job for job in data["jobs"]}
+
+
+MATRIX = """
+    on: push
+    jobs:
+      test:
+        runs-on: ${{ matrix.os }}
+        strategy:
+          matrix:
+            os: [ubuntu-latest, windows-latest, macos-latest]
+            python: ["3.11", "3.12"]
+            exclude:
+              - os: macos-latest
+                python: "3.11"
+            include:
+              - os: ubuntu-22.04
+                python: "3.10"
+        steps:
+          - run: pytest
+      lint:
+        runs-on: ubuntu-latest
+        strategy:
+          matrix:
+            python: ["3.11", "3.12"]
+        steps:
+          - run: ruff check .
+    """
+
+
+def test_matrix_cells_are_priced_on_their_own_runners(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {".github/workflows/ci.yml": MATRIX})
+    test = jobs(data)["test"]["cost"]
+    # 6 cells: 2 ubuntu-latest, 2 windows, 1 macos (one excluded), 1 ubuntu-22.04 (include)
+    mean = (2 * 0.008 + 2 * 0.016 + 1 * 0.08 + 1 * 0.008) / 6
+    assert test["price_per_minute"] == pytest.approx(mean, abs=1e-4)
+    assert test["price_basis"] == ("mean over the cells' runners: 2 × ubuntu-latest at 0.008, "
+                                   "2 × windows-latest at 0.016, 1 × macos-latest at 0.08, "
+                                   "1 × ubuntu-22.04 at 0.008")
+    step = next(s for s in data["steps"] if s["job"] == "test")
+    compute = next(line for line in step["cost"]["lines"] if line["category"] == "compute")
+    assert "6 cells" in compute["formula"] and "2 × windows-latest" in compute["formula"]
+    # the cells' minutes at their own prices: 40 runs × minutes × Σ cell prices
+    assert compute["compute_monthly"] == pytest.approx(
+        40 * compute["compute_minutes_per_use"] * mean, rel=1e-3)
+    lint = jobs(data)["lint"]["cost"]
+    assert lint["price_basis"] is None and lint["price_per_minute"] == 0.008
