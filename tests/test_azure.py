@@ -348,7 +348,10 @@ def test_triggers(tmp_path: Path) -> None:
     assert [(t.event, t.line, t.cron) for t in pipeline.triggers] == [
         ("pull_request", 2, None), ("schedule", 4, "0 0 * * *"), ("pipeline", 8, None)]
     default = parse(tmp_path, {MAIN: "steps: [{script: x}]\n"})
-    assert [t.event for t in default.triggers] == ["push"]
+    # Azure: every push, and every pull request of a GitHub or Bitbucket repository
+    assert [t.event for t in default.triggers] == ["push", "pull_request"]
+    manual = parse(tmp_path, {MAIN: "trigger: none\npr: none\nsteps: [{script: x}]\n"})
+    assert [t.event for t in manual.triggers] == ["workflow_dispatch"]
 
 
 # -- hostile input ---------------------------------------------------------------------

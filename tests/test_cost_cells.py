@@ -83,3 +83,97 @@ def test_matrix_cells_are_priced_on_their_own_runners(tmp_path: Path) -> None:
         40 * compute["compute_minutes_per_use"] * mean, rel=1e-3)
     lint = jobs(data)["lint"]["cost"]
     assert lint["price_basis"] is None and lint["price_per_minute"] == 0.008
+
+
+AZURE = """
+    trigger:
+      branches:
+        include: [main]
+      tags:
+        include: ["v*"]
+    schedules:
+      - cron: "0 3 * * *"
+        branches: {include: [main]}
+    stages:
+      - stage: build
+        jobs:
+          - job: test
+            strategy:
+              matrix:
+                linux: {imageName: ubuntu-latest}
+                ${{ if eq(parameters.full, true) }}:
+                  mac: {imageName: macos-latest}
+                  windows: {imageName: windows-latest}
+            pool: {vmImage: $(imageName)}
+            steps:
+              - script: pytest
+          - job: pr_only
+            condition: eq(variables['Build.Reason'], 'PullRequest')
+            steps:
+              - script: make check
+          - job: not_pr
+            condition: and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))
+            steps:
+              - script: make docs
+          - job: nightly
+            condition: eq(variables['Build.Reason'], 'Schedule')
+            steps:
+              - script: make e2e
+          - job: on_failure
+            condition: failed()
+            steps:
+              - script: ./collect-logs.sh
+          - job: custom
+            condition: eq(variables['deploy'], 'true')
+            steps:
+              - script: ./maybe.sh
+      - stage: release
+        condition: startsWith(variables['Build.SourceBranch'], 'refs/tags/')
+        jobs:
+          - job: publish
+            steps:
+              - script: twine upload dist/*
+    """
+
+
+def test_azure_jobs_run_on_their_triggers_and_conditions(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"azure-pipelines.yml": AZURE})
+    found = jobs(data)
+    runs = {job_id: job["cost"]["runs_per_month"] for job_id, job in found.items()}
+    daily = 365 / 12
+    assert runs == pytest.approx({
+        # push to main 40, tags 2, default pull request trigger 80, the cron
+        "build.test": 40 + 2 + 80 + daily,
+        "build.pr_only": 80,
+        "build.not_pr": 40 + 2 + daily,
+        "build.nightly": daily,
+        "build.on_failure": 0,
+        "build.custom": 40 + 2 + 80 + daily,
+        "release.publish": 2,
+    }, abs=1e-3)
+    pr = next(e for e in found["build.test"]["cost"]["events"] if e["event"] == "pull_request")
+    assert "no pr: in the file" in pr["basis"] and "pr: none" in pr["basis"]
+    custom = found["build.custom"]["cost"]["events"][0]["basis"]
+    assert "not decidable from the file" in custom
+    # the matrix's cells behind a template condition are counted: the file gives three
+    assert found["build.test"]["matrix_size"] == 3
+
+
+def test_azure_trigger_none_is_run_by_hand(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"azure-pipelines.yml": """
+        trigger: none
+        pr: none
+        steps:
+          - script: ./release.sh
+        """})
+    (job,) = data["jobs"]
+    (event,) = job["cost"]["events"]
+    assert event["event"] == "workflow_dispatch" and event["manual"] is True
+    assert event["runs_per_month"] == 2 and "trigger: none" in event["basis"]
+
+
+def test_azure_matrix_cells_are_priced_on_their_images(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"azure-pipelines.yml": AZURE})
+    test = jobs(data)["build.test"]["cost"]
+    assert test["price_per_minute"] == pytest.approx((0.008 + 0.08 + 0.016) / 3, abs=1e-4)
+    assert "1 × macos-latest at 0.08" in test["price_basis"]

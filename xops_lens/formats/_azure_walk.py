@@ -13,6 +13,7 @@ the template receives them depends on expressions we do not evaluate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -32,7 +33,14 @@ from xops_lens.yamlload import YList, YMap
 
 
 class Walker(StepReader):
-    """Collects jobs (with their steps), included files and notes of one pipeline."""
+    """Collects jobs (with their steps), included files and notes of one pipeline, and
+    the stage and job ``condition:`` of each job (``conditions``, by position)."""
+
+    def __init__(self, source: Any) -> None:
+        super().__init__(source)
+        self.conditions: list[tuple[tuple[str, str], ...]] = []
+        self._stage_condition: tuple[tuple[str, str], ...] = ()
+        self._job_condition: tuple[tuple[str, str], ...] = ()
 
     # -- parameters handed to templates ------------------------------------------------
 
@@ -75,7 +83,14 @@ class Walker(StepReader):
             inner = Context(ctx.file, name or None, runner, ctx.params, ctx.stack)
             jobs, holder = get(item, "jobs")
             if jobs is not None and holder is not None:
-                self.job_list(jobs, inner, holder.line_of("jobs"))
+                outer = self._stage_condition
+                condition = text_of(get(item, "condition")[0]).strip()
+                if condition:
+                    self._stage_condition = (*outer, (f"stage {name or '?'}", condition))
+                try:
+                    self.job_list(jobs, inner, holder.line_of("jobs"))
+                finally:
+                    self._stage_condition = outer
 
     def job_list(self, items: Any, ctx: Context, at: int | None = None) -> None:
         if not isinstance(items, YList):
@@ -153,9 +168,13 @@ class Walker(StepReader):
         if value is not None and holder is not None:
             steps.extend(self.steps(value, ctx, full_id, holder.line_of("steps")))
         needs = get(item, "dependsOn")[0]
+        condition = text_of(get(item, "condition")[0]).strip()
+        self._job_condition = (("job", condition),) if condition else ()
+        size = cells(get(item, "strategy")[0], size)
+        per_cell = cell_runners(get(item, "strategy")[0], runner)
         self.add_job(Job(
             id=full_id, name=display, file=ctx.file, line=line, steps=tuple(steps),
-            matrix_size=size, runner=runner,
+            matrix_size=size, runner=runner, cell_runners=per_cell,
             environment=environment_of(get(item, "environment")[0]) if deployment else None,
             needs=tuple(text_of(n) for n in needs) if isinstance(needs, list)
             else ((text_of(needs),) if needs else ()),
@@ -170,6 +189,8 @@ class Walker(StepReader):
             job = Job(**{**{f: getattr(job, f) for f in job.__dataclass_fields__},
                          "id": f"{job.id}#{count + 1}"})
         self.jobs.append(job)
+        self.conditions.append((*self._stage_condition, *self._job_condition))
+        self._job_condition = ()
 
 
 def _deployment_steps(strategy: Any, depth: int = 0) -> Iterator[Any]:
@@ -199,6 +220,52 @@ def environment_of(value: Any) -> str | None:
     if isinstance(value, YMap):
         return text_of(value.get("name")) or None
     return text_of(value) or None
+
+
+def cells(strategy: Any, size: int) -> int:
+    """The cells of a matrix whose entries sit behind template conditions (``${{ if
+    eq(parameters.name, 'Linux') }}:``): every cell the file gives is counted, the
+    branches not being evaluated; ``size`` when there are none."""
+    matrix = strategy.get("matrix") if isinstance(strategy, YMap) else None
+    if not isinstance(matrix, YMap):
+        return size
+    hidden = sum(_cells_behind(value) for key, value in matrix.items() if is_expression(key))
+    return size + hidden if hidden else size
+
+
+_MACRO = re.compile(r"\$\(([A-Za-z0-9_.]+)\)")
+
+
+def cell_runners(strategy: Any, runner: str | None) -> tuple[tuple[str, int], ...]:
+    """The runner of each matrix cell when the pool names a cell's variable (``vmImage:
+    $(imageName)``, the documented way to run cells on different images), by label."""
+    matrix = strategy.get("matrix") if isinstance(strategy, YMap) else None
+    if not runner or "$(" not in runner or not isinstance(matrix, YMap):
+        return ()
+    counts: dict[str, int] = {}
+    for cell in _cell_maps(matrix):
+        values = {str(k): text_of(v) for k, v in cell.items()} if isinstance(cell, YMap) else {}
+        label = _MACRO.sub(lambda m: values.get(m.group(1), m.group(0)), runner)
+        counts[label] = counts.get(label, 0) + 1
+    return tuple(counts.items()) if counts else ()
+
+
+def _cell_maps(matrix: YMap, depth: int = 0) -> list[Any]:
+    out: list[Any] = []
+    for key, value in matrix.items():
+        if is_expression(key):
+            if isinstance(value, YMap) and depth < 8:
+                out.extend(_cell_maps(value, depth + 1))
+        else:
+            out.append(value)
+    return out
+
+
+def _cells_behind(value: Any, depth: int = 0) -> int:
+    if not isinstance(value, YMap) or depth > 8:
+        return 0
+    return sum(_cells_behind(v, depth + 1) if is_expression(k) else 1
+               for k, v in value.items())
 
 
 def matrix_size(strategy: Any, notes: list[str]) -> int:

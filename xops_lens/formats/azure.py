@@ -21,12 +21,13 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._azure_cond import job_triggers, triggers as pipeline_triggers
 from xops_lens.formats._azure_steps import Context, get
 from xops_lens.formats._azure_walk import Walker
 from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import Pipeline, Source, Trigger
-from xops_lens.yamlload import YList, YMap, load_documents
+from xops_lens.model import Pipeline, Source
+from xops_lens.yamlload import YMap, load_documents
 
 FORMAT_NAME = "azure-pipelines"
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -83,33 +84,6 @@ def template_looking(path: str) -> bool:
         and stem.startswith("azure-pipelines-")
 
 
-def _triggers(document: YMap, is_template: bool) -> tuple[Trigger, ...]:
-    triggers: list[Trigger] = []
-    trigger = document.get("trigger")
-    if "trigger" in document:
-        if text_of(trigger).strip().lower() != "none":
-            triggers.append(Trigger("push", document.line_of("trigger")))
-    elif not is_template:
-        # Without `trigger:` Azure runs the pipeline on every push to any branch.
-        triggers.append(Trigger("push", 1))
-    pr = document.get("pr")
-    if "pr" in document and text_of(pr).strip().lower() != "none":
-        triggers.append(Trigger("pull_request", document.line_of("pr")))
-    schedules = document.get("schedules")
-    if isinstance(schedules, YList):
-        for item, line in schedules.items_with_lines():
-            if isinstance(item, YMap):
-                triggers.append(Trigger("schedule", line, cron=text_of(item.get("cron")) or None))
-    resources = document.get("resources")
-    pipelines = resources.get("pipelines") if isinstance(resources, YMap) else None
-    if isinstance(pipelines, YList):
-        for item, line in pipelines.items_with_lines():
-            if isinstance(item, YMap) and "trigger" in item \
-                    and text_of(item["trigger"]).strip().lower() != "none":
-                triggers.append(Trigger("pipeline", line))
-    return tuple(triggers)
-
-
 def _shaped(document: YMap) -> bool:
     """Pipelines and templates have stages, jobs, steps or triggers; a variables or
     parameters template has nothing but those (other YAML may share those two words)."""
@@ -160,8 +134,11 @@ def parse_pipeline(source: Source) -> Pipeline:
     notes = list(walker.notes)
     if not walker.jobs and "parameters" in document and is_template:
         notes.append("template: analysed alone because no pipeline read here includes it")
-    triggers = _triggers(document, is_template)
-    jobs = tuple(walker.jobs)
+    triggers = pipeline_triggers(document, is_template)
+    # Each job runs on the pipeline's triggers its stage's and its own conditions let
+    # through, each with its basis.
+    jobs = tuple(replace(job, triggers=job_triggers(triggers, conditions))
+                 for job, conditions in zip(walker.jobs, walker.conditions))
     if is_template and not triggers:
         # A template read alone runs only where a pipeline (not scanned: another
         # repository, a computed path) references it, never by itself.
