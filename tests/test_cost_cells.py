@@ -177,3 +177,71 @@ def test_azure_matrix_cells_are_priced_on_their_images(tmp_path: Path) -> None:
     test = jobs(data)["build.test"]["cost"]
     assert test["price_per_minute"] == pytest.approx((0.008 + 0.08 + 0.016) / 3, abs=1e-4)
     assert "1 × macos-latest at 0.08" in test["price_basis"]
+
+
+JENKINS = """
+    properties([pipelineTriggers([pollSCM('@weekly')])])
+    def platforms = ['linux', 'windows', 'mac']
+    def builds = [:]
+    for (p in platforms) {
+        def name = p
+        builds[name] = {
+            node(name) {
+                sh 'make test'
+            }
+        }
+    }
+    node('linux') {
+        stage('prep') { sh 'make prep' }
+        parallel builds
+    }
+    """
+
+DECLARATIVE = """
+    pipeline {
+      agent any
+      triggers { cron('H 2 * * *') }
+      stages {
+        stage('test') {
+          steps { sh 'pytest' }
+          post {
+            failure { sh './collect-logs.sh' }
+            success { sh './upload-coverage.sh' }
+            always { junit 'reports/*.xml' }
+          }
+        }
+      }
+      post {
+        failure { mail to: 'team@example.com', subject: 'broken' }
+      }
+    }
+    """
+
+
+def test_jenkins_poll_parallel_map_and_post_blocks(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"Jenkinsfile": JENKINS, "ci/Jenkinsfile": DECLARATIVE},
+                     "cost.failure_rate.test=0.1")
+    scripted = {j["id"]: j for j in data["jobs"] if j["file"] == "Jenkinsfile"}
+    # @weekly fires on the 52 Sundays of the reference year: 4.33 a month, fewer than the
+    # 40 changes, so every poll is taken to find one
+    weekly = 52 / 12
+    (event,) = scripted["prep"]["cost"]["events"]
+    assert event["event"] == "poll" and event["runs_per_month"] == pytest.approx(weekly, abs=1e-3)
+    assert "builds only when it finds changes" in event["basis"]
+    # the loop's map has three entries: the branch runs three times
+    assert scripted["parallel builds"]["matrix_size"] == 3
+    steps = {(s["file"], s["name"]): s for s in data["steps"]}
+    daily = 365 / 12
+    test = steps[("ci/Jenkinsfile", "pytest")]["cost"]
+    assert test["runs_per_month"] == pytest.approx(daily + 40, abs=1e-3)
+    logs = steps[("ci/Jenkinsfile", "./collect-logs.sh")]["cost"]
+    coverage = steps[("ci/Jenkinsfile", "./upload-coverage.sh")]["cost"]
+    junit = steps[("ci/Jenkinsfile", "junit")]["cost"]
+    assert logs["runs_per_month"] == pytest.approx(0.1 * (daily + 40), abs=1e-3)
+    assert coverage["runs_per_month"] == pytest.approx(0.9 * (daily + 40), abs=1e-3)
+    assert junit["runs_per_month"] == pytest.approx(daily + 40, abs=1e-3)
+    assert logs["note"] == ("runs after a failure, 10% of runs (cost.failure_rate.*) "
+                           "[post failure]: 7 of the job's 70.4 runs/month")
+    # the pipeline's post: the pipeline fails when its one test step does
+    mail = steps[("ci/Jenkinsfile", "mail")]["cost"]
+    assert mail["runs_per_month"] == pytest.approx(0.1 * (daily + 40), abs=1e-3)

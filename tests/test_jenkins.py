@@ -339,8 +339,10 @@ def test_triggers_cron_and_poll() -> None:
         }
         """)
     events = {(t.event, t.cron) for t in pipeline.triggers}
-    assert events == {("push", None), ("schedule", "H 3 * * *")}
-    assert next(t for t in pipeline.triggers if t.event == "push").line == 5
+    # pollSCM builds when a poll finds changes: polls instead of pushes; Jenkins' hash H
+    # read as the field's first value (the number of firings is what counts)
+    assert events == {("poll", "*/5 * * * *"), ("schedule", "0 3 * * *")}
+    assert next(t for t in pipeline.triggers if t.event == "poll").line == 5
 
 
 def test_cron_from_a_variable_is_a_schedule_of_unknown_times() -> None:

@@ -90,6 +90,12 @@ class Step:
     Azure step template, its steps right after it in the same job; a Buildkite group,
     its steps as jobs of their own): both are steps (TAXONOMY), but the work is the
     inner steps', so the cost model prices those and not the call as well.
+
+    A step that runs in some of its job's runs only (GitHub step ``if:``, Azure step
+    ``condition:``, a Jenkins ``post { failure { } }`` block) says so: ``events``, the
+    job's events it runs on (None: all of them); ``outcome``, ``"failure"`` when it runs
+    only after a failure, ``"success"`` only after none, ``"never"`` when it runs in no
+    counted run (an aborted build); ``when``, the condition in words, for the basis.
     """
 
     file: str
@@ -102,6 +108,9 @@ class Step:
     kind_hint: str | None = None
     end_line: int | None = None
     expanded: bool = False
+    events: tuple[str, ...] | None = None
+    outcome: str | None = None
+    when: str | None = None
 
     def input(self, key: str) -> str | None:
         for name, value in self.inputs:

@@ -18,8 +18,8 @@ and is reported with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -90,6 +90,13 @@ def _n(value: float, digits: int = 2) -> str:
     """A number for formulas: as few digits as it needs."""
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def _prod(values: Iterable[float]) -> float:
+    out = 1.0
+    for value in values:
+        out *= value
+    return out
 
 
 def _cells(matrix: int) -> str:
@@ -171,6 +178,9 @@ class Estimator:
     _releases: dict[str, bool] = field(default_factory=dict)
     # Where dependency bumps are reviewed when no installation runs for pull requests.
     _bump_fallback: tuple[Step, AppliesTo, Label] | None = None
+    # the chance that a run of the pipeline being priced fails (steps that run after a
+    # failure, in a job with no failing step of its own: a Jenkins pipeline's post)
+    _pipeline_failure: float = 0.0
 
     def __post_init__(self) -> None:
         self.currency = self.settings.text("cost.currency")
@@ -288,6 +298,37 @@ class Estimator:
         return (total / count if count else 0.0, tuple(sorted(keys)),
                 f" (mean over the cells' runners: {', '.join(parts)})")
 
+    def _step_context(self, ctx: _JobContext, step: Step, job_failure: float
+                      ) -> tuple[_JobContext, float]:
+        """The job's figures as one of its steps sees them when it runs in some of the
+        job's runs only (its events; after a failure or a success), and the share of the
+        job's runs it runs in; its basis goes in the step's note."""
+        events = ctx.events
+        said = []
+        if step.events is not None and "any" not in events:
+            events = {e: r for e, r in events.items() if e in step.events}
+            said.append("on " + (", ".join(events) or "none of the job's events"))
+        factor = 1.0
+        if step.outcome == "failure":
+            factor = job_failure
+            said.append(f"after a failure, {_n(factor * 100, 1)}% of runs "
+                        f"(cost.failure_rate.*)")
+        elif step.outcome == "success":
+            factor = 1.0 - job_failure
+            said.append(f"after a success, {_n(factor * 100, 1)}% of runs")
+        elif step.outcome == "never":
+            factor = 0.0
+            said.append("in no counted run")
+        events = {e: r * factor for e, r in events.items()}
+        runs = sum(events.values())
+        share = runs / ctx.runs if ctx.runs else 0.0
+        self.report.step_runs[id(step)] = runs
+        when = f" [{step.when}]" if step.when else ""
+        self.report.step_notes.setdefault(
+            id(step), f"runs {'; '.join(said)}{when}: {_n(runs, 1)} of the job's "
+                      f"{_n(ctx.runs, 1)} runs/month")
+        return replace(ctx, events=events, runs=runs), share
+
     def _scale(self, ctx: _JobContext, costed: Sequence[Step]) -> tuple[float, tuple[str, ...]]:
         """cost.job_minutes.<job> replaces the assumed step minutes of a job with a
         measured total per matrix cell, shared out in proportion to the defaults."""
@@ -316,8 +357,8 @@ class Estimator:
         found = []
         reach = 1.0
         for step in ctx.job.steps:
-            if not self._is_costed(step):
-                continue
+            if not self._is_costed(step) or step.outcome is not None:
+                continue  # a step that runs after an outcome is not the run's failure
             kind = self.labels[id(step)].kind
             if kind not in FAILURE_KINDS:
                 continue
@@ -325,6 +366,12 @@ class Estimator:
             found.append((step, rate, reach))
             reach *= 1.0 - rate
         return found
+
+    def pipeline_failure(self, contexts: Sequence[_JobContext]) -> float:
+        """The chance that a run of the pipeline fails: 1 − ∏ over its jobs that run of
+        (1 − the job's chance)."""
+        return 1.0 - _prod(1.0 - rate for ctx in contexts if ctx.runs
+                           for _, rate, _ in self.failure_chances(ctx))
 
     def failure_shares(self, contexts: Sequence[_JobContext]) -> dict[int, float]:
         """By job: the factor that turns its failed runs into its share of the pipeline's
@@ -402,19 +449,30 @@ class Estimator:
         all_lines, step_lines = report.lines, report.step_lines
         cell_minutes = 0.0
         first_test: Step | None = None
-        triage = {id(step): (rate, reach) for step, rate, reach in self.failure_chances(ctx)}
+        chances = self.failure_chances(ctx)
+        triage = {id(step): (rate, reach) for step, rate, reach in chances}
+        job_failure = 1.0 - _prod(1.0 - rate for _, rate, _ in chances) if chances \
+            else self._pipeline_failure
+        whole_ctx = ctx
         for step in costed:
             label = self.labels[id(step)]
             target = AppliesTo(step.file, step.line, job.id, step.name)
             spec_key = (label.subsystem, label.kind, _exact(label.confidence))
-            spec = specs.get(spec_key)
+            ctx, share = whole_ctx, 1.0
+            if (step.events is not None or step.outcome) and measured is None:
+                ctx, share = self._step_context(whole_ctx, step, job_failure)
+                spec = None
+            else:
+                spec = specs.get(spec_key)
             if measured is not None:
                 spec = self._measured_spec(measured, step, label)
+            elif ctx is not whole_ctx:
+                spec = self._step_spec(ctx, label, scale, scale_keys)
             elif spec is None:
                 spec = specs[spec_key] = self._step_spec(ctx, label, scale, scale_keys)
             else:
                 remember(spec.assumptions)
-            cell_minutes += spec.minutes
+            cell_minutes += spec.minutes * share
             if id(step) in triage:
                 self._triage(ctx, step, target, label, *triage[id(step)], failure_share)
             if spec.lines:
@@ -441,6 +499,7 @@ class Estimator:
                 elif self._bump_fallback is None:
                     # Branch pipelines (GitLab, Bitbucket) test a bump's branch on push.
                     self._bump_fallback = (step, target, lab)
+        ctx = whole_ctx
         job_target = AppliesTo(job.file, job.line, job.id, None)
         # A job made only of containers (a Buildkite group) starts no agent of its own.
         if job.steps and not ctx.composite and not all(step.expanded for step in job.steps):
@@ -744,6 +803,7 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
                                       composite_prices.get(pipeline.path))
                     for job in pipeline.jobs]
         shares = estimator.failure_shares(contexts)
+        estimator._pipeline_failure = estimator.pipeline_failure(contexts)
         for ctx in contexts:
             estimator.job(ctx, shares.get(id(ctx.job), 1.0))
     estimator.place_bumps_fallback()

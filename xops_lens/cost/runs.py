@@ -30,6 +30,7 @@ RELEASE_EVENTS = frozenset({"tag", "release"})  # as often as the repository rel
 PR_EVERY_PUSH = frozenset({"synchronize"})
 PR_ONCE = frozenset({"opened", "reopened", "closed", "ready_for_review", "converted_to_draft"})
 MANUAL_NOTE = "started by hand"
+POLL_EVENT = "poll"  # a poll of the repository that builds when it finds changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,8 @@ class RunCounter:
             return EventRuns(event, changes * pushes,
                              f"{basis} × {_n(pushes)} runs per pull request",
                              (changes_key, "cost.pushes_per_pr"))
+        if event == POLL_EVENT:
+            return self._poll(cron)
         if event == "schedule":
             key = "cost.schedule_runs_per_month"
             if cron:
@@ -204,6 +207,22 @@ class RunCounter:
         key = "cost.other_event_runs_per_month"
         runs = s.number(key)
         return EventRuns(event, runs, f"{_n(runs)} runs/month assumed for {event}", (key,))
+
+    def _poll(self, cron: str | None) -> EventRuns:
+        """A poll of the repository (Jenkins ``pollSCM``) builds only when it finds new
+        changes: at most once per firing, and never more often than changes land."""
+        changes, basis = self.changes_per_month()
+        keys: tuple[str, ...] = ("cost.changes_per_month",)
+        if cron:
+            schedule = self._event("schedule", cron)
+            firings, keys = schedule.runs, keys + schedule.keys
+            runs = min(firings, changes)
+            return EventRuns(POLL_EVENT, runs, f"pollSCM {cron!r} polls {_n(firings)} "
+                                               f"times/month and builds only when it finds "
+                                               f"changes: at most {_n(runs)} ({basis})", keys)
+        return EventRuns(POLL_EVENT, changes, f"pollSCM with a schedule the file does not "
+                                              f"spell out: one build per change ({basis})",
+                         keys)
 
     def untriggered(self) -> EventRuns:
         """A pipeline whose file names no trigger and that nothing scanned calls (Cloud
@@ -231,7 +250,7 @@ class RunCounter:
         for trigger in triggers:
             # One push starts a pipeline once, however many sections list push; each
             # schedule fires on its own.
-            if trigger.event != "schedule" and trigger.event in seen:
+            if trigger.event not in ("schedule", POLL_EVENT) and trigger.event in seen:
                 continue
             seen.add(trigger.event)
             events.append(self.event(trigger.event, trigger.cron, trigger.types))
@@ -260,7 +279,7 @@ class RunCounter:
                     events.extend(e for e in runs.events if e.called)
                     continue
                 if trigger.event not in PUSH_EVENTS | PR_EVENTS | RELEASE_EVENTS \
-                        | DISPATCH_EVENTS | {"schedule"} \
+                        | DISPATCH_EVENTS | {"schedule", POLL_EVENT} \
                         and trigger.event in runs.by_event():
                     # An event of the pipeline's own the cost model has no figure for:
                     # the pipeline's (the user may have set it with cost.event_runs).

@@ -8,6 +8,8 @@ down to them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import itertools
 from typing import TYPE_CHECKING
 
@@ -117,10 +119,25 @@ def stage(walker: Walker, call: Call, ctx: Ctx, matrix: int) -> None:
             job.notes.append("runs only when its `when` conditions hold")
 
 
+# When a post condition's block runs (Jenkins' documented post conditions): after a
+# failure (failure, unstable: failed tests, unsuccessful, and the build-status changes
+# that follow or precede one), after a success, in no counted run (aborted), or always.
+POST_OUTCOMES = {"failure": "failure", "unstable": "failure", "unsuccessful": "failure",
+                 "changed": "failure", "fixed": "failure", "regression": "failure",
+                 "success": "success", "aborted": "never", "notBuilt": "never"}
+
+
 def post(walker: Walker, closure: Group, ctx: Ctx) -> None:
     for condition in _calls(walker, closure):
         if condition.closure is not None:
+            job = ctx.job or walker.top
+            start = len(job.steps)
             walker.block(condition.closure.items, ctx.inner())
+            outcome = POST_OUTCOMES.get(condition.name)
+            if outcome is not None:
+                job.steps[start:] = [replace(step, outcome=outcome,
+                                             when=f"post {condition.name}")
+                                     for step in job.steps[start:]]
 
 
 # Past this many combinations the matrix is counted without listing them.

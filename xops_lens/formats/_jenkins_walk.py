@@ -29,6 +29,13 @@ from xops_lens.formats._jenkins_steps import (
     source_of,
     span,
 )
+from xops_lens.formats._jenkins_parallel import (
+    LOOP_CALLS,
+    groups_by_start,
+    list_literals,
+    loop_width,
+    parallel_maps,
+)
 from xops_lens.formats._yamlshape import command_name
 from xops_lens.model import Job, Step
 
@@ -59,10 +66,11 @@ class Ctx:
     runner: str | None
     kind: str  # top, node, stage, function, branch
     depth: int = 0
+    loop: int = 1  # entries of the literal list an enclosing loop walks
 
     def inner(self, **changes: Any) -> Ctx:
         values: dict[str, Any] = {"job": self.job, "runner": self.runner, "kind": self.kind,
-                                  "depth": self.depth + 1}
+                                  "depth": self.depth + 1, "loop": self.loop}
         values.update(changes)
         return Ctx(**values)
 
@@ -154,6 +162,11 @@ class Walker:
         self.top = JobBuilder("(top level)", 1)
         self.notes: list[str] = []
         self.declarative = False
+        # scripted `parallel NAME` over a map built in a loop (see _jenkins_parallel)
+        self.parallel_maps = parallel_maps(tokens)
+        self._tokens = tokens
+        self.lists: dict[str, int] = {}
+        self.parallel_jobs: dict[str, JobBuilder] = {}
 
     def job(self, job_id: str, line: int, runner: str | None) -> JobBuilder:
         builder = JobBuilder(job_id, line, runner)
@@ -163,6 +176,8 @@ class Walker:
     # -- the file ------------------------------------------------------------------------
 
     def run(self, tree: list[Node]) -> list[Job]:
+        if self.parallel_maps:
+            self.lists = list_literals(self._tokens, groups_by_start(tree))
         stmts = statements(tree)
         rest: list[list[Node]] = []
         for stmt in stmts:
@@ -221,6 +236,8 @@ class Walker:
             body = _function_def(stmt)[2]  # type: ignore[index]
             self.block(body.items, ctx.inner(kind="function"))
         elif (at := _assignment(stmt)) is not None:
+            if word in self.parallel_maps and at >= 2 and _group(stmt[1], "[") is not None:
+                ctx = self.parallel_branch(word, first.line, ctx)  # type: ignore[arg-type]
             self.expression(stmt[at + 1:], ctx)
         elif word is not None and (parsed := parse_call(stmt, 0)) is not None:
             call, after = parsed
@@ -240,7 +257,8 @@ class Walker:
                 self.expression(paren.items, ctx)
                 i += 1
             elif brace is not None:
-                self.block(brace.items, ctx.inner())
+                width = loop_width(stmt, i, self.lists) if self.lists else None
+                self.block(brace.items, ctx.inner(loop=width or ctx.loop))
                 i += 1
             elif _is(node, "id") and node.value in (  # type: ignore[union-attr]
                     "if", "while", "for", "switch", "synchronized", "try", "else", "catch",
@@ -261,7 +279,8 @@ class Walker:
             node = nodes[i]
             if isinstance(node, Group):
                 if node.kind == "{":
-                    self.block(node.items, ctx.inner())
+                    width = loop_width(nodes, i, self.lists) if self.lists else None
+                    self.block(node.items, ctx.inner(loop=width or ctx.loop))
                 else:
                     self.expression(node.items, ctx.inner())
                 i += 1
@@ -311,7 +330,9 @@ class Walker:
         if call.closure is not None or closures or call.short in WRAPPERS:
             self.expression(call.args, ctx)
             if call.closure is not None:
-                self.block(call.closure.items, ctx.inner())
+                width = self.lists.get(call.root) if call.name.rsplit(".", 1)[-1] \
+                    in LOOP_CALLS else None
+                self.block(call.closure.items, ctx.inner(loop=width or ctx.loop))
             return
         helper = self.functions.get(name)
         if "." in name and local or not statement and name not in EXPRESSION_STEPS \
@@ -339,6 +360,19 @@ class Walker:
             self.expression(part, ctx)
         if call.closure is not None:
             self.block(call.closure.items, ctx.inner())
+
+    def parallel_branch(self, name: str, line: int, ctx: Ctx) -> Ctx:
+        """Where the steps of ``NAME[key] = { }`` go when ``parallel NAME`` runs it: in a
+        loop over a known list, a job of their own, as wide as the list."""
+        if ctx.loop <= 1:
+            return ctx
+        job = self.parallel_jobs.get(name)
+        if job is None:
+            job = self.parallel_jobs[name] = self.job(f"parallel {name}", line, ctx.runner)
+            job.notes.append(f"parallel over map {name!r}, built in a loop of {ctx.loop} "
+                             f"entries: each branch counted")
+        job.matrix = max(job.matrix, ctx.loop)
+        return ctx.inner(job=job, kind="stage")
 
     def add_step(self, call: Call, ctx: Ctx) -> None:
         job = ctx.job or self.top

@@ -43,11 +43,38 @@ NOT_GROOVY = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".xml", ".png", "
 _SNIFF = re.compile(r"\bpipeline\s*\{|\bnode\b")
 
 
+# Jenkins' own cron words and the hash ``H`` (a fixed value Jenkins picks per job): the
+# count of firings is what matters, so H takes the field's first value.
+_JENKINS_ALIASES = {"@midnight": "@daily"}
+_FIRST = ("0", "0", "1", "1", "0")
+_HASH_RANGE = re.compile(r"H\((\d+)-\d+\)")
+
+
+def jenkins_crons(spec: str) -> list[str]:
+    """The cron expressions of a Jenkins ``cron``/``pollSCM`` spec (one per line, ``#``
+    comments, ``TZ=`` lines), in standard cron: ``H`` as the field's first value."""
+    found = []
+    for raw in spec.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.upper().startswith("TZ="):
+            continue
+        line = _JENKINS_ALIASES.get(line, line)
+        if line.startswith("@"):
+            found.append(line)
+            continue
+        fields = line.split()
+        fields = [_HASH_RANGE.sub(r"\1", f).replace("H/", "*/").replace(
+            "H", _FIRST[i] if i < len(_FIRST) else "0") for i, f in enumerate(fields)]
+        found.append(" ".join(fields))
+    return found
+
+
 def _triggers(tokens: list[Any]) -> tuple[Trigger, ...]:
-    """``cron`` and ``pollSCM`` wherever written (``triggers { }`` or ``properties([...])``);
-    a push (a webhook or branch indexing) starts a Jenkinsfile's build in any case."""
+    """``cron`` and ``pollSCM`` wherever written (``triggers { }`` or ``properties([...])``).
+    A push (a webhook or branch indexing) starts a Jenkinsfile's build unless the file
+    polls instead: a poll builds when it finds changes, at most once per firing."""
     found: list[Trigger] = []
-    push_line = 1
+    polls: list[Trigger] = []
     for i, token in enumerate(tokens):
         if token.kind != "id" or token.value not in ("cron", "pollSCM", "upstream"):
             continue
@@ -57,17 +84,23 @@ def _triggers(tokens: list[Any]) -> tuple[Trigger, ...]:
             nxt = tokens[i + 2] if i + 2 < len(tokens) else None
         if nxt is None or nxt.kind not in ("str", "id"):
             continue
-        if token.value == "cron" and nxt.kind == "str":
-            found.append(Trigger("schedule", token.line, cron=nxt.value.strip() or None))
-        elif token.value == "cron" and called:
-            # cron(expression) from a variable or a condition: a schedule whose times
-            # the file does not spell out, priced as a schedule kept elsewhere.
-            found.append(Trigger("schedule", token.line))
-        elif token.value == "pollSCM":
-            push_line = token.line
+        if token.value in ("cron", "pollSCM") and nxt.kind == "str":
+            event = "schedule" if token.value == "cron" else "poll"
+            into = found if event == "schedule" else polls
+            crons = jenkins_crons(nxt.value) or [nxt.value.strip()]
+            into.extend(Trigger(event, token.line, cron=c or None) for c in crons)
+        elif token.value in ("cron", "pollSCM") and called:
+            # An expression from a variable or a condition: a schedule whose times the
+            # file does not spell out, priced as a schedule kept elsewhere.
+            if token.value == "cron":
+                found.append(Trigger("schedule", token.line))
+            else:
+                polls.append(Trigger("poll", token.line))
         elif token.value == "upstream":
             found.append(Trigger("upstream", token.line))
-    return (Trigger("push", push_line), *found)
+    if polls:
+        return (*polls, *found)
+    return (Trigger("push", 1), *found)
 
 
 def parse_jenkinsfile(source: Source) -> Pipeline:
