@@ -245,3 +245,51 @@ def test_jenkins_poll_parallel_map_and_post_blocks(tmp_path: Path) -> None:
     # the pipeline's post: the pipeline fails when its one test step does
     mail = steps[("ci/Jenkinsfile", "mail")]["cost"]
     assert mail["runs_per_month"] == pytest.approx(0.1 * (daily + 40), abs=1e-3)
+
+
+def test_conditional_steps_are_priced_in_the_runs_they_run_in(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {
+        ".github/workflows/ci.yml": """
+            on:
+              push:
+                branches: [main]
+              pull_request:
+            jobs:
+              test:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: pytest
+                  - name: logs
+                    if: failure()
+                    run: ./collect-logs.sh
+                  - name: publish
+                    if: github.event_name == 'push'
+                    run: ./upload-docs.sh
+                  - name: maybe
+                    if: inputs.extra == 'yes'
+                    run: ./extra.sh
+            """,
+        "azure-pipelines.yml": """
+            trigger: [main]
+            steps:
+              - script: pytest
+              - script: ./pr-comment.sh
+                displayName: comment
+                condition: eq(variables['Build.Reason'], 'PullRequest')
+              - script: ./logs.sh
+                displayName: azure-logs
+                condition: failed()
+            """,
+    }, "cost.failure_rate.test=0.1", "cost.failure_rate.build=0", "cost.failure_rate.lint=0",
+        "cost.failure_rate.analysis=0")
+    steps = {s["name"]: s["cost"] for s in data["steps"]}
+    assert {s["name"]: s["kind"] for s in data["steps"]}["pytest"] == "test"
+    assert steps["pytest"]["runs_per_month"] in (120, 40 + 80)
+    assert steps["logs"]["runs_per_month"] == pytest.approx(0.1 * 120, abs=1e-3)
+    assert steps["publish"]["runs_per_month"] == 40
+    assert "github.event_name == 'push'" in steps["publish"]["note"]
+    # an input the file cannot tell: counted in every run, and said
+    maybe = steps["maybe"]
+    assert maybe["runs_per_month"] == 120 and "not decidable" in maybe["note"]
+    assert steps["comment"]["runs_per_month"] == 80  # the default PR trigger
+    assert steps["azure-logs"]["runs_per_month"] == pytest.approx(0.1 * 120, abs=1e-3)

@@ -319,6 +319,8 @@ class Estimator:
         elif step.outcome == "never":
             factor = 0.0
             said.append("in no counted run")
+        if not said:
+            said.append("in every run")
         events = {e: r * factor for e, r in events.items()}
         runs = sum(events.values())
         share = runs / ctx.runs if ctx.runs else 0.0
@@ -451,16 +453,23 @@ class Estimator:
         first_test: Step | None = None
         chances = self.failure_chances(ctx)
         triage = {id(step): (rate, reach) for step, rate, reach in chances}
-        job_failure = 1.0 - _prod(1.0 - rate for _, rate, _ in chances) if chances \
-            else self._pipeline_failure
+        # The chance that a run has failed before each step: what a step that runs after
+        # a failure (failure(), post failure) runs in; a job with no failing step of its
+        # own (a pipeline's post) takes the pipeline's.
+        failed_before: dict[int, float] = {}
+        survive = 1.0
+        for step in job.steps:
+            failed_before[id(step)] = 1.0 - survive if chances else self._pipeline_failure
+            if id(step) in triage:
+                survive *= 1.0 - triage[id(step)][0]
         whole_ctx = ctx
         for step in costed:
             label = self.labels[id(step)]
             target = AppliesTo(step.file, step.line, job.id, step.name)
             spec_key = (label.subsystem, label.kind, _exact(label.confidence))
             ctx, share = whole_ctx, 1.0
-            if (step.events is not None or step.outcome) and measured is None:
-                ctx, share = self._step_context(whole_ctx, step, job_failure)
+            if step.when and measured is None:
+                ctx, share = self._step_context(whole_ctx, step, failed_before[id(step)])
                 spec = None
             else:
                 spec = specs.get(spec_key)

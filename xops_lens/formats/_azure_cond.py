@@ -11,6 +11,7 @@ failure or a cancellation, so a job they gate is not counted as a run of its own
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -153,6 +154,32 @@ def job_triggers(triggers: Sequence[Trigger], conditions: Sequence[tuple[str, st
             found.append(Trigger(trigger.event, trigger.line, trigger.cron, trigger.types,
                                  "; ".join(why) or None))
     return tuple(found)
+
+
+_EVENTS = ("push", "tag", "pull_request", "schedule", MANUAL_EVENT, "pipeline")
+_FAILED = re.compile(r"\bfailed\s*\(\s*\)", re.IGNORECASE)
+
+
+def step_fields(condition: str) -> dict[str, Any]:
+    """A step's ``condition:`` as the cost model reads it (``Step.events``, ``outcome``,
+    ``when``): the kinds of run it holds in, and ``failed()`` as running after a failure
+    only; empty when it holds in every run."""
+    text = condition.strip()
+    if not text:
+        return {}
+    outcome = None
+    if _FAILED.search(text):
+        outcome, text = "failure", _FAILED.sub("true", text)
+    results = [(event, evaluate(text, event)) for event in _EVENTS]
+    events = tuple(event for event, result in results if result is not False)
+    undecided = any(result is UNKNOWN for _, result in results)
+    if outcome is None and len(events) == len(_EVENTS) and not undecided:
+        return {}
+    when = f"step condition: {_shown(condition)}"
+    if undecided:
+        when += " (not decidable from the file: counted as running)"
+    return {"events": None if len(events) == len(_EVENTS) else events, "outcome": outcome,
+            "when": when}
 
 
 def _mentions_tags(trigger: Any) -> tuple[bool, bool]:

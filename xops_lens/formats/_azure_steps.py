@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.formats._azure_cond import step_fields
 from xops_lens.formats._yamlshape import check_step_budget, command_name, kind_of, text_of
 from xops_lens.model import Job, Source, Step
 from xops_lens.yamlload import YList, YMap, load_mapping
@@ -265,7 +266,8 @@ class StepReader:
         def make(text: str, *, uses: str | None = None, hint: str | None = None,
                  inputs: tuple[tuple[str, str], ...] = ()) -> Step:
             return Step(file=ctx.file, line=line, job=job, name=display or command_name(text) or uses
-                        or "step", text=text, uses=uses, inputs=inputs, kind_hint=hint)
+                        or "step", text=text, uses=uses, inputs=inputs, kind_hint=hint,
+                        **step_fields(text_of(item.get("condition"))))
 
         for key in SCRIPT_KEYS:
             if key in item:

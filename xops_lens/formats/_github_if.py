@@ -351,3 +351,30 @@ def narrow_by_needs(own: dict[str, tuple[Trigger, ...] | None],
         if not changed:
             break
     return result
+
+
+_FAILURE = re.compile(r"\bfailure\s*\(\s*\)")
+
+
+def step_fields(condition: str, cases: Sequence[Scenario]) -> dict[str, Any]:
+    """A step's ``if:`` as the cost model reads it (``Step.events``, ``outcome``,
+    ``when``): the kinds of run it holds in, and ``failure()`` as running after a
+    failure only; empty when it holds in every run."""
+    text = condition.strip()
+    if not text or not cases:
+        return {}
+    outcome = None
+    if _FAILURE.search(text):
+        outcome, text = "failure", _FAILURE.sub("true", text)
+    results = [(case, evaluate(text, case.context)) for case in cases]
+    events = tuple(dict.fromkeys(case.trigger.event for case, result in results
+                                 if result is not False))
+    every = tuple(dict.fromkeys(case.trigger.event for case in cases))
+    undecided = any(result is UNKNOWN for _, result in results)
+    if outcome is None and events == every and not undecided:
+        return {}
+    when = f"step if: {_condition_text(condition)}"
+    if undecided:
+        when += " (not decidable from the file: counted as running)"
+    return {"events": None if events == every else events, "outcome": outcome,
+            "when": when}

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._github_if import job_triggers, narrow_by_needs, scenarios
+from xops_lens.formats._github_if import job_triggers, narrow_by_needs, scenarios, step_fields
 from xops_lens.formats._yamlshape import describe, first_line, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
@@ -284,6 +284,25 @@ def _job(job_id: str, spec: Any, line: int, file: str) -> Job:
     )
 
 
+def _conditional_steps(job: Job, spec: Any, cases: list[Any]) -> Job:
+    """Steps with an ``if:`` run in the kinds of run it holds in (after a failure, for
+    ``failure()``): the cost model prices them in that share of the job's runs."""
+    items = spec.get("steps") if isinstance(spec, YMap) else None
+    if not isinstance(items, YList) or len(items) != len(job.steps):
+        return job
+    steps = list(job.steps)
+    changed = False
+    for index, item in enumerate(items):
+        condition = item.get("if") if isinstance(item, YMap) else None
+        if condition is None or isinstance(condition, bool):
+            continue
+        fields = step_fields(text_of(condition), cases)
+        if fields:
+            steps[index] = replace(steps[index], **fields)
+            changed = True
+    return replace(job, steps=tuple(steps)) if changed else job
+
+
 def parse_workflow(source: Source) -> Pipeline:
     document = load_mapping(source.text, source.path)
     jobs = document.get("jobs")
@@ -293,10 +312,12 @@ def parse_workflow(source: Source) -> Pipeline:
                          document.line_of("jobs"))
     triggers, unfiltered_push = _triggers(document)
     own = _job_triggers(jobs, triggers, unfiltered_push)
+    cases = scenarios(triggers, unfiltered_push)
     return Pipeline(
         path=source.path,
         format=FORMAT_NAME,
-        jobs=tuple(replace(_job(jid, spec, jobs.line_of(jid), source.path), triggers=own[jid])
+        jobs=tuple(replace(_conditional_steps(_job(jid, spec, jobs.line_of(jid), source.path),
+                                              spec, cases), triggers=own[jid])
                    for jid, spec in jobs.items()),
         triggers=triggers,
     )
