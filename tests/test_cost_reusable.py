@@ -135,6 +135,7 @@ def test_jenkins_helper_function_is_costed_at_its_calls_only(tmp_path: Path) -> 
 
 AZURE_MAIN = """
     trigger: [main]
+    pr: none
     jobs:
     - job: build
       steps:
