@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xops_lens.config import UserSettings
 from xops_lens.cost.report import CostReport
 from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
 from xops_lens.sdk import BackendUsage
+
+if TYPE_CHECKING:
+    from xops_lens.claims import Unclaimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,8 @@ class ScanResult:
     backend_usage: BackendUsage | None = None
     # Set by the cost model (xops_lens.cost) once steps are labelled.
     cost: CostReport | None = None
+    # Files that look like CI configuration but that no format read (xops_lens.claims).
+    unclaimed: list[Unclaimed] = field(default_factory=list)
 
     @property
     def failed_files(self) -> list[FileReport]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from xops_lens.backends.rules import RuleBackend
 from xops_lens.budget import Budget, SharedTally
+from xops_lens.claims import claimer, configured, unclaimed
 from xops_lens.config import UserSettings
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
@@ -460,14 +461,17 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
 
     found = discover(root)
     tree = found.paths
-    claimed = [(path, fmt) for path in tree if (fmt := _claim(path, formats))]
+    # The user's formats.<name>.paths first, then each format's conventions.
+    claim = claimer(formats, configured(config.get("formats"), formats,
+                                        result.messages.append))
+    claimed = [(path, fmt) for path in tree if (fmt := claim(path))]
     # Entry files first, so a fragment that an entry includes is not analysed twice.
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
     included_by: dict[str, tuple[str, str]] = {}
     reports: dict[str, FileReport] = {}
     texts: dict[str, str] = {}
     for raw in found.skipped:  # names that are not UTF-8: no report could carry them
-        skipped_fmt = _claim(raw, formats)
+        skipped_fmt = claim(raw)
         if skipped_fmt is not None:
             shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             reports[shown] = FileReport(shown, skipped_fmt.name, error=visible(
@@ -509,6 +513,10 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
                                 and not _entry(include, formats)):
             reports[include] = FileReport(include, format_name, included_by=includer)
     result.files = [reports[p] for p in sorted(reports)]
+    # Files that look like CI configuration but that no format read, with the setting
+    # that includes them (a scan that finds nothing says why).
+    read = set(reports) | {path for path, _ in claimed}
+    result.unclaimed = unclaimed(tree, read)
 
     steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
     ignores = Ignores(root, config, texts)

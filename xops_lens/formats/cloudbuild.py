@@ -125,12 +125,14 @@ def parse_cloudbuild(source: Source) -> Pipeline:
 class CloudBuild:
     name = FORMAT_NAME
     globs = ("**/cloudbuild.yaml", "**/cloudbuild.yml", "**/cloudbuild*.yaml",
-             "**/cloudbuild*.yml")
+             "**/cloudbuild*.yml", "**/*.cloudbuild.yaml", "**/*.cloudbuild.yml")
 
     def claims(self, path: str) -> bool:
         name = basename(path).lower()
-        return name.startswith("cloudbuild") and name.endswith(SUFFIXES) \
-            and not in_foreign_dir(path)
+        # cloudbuild.yaml, cloudbuild-e2e.yaml, and the <step>.cloudbuild.yaml of
+        # organisations that keep one file per trigger (int.cloudbuild.yaml)
+        return (name.startswith("cloudbuild") or ".cloudbuild." in name) \
+            and name.endswith(SUFFIXES) and not in_foreign_dir(path)
 
     def entry(self, path: str) -> bool:
         return True

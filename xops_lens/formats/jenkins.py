@@ -1,5 +1,5 @@
-"""Jenkins pipelines: ``Jenkinsfile`` (and ``Jenkinsfile.*``, ``Jenkinsfile_*``,
-``*.Jenkinsfile``), and Groovy files under a ``jenkins/`` or ``.jenkins/`` folder that hold
+"""Jenkins pipelines: ``Jenkinsfile`` (and any name holding it: ``Jenkinsfile.*``,
+``Jenkinsfile_*``, ``*.Jenkinsfile``, ``Jmh_Jenkinsfile``), and Groovy files under a ``jenkins/`` or ``.jenkins/`` folder that hold
 a ``pipeline { }`` or a ``node``.
 
 Parser choice. A step's line is the line of its call, so the parser must know Groovy's
@@ -125,15 +125,14 @@ def parse_jenkinsfile(source: Source) -> Pipeline:
 class Jenkins:
     name = FORMAT_NAME
     globs = ("**/Jenkinsfile", "**/Jenkinsfile.*", "**/Jenkinsfile_*", "**/*.Jenkinsfile",
-             "**/*.jenkinsfile", "**/jenkins/**/*.groovy", "**/.jenkins/**/*.groovy")
+             "**/*.jenkinsfile", "**/*Jenkinsfile*", "**/jenkins/**/*.groovy", "**/.jenkins/**/*.groovy")
 
     def claims(self, path: str) -> bool:
         name = posixpath.basename(path)
         lower = name.lower()
-        if lower.startswith("jenkinsfile"):
+        if "jenkinsfile" in lower:
+            # Jenkinsfile, Jenkinsfile.release, nightly.Jenkinsfile, Jmh_Jenkinsfile
             return not lower.endswith(NOT_GROOVY)
-        if lower.endswith(".jenkinsfile"):
-            return True
         if lower.endswith(".groovy"):
             return any(part.lower() in FOLDERS for part in path.split("/")[:-1])
         return False

@@ -98,8 +98,9 @@ def _llm(result: ScanResult) -> dict[str, Any]:
 
 
 def _ignored_and_changes(result: ScanResult) -> dict[str, Any]:
-    """``ignored`` (when an ignore rule left something out) and ``changes`` (PR mode):
-    optional keys, so reports of plain scans keep their shape."""
+    """``ignored`` (when an ignore rule left something out), ``changes`` (PR mode) and
+    ``unclaimed`` (files named like CI configuration that no format read): optional
+    keys, so reports of plain scans keep their shape."""
     extra: dict[str, Any] = {}
     if result.ignored:
         extra["ignored"] = [
@@ -109,6 +110,9 @@ def _ignored_and_changes(result: ScanResult) -> dict[str, Any]:
         ]
     if result.changes is not None:
         extra["changes"] = result.changes.to_dict()
+    if result.unclaimed:
+        extra["unclaimed"] = [{"path": u.path, "format": u.format, "hint": u.hint}
+                              for u in result.unclaimed]
     return extra
 
 

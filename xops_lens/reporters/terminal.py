@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from xops_lens.claims import MAX_LISTED
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import SUBSYSTEMS, Classification, Step
 from xops_lens.result import ChangeSet, FileReport, GateResult, ScanResult
@@ -223,6 +224,23 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
         cost.render_cost(console, result.cost, quiet=options.quiet)
     else:
         console.print(Text("No CI steps found under this path.", style="dim"))
+    _unclaimed(console, result)
+
+
+def _unclaimed(console: Any, result: ScanResult) -> None:
+    """Files that look like CI configuration but that no format read, and how to read
+    them (formats.<name>.paths)."""
+    from rich.text import Text
+
+    found = result.unclaimed
+    if not found:
+        return
+    shown = [f"{u.path} ({u.format})" if u.format else u.path for u in found[:MAX_LISTED]]
+    more = f" and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
+    console.print(Text(f"Not read, but named like CI configuration: {', '.join(shown)}{more}. "
+                       f"To read one, name its format in formats.<name>.paths, e.g. "
+                       f"{found[0].hint} (or [formats.<name>] paths = [...] in "
+                       f".xops-lens.toml).", style="dim"))
 
 
 class TerminalReporter:

@@ -1,0 +1,155 @@
+"""Which format reads a file: the user's ``formats.<name>.paths`` first, then each
+format's own conventions; and the files that look like CI configuration but that no
+format claimed, with how to include them.
+
+``formats.<name>.paths`` is a list of globs (posix, relative to the scanned root; ``*``
+stays within a folder, ``**`` crosses folders), set in ``.xops-lens.toml``
+(``[formats.cloudbuild] paths = ["ci/*.yaml"]``), ``pyproject.toml``
+(``[tool.xops-lens.formats.cloudbuild]``) or on the command line
+(``--set 'formats.cloudbuild.paths=["ci/*.yaml"]'``). A matching file is read by that
+format even when its name follows no convention; the format may still decline a file
+that is not shaped like its configuration.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Words in a file's name (or folder) that CI configuration usually carries, with the
+# format they most likely belong to (None: no single guess).
+_LOOKS: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (re.compile(r"jenkins", re.I), "jenkins"),
+    (re.compile(r"cloudbuild|cloud-build", re.I), "cloudbuild"),
+    (re.compile(r"azure-pipelines|azure-devops|\.azuredevops|\.vsts", re.I), "azure-pipelines"),
+    (re.compile(r"gitlab-ci|\.gitlab-ci", re.I), "gitlab-ci"),
+    (re.compile(r"bitbucket-pipelines", re.I), "bitbucket-pipelines"),
+    (re.compile(r"\.?travis", re.I), "travis"),
+    (re.compile(r"\.?circleci", re.I), "circleci"),
+    (re.compile(r"buildkite", re.I), "buildkite"),
+    (re.compile(r"\.?drone", re.I), "drone"),
+    (re.compile(r"woodpecker", re.I), "woodpecker"),
+    (re.compile(r"appveyor", re.I), "appveyor"),
+    (re.compile(r"cirrus", re.I), "cirrus"),
+    (re.compile(r"tekton", re.I), "tekton"),
+    (re.compile(r"(^|[/._-])pipelines?([/._-]|$)", re.I), None),
+)
+# Configuration files: YAML, Groovy, or no extension (Jenkinsfile-like names).
+_CONFIG_SUFFIXES = (".yml", ".yaml", ".groovy", ".jenkinsfile")
+_NOT_CI_DIRS = frozenset({"docs", "doc", "test", "tests", "testdata", "fixtures", "examples",
+                          "node_modules", "vendor"})
+MAX_LISTED = 50  # a tree of thousands of look-alikes is summarised past this
+
+
+class _Format(Protocol):
+    name: str
+
+    def claims(self, path: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Unclaimed:
+    """A file that looks like CI configuration but that no format read."""
+
+    path: str
+    format: str | None  # the format it most likely is, if one
+
+    @property
+    def hint(self) -> str:
+        name = self.format or "<format>"
+        return f"--set 'formats.{name}.paths=[\"{self.path}\"]'"
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A posix glob as a regex: ``*`` and ``?`` within a folder, ``**`` across folders."""
+    out = []
+    i = 0
+    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def configured(setting: Any, formats: Sequence[_Format], warn: Callable[[str], None]
+               ) -> list[tuple[re.Pattern[str], _Format]]:
+    """The ``formats.<name>.paths`` globs, each with its format; a bad entry is one
+    warning and left out."""
+    if setting is None:
+        return []
+    by_name = {fmt.name: fmt for fmt in formats}
+    if not isinstance(setting, dict):
+        warn("setting formats: expected a table of formats (formats.<name>.paths); not used")
+        return []
+    found = []
+    for name, table in setting.items():
+        fmt = by_name.get(name)
+        if fmt is None:
+            known = ", ".join(sorted(by_name))
+            warn(f"setting formats.{name}: no format named {name!r} (available: {known}); "
+                 f"not used")
+            continue
+        paths = table.get("paths") if isinstance(table, dict) else None
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not all(isinstance(p, str) and p.strip()
+                                                  for p in paths):
+            warn(f"setting formats.{name}.paths: expected a list of globs "
+                 f"(for example [\"ci/*.yaml\"]); not used")
+            continue
+        found.extend((glob_regex(p), fmt) for p in paths)
+    return found
+
+
+def claimer(formats: Sequence[_Format], patterns: list[tuple[re.Pattern[str], _Format]]
+            ) -> Callable[[str], Any]:
+    """The format that reads a path: a configured glob's first, else the first format
+    (registration order) whose conventions claim it, else None."""
+
+    def claim(path: str) -> Any:
+        for pattern, fmt in patterns:
+            if pattern.match(path):
+                return fmt
+        for fmt in formats:
+            if fmt.claims(path):
+                return fmt
+        return None
+
+    return claim
+
+
+def looks_like_ci(path: str) -> Unclaimed | None:
+    """Whether an unclaimed file looks like CI configuration, and which format it may be."""
+    parts = path.split("/")
+    name = parts[-1].lower()
+    if any(part.lower() in _NOT_CI_DIRS for part in parts[:-1]):
+        return None
+    if "." in name.lstrip(".") and not name.endswith(_CONFIG_SUFFIXES) \
+            and "jenkinsfile" not in name:
+        return None
+    for pattern, fmt in _LOOKS:
+        if pattern.search(posixpath.basename(path)) \
+                or (fmt is not None and pattern.search(posixpath.dirname(path))):
+            return Unclaimed(path, fmt)
+    return None
+
+
+def unclaimed(paths: Sequence[str], claimed: set[str]) -> list[Unclaimed]:
+    return [found for path in paths if path not in claimed
+            and (found := looks_like_ci(path)) is not None]
