@@ -293,3 +293,36 @@ def test_conditional_steps_are_priced_in_the_runs_they_run_in(tmp_path: Path) ->
     assert maybe["runs_per_month"] == 120 and "not decidable" in maybe["note"]
     assert steps["comment"]["runs_per_month"] == 80  # the default PR trigger
     assert steps["azure-logs"]["runs_per_month"] == pytest.approx(0.1 * 120, abs=1e-3)
+
+
+def test_appveyor_branch_specific_configurations(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"appveyor.yml": """
+        - branches:
+            only: [/release.*/]
+          build_script: [make release]
+        - branches:
+            only: [master]
+          build_script: [make]
+          test_script: [make test]
+        - build_script: [make quick]
+        """})
+    runs = {j["id"]: j["cost"]["runs_per_month"] for j in data["jobs"]}
+    # the default branch (and its pull requests) build with the second configuration;
+    # the first and the third get pushes to other branches, counted as changes
+    assert runs == {"config 1: main": 40, "config 2: main": 40 + 80, "config 3: main": 40}
+    bases = {j["id"]: [e["basis"] for e in j["cost"]["events"]] for j in data["jobs"]}
+    assert "not the default branch" in bases["config 1: main"][0]
+    assert "built by an earlier configuration" in bases["config 3: main"][0]
+    steps = {s["name"]: s["job"] for s in data["steps"]}
+    assert steps["make test"] == "config 2: main"
+
+
+def test_appveyor_single_configuration_branch_filter(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {"appveyor.yml": """
+        branches:
+          only: [develop]
+        build_script: [make]
+        """})
+    (job,) = data["jobs"]
+    assert job["cost"]["runs_per_month"] == 40
+    assert "not the default branch" in job["cost"]["events"][0]["basis"]

@@ -11,6 +11,8 @@ entry that replaces phases for some branches or matrix jobs is a Job of its own.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -24,7 +26,7 @@ from xops_lens.formats._yamlshape import (
 )
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
-from xops_lens.yamlload import YList, YMap, load_mapping
+from xops_lens.yamlload import YList, YMap, load_documents, load_mapping
 
 FORMAT_NAME = "appveyor"
 FILE_NAMES = ("appveyor.yml", ".appveyor.yml")
@@ -199,18 +201,100 @@ def _for_jobs(document: YMap, source: Source) -> list[Job]:
     return jobs
 
 
-def parse_appveyor(source: Source) -> Pipeline:
-    document = load_mapping(source.text, source.path)
+DEFAULT_BRANCHES = ("main", "master")  # names a default branch is taken to have
+
+
+def _branch_matches(pattern: Any, branch: str) -> bool | None:
+    """A ``branches`` entry: a name, or a /regular expression/ (AppVeyor's syntax)."""
+    text = text_of(pattern).strip()
+    if len(text) > 1 and text.startswith("/") and text.endswith("/"):
+        try:
+            return re.search(text[1:-1], branch) is not None
+        except re.error:
+            return None
+    return text == branch
+
+
+def _takes_default_branch(branches: Any) -> tuple[bool, str]:
+    """Whether a configuration's ``branches:`` filter admits the default branch, and the
+    filter in words."""
+    if not isinstance(branches, YMap):
+        return True, ""
+    only, skip = branches.get("only"), branches.get("except")
+    if isinstance(only, list) and only:
+        shown = ", ".join(text_of(p) for p in only)
+        return any(_branch_matches(p, b) for p in only for b in DEFAULT_BRANCHES), \
+            f"branches only: {shown}"
+    if isinstance(skip, list) and skip:
+        shown = ", ".join(text_of(p) for p in skip)
+        return not any(_branch_matches(p, b) for p in skip for b in DEFAULT_BRANCHES), \
+            f"branches except: {shown}"
+    return True, ""
+
+
+def _configuration(document: YMap, source: Source, prefix: str) -> list[Job]:
     notes: list[str] = []
-    steps = _steps(document, "main", notes)
+    steps = _steps(document, f"{prefix}main", notes)
     width = _width(document, notes)
-    main = Job(id="main", name="main", file=source.path, line=1, steps=steps,
-               matrix_size=width, runner=_runner(document), notes=tuple(notes))
+    main = Job(id=f"{prefix}main", name=f"{prefix}main", file=source.path,
+               line=document.line if prefix else 1, steps=steps, matrix_size=width,
+               runner=_runner(document), notes=tuple(notes))
+    extra = [replace(job, id=f"{prefix}{job.id}", name=f"{prefix}{job.name}",
+                     steps=tuple(replace(step, job=f"{prefix}{job.id}") for step in job.steps))
+             for job in _for_jobs(document, source)] if prefix else _for_jobs(document, source)
+    return [main, *extra]
+
+
+def _runs_of(document: YMap, taken: bool) -> tuple[Trigger, ...] | None:
+    """When a configuration's jobs run: AppVeyor builds pushes and pull requests (of the
+    default branch) with the first configuration whose ``branches:`` admits the branch;
+    a configuration for other branches gets their pushes, counted as changes."""
+    admits, filter_text = _takes_default_branch(document.get("branches"))
+    line = document.line_of("branches") if "branches" in document else document.line
+    if admits and not taken:
+        if not filter_text:
+            return None
+        why = f"{filter_text}: admits the default branch"
+        return (Trigger("push", line, condition=why), Trigger("pull_request", line,
+                                                              condition=why))
+    why = (f"{filter_text or 'no branches filter'}: the default branch is built by an earlier "
+           f"configuration" if admits else f"{filter_text}: not the default branch")
+    return (Trigger("push", line, condition=f"{why}; pushes to other branches counted as "
+                                            f"changes (not decidable from the file)"),)
+
+
+def parse_appveyor(source: Source) -> Pipeline:
+    documents = [doc for doc in load_documents(source.text, source.path) if doc is not None]
+    if len(documents) == 1 and isinstance(documents[0], YList):
+        return _branch_configurations(documents[0], source)
+    document = load_mapping(source.text, source.path)
+    jobs = _configuration(document, source, "")
     # AppVeyor builds pushes and pull requests by default; schedules live in its UI.
     line = document.line_of("branches") if "branches" in document else 1
-    return Pipeline(path=source.path, format=FORMAT_NAME,
-                    jobs=(main, *_for_jobs(document, source)),
+    own = _runs_of(document, False)
+    if own is not None and len(own) == 1:  # the file's branches leave out the default
+        jobs = [replace(job, triggers=own) for job in jobs]
+    return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
                     triggers=(Trigger("push", line), Trigger("pull_request", line)))
+
+
+def _branch_configurations(items: YList, source: Source) -> Pipeline:
+    """A list of configurations, each with its ``branches:`` filter (AppVeyor's
+    branch-specific configuration): each is read as a pipeline of its own, its jobs
+    named ``config N:``; the first that admits a branch builds it."""
+    jobs: list[Job] = []
+    taken = False
+    for n, (item, line) in enumerate(items.items_with_lines(), 1):
+        document = mapping(item, source.path, line, "a configuration of the list")
+        own = _runs_of(document, taken)
+        taken = taken or own is None or len(own) == 2
+        jobs.extend(replace(job, triggers=own if own is not None else (
+            Trigger("push", line), Trigger("pull_request", line)))
+            for job in _configuration(document, source, f"config {n}: "))
+    return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
+                    triggers=(Trigger("push", 1), Trigger("pull_request", 1)),
+                    notes=(f"{len(items)} branch-specific configurations: the first whose "
+                           f"branches filter admits a branch builds it",))
 
 
 class AppVeyor:
