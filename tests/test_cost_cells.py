@@ -326,3 +326,28 @@ def test_appveyor_single_configuration_branch_filter(tmp_path: Path) -> None:
     (job,) = data["jobs"]
     assert job["cost"]["runs_per_month"] == 40
     assert "not the default branch" in job["cost"]["events"][0]["basis"]
+
+
+def test_the_terminal_prints_each_jobs_runs_basis(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".github/workflows/ci.yml": textwrap.dedent("""
+        on:
+          push:
+            branches: [main]
+          pull_request:
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps: [{run: pytest}]
+          lint:
+            runs-on: ubuntu-latest
+            steps: [{run: ruff check .}]
+          pr-only:
+            if: github.event_name == 'pull_request'
+            runs-on: ubuntu-latest
+            steps: [{run: make check}]
+        """)})
+    outcome = CliRunner().invoke(cli, ["scan", str(tmp_path), "--set", "cost.changes_per_month=40"],
+                                 env={"NO_COLOR": "1", "COLUMNS": "160"}, catch_exceptions=False)
+    lines = [line.strip() for line in outcome.stdout.splitlines()]
+    assert "pr-only: 80  (pull_request 80)  job if: github.event_name == 'pull_request'" in lines
+    assert "on every run: test, lint" in lines

@@ -414,6 +414,7 @@ class Estimator:
         job, matrix, price, report = ctx.job, ctx.matrix, ctx.price, self.report
         report.job_runs[id(job)] = ctx.runs
         report.job_events[id(job)] = ctx.job_runs
+        report.jobs_by_path.setdefault(ctx.pipeline.path, []).append(job)
         report.job_prices[id(job)] = price
         if ctx.price_note:
             report.job_price_notes[id(job)] = ctx.price_note.strip(" ()")

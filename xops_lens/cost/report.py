@@ -168,6 +168,7 @@ class CostReport:
     job_lines: dict[int, list[CostLine]] = field(default_factory=dict)
     job_runs: dict[int, float] = field(default_factory=dict)
     job_events: dict[int, JobRuns] = field(default_factory=dict)  # by event, with bases
+    jobs_by_path: dict[str, list[Job]] = field(default_factory=dict)  # priced, file order
     job_prices: dict[int, float] = field(default_factory=dict)
     # a job whose matrix cells run on different runners: how its mean price was reached
     job_price_notes: dict[int, str] = field(default_factory=dict)

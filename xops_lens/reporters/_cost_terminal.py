@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xops_lens.cost.report import CostReport
+from xops_lens.cost.runs import PipelineRuns
 from xops_lens.cost.settings import Assumption
 from xops_lens.model import AppliesTo, Job, Step
 from xops_lens.reporters._text import plain
@@ -214,9 +215,54 @@ def _runs(report: CostReport) -> list[Any]:
             if report.jobs_of(path):
                 line.append("  from triggers; measured jobs below", style="dim")
         out.append(line)
+        out.extend(_job_runs(report, path, runs))
     if report.history_note:
         used = "" if report.history_used else "; defaults used instead"
         out.append(Text(f"  history: {plain(report.history_note)}{used}", style="dim"))
+    return out
+
+
+MAX_BASIS = 110  # characters of a job's basis on its line
+
+
+def _job_runs(report: CostReport, path: str, runs: PipelineRuns) -> list[Any]:
+    """One line per job whose runs its own triggers narrow: its runs by event and what
+    narrows them (the part of each event's basis beyond the pipeline's); the jobs that
+    run on every run of the pipeline on one line."""
+    from rich.text import Text
+
+    pipeline = {e.event: e for e in runs.events}
+    every: list[str] = []
+    out = []
+    for job in report.jobs_by_path.get(path, ()):
+        own = report.job_events.get(id(job))
+        if own is None or job.reusable or runs.note:
+            continue
+        same = len(own.events) == len(runs.events) and all(
+            e.event in pipeline and e.basis == pipeline[e.event].basis
+            and e.runs == pipeline[e.event].runs for e in own.events)
+        if same:
+            every.append(job.id)
+            continue
+        why: list[str] = []
+        for e in own.events:
+            base = pipeline.get(e.event)
+            rest = e.basis[len(base.basis):].lstrip("; ") \
+                if base is not None and e.basis.startswith(base.basis) else e.basis
+            if rest and rest not in why:
+                why.append(rest)
+        shown = " / ".join(why)
+        if len(shown) > MAX_BASIS:
+            shown = shown[:MAX_BASIS - 3] + "..."
+        parts = " · ".join(f"{e.event} {_number(e.runs)}" for e in own.events) or "never"
+        line = Text(f"    {plain(job.id)}: {_number(own.total)}")
+        line.append(f"  ({parts})", style="dim")
+        if shown:
+            line.append(f"  {plain(shown)}", style="dim")
+        out.append(line)
+    if every and out:
+        names = ", ".join(every[:6]) + (f" and {len(every) - 6} more" if len(every) > 6 else "")
+        out.append(Text(f"    on every run: {plain(names)}", style="dim"))
     return out
 
 
