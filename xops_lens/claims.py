@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from xops_lens.globmatch import Glob, compile_glob
+
 # Words in a file's name (or folder) that CI configuration usually carries, with the
 # format they most likely belong to (None: no single guess).
 _LOOKS: tuple[tuple[re.Pattern[str], str | None], ...] = (
@@ -63,32 +65,17 @@ class Unclaimed:
         return f"--set 'formats.{name}.paths=[\"{self.path}\"]'"
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A posix glob as a regex: ``*`` and ``?`` within a folder, ``**`` across folders."""
-    out = []
-    i = 0
-    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+def compile_path_glob(pattern: str) -> Glob:
+    """A ``formats.<name>.paths`` glob, matched in time linear in the path whatever the
+    pattern (the scanned repository's own config may write it: xops_lens.globmatch)."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    return compile_glob(pattern, double_star_crosses=True)
 
 
 def configured(setting: Any, formats: Sequence[_Format], warn: Callable[[str], None]
-               ) -> list[tuple[re.Pattern[str], _Format]]:
+               ) -> list[tuple[Glob, _Format]]:
     """The ``formats.<name>.paths`` globs, each with its format; a bad entry is one
     warning and left out."""
     if setting is None:
@@ -113,18 +100,18 @@ def configured(setting: Any, formats: Sequence[_Format], warn: Callable[[str], N
             warn(f"setting formats.{name}.paths: expected a list of globs "
                  f"(for example [\"ci/*.yaml\"]); not used")
             continue
-        found.extend((glob_regex(p), fmt) for p in paths)
+        found.extend((compile_path_glob(p), fmt) for p in paths)
     return found
 
 
-def claimer(formats: Sequence[_Format], patterns: list[tuple[re.Pattern[str], _Format]]
+def claimer(formats: Sequence[_Format], patterns: list[tuple[Glob, _Format]]
             ) -> Callable[[str], Any]:
     """The format that reads a path: a configured glob's first, else the first format
     (registration order) whose conventions claim it, else None."""
 
     def claim(path: str) -> Any:
         for pattern, fmt in patterns:
-            if pattern.match(path):
+            if pattern.fullmatch(path):
                 return fmt
         for fmt in formats:
             if fmt.claims(path):
