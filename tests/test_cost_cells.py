@@ -351,3 +351,63 @@ def test_the_terminal_prints_each_jobs_runs_basis(tmp_path: Path) -> None:
     lines = [line.strip() for line in outcome.stdout.splitlines()]
     assert "pr-only: 80  (pull_request 80)  job if: github.event_name == 'pull_request'" in lines
     assert "on every run: test, lint" in lines
+
+
+def test_drone_and_woodpecker_pipelines_run_on_their_own_trigger(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {
+        ".drone.yml": """
+            kind: pipeline
+            name: test
+            steps:
+              - name: test
+                image: python
+                commands: [pytest]
+            ---
+            kind: pipeline
+            name: release
+            trigger:
+              event: [tag]
+            steps:
+              - name: publish
+                image: python
+                commands: [twine upload dist/*]
+            ---
+            kind: pipeline
+            name: main-only
+            trigger:
+              branch: [main]
+              event: [push]
+            steps:
+              - name: build
+                image: docker
+                commands: [docker build .]
+            ---
+            kind: pipeline
+            name: develop
+            trigger:
+              branch:
+                include: [develop, feature/*]
+            steps:
+              - name: deploy
+                image: alpine
+                commands: [./deploy.sh staging]
+            """,
+        ".woodpecker/docs.yml": """
+            when:
+              - event: push
+                branch: main
+              - event: pull_request
+            steps:
+              - name: docs
+                image: python
+                commands: [mkdocs build]
+            """,
+    })
+    runs = {j["id"]: j["cost"]["runs_per_month"] for j in data["jobs"]}
+    # Drone's default events: push, pull request and tag
+    assert runs == {"test": 40 + 80 + 2, "release": 2, "main-only": 40, "develop": 40,
+                    "docs": 40 + 80}
+    # a branch filter without the default branch: pushes to those branches, no pull
+    # requests (they target the default branch), no tags (Drone: a tag is not a branch)
+    (develop,) = next(j for j in data["jobs"] if j["id"] == "develop")["cost"]["events"]
+    assert develop["event"] == "push" and "not the default branch" in develop["basis"]

@@ -8,6 +8,7 @@ place they run in, so it goes to the inputs and the commands decide the step's k
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -21,6 +22,7 @@ from xops_lens.formats._yamlshape import (
     step_name,
     text_of,
 )
+from xops_lens.globmatch import compile_glob
 from xops_lens.model import Step, Trigger
 from xops_lens.yamlload import YList, YMap
 
@@ -104,6 +106,63 @@ def event_names(condition: Any) -> tuple[str, ...]:
 
 def triggers_for(events: tuple[str, ...], line: int) -> list[Trigger]:
     return [Trigger(EVENTS.get(event, event), line) for event in events]
+
+
+DEFAULT_BRANCHES = ("main", "master")  # names a default branch is taken to have
+
+
+def _default_branch(condition: Any) -> tuple[bool | None, str]:
+    """Whether a condition's ``branch`` filter (a list, or include/exclude; globs)
+    admits the default branch, and the filter as written; (None, "") without one."""
+    branch = condition.get("branch") if isinstance(condition, YMap) else None
+    if branch is None:
+        return None, ""
+    include = branch.get("include") if isinstance(branch, YMap) else branch
+    exclude = branch.get("exclude") if isinstance(branch, YMap) else None
+
+    def hits(patterns: Any) -> bool:
+        return any(compile_glob(p, double_star_crosses=True).fullmatch(b)
+                   for p in names(patterns) for b in DEFAULT_BRANCHES)
+
+    parts = [f"include {', '.join(names(include))}" if names(include) else "",
+             f"exclude {', '.join(names(exclude))}" if names(exclude) else ""]
+    shown = "; ".join(p for p in parts if p)
+    if not shown:
+        return None, ""
+    admits = (not names(include) or hits(include)) and not hits(exclude)
+    return admits, shown
+
+
+def own_triggers(conditions: list[Any], events_of: Any, line: int, where: str,
+                 tags_have_no_branch: bool = False) -> tuple[Trigger, ...]:
+    """A pipeline's own runs: each condition's events (``events_of(condition)``) narrowed
+    by its ``branch`` filter. A filter that leaves out the default branch keeps pushes to
+    the branches it names (counted as changes, not decidable from the file) and drops
+    pull requests (taken to target the default branch); conditions are alternatives.
+    ``tags_have_no_branch``: a branch filter leaves out tag events (Drone: a tag is not a
+    branch)."""
+    found: dict[str, Trigger] = {}
+    for condition in conditions:
+        admits, shown = _default_branch(condition)
+        for trigger in triggers_for(events_of(condition), line):
+            event = trigger.event
+            if shown and event == "tag" and tags_have_no_branch:
+                continue
+            if shown and event in ("push", "pull_request"):
+                if admits is False:
+                    if event == "pull_request" or event in found:
+                        continue
+                    trigger = replace(trigger, condition=(
+                        f"{where} branch {shown}: not the default branch; pushes to those "
+                        f"branches counted as changes (not decidable from the file)"))
+                else:
+                    trigger = replace(trigger, condition=f"{where} branch {shown}")
+            elif event in found:
+                continue
+            previous = found.get(event)
+            if previous is None or (previous.condition or "").endswith("file)"):
+                found[event] = trigger
+    return tuple(found.values())
 
 
 def human_deploy_only(events: tuple[str, ...]) -> bool:

@@ -15,6 +15,7 @@ from xops_lens.formats._containers import (
     container_steps,
     event_names,
     human_deploy_only,
+    own_triggers,
     runner_of,
     triggers_for,
 )
@@ -71,10 +72,12 @@ def _job(document: YMap, job_id: str, file: str) -> tuple[Job, list[Trigger]]:
     steps = container_steps(document.get(key), file, document.line_of(key), job_id)
     if not steps:
         notes.append("no steps")
+    # Each pipeline of the file runs on its own trigger (events, branch filter).
+    own = own_triggers([trigger], lambda _: events, line, "trigger", tags_have_no_branch=True)
     job = Job(
         id=job_id, name=job_id, file=file, line=document.line, steps=steps,
         runner=runner_of(document), manual=manual, environment=environment,
-        needs=names(document.get("depends_on")), notes=tuple(notes),
+        needs=names(document.get("depends_on")), notes=tuple(notes), triggers=own,
     )
     return job, triggers_for(events, line)
 

@@ -18,6 +18,7 @@ from xops_lens.formats._containers import (
     event_names,
     human_deploy_only,
     matrix_width,
+    own_triggers,
     runner_of,
     triggers_for,
 )
@@ -114,6 +115,9 @@ def parse_workflow(source: Source) -> Pipeline:
         matrix_size=matrix_width(document.get("matrix")), runner=runner_of(document),
         manual=manual, environment=environment or None,
         needs=names(document.get("depends_on")), notes=tuple(notes),
+        # Each `when` condition is an alternative: its events, narrowed by its branch.
+        triggers=own_triggers(conditions, lambda c: _events([c]), line, "when")
+        if any("branch" in c for c in conditions) else None,
     )
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=(job,), triggers=tuple(triggers))
 
