@@ -47,17 +47,7 @@ class _AzureParser(_Parser):
     """Azure's function-call syntax: and(), or(), not(), eq(), ne(), in(), notIn(),
     startsWith(), endsWith(), contains() and the status functions."""
 
-    def _call(self, name: str) -> Any:
-        self.pos += 1
-        args: list[Any] = []
-        if self._peek() != ("op", ")"):
-            args.append(self._or())
-            while self._peek() == ("op", ","):
-                self.pos += 1
-                args.append(self._or())
-        if self._take() != ("op", ")"):
-            raise _Unparsable("unclosed call")
-        function = name.lower()
+    def _function(self, function: str, args: list[Any]) -> Any:
         truths = [_truth(a) for a in args]
         if function in ("succeeded", "always", "succeededorfailed"):
             return True

@@ -204,7 +204,10 @@ class _Parser:
                 args.append(self._or())
         if self._take() != ("op", ")"):
             raise _Unparsable("unclosed call")
-        function = name.lower()
+        return self._function(name.lower(), args)
+
+    def _function(self, function: str, args: list[Any]) -> Any:
+        """The value of a call of ``function`` (lower case) with ``args``."""
         if function in ("success", "always"):
             return True
         if function in ("failure", "cancelled"):
