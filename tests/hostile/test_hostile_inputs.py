@@ -160,6 +160,9 @@ OVERRIDES: dict[tuple[str, str], str] = {
     ("drone", "top-scalar"): "{path}: each document must be a mapping, found the value "
                              "'just a string'",
     ("drone", "top-list"): "{path}:1: each document must be a mapping, found a list",
+    # AppVeyor reads a top-level list as branch-specific configurations (issue 21).
+    ("appveyor", "top-list"):
+        "{path}:1: a configuration of the list must be a mapping, found the value 'a'",
     # Drone, GitLab (spec: header) and Tekton read several documents by design.
     ("drone", "several-documents"): OK,
     ("gitlab-ci", "several-documents"):
