@@ -24,6 +24,7 @@ from xops_lens.formats._yamlshape import (
     step_name,
     text_of,
 )
+from xops_lens.formats._travis_if import job_triggers
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, load_mapping
@@ -281,6 +282,16 @@ def _triggers(config: _TravisDocument, documents: list[YMap]) -> tuple[Trigger, 
     return tuple(triggers)
 
 
+def _stage_conditions(value: Any) -> dict[str, str]:
+    """Each stage's ``if:`` (``stages: [{name: deploy, if: tag IS present}]``), by
+    lower-cased name (Travis matches stage names case-insensitively)."""
+    found: dict[str, str] = {}
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, YMap) and isinstance(item.get("if"), str):
+            found[text_of(item.get("name")).strip().lower() or "test"] = item["if"].strip()
+    return found
+
+
 def parse_travis(source: Source) -> Pipeline:
     notes: list[str] = []
     includes: list[str] = []
@@ -300,6 +311,19 @@ def parse_travis(source: Source) -> Pipeline:
         _env_count(config.get("env")) > 1
     width = max(1, width - (len(exclude) if exclude else 0))
 
+    triggers = _triggers(config, documents)
+    build_if = text_of(config.get("if")).strip()
+    stage_ifs = _stage_conditions(config.get("stages"))
+    branches = config.get("branches")
+
+    def own(stage: str, job_if: str, line: int) -> tuple[Trigger, ...] | None:
+        conditions = [("build", build_if)] if build_if else []
+        if stage_ifs.get(stage.lower() or "test"):
+            conditions.append((f"stage {stage or 'test'}", stage_ifs[stage.lower() or "test"]))
+        if job_if:
+            conditions.append(("job", job_if))
+        return job_triggers(triggers, conditions, branches, line)
+
     jobs: list[Job] = []
     settings_only = 0
     entries = list(include.items_with_lines()) if include is not None else []
@@ -316,6 +340,7 @@ def parse_travis(source: Source) -> Pipeline:
             steps=_steps(config, entry, name),
             runner=_include_runner(entry, config),
             notes=(f"stage {stage}",) if stage else (),
+            triggers=own(stage, text_of(entry.get("if")).strip(), line),
         ))
     # The root config runs as jobs of its own when it expands a matrix or when there is
     # no include; includes that only change settings (env, os) run the root phases too.
@@ -329,9 +354,10 @@ def parse_travis(source: Source) -> Pipeline:
             runner=_runner(config.get),
             notes=(f"{settings_only} jobs.include entries run these phases",)
             if settings_only else (),
+            triggers=own("", "", owner.line_of("language") if owner is not None else 1),
         ))
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
-                    triggers=_triggers(config, documents), includes=tuple(includes),
+                    triggers=triggers, includes=tuple(includes),
                     notes=tuple(dict.fromkeys(notes)))
 
 

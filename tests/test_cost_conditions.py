@@ -1,0 +1,82 @@
+"""Issue 21: per-job runs from Travis ``if:``/``branches``, Buildkite ``if:``/
+``branches``, Cirrus ``only_if``/``skip`` and Jenkins ``when { }``, under the held-out
+settings (40 changes, 2 releases, 2 manual runs, 30 scheduled runs a month; two pushes
+per pull request by default: 80 pull request runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_cost_cells import scan_json
+
+
+def runs(data: dict) -> dict[str, float]:
+    return {j["id"]: j["cost"]["runs_per_month"] for j in data["jobs"]}
+
+
+def basis(data: dict, job: str) -> str:
+    found = next(j for j in data["jobs"] if j["id"] == job)
+    return " | ".join(e["basis"] for e in found["cost"]["events"])
+
+
+def test_travis_if_conditions_and_stages(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {".travis.yml": """
+        language: python
+        stages:
+          - test
+          - name: deploy
+            if: tag IS present
+        jobs:
+          include:
+            - name: unit
+              script: pytest
+            - name: main-only
+              if: branch = master AND type = push
+              script: make build
+            - name: pr-only
+              if: type = pull_request
+              script: make lint
+            - name: nightly
+              if: type = cron
+              script: make soak
+            - name: by-hand
+              if: type IN (api)
+              script: make bench
+            - name: publish
+              stage: deploy
+              script: twine upload dist/*
+            - name: fork-check
+              if: repo = acme/tool
+              script: make check
+            - name: not-pr
+              if: NOT type = pull_request
+              script: make docs
+        """})
+    # the file mentions cron: every job not ruled out runs on the schedule too
+    assert runs(data) == {"unit": 40 + 80 + 30, "main-only": 40, "pr-only": 80,
+                          "nightly": 30, "by-hand": 2, "publish": 2,
+                          "fork-check": 40 + 80 + 30, "not-pr": 40 + 30}
+    assert "cannot be decided from the file" in basis(data, "fork-check")
+    assert "stage deploy if: tag IS present" in basis(data, "publish")
+
+
+def test_travis_branches_filter_narrows_every_job(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {".travis.yml": """
+        language: python
+        branches:
+          only: [/^release-.*$/]
+        jobs:
+          include:
+            - name: unit
+              script: pytest
+        """})
+    # a safelist without the default branch: no pushes to it, no pull requests to it
+    assert runs(data) == {"unit": 0}
+    data = scan_json(tmp_path / "b", {".travis.yml": """
+        language: python
+        branches:
+          except: [gh-pages]
+        script: pytest
+        """})
+    assert runs(data) == {"main": 40 + 80}
+    assert "branches: except gh-pages" in basis(data, "main")
