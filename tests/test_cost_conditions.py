@@ -80,3 +80,32 @@ def test_travis_branches_filter_narrows_every_job(tmp_path: Path) -> None:
         """})
     assert runs(data) == {"main": 40 + 80}
     assert "branches: except gh-pages" in basis(data, "main")
+
+
+def test_cirrus_only_if_and_skip(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {".cirrus.yml": """
+        test_task:
+          container: {image: python}
+          script: pytest
+        release_task:
+          only_if: $CIRRUS_TAG != ''
+          script: twine upload dist/*
+        main_task:
+          only_if: $CIRRUS_BRANCH == 'master'
+          script: make build
+        pr_task:
+          only_if: $CIRRUS_PR != ''
+          script: make lint
+        nightly_task:
+          only_if: $CIRRUS_CRON == 'nightly'
+          script: make soak
+        docs_task:
+          skip: $CIRRUS_PR != ''
+          script: make docs
+        changes_task:
+          only_if: changesInclude('src/**') || $CIRRUS_BRANCH == $CIRRUS_DEFAULT_BRANCH
+          script: make check
+        """})
+    assert runs(data) == {"test": 40 + 80, "release": 2, "main": 40, "pr": 80,
+                          "nightly": 30, "docs": 40, "changes": 40 + 80}
+    assert "cannot be decided from the file" in basis(data, "changes")

@@ -26,6 +26,16 @@ from xops_lens.formats._yamlshape import (
     step_name,
     text_of,
 )
+from xops_lens.formats._runconds import (
+    Compare,
+    Cond,
+    compare_text,
+    evaluate,
+    is_default,
+    narrowed,
+    parse_expression,
+    regex_default,
+)
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, load_mapping_pairs
@@ -151,6 +161,88 @@ def _jobs(key: str, task: Any, line: int, document: YMap, taken: set[str]) -> li
     return [_job(key, task, line, document, taken, variant, width) for variant in variants]
 
 
+BASE = (Trigger("push", 1), Trigger("pull_request", 1))
+_MENTIONS = (("tag", "CIRRUS_TAG"), ("schedule", "CIRRUS_CRON"))
+DEFAULT = "$CIRRUS_DEFAULT_BRANCH"
+PR_BRANCH = "pull/?"  # Cirrus sets CIRRUS_BRANCH to pull/<number> in a pull request
+
+
+def _value(name: str, event: str) -> tuple[bool, str | None]:
+    """(known, value) of a Cirrus variable in a kind of run; "?" a set value the file
+    cannot name (a tag's or a cron's name, a pull request's number)."""
+    name = name.strip().removeprefix("$").strip("{}")
+    on_branch = event in ("push", "schedule", "api")
+    values = {
+        "CIRRUS_BRANCH": DEFAULT if on_branch else (PR_BRANCH if event == "pull_request" else None),
+        "CIRRUS_BASE_BRANCH": DEFAULT if event == "pull_request" else None,
+        "CIRRUS_TAG": "?" if event == "tag" else None,
+        "CIRRUS_PR": "?" if event == "pull_request" else None,
+        "CIRRUS_CRON": "?" if event == "schedule" else None,
+        "CIRRUS_DEFAULT_BRANCH": DEFAULT,
+    }
+    return (name in values, values.get(name))
+
+
+def _atom(atom: object, event: str) -> bool | None:
+    assert isinstance(atom, Compare)
+    known, value = _value(atom.left, event)
+    if not known:
+        return None
+    if atom.op is None:  # a bare variable: set and not empty
+        return value is not None
+    right = atom.right if isinstance(atom.right, str) else ""
+    if right.startswith("$"):
+        right_known, right_value = _value(right, event)
+        if not right_known:
+            return None
+        right = right_value or ""
+    if value == DEFAULT and atom.op in ("==", "!=") and right != DEFAULT:
+        return is_default(right) == (atom.op == "==")
+    if value == DEFAULT and atom.op in ("=~", "!~"):
+        found = regex_default(right)
+        return None if found is None else found == (atom.op == "=~")
+    if value == PR_BRANCH and atom.op in ("==", "!=") and not right.startswith("pull/"):
+        return atom.op == "!="
+    if value in ("?", PR_BRANCH):  # set to a name the file cannot tell
+        if atom.op in ("==", "!=") and right == "":
+            return atom.op == "!="
+        return True if atom.op in ("==", "=~") else None
+    return compare_text(value, atom.op, right)
+
+
+def _own(task: YMap, line: int) -> tuple[Trigger, ...] | None:
+    """The task's runs under ``only_if:`` (it runs when it holds) and ``skip:`` (it is
+    skipped when it holds), per kind of run; None without either."""
+    parts: list[Cond] = []
+    shown: list[str] = []
+    unread = False
+    for key in ("only_if", "skip"):
+        text = task.get(key)
+        if text is None or isinstance(text, bool):
+            if text is True:
+                parts.append(Cond("atom", atom=Compare("", None)) if key == "skip" else
+                             Cond("and", ()))
+            continue
+        written = text_of(text).strip()
+        shown.append(f"{key}: {written}")
+        cond = parse_expression(written)
+        if cond is None:
+            unread = True
+        else:
+            parts.append(cond if key == "only_if" else Cond("not", (cond,)))
+    if not shown:
+        return None
+    whole = Cond("and", tuple(parts))
+
+    def holds(event: str) -> bool | None:
+        verdict = evaluate(whole, event, _atom)
+        return None if unread and verdict is not False else verdict
+
+    written = " ".join(shown)
+    extras = [Trigger(event, line) for event, name in _MENTIONS if name in written]
+    return narrowed(BASE, extras, holds, "; ".join(shown))
+
+
 def _job(key: str, task: YMap, line: int, document: YMap, taken: set[str],
          variant: YMap | None = None, width: int = 1) -> Job:
     if key in ("task", DOCKER_BUILDER):
@@ -175,7 +267,9 @@ def _job(key: str, task: YMap, line: int, document: YMap, taken: set[str],
     return Job(id=job_id, name=job_id, file=document.file, line=line, steps=tuple(steps),
                matrix_size=matrix_size, runner=runner, manual=manual,
                needs=names(task.get("depends_on")),
-               notes=() if steps else ("no instructions",))
+               notes=() if steps else ("no instructions",),
+               triggers=_own(variant if variant is not None and (
+                   "only_if" in variant or "skip" in variant) else task, line))
 
 
 def parse_cirrus(source: Source) -> Pipeline:
@@ -194,7 +288,7 @@ def parse_cirrus(source: Source) -> Pipeline:
             notes.append(f"{key} (a Docker pipe) is not analysed")
     # Cirrus builds every push and pull request; cron builds are set in its settings.
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
-                    triggers=(Trigger("push", 1), Trigger("pull_request", 1)),
+                    triggers=BASE,
                     notes=tuple(notes))
 
 
