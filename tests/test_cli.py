@@ -133,3 +133,25 @@ def test_console_exit_keeps_codes_and_flushes_output(tmp_path: Path) -> None:
     usage = subprocess.run([sys.executable, "-m", "xops_lens", "scan", "--format", "nope"],
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_report_into_a_missing_folder_is_created_and_an_unwritable_one_is_one_line(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xops_lens.cli import cli
+
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n")
+    out = tmp_path / "new" / "deeper"
+    done = CliRunner().invoke(cli, ["scan", str(repo), "-f", "json", "-o", str(out / "r.json"),
+                                    "--report", f"sarif={out / 's' / 'r.sarif'}"])
+    assert done.exit_code == 0, done.output
+    assert (out / "r.json").is_file() and (out / "s" / "r.sarif").is_file()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    bad = CliRunner().invoke(cli, ["scan", str(repo), "-o", str(blocker / "r.txt")])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert f"cannot write the report {blocker / 'r.txt'}" in bad.output

@@ -49,6 +49,10 @@ def cli() -> None:
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
               help="Also write the same scan in FORMAT to PATH, e.g. --report sarif=out.sarif "
                    "(repeatable; one scan, so an LLM backend is asked once).")
+@click.option("--whole-report", "whole_reports", multiple=True, metavar="FORMAT=PATH",
+              help="Like --report, but in PR mode the whole analysis rather than only what "
+                   "the diff changed: code scanning compares whole analyses, so upload "
+                   "--whole-report sarif=PATH (the same scan; repeatable).")
 @click.option("--runs", type=click.Choice(["github", "gitlab"]),
               help="Measure costs from the CI provider's run history of the last "
                    "cost.runs.days days (token: GITHUB_TOKEN/GH_TOKEN or GITLAB_TOKEN/"
@@ -60,7 +64,8 @@ def cli() -> None:
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
          config_file: Path | None, assignments: tuple[str, ...],
          backend_options: dict[str, Any], base: str | None, fail_on: str,
-         reports: tuple[str, ...], runs: str | None, repo: str | None) -> None:
+         reports: tuple[str, ...], whole_reports: tuple[str, ...], runs: str | None,
+         repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError, visible
@@ -75,6 +80,7 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         raise click.UsageError(str(exc)) from None
     registry = get_registry()
     extra_reports = [_report_target(spec, registry.reporters) for spec in reports]
+    whole = [_report_target(spec, registry.reporters, "--whole-report") for spec in whole_reports]
     reporter = registry.reporters.get(output_format)
     if reporter is None:
         known = ", ".join(sorted(registry.reporters))
@@ -97,6 +103,10 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
                 trusted=bool(backend_options.get("trust_repo_config")))
         result = run_scan(path, backend=backend, registry=registry, config=config,
                           backend_options=backend_options, history=history)
+        if not backend_options.get("estimate"):
+            # Written before PR mode cuts the result down to the diff.
+            for extra, target in whole:
+                _write_report(extra, result, target, ReportOptions(quiet=quiet))
         if base is not None and not backend_options.get("estimate"):
             from xops_lens.prmode import apply_base
 
@@ -114,14 +124,24 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         click.echo(f"error: {visible(failed.error or failed.path)}", err=True)
     options = ReportOptions(quiet=quiet)
     if output is not None:
-        with output.open("w", encoding="utf-8") as stream:
-            reporter.render(result, stream, options)
+        _write_report(reporter, result, output, options)
     else:
         reporter.render(result, sys.stdout, options)
     for extra, target in extra_reports:
-        with target.open("w", encoding="utf-8") as stream:
-            extra.render(result, stream, options)
+        _write_report(extra, result, target, options)
     sys.exit(exit_code(result, policy))
+
+
+def _write_report(reporter: Any, result: Any, target: Path, options: Any) -> None:
+    """Write one report file, creating its folder; a path that cannot be written is a
+    one-line usage error (exit 2), never a traceback."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8") as stream:
+            reporter.render(result, stream, options)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise click.UsageError(f"cannot write the report {target}: {reason}") from None
 
 
 def _withhold_policy_settings(config: Any, policy: frozenset[str],
@@ -141,13 +161,14 @@ def _withhold_policy_settings(config: Any, policy: frozenset[str],
             "--trust-repo-config uses them)")
 
 
-def _report_target(spec: str, reporters: dict[str, Any]) -> tuple[Any, Path]:
+def _report_target(spec: str, reporters: dict[str, Any],
+                   option: str = "--report") -> tuple[Any, Path]:
     name, sep, target = spec.partition("=")
     if not sep or not target:
-        raise click.UsageError(f"--report {spec!r}: expected FORMAT=PATH")
+        raise click.UsageError(f"{option} {spec!r}: expected FORMAT=PATH")
     if name not in reporters:
         known = ", ".join(sorted(reporters))
-        raise click.UsageError(f"--report: unknown format {name!r} (available: {known})")
+        raise click.UsageError(f"{option}: unknown format {name!r} (available: {known})")
     return reporters[name], Path(target)
 
 
