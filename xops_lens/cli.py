@@ -14,10 +14,12 @@ import click
 from xops_lens import __version__
 from xops_lens.github.comment import comment as comment_command
 from xops_lens.llm.cli_options import backend_options, print_estimate
+from xops_lens.precommit import pre_commit as pre_commit_command
 
 EXIT_OK = 0
 EXIT_FILES_FAILED = 1
 EXIT_USAGE = 2
+EXIT_POLICY = 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,6 +69,18 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
          reports: tuple[str, ...], whole_reports: tuple[str, ...], runs: str | None,
          repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
+    run_scan_command(path, output_format, backend, output, quiet, config_file, assignments,
+                     backend_options, base, fail_on, reports, whole_reports, runs, repo)
+
+
+def run_scan_command(path: Path, output_format: str, backend: str, output: Path | None,
+                     quiet: bool, config_file: Path | None, assignments: tuple[str, ...],
+                     backend_options: dict[str, Any], base: str | None, fail_on: str,
+                     reports: tuple[str, ...], whole_reports: tuple[str, ...],
+                     runs: str | None, repo: str | None,
+                     touched: tuple[str, ...] | None = None) -> None:
+    """The scan command's work; ``touched`` (the pre-commit hook's file names) ends it
+    quietly with 0 when none of those files is CI configuration the scan read."""
     from xops_lens.config import load_config
     from xops_lens.errors import XopsLensError, visible
     from xops_lens.plugins import get_registry
@@ -103,6 +117,11 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
                 trusted=bool(backend_options.get("trust_repo_config")))
         result = run_scan(path, backend=backend, registry=registry, config=config,
                           backend_options=backend_options, history=history)
+        if touched is not None:
+            from xops_lens.precommit import touches_ci
+
+            if not touches_ci(result, touched, registry):
+                sys.exit(EXIT_OK)
         if not backend_options.get("estimate"):
             # Written before PR mode cuts the result down to the diff.
             for extra, target in whole:
@@ -129,7 +148,14 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         reporter.render(result, sys.stdout, options)
     for extra, target in extra_reports:
         _write_report(extra, result, target, options)
-    sys.exit(exit_code(result, policy))
+    code = exit_code(result, policy)
+    if code == EXIT_POLICY:
+        from xops_lens.policy import explain
+
+        click.echo(f"xops-lens: --fail-on {fail_on} matched (exit 3):", err=True)
+        for line in explain(result, policy):
+            click.echo(f"  {visible(line)}", err=True)
+    sys.exit(code)
 
 
 def _write_report(reporter: Any, result: Any, target: Path, options: Any) -> None:
@@ -212,6 +238,7 @@ def backends() -> None:
 
 
 cli.add_command(comment_command)
+cli.add_command(pre_commit_command)
 
 
 # A scan builds hundreds of thousands of long-lived objects and no cyclic garbage to
