@@ -81,7 +81,7 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
                      touched: tuple[str, ...] | None = None) -> None:
     """The scan command's work; ``touched`` (the pre-commit hook's file names) ends it
     quietly with 0 when none of those files is CI configuration the scan read."""
-    from xops_lens.config import load_config
+    from xops_lens.config import load_config, unknown_top_level
     from xops_lens.errors import XopsLensError, visible
     from xops_lens.plugins import get_registry
     from xops_lens.policy import exit_code, parse_fail_on
@@ -103,6 +103,7 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
         raise click.UsageError(f"{path}: no such directory")
     try:
         config = load_config(path, config_file, assignments)
+        config.messages.extend(unknown_top_level(config, {"cost", "ignore", *registry.backends}))
         _withhold_policy_settings(config, policy, backend_options)
         for message in config.messages:
             click.echo(f"warning: {visible(message)}", err=True)
