@@ -22,14 +22,23 @@ EXIT_USAGE = 2
 EXIT_POLICY = 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done; nothing the --fail-on policy fails on
+  1  some CI files could not be read (the rest is reported)
+  2  usage error (bad option, path, format, setting or --base)
+  3  --fail-on matched: a human gate or a suggestion (listed on stderr)
+  4  comment: the token may not write (HTTP 403)"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="xops-lens")
 def cli() -> None:
     """See which CI/CD steps gather information, model or act, what they cost per run,
     and which marginal costs a model could turn into fixed ones."""
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "-f", "output_format", default="terminal", show_default=True,
               help="Output format: terminal, json, markdown, sarif, html (or one a plugin adds).")
@@ -38,6 +47,9 @@ def cli() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @click.option("--quiet", "-q", is_flag=True, help="Terminal format: only the summary.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the terminal report, or not (default: only on a terminal; the "
+                   "NO_COLOR and FORCE_COLOR variables are honoured).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A TOML settings file (read after the repository's own).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -64,13 +76,14 @@ def cli() -> None:
                    "CI_PROJECT_PATH, else the origin remote).")
 @backend_options
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
-         config_file: Path | None, assignments: tuple[str, ...],
+         color: bool | None, config_file: Path | None, assignments: tuple[str, ...],
          backend_options: dict[str, Any], base: str | None, fail_on: str,
          reports: tuple[str, ...], whole_reports: tuple[str, ...], runs: str | None,
          repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     run_scan_command(path, output_format, backend, output, quiet, config_file, assignments,
-                     backend_options, base, fail_on, reports, whole_reports, runs, repo)
+                     backend_options, base, fail_on, reports, whole_reports, runs, repo,
+                     color=color)
 
 
 def run_scan_command(path: Path, output_format: str, backend: str, output: Path | None,
@@ -78,7 +91,7 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
                      backend_options: dict[str, Any], base: str | None, fail_on: str,
                      reports: tuple[str, ...], whole_reports: tuple[str, ...],
                      runs: str | None, repo: str | None,
-                     touched: tuple[str, ...] | None = None) -> None:
+                     touched: tuple[str, ...] | None = None, color: bool | None = None) -> None:
     """The scan command's work; ``touched`` (the pre-commit hook's file names) ends it
     quietly with 0 when none of those files is CI configuration the scan read."""
     from xops_lens.config import load_config, unknown_top_level
@@ -142,7 +155,7 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
         sys.exit(EXIT_OK)
     for failed in result.failed_files:
         click.echo(f"error: {visible(failed.error or failed.path)}", err=True)
-    options = ReportOptions(quiet=quiet)
+    options = ReportOptions(quiet=quiet, color=color)
     if output is not None:
         _write_report(reporter, result, output, options)
     else:
@@ -254,6 +267,11 @@ def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         cli(prog_name="xops-lens")
+    except BrokenPipeError:
+        # The reader went away (xops-lens scan | head): what it read was what it wanted.
+        # Point stdout at /dev/null so the interpreter's own final flush stays quiet.
+        _quiet_stdout()
+        os._exit(EXIT_OK)
     except SystemExit as done:
         if not isinstance(done.code, int | None):
             raise  # a message to print: the interpreter's own exit does that
@@ -262,9 +280,23 @@ def main() -> None:
         # written and leave. Files the command opened are closed by then; workers
         # were joined; temporary folders were removed in their finally blocks.
         code = done.code or 0
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            # click's sign that stdout's reader went away (EPIPE): | head read what it
+            # wanted, which is not a failure; click itself would say 1.
+            code = EXIT_OK
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):  # a closed pipe (xops-lens ... | head)
-                code = code or 1
+            except (OSError, ValueError):  # a closed pipe (xops-lens ... | head): quiet
+                pass
         os._exit(code)
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -153,6 +153,9 @@ class ReportOptions:
     """How the user asked for the report; a reporter ignores what does not apply to it."""
 
     quiet: bool = False
+    # --color / --no-color: True or False; None leaves it to the terminal and to
+    # NO_COLOR / FORCE_COLOR (rich's rules). Only the terminal reporter colours.
+    color: bool | None = None
 
 
 @runtime_checkable
