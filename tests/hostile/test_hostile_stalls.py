@@ -150,6 +150,22 @@ class TestGlobsAreLinear:
         files = {s["file"] for s in done.report["steps"]}
         assert files == {f".github/workflows/{near}", GOOD_PATH}
 
+    @pytest.mark.parametrize("pattern", [
+        "[a]" + STARS,                       # a class: wcmatch, not globmatch
+        "{a,c}" + STARS,                     # braces: two such patterns
+        "**/" + "*[ab]" * 60 + "*c.yml",     # a class after every star
+    ])
+    def test_ignore_paths_with_wcmatch_syntax(self, tmp_path: Path, pattern: str) -> None:
+        near, matched = "a" * 100 + ".yml", "a" * 100 + ("c" if "c.yml" in pattern else "b") + ".yml"
+        root = write(tmp_path, {
+            "pyproject.toml": f"[tool.xops-lens]\nignore = {{ paths = ['{pattern}'] }}\n",
+            f".github/workflows/{near}": GOOD, f".github/workflows/{matched}": GOOD,
+            GOOD_PATH: GOOD})
+        done = scan_subprocess(root, "ignore/paths-wcmatch")
+        assert done.exit_code == 0, done.report.get("files")
+        files = {s["file"] for s in done.report["steps"]}
+        assert files == {f".github/workflows/{near}", GOOD_PATH}
+
 
 def _alias_workflow() -> str:
     """5.7 KB, 10,000 steps: one list of 100 steps, reused by 99 more jobs."""
