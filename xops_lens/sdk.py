@@ -44,7 +44,9 @@ class Format(Protocol):
     file of the same format already includes it (False for fragments such as GitLab
     include files, which are analysed alone only when nothing includes them).
     ``parse`` raises ParseError for a broken file, or Declined when the content shows
-    the file is not of this format after all.
+    the file is not of this format after all; a declined file goes to the next format
+    (in registration order) that claims it too. Every ``Step.kind_hint`` must be a kind
+    of the taxonomy, else the file fails, naming the plugin.
     """
 
     name: str
