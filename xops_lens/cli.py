@@ -67,6 +67,9 @@ def cli() -> None:
               help="Like --report, but in PR mode the whole analysis rather than only what "
                    "the diff changed: code scanning compares whole analyses, so upload "
                    "--whole-report sarif=PATH (the same scan; repeatable).")
+@click.option("--category", metavar="NAME",
+              help="SARIF: automationDetails.id, code scanning's category for this analysis "
+                   "(left out by default, so the upload action's category input applies).")
 @click.option("--runs", type=click.Choice(["github", "gitlab"]),
               help="Measure costs from the CI provider's run history of the last "
                    "cost.runs.days days (token: GITHUB_TOKEN/GH_TOKEN or GITLAB_TOKEN/"
@@ -78,12 +81,12 @@ def cli() -> None:
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
          color: bool | None, config_file: Path | None, assignments: tuple[str, ...],
          backend_options: dict[str, Any], base: str | None, fail_on: str,
-         reports: tuple[str, ...], whole_reports: tuple[str, ...], runs: str | None,
-         repo: str | None) -> None:
+         reports: tuple[str, ...], whole_reports: tuple[str, ...], category: str | None,
+         runs: str | None, repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
     run_scan_command(path, output_format, backend, output, quiet, config_file, assignments,
                      backend_options, base, fail_on, reports, whole_reports, runs, repo,
-                     color=color)
+                     color=color, category=category)
 
 
 def run_scan_command(path: Path, output_format: str, backend: str, output: Path | None,
@@ -91,7 +94,8 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
                      backend_options: dict[str, Any], base: str | None, fail_on: str,
                      reports: tuple[str, ...], whole_reports: tuple[str, ...],
                      runs: str | None, repo: str | None,
-                     touched: tuple[str, ...] | None = None, color: bool | None = None) -> None:
+                     touched: tuple[str, ...] | None = None, color: bool | None = None,
+                     category: str | None = None) -> None:
     """The scan command's work; ``touched`` (the pre-commit hook's file names) ends it
     quietly with 0 when none of those files is CI configuration the scan read."""
     from xops_lens.config import load_config, unknown_top_level
@@ -139,7 +143,8 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
         if not backend_options.get("estimate"):
             # Written before PR mode cuts the result down to the diff.
             for extra, target in whole:
-                _write_report(extra, result, target, ReportOptions(quiet=quiet))
+                _write_report(extra, result, target,
+                              ReportOptions(quiet=quiet, color=color, category=category))
         if base is not None and not backend_options.get("estimate"):
             from xops_lens.prmode import apply_base
 
@@ -155,7 +160,7 @@ def run_scan_command(path: Path, output_format: str, backend: str, output: Path 
         sys.exit(EXIT_OK)
     for failed in result.failed_files:
         click.echo(f"error: {visible(failed.error or failed.path)}", err=True)
-    options = ReportOptions(quiet=quiet, color=color)
+    options = ReportOptions(quiet=quiet, color=color, category=category)
     if output is not None:
         _write_report(reporter, result, output, options)
     else:

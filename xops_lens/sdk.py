@@ -158,6 +158,8 @@ class ReportOptions:
     # --color / --no-color: True or False; None leaves it to the terminal and to
     # NO_COLOR / FORCE_COLOR (rich's rules). Only the terminal reporter colours.
     color: bool | None = None
+    # --category: SARIF's automationDetails.id (code scanning's category for this run).
+    category: str | None = None
 
 
 @runtime_checkable
