@@ -35,6 +35,12 @@ class Recorded:
 class FakeGitHub:
     token: str = "test-token"
     login: str | None = None  # a user token (PAT) when set; else an installation token
+    app_slug: str | None = None  # an app token: GET /app answers, comments by SLUG[bot]
+    # Two runs racing: each waits here after its first listing of the comments, so both
+    # have read the (empty) thread before either writes.
+    list_barrier: threading.Barrier | None = None
+    racing: int = 0  # how many listings wait at the barrier (one per racing run)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     prefix: str = ""  # "/api/v3" to play GitHub Enterprise Server
     forbid_writes: bool = False
     fail_next: list[int] = field(default_factory=list)  # statuses to answer before serving
@@ -67,6 +73,8 @@ class FakeGitHub:
     def author(self) -> dict[str, Any]:
         if self.login:
             return {"login": self.login, "type": "User"}
+        if self.app_slug:
+            return {"login": f"{self.app_slug}[bot]", "type": "Bot"}
         return {"login": "github-actions[bot]", "type": "Bot"}
 
     def add_comment(self, repo: str, number: int, body: str, login: str = "someone",
@@ -128,9 +136,25 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(403, FORBIDDEN)
             return
+        if path == "/app" and method == "GET":
+            if fake.app_slug:
+                self._send(200, {"slug": fake.app_slug, "name": fake.app_slug.title()})
+            else:  # GITHUB_TOKEN: no app to describe
+                self._send(403, FORBIDDEN)
+            return
         if (match := _COMMENTS_RE.match(path)):
             repo, number = match.group(1), int(match.group(2))
             if method == "GET":
+                barrier = fake.list_barrier
+                with fake.lock:
+                    racing = barrier is not None and fake.racing > 0
+                    fake.racing -= 1 if racing else 0
+                if racing and barrier is not None:
+                    # Answer only after the racing run has listed too.
+                    chunk = fake.thread(repo, number)[:]
+                    barrier.wait(timeout=10)
+                    self._list(repo, number, parse_qs(url.query), path, chunk)
+                    return
                 self._list(repo, number, parse_qs(url.query), path)
                 return
             if method == "POST":
@@ -163,11 +187,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self._send(404, {"message": "Not Found"})
 
-    def _list(self, repo: str, number: int, query: dict[str, list[str]], path: str) -> None:
+    def _list(self, repo: str, number: int, query: dict[str, list[str]], path: str,
+              snapshot: list[dict[str, Any]] | None = None) -> None:
         fake = self.fake
         per_page = min(int(query.get("per_page", ["30"])[0]), 100)
         page = int(query.get("page", ["1"])[0])
-        thread = fake.thread(repo, number)
+        thread = fake.thread(repo, number) if snapshot is None else snapshot
         chunk = thread[(page - 1) * per_page: page * per_page]
         last = max(1, -(-len(thread) // per_page))
         links = []

@@ -56,6 +56,18 @@ jobs:
         uses: trstringer/manual-approval@v1
 """
 
+# Unchanged by the PR; its gate and its suggestion belong to the whole analysis only.
+OLD_WORKFLOW = """\
+on: [push]
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - name: Wait for approval
+        uses: trstringer/manual-approval@v1
+"""
+
 
 @dataclass
 class Run:
@@ -211,7 +223,8 @@ def pr(tmp_path: Path) -> tuple[Any, str, str]:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     repo = git.Repo.init(workspace, initial_branch="main")
-    base = _commit(repo, {".github/workflows/ci.yml": BASE_WORKFLOW, "README.md": "hi\n"}, "base", 0)
+    base = _commit(repo, {".github/workflows/ci.yml": BASE_WORKFLOW, "README.md": "hi\n",
+                          ".github/workflows/old.yml": OLD_WORKFLOW}, "base", 0)
     head = _commit(repo, {".github/workflows/ci.yml": PR_WORKFLOW}, "the PR", 1)
     return repo, base, head
 
@@ -245,6 +258,12 @@ def test_first_push_comments_second_push_edits_the_same_comment(
     assert "This pull request changes CI" in summary and "<!-- xops-lens" not in summary
     sarif = json.loads(Path(out["sarif-file"]).read_text())
     assert sarif["version"] == "2.1.0"
+    # Code scanning compares whole analyses: the SARIF is the scan of the whole tree,
+    # including the job the PR left alone, not the PR view of the comment.
+    sarif_files = {loc["physicalLocation"]["artifactLocation"]["uri"]
+                   for result in sarif["runs"][0]["results"] for loc in result["locations"]}
+    assert ".github/workflows/old.yml" in sarif_files, sarif_files
+    assert "old.yml" not in body
     after = {p: p.read_bytes() for p in Path(repo.working_tree_dir).rglob("*")
              if p.is_file() and ".git" not in p.parts}
     assert after == before  # nothing was written into the checked-out tree
@@ -286,7 +305,8 @@ def test_pull_request_without_ci_changes_gets_no_comment(tmp_path: Path, api: Fa
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     repo = git.Repo.init(workspace, initial_branch="main")
-    base = _commit(repo, {".github/workflows/ci.yml": BASE_WORKFLOW, "README.md": "hi\n"}, "base", 0)
+    base = _commit(repo, {".github/workflows/ci.yml": BASE_WORKFLOW, "README.md": "hi\n",
+                          ".github/workflows/old.yml": OLD_WORKFLOW}, "base", 0)
     head = _commit(repo, {"README.md": "hello\n"}, "docs only", 1)
     runner = Runner(tmp_path, workspace, api)
     done = runner.run(runner.event(base, head), head)

@@ -129,8 +129,12 @@ def test_forbidden_token_is_a_clear_error_in_log_and_summary(tmp_path: Path, git
     github.forbid_writes = True
     summary = tmp_path / "summary.md"
     summary.write_text("the report\n")
+    fork = tmp_path / "fork.json"
+    fork.write_text(json.dumps({"number": PR, "pull_request": {
+        "number": PR, "head": {"repo": {"full_name": "stranger/widgets"}},
+        "base": {"repo": {"full_name": REPO}}}}))
     outcome = _comment(tmp_path, github, "report", report=TOUCHES, GITHUB_ACTIONS="true",
-                       GITHUB_STEP_SUMMARY=str(summary))
+                       GITHUB_STEP_SUMMARY=str(summary), GITHUB_EVENT_PATH=str(fork))
     assert outcome.exit_code == 4
     assert "HTTP 403" in outcome.stderr and "fork" in outcome.stderr
     assert "Traceback" not in outcome.output
@@ -227,6 +231,9 @@ def test_upsert_with_a_fake_client_and_oversized_bodies() -> None:
         def authenticated_login(self) -> None:
             return None
 
+        def authenticated_app_bot(self) -> None:
+            return None
+
         def create_issue_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
             self.created.append(body)
             return {"id": 1, "html_url": "u"}
@@ -249,3 +256,79 @@ def test_helpers() -> None:
                                    "GITHUB_SERVER_URL": "javascript:alert(1)"})
     assert ctx.repository is None and ctx.sha is None and ctx.server_url == "https://github.com"
     assert ctx.blob_url("a.yml", 3) is None
+
+
+def _race(fake: FakeGitHub, bodies: list[str]) -> list[Any]:
+    """Run one upsert per body at the same time; the server holds every first listing
+    until all runs have listed, so each sees an empty thread (the race of two pushes)."""
+    import threading
+
+    fake.list_barrier = threading.Barrier(len(bodies))
+    fake.racing = len(bodies)
+    outcomes: list[Any] = [None] * len(bodies)
+
+    def run(i: int) -> None:
+        client = GitHubClient(fake.token, fake.api_url)
+        outcomes[i] = upsert(client, REPO, PR, bodies[i], touches_ci=True)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_concurrent_runs_converge_on_one_comment(github: FakeGitHub) -> None:
+    outcomes = _race(github, ["same report", "same report"])
+    assert len(github.calls("POST")) == 2  # the race really happened: both created
+    [left] = github.thread(REPO, PR)
+    assert left["body"] == f"{MARK}\nsame report\n"
+    assert sorted(o.action for o in outcomes) == ["created", "updated"]
+    assert {o.comment_id for o in outcomes} == {left["id"]}
+    # The next push edits that one comment, and there is still one.
+    client = GitHubClient(github.token, github.api_url)
+    assert upsert(client, REPO, PR, "later", touches_ci=True).action == "updated"
+    assert [c["body"] for c in github.thread(REPO, PR)] == [f"{MARK}\nlater\n"]
+
+
+def test_duplicates_left_by_an_old_race_are_deleted_on_the_next_run(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    first = github.add_comment(REPO, PR, f"{MARK}\nA", "github-actions[bot]", "Bot")
+    github.add_comment(REPO, PR, f"{MARK}\nB", "github-actions[bot]", "Bot")
+    outcome = _comment(tmp_path, github, "fresh", report=TOUCHES)
+    assert outcome.exit_code == 0, outcome.output
+    assert [(c["id"], c["body"]) for c in github.thread(REPO, PR)] == [(first["id"], f"{MARK}\nfresh\n")]
+
+
+def test_another_bot_s_marker_is_ignored_with_github_token(tmp_path: Path, github: FakeGitHub) -> None:
+    other = github.add_comment(REPO, PR, f"{MARK}\nanother bot's report", "some-app[bot]", "Bot")
+    outcome = _comment(tmp_path, github, "ours", report=TOUCHES, GITHUB_ACTIONS="true")
+    assert outcome.exit_code == 0, outcome.output
+    assert "comment created" in outcome.stdout and "fork" not in outcome.output
+    assert other["body"].endswith("another bot's report")
+    assert not github.calls("PATCH") and not github.calls("DELETE")
+    assert [c["user"]["login"] for c in github.thread(REPO, PR)] == ["some-app[bot]",
+                                                                      "github-actions[bot]"]
+
+
+def test_an_app_token_s_comments_are_its_bot_s(tmp_path: Path) -> None:
+    fake = FakeGitHub(app_slug="cost-lens")
+    fake.start()
+    try:
+        actions = fake.add_comment(REPO, PR, f"{MARK}\nby GITHUB_TOKEN", "github-actions[bot]", "Bot")
+        mine = fake.add_comment(REPO, PR, f"{MARK}\nby the app", "cost-lens[bot]", "Bot")
+        outcome = _comment(tmp_path, fake, "fresh", report=TOUCHES)
+        assert outcome.exit_code == 0, outcome.output
+        assert mine["body"] == f"{MARK}\nfresh\n"
+        assert actions["body"].endswith("by GITHUB_TOKEN")
+        assert [r.path for r in fake.calls("GET") if r.path == "/app"] == ["/app"]
+    finally:
+        fake.stop()
+
+
+def test_a_403_outside_a_fork_does_not_blame_a_fork(tmp_path: Path, github: FakeGitHub) -> None:
+    github.forbid_writes = True
+    outcome = _comment(tmp_path, github, "report", report=TOUCHES)
+    assert outcome.exit_code == 4
+    assert "pull-requests: write" in outcome.stderr and "fork" not in outcome.stderr

@@ -87,3 +87,73 @@ def test_the_user_configuration_is_read_first(tmp_path: Path,
     config = load_config(tmp_path / "repo")
     assert config.get("cost.human_rate") == 80 and config.get("cost.runner_price") == 0.01
     assert config.source_of("cost.runner_price") == str(tmp_path / "xdg/xops-lens/config.toml")
+
+
+def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    write_tree(tmp_path, files)
+    (tmp_path / ".git").mkdir()  # the repository root, as git makes it
+    return tmp_path
+
+
+def test_settings_are_looked_up_upwards_to_the_repository_root(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "repo", {"pyproject.toml": "[tool.xops-lens.cost]\nhuman_rate = 77\n",
+                                     "services/api/ci.yml": ""})
+    config = load_config(root / "services" / "api")
+    assert config.get("cost.human_rate") == 77
+    assert config.source_of("cost.human_rate") == "../../pyproject.toml [tool.xops-lens]"
+    from xops_lens.config import is_repo_source
+    assert is_repo_source(config.source_of("cost.human_rate"))  # still the repository's
+    # The closest folder wins, as with ruff and pytest.
+    write_tree(root, {"services/.xops-lens.toml": "[cost]\nhuman_rate = 88\n"})
+    assert load_config(root / "services" / "api").source_of("cost.human_rate") == "../.xops-lens.toml"
+    # Running from a sub-folder scans "." there: the same lookup.
+    import os
+    here = os.getcwd()
+    try:
+        os.chdir(root / "services" / "api")
+        assert load_config(Path(".")).get("cost.human_rate") == 88
+    finally:
+        os.chdir(here)
+
+
+def test_nothing_is_read_above_the_repository_root(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".xops-lens.toml": "[cost]\nhuman_rate = 1\n"})
+    inner = _repo(tmp_path / "repo", {"sub/x.yml": ""})
+    assert load_config(inner / "sub").get("cost.human_rate") is None
+    # Outside any repository: only the scanned folder itself.
+    write_tree(tmp_path, {"loose/sub/x.yml": ""})
+    assert load_config(tmp_path / "loose" / "sub").get("cost.human_rate") is None
+
+
+def test_both_files_in_one_folder_say_which_is_used(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[tool.xops-lens]\nbackend = 'a'\n",
+                          ".xops-lens.toml": "backend = 'b'\n"})
+    config = load_config(tmp_path)
+    assert config.messages == [".xops-lens.toml is used; pyproject.toml [tool.xops-lens] "
+                               "beside it is not (merge the two to use both)"]
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n"})
+    assert load_config(tmp_path).messages == []  # a pyproject without the table: no word
+
+
+def test_unknown_top_level_keys_warn_with_the_nearest_known_key(tmp_path: Path) -> None:
+    from xops_lens.config import unknown_top_level
+
+    write_tree(tmp_path, {".xops-lens.toml": "[cots]\nhuman_rate = 1\n[ignore]\npaths = []\n"})
+    config = load_config(tmp_path, assignments=["nokey=1", "ignroe.kinds=['x']"])
+    warnings = unknown_top_level(config, {"cost", "ignore", "openai", "rules"})
+    assert warnings == [
+        ".xops-lens.toml: unknown setting 'cots' is ignored; did you mean 'cost'?",
+        "--set: unknown setting 'nokey' is ignored (known: cost, ignore, openai, rules)",
+        "--set: unknown setting 'ignroe' is ignored; did you mean 'ignore'?",
+    ]
+
+
+def test_scan_prints_the_unknown_key_warning(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xops_lens.cli import cli
+
+    write_tree(tmp_path, {".github/workflows/ci.yml": "on: push\njobs: {}\n"})
+    outcome = CliRunner().invoke(cli, ["scan", str(tmp_path), "-q", "--set", "cots.human_rate=1"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "warning: --set: unknown setting 'cots' is ignored; did you mean 'cost'?" in outcome.stderr

@@ -150,3 +150,32 @@ def test_bad_setting_is_a_usage_error(tmp_path: Path) -> None:
     write_tree(tmp_path, {".xops-lens.toml": "[ignore]\npaths = 3\n"})
     outcome = CliRunner().invoke(cli, ["scan", str(tmp_path)])
     assert outcome.exit_code == 2 and "ignore.paths must be a list of strings" in outcome.stderr
+
+
+@pytest.mark.parametrize(("patterns", "path", "ignored"), [
+    (["ci/[ab].yml"], "ci/a.yml", True),
+    (["ci/[ab].yml"], "ci/c.yml", False),
+    (["ci/[!ab].yml"], "ci/c.yml", True),
+    (["{ci,eng}/**"], "eng/pipelines/x.yml", True),
+    (["*.{yml,yaml}"], "deep/down/x.yaml", True),  # no '/': the name at any depth
+    (["ci/**", "!ci/keep.yml"], "ci/keep.yml", False),  # taken back
+    (["ci/**", "!ci/keep.yml"], "ci/other.yml", True),
+    (["!ci/keep.yml", "ci/**"], "ci/keep.yml", True),  # the last match decides
+    (["legacy/", "!legacy/{a,b}.yml"], "legacy/b.yml", False),
+])
+def test_gitignore_style_classes_braces_and_negation(tmp_path: Path, patterns: list[str],
+                                                     path: str, ignored: bool) -> None:
+    from xops_lens.config import UserSettings
+    from xops_lens.ignore import Ignores
+
+    config = UserSettings()
+    config.merge({"ignore": {"paths": patterns}}, "test")
+    assert (Ignores(tmp_path, config).path_rule(path) is not None) is ignored
+
+
+def test_a_brace_bomb_is_a_one_line_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".xops-lens.toml": "[ignore]\npaths = ['" + "{a,b}" * 20 + "']\n",
+                          ".github/workflows/ci.yml": "on: push\njobs: {}\n"})
+    outcome = CliRunner().invoke(cli, ["scan", str(tmp_path)])
+    assert outcome.exit_code == 2 and "Traceback" not in outcome.output
+    assert "ignore.paths '{a,b}{a,b}" in outcome.stderr and "limit" in outcome.stderr

@@ -96,3 +96,69 @@ def test_registering_a_non_format_is_refused() -> None:
 
     _, registry = build_plugin_manager(load_entry_points=False, extra_plugins=(Wrong(),))
     assert any("which is not a Format" in w for w in registry.warnings)
+
+
+class PickyGitlabFormat:
+    """Claims GitLab files too, but reads only those marked for it; declines the rest."""
+
+    name = "picky"
+    globs = ("**/*.gitlab-ci.yml", ".gitlab-ci.yml")
+
+    def claims(self, path: str) -> bool:
+        return path.endswith(".gitlab-ci.yml")
+
+    def entry(self, path: str) -> bool:
+        return True
+
+    def parse(self, source: Source) -> Pipeline:
+        from xops_lens.sdk import Declined
+
+        if not source.text.startswith("# picky"):
+            raise Declined(source.path)
+        step = Step(file=source.path, line=2, job="picky", name="picky step", text="make")
+        return Pipeline(path=source.path, format=self.name,
+                        jobs=(Job(id="picky", name="picky", file=source.path, line=1,
+                                  steps=(step,)),))
+
+
+def test_a_declined_file_goes_to_the_next_format_that_claims_it(tmp_path: Path) -> None:
+    class Plugin:
+        @hookimpl
+        def register_formats(self, register: Any) -> None:
+            register(PickyGitlabFormat())
+
+    _, registry = build_plugin_manager(load_entry_points=False, extra_plugins=(Plugin(),))
+    assert list(registry.formats).index("picky") < list(registry.formats).index("gitlab-ci")
+    write_tree(tmp_path, {".gitlab-ci.yml": "build:\n  script:\n    - make\n",
+                          "sub/x.gitlab-ci.yml": "# picky\nwhatever: 1\n"})
+    result = scan(tmp_path, registry=registry)
+    formats = {f.path: f.format for f in result.files}
+    assert formats == {".gitlab-ci.yml": "gitlab-ci", "sub/x.gitlab-ci.yml": "picky"}
+    assert {s.step.name for s in result.steps} == {"make", "picky step"}
+
+
+def test_a_misspelt_kind_hint_is_an_error_naming_the_plugin(tmp_path: Path) -> None:
+    class HintingFormat(DotCiFormat):
+        name = "hinting"
+
+        def parse(self, source: Source) -> Pipeline:
+            step = Step(file=source.path, line=1, job="main", name="t", text="t",
+                        kind_hint="tset")
+            return Pipeline(path=source.path, format=self.name,
+                            jobs=(Job(id="main", name="main", file=source.path, line=1,
+                                      steps=(step,)),))
+
+    class Plugin:
+        @hookimpl
+        def register_formats(self, register: Any) -> None:
+            register(HintingFormat())
+
+    _, registry = build_plugin_manager(load_entry_points=False, extra_plugins=(Plugin(),))
+    write_tree(tmp_path, {".dotci": "make\n"})
+    result = scan(tmp_path, registry=registry)
+    [failed] = result.failed_files
+    owner = registry.owners[("formats", "hinting")]
+    assert failed.error == (f".dotci:1: format 'hinting' of plugin {owner} gave the step a "
+                            "kind_hint 'tset' that is not a kind (did you mean 'test'?); "
+                            "file skipped")
+    assert result.steps == []

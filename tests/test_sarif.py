@@ -100,3 +100,65 @@ def test_pr_mode_reports_only_what_the_pr_added(tmp_path: Path) -> None:
     data = sarif(root, "--base", "HEAD")
     gates = [r for r in data["runs"][0]["results"] if r["ruleId"] == "xops-lens/human-gate"]
     assert [g["locations"][0]["physicalLocation"]["region"]["startLine"] for g in gates] == [8]
+
+
+def _uri_line(location: dict[str, Any]) -> tuple[str, int]:
+    phys = location["physicalLocation"]
+    return phys["artifactLocation"]["uri"], phys["region"]["startLine"]
+
+
+def test_every_rule_has_help_text_and_markdown() -> None:
+    run = sarif(EXAMPLES / "github")["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert len(rules) > 1
+    for rule in rules:
+        assert rule["help"]["text"].strip() and rule["help"]["markdown"].strip(), rule["id"]
+        assert "`" not in rule["help"]["text"]
+
+
+def test_automation_details_only_with_category() -> None:
+    assert "automationDetails" not in sarif(EXAMPLES / "github")["runs"][0]
+    run = sarif(EXAMPLES / "github", "--category", "monorepo/api")["runs"][0]
+    assert run["automationDetails"] == {"id": "monorepo/api/"}
+
+
+def test_saving_sentence_has_its_space() -> None:
+    for result in sarif(EXAMPLES / "github")["runs"][0]["results"]:
+        text = result["message"]["text"]
+        assert ".Estimated" not in text
+        if "Estimated saving" in text:
+            assert ". Estimated saving: " in text
+
+
+def test_a_template_included_from_two_pipelines_is_one_result(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "azure-pipelines.yml": "trigger: [main]\njobs:\n  - job: build\n    steps:\n"
+                               "      - template: templates/release.yml\n",
+        "azure-pipelines-nightly.yml": "schedules:\n  - cron: '0 3 * * *'\n"
+                                       "    branches: { include: [main] }\njobs:\n"
+                                       "  - job: nightly\n    steps:\n"
+                                       "      - template: templates/release.yml\n",
+        "templates/release.yml": "steps:\n  - task: ManualValidation@0\n"
+                                 "    displayName: Approve the release\n",
+    })
+    results = sarif(tmp_path)["runs"][0]["results"]
+    [gate] = [r for r in results if r["ruleId"] == "xops-lens/human-gate"]
+    assert _uri_line(gate["locations"][0]) == ("templates/release.yml", 2)
+    related = {_uri_line(loc): loc["id"] for loc in gate["relatedLocations"]}
+    assert related == {("azure-pipelines-nightly.yml", 5): 1, ("azure-pipelines.yml", 3): 2}
+    text = gate["message"]["text"]
+    # Each related location is linked from the message, or GitHub does not show it.
+    assert "[azure-pipelines-nightly.yml:5](1)" in text and "[azure-pipelines.yml:3](2)" in text
+    assert "of job" not in text  # it runs in both pipelines' jobs
+    # Results at distinct places stay distinct.
+    places = [(_uri_line(r["locations"][0]), r["ruleId"]) for r in results]
+    assert len(places) == len(set(places))
+
+
+def test_related_locations_of_a_suggestion_are_linked() -> None:
+    results = sarif(EXAMPLES / "github")["runs"][0]["results"]
+    with_related = [r for r in results if r.get("relatedLocations")]
+    assert with_related
+    for result in with_related:
+        for loc in result["relatedLocations"]:
+            assert f"]({loc['id']})" in result["message"]["text"]

@@ -14,20 +14,31 @@ import click
 from xops_lens import __version__
 from xops_lens.github.comment import comment as comment_command
 from xops_lens.llm.cli_options import backend_options, print_estimate
+from xops_lens.precommit import pre_commit as pre_commit_command
 
 EXIT_OK = 0
 EXIT_FILES_FAILED = 1
 EXIT_USAGE = 2
+EXIT_POLICY = 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done; nothing the --fail-on policy fails on
+  1  some CI files could not be read (the rest is reported)
+  2  usage error (bad option, path, format, setting or --base)
+  3  --fail-on matched: a human gate or a suggestion (listed on stderr)
+  4  comment: the token may not write (HTTP 403)"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="xops-lens")
 def cli() -> None:
     """See which CI/CD steps gather information, model or act, what they cost per run,
     and which marginal costs a model could turn into fixed ones."""
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "-f", "output_format", default="terminal", show_default=True,
               help="Output format: terminal, json, markdown, sarif, html (or one a plugin adds).")
@@ -36,6 +47,9 @@ def cli() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @click.option("--quiet", "-q", is_flag=True, help="Terminal format: only the summary.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the terminal report, or not (default: only on a terminal; the "
+                   "NO_COLOR and FORCE_COLOR variables are honoured).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A TOML settings file (read after the repository's own).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -49,6 +63,13 @@ def cli() -> None:
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
               help="Also write the same scan in FORMAT to PATH, e.g. --report sarif=out.sarif "
                    "(repeatable; one scan, so an LLM backend is asked once).")
+@click.option("--whole-report", "whole_reports", multiple=True, metavar="FORMAT=PATH",
+              help="Like --report, but in PR mode the whole analysis rather than only what "
+                   "the diff changed: code scanning compares whole analyses, so upload "
+                   "--whole-report sarif=PATH (the same scan; repeatable).")
+@click.option("--category", metavar="NAME",
+              help="SARIF: automationDetails.id, code scanning's category for this analysis "
+                   "(left out by default, so the upload action's category input applies).")
 @click.option("--runs", type=click.Choice(["github", "gitlab"]),
               help="Measure costs from the CI provider's run history of the last "
                    "cost.runs.days days (token: GITHUB_TOKEN/GH_TOKEN or GITLAB_TOKEN/"
@@ -58,11 +79,26 @@ def cli() -> None:
                    "CI_PROJECT_PATH, else the origin remote).")
 @backend_options
 def scan(path: Path, output_format: str, backend: str, output: Path | None, quiet: bool,
-         config_file: Path | None, assignments: tuple[str, ...],
+         color: bool | None, config_file: Path | None, assignments: tuple[str, ...],
          backend_options: dict[str, Any], base: str | None, fail_on: str,
-         reports: tuple[str, ...], runs: str | None, repo: str | None) -> None:
+         reports: tuple[str, ...], whole_reports: tuple[str, ...], category: str | None,
+         runs: str | None, repo: str | None) -> None:
     """Scan the CI/CD configuration under PATH (default: the current directory)."""
-    from xops_lens.config import load_config
+    run_scan_command(path, output_format, backend, output, quiet, config_file, assignments,
+                     backend_options, base, fail_on, reports, whole_reports, runs, repo,
+                     color=color, category=category)
+
+
+def run_scan_command(path: Path, output_format: str, backend: str, output: Path | None,
+                     quiet: bool, config_file: Path | None, assignments: tuple[str, ...],
+                     backend_options: dict[str, Any], base: str | None, fail_on: str,
+                     reports: tuple[str, ...], whole_reports: tuple[str, ...],
+                     runs: str | None, repo: str | None,
+                     touched: tuple[str, ...] | None = None, color: bool | None = None,
+                     category: str | None = None) -> None:
+    """The scan command's work; ``touched`` (the pre-commit hook's file names) ends it
+    quietly with 0 when none of those files is CI configuration the scan read."""
+    from xops_lens.config import load_config, unknown_top_level
     from xops_lens.errors import XopsLensError, visible
     from xops_lens.plugins import get_registry
     from xops_lens.policy import exit_code, parse_fail_on
@@ -75,6 +111,7 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         raise click.UsageError(str(exc)) from None
     registry = get_registry()
     extra_reports = [_report_target(spec, registry.reporters) for spec in reports]
+    whole = [_report_target(spec, registry.reporters, "--whole-report") for spec in whole_reports]
     reporter = registry.reporters.get(output_format)
     if reporter is None:
         known = ", ".join(sorted(registry.reporters))
@@ -83,6 +120,7 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         raise click.UsageError(f"{path}: no such directory")
     try:
         config = load_config(path, config_file, assignments)
+        config.messages.extend(unknown_top_level(config, {"cost", "ignore", *registry.backends}))
         _withhold_policy_settings(config, policy, backend_options)
         for message in config.messages:
             click.echo(f"warning: {visible(message)}", err=True)
@@ -97,6 +135,16 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
                 trusted=bool(backend_options.get("trust_repo_config")))
         result = run_scan(path, backend=backend, registry=registry, config=config,
                           backend_options=backend_options, history=history)
+        if touched is not None:
+            from xops_lens.precommit import touches_ci
+
+            if not touches_ci(result, touched, registry):
+                sys.exit(EXIT_OK)
+        if not backend_options.get("estimate"):
+            # Written before PR mode cuts the result down to the diff.
+            for extra, target in whole:
+                _write_report(extra, result, target,
+                              ReportOptions(quiet=quiet, color=color, category=category))
         if base is not None and not backend_options.get("estimate"):
             from xops_lens.prmode import apply_base
 
@@ -112,16 +160,33 @@ def scan(path: Path, output_format: str, backend: str, output: Path | None, quie
         sys.exit(EXIT_OK)
     for failed in result.failed_files:
         click.echo(f"error: {visible(failed.error or failed.path)}", err=True)
-    options = ReportOptions(quiet=quiet)
+    options = ReportOptions(quiet=quiet, color=color, category=category)
     if output is not None:
-        with output.open("w", encoding="utf-8") as stream:
-            reporter.render(result, stream, options)
+        _write_report(reporter, result, output, options)
     else:
         reporter.render(result, sys.stdout, options)
     for extra, target in extra_reports:
+        _write_report(extra, result, target, options)
+    code = exit_code(result, policy)
+    if code == EXIT_POLICY:
+        from xops_lens.policy import explain
+
+        click.echo(f"xops-lens: --fail-on {fail_on} matched (exit 3):", err=True)
+        for line in explain(result, policy):
+            click.echo(f"  {visible(line)}", err=True)
+    sys.exit(code)
+
+
+def _write_report(reporter: Any, result: Any, target: Path, options: Any) -> None:
+    """Write one report file, creating its folder; a path that cannot be written is a
+    one-line usage error (exit 2), never a traceback."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8") as stream:
-            extra.render(result, stream, options)
-    sys.exit(exit_code(result, policy))
+            reporter.render(result, stream, options)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise click.UsageError(f"cannot write the report {target}: {reason}") from None
 
 
 def _withhold_policy_settings(config: Any, policy: frozenset[str],
@@ -141,13 +206,14 @@ def _withhold_policy_settings(config: Any, policy: frozenset[str],
             "--trust-repo-config uses them)")
 
 
-def _report_target(spec: str, reporters: dict[str, Any]) -> tuple[Any, Path]:
+def _report_target(spec: str, reporters: dict[str, Any],
+                   option: str = "--report") -> tuple[Any, Path]:
     name, sep, target = spec.partition("=")
     if not sep or not target:
-        raise click.UsageError(f"--report {spec!r}: expected FORMAT=PATH")
+        raise click.UsageError(f"{option} {spec!r}: expected FORMAT=PATH")
     if name not in reporters:
         known = ", ".join(sorted(reporters))
-        raise click.UsageError(f"--report: unknown format {name!r} (available: {known})")
+        raise click.UsageError(f"{option}: unknown format {name!r} (available: {known})")
     return reporters[name], Path(target)
 
 
@@ -191,6 +257,7 @@ def backends() -> None:
 
 
 cli.add_command(comment_command)
+cli.add_command(pre_commit_command)
 
 
 # A scan builds hundreds of thousands of long-lived objects and no cyclic garbage to
@@ -205,6 +272,11 @@ def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         cli(prog_name="xops-lens")
+    except BrokenPipeError:
+        # The reader went away (xops-lens scan | head): what it read was what it wanted.
+        # Point stdout at /dev/null so the interpreter's own final flush stays quiet.
+        _quiet_stdout()
+        os._exit(EXIT_OK)
     except SystemExit as done:
         if not isinstance(done.code, int | None):
             raise  # a message to print: the interpreter's own exit does that
@@ -213,9 +285,23 @@ def main() -> None:
         # written and leave. Files the command opened are closed by then; workers
         # were joined; temporary folders were removed in their finally blocks.
         code = done.code or 0
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            # click's sign that stdout's reader went away (EPIPE): | head read what it
+            # wanted, which is not a failure; click itself would say 1.
+            code = EXIT_OK
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):  # a closed pipe (xops-lens ... | head)
-                code = code or 1
+            except (OSError, ValueError):  # a closed pipe (xops-lens ... | head): quiet
+                pass
         os._exit(code)
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

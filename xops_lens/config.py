@@ -1,6 +1,12 @@
 """User settings: the user's own ``~/.config/xops-lens/config.toml``, ``[tool.xops-lens]``
-in pyproject.toml or ``.xops-lens.toml`` at the scanned root, an explicit ``--config``
+in pyproject.toml or ``.xops-lens.toml`` of the scanned folder, an explicit ``--config``
 file, then ``--set key=value`` on the command line (later sources win).
+
+The repository's file is looked up as ruff and pytest do: in the scanned folder, then in
+each parent up to the repository root (the folder holding ``.git``); the closest folder
+with either file wins. Outside a git repository only the scanned folder is looked at, so
+a stray file in /tmp or the home folder is never picked up. When one folder has both
+files, ``.xops-lens.toml`` is used and a message says so.
 
 This module only loads and merges; each consumer (cost model, backends, ignores) owns
 its keys and defaults and reads them with :meth:`UserSettings.get`, which also remembers
@@ -9,7 +15,9 @@ where every value came from so reports can print the assumptions they used.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,9 +73,13 @@ class UserSettings:
                 self.origin[dotted] = source
 
 
+_REPO_SOURCE_RE = re.compile(r"(\.\./)*(\.xops-lens\.toml|pyproject\.toml \[tool\.xops-lens\])")
+
+
 def is_repo_source(source: str) -> bool:
-    """True when a setting came from a file inside the scanned tree."""
-    return source == REPO_CONFIG_FILE or source.startswith("pyproject.toml [")
+    """True when a setting came from the scanned repository's own file (in the scanned
+    folder, or a parent up to the repository root: ``../.xops-lens.toml``)."""
+    return _REPO_SOURCE_RE.fullmatch(source) is not None
 
 
 def withhold_repo_settings(config: UserSettings, tables: Iterable[str]) -> list[str]:
@@ -117,7 +129,7 @@ def user_config_path() -> Path:
     return base_dir / "xops-lens" / "config.toml"
 
 
-def _read_repo_toml(root: Path, name: str) -> dict[str, Any] | None:
+def _read_repo_toml(root: Path, name: str, shown: str | None = None) -> dict[str, Any] | None:
     """A configuration file of the scanned repository, read like its CI files: it is
     untrusted input too, so a symlink out of the root, a FIFO or a device is refused."""
     from xops_lens.discover import read_text
@@ -129,20 +141,63 @@ def _read_repo_toml(root: Path, name: str) -> dict[str, Any] | None:
         text = read_text(root, name, max_bytes=MAX_CONFIG_BYTES)
     except ParseError as exc:
         raise ConfigError(exc.one_line()) from None
-    return _parse_toml(text, name)
+    return _parse_toml(text, shown or name)
 
 
-def _repo_config(root: Path) -> tuple[dict[str, Any], str] | None:
-    dedicated = _read_repo_toml(root, REPO_CONFIG_FILE)
-    if dedicated is not None:
-        return dedicated, REPO_CONFIG_FILE
-    table: Any = _read_repo_toml(root, "pyproject.toml")
-    if table is not None:
-        for part in PYPROJECT_TABLE:
-            table = table.get(part) if isinstance(table, dict) else None
-        if isinstance(table, dict):
-            return table, "pyproject.toml [tool.xops-lens]"
+def _pyproject_table(folder: Path, shown: str) -> dict[str, Any] | None:
+    table: Any = _read_repo_toml(folder, "pyproject.toml", shown.split(" [")[0])
+    if table is None:
+        return None
+    for part in PYPROJECT_TABLE:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def config_folders(root: Path) -> list[tuple[Path, str]]:
+    """The scanned folder, then its parents up to the repository root, each with the
+    prefix that names files there relative to the scanned folder (``../``)."""
+    start = root.resolve()
+    chain = [start, *start.parents]
+    top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), None)
+    if top is None:
+        return [(root, "")]
+    return [(root if i == 0 else chain[i], "../" * i) for i in range(top + 1)]
+
+
+def _repo_config(root: Path, messages: list[str]) -> tuple[dict[str, Any], str] | None:
+    for folder, prefix in config_folders(root):
+        dedicated = _read_repo_toml(folder, REPO_CONFIG_FILE, f"{prefix}{REPO_CONFIG_FILE}")
+        shown_table = f"{prefix}pyproject.toml [tool.xops-lens]"
+        if dedicated is not None:
+            try:
+                shadowed = _pyproject_table(folder, shown_table) is not None
+            except ConfigError:
+                shadowed = False
+            if shadowed:
+                messages.append(f"{prefix}{REPO_CONFIG_FILE} is used; {shown_table} beside it "
+                                "is not (merge the two to use both)")
+            return dedicated, f"{prefix}{REPO_CONFIG_FILE}"
+        table = _pyproject_table(folder, shown_table)
+        if table is not None:
+            return table, shown_table
     return None
+
+
+def unknown_top_level(config: UserSettings, known: Iterable[str]) -> list[str]:
+    """One warning per top-level key no part of xops-lens reads, with the nearest known
+    key: a misspelt table is otherwise ignored without a word."""
+    names = sorted(set(known))
+    warnings = []
+    for key in config.values:
+        if key in names:
+            continue
+        source = next((src for dotted, src in config.origin.items()
+                       if dotted == key or dotted.startswith(key + ".")), "settings")
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(names)})"
+        where = "--set" if source == "--set" else source
+        warnings.append(f"{where}: unknown setting {key!r} is ignored{hint}")
+    return warnings
 
 
 def parse_assignment(assignment: str) -> tuple[str, Any]:
@@ -169,7 +224,7 @@ def load_config(root: Path | None, config_file: Path | None = None,
         # reported and the scan goes on with the other settings (a pull request must not
         # be able to stop the scan, and with it the comment, by breaking it).
         try:
-            found = _repo_config(root)
+            found = _repo_config(root, config.messages)
         except ConfigError as exc:
             config.messages.append(f"{exc}; its settings are not used")
             found = None

@@ -9,7 +9,10 @@ reporter sees it) and counted in the summary:
   Jenkinsfiles). An ignore on a job covers its steps and its job-level gate.
 * the settings ``ignore.paths`` (globs over scan-root-relative posix paths: ``*`` and
   ``?`` stay within a folder, ``**`` crosses folders, a trailing ``/`` means the whole
-  folder, a pattern without ``/`` matches the file name at any depth) and
+  folder, a pattern without ``/`` matches the file name at any depth; ``[ab]``,
+  ``[!ab]`` and ``{a,b}`` as in gitignore and bash; a pattern starting with ``!``
+  takes back what an earlier pattern ignored, the last matching pattern deciding, as in
+  .gitignore) and
   ``ignore.kinds`` (kind or subsystem names), e.g. in pyproject.toml::
 
       [tool.xops-lens]
@@ -55,15 +58,57 @@ class Rule:
         return kind in self.names or subsystem in self.names
 
 
-def path_glob(pattern: str) -> Glob:
-    """A path glob over the whole posix path (see the module docstring), matched in
-    time linear in the path (xops_lens.globmatch): the repository's own config writes
-    these, and as a regex ``*a*a*a...*b`` backtracked for minutes."""
+def _normal(pattern: str) -> str:
     pattern = pattern.strip().lstrip("/")
     pattern = pattern.removeprefix("./")
     if pattern.endswith("/"):
         pattern += "**"
+    return pattern
+
+
+def path_glob(pattern: str) -> Glob:
+    """A path glob over the whole posix path (see the module docstring), matched in
+    time linear in the path (xops_lens.globmatch): the repository's own config writes
+    these, and as a regex ``*a*a*a...*b`` backtracked for minutes."""
+    pattern = _normal(pattern)
     return compile_glob(pattern, double_star_crosses=True, anywhere="/" not in pattern)
+
+
+WCMATCH_SYNTAX = ("[", "{")
+BRACE_LIMIT = 1000  # expansions of one pattern's {a,b} groups (wcmatch's own default)
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """One ``ignore.paths`` entry. Plain globs run on xops_lens.globmatch (linear on
+    every Python); those with ``[...]`` or ``{...}`` on wcmatch, whose atomic stars keep
+    a hostile pattern linear too (tests/hostile, TestGlobsAreLinear)."""
+
+    text: str
+    negate: bool
+    fullmatch: Any  # Callable[[str], bool]
+
+    @classmethod
+    def parse(cls, text: str) -> PathPattern:
+        body = text.strip()
+        negate = body.startswith("!")
+        body = _normal(body[1:] if negate else body)
+        if not any(mark in body for mark in WCMATCH_SYNTAX):
+            glob = compile_glob(body, double_star_crosses=True, anywhere="/" not in body)
+            return cls(text, negate, glob.fullmatch)
+        try:
+            from wcmatch import glob as wglob
+        except ImportError:  # Python 3.10: wcmatch 12 needs 3.11 (atomic groups)
+            raise ConfigError(f"ignore.paths {text!r}: [..] and {{..}} need Python 3.11 or "
+                              "newer; use * and ? instead") from None
+        if "/" not in body:
+            body = "**/" + body
+        flags = wglob.GLOBSTAR | wglob.BRACE | wglob.DOTGLOB
+        try:
+            matcher = wglob.compile(body, flags=flags, limit=BRACE_LIMIT)
+        except Exception as exc:  # a bad class, or wcmatch's PatternLimitException
+            raise ConfigError(f"ignore.paths {text!r}: {exc}") from None
+        return cls(text, negate, matcher.match)
 
 
 def _as_list(value: Any, key: str) -> list[str]:
@@ -91,7 +136,7 @@ class Ignores:
     def __init__(self, root: Path, config: UserSettings, texts: Mapping[str, str] | None = None
                  ) -> None:
         self.root = root
-        self.paths = [(p, path_glob(p)) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
+        self.paths = [PathPattern.parse(p) for p in _as_list(config.get("ignore.paths"), "ignore.paths")]
         kinds = _as_list(config.get("ignore.kinds"), "ignore.kinds")
         self.kinds = frozenset(k.strip().lower() for k in kinds if k.strip())
         self._texts: Mapping[str, str] = texts if texts is not None else {}
@@ -157,10 +202,11 @@ class Ignores:
         rule = None
         if self.paths:
             normal = posixpath.normpath(file)
-            for pattern, glob in self.paths:
-                if glob.fullmatch(normal):
-                    rule = Rule(None, f"ignore.paths {pattern!r}")
-                    break
+            # Every pattern, in order: the last that matches decides (a later "!" one
+            # takes the file back), as in .gitignore.
+            for pattern in self.paths:
+                if pattern.fullmatch(normal):
+                    rule = None if pattern.negate else Rule(None, f"ignore.paths {pattern.text!r}")
         self._path_rules[file] = rule
         return rule
 

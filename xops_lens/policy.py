@@ -48,6 +48,40 @@ def findings(result: ScanResult) -> dict[str, int]:
     return {"gate": gates, "suggestion": len(suggestions)}
 
 
+MAX_EXPLAINED = 20  # lines; past that the report itself is the place to read
+
+
+def explain(result: ScanResult, fail_on: frozenset[str]) -> list[str]:
+    """Why the policy matched, one line per place: ``file:line: job J, step S: ...``.
+    A blocked commit or job must say what to change, not only that something matched.
+    The lines quote CI text (job and step names): the caller makes them visible-safe."""
+    lines: list[str] = []
+    if "gate" in fail_on:
+        for item in result.steps:
+            if item.label.kind == "approve":
+                step = item.step
+                lines.append(f"{step.file}:{step.line}: job {step.job}, step {step.name!r}: "
+                             f"human gate ({item.label.why}) [--fail-on gate]")
+        for gate in result.gates:
+            job = gate.job
+            lines.append(f"{job.file}:{job.line}: job {job.name or job.id}: human gate on the "
+                         f"job ({gate.label.why}) [--fail-on gate]")
+    if "suggestion" in fail_on:
+        from xops_lens.reporters.json import to_dict
+
+        for suggestion in to_dict(result, lazy=True).get("suggestions") or []:
+            for place in suggestion.get("applies_to") or [{}]:
+                where = f"{place.get('file')}:{place.get('line')}" if place.get("file") else "-"
+                job = f"job {place.get('job')}" if place.get("job") else "pipeline"
+                step = f", step {place['step']!r}" if place.get("step") else ""
+                lines.append(f"{where}: {job}{step}: suggestion {suggestion.get('id')}: "
+                             f"{suggestion.get('title')} [--fail-on suggestion]")
+    if len(lines) > MAX_EXPLAINED:
+        rest = len(lines) - MAX_EXPLAINED
+        lines = lines[:MAX_EXPLAINED] + [f"... and {rest} more (see the report)"]
+    return lines
+
+
 def exit_code(result: ScanResult, fail_on: frozenset[str]) -> int:
     if "never" in fail_on:
         return EXIT_OK

@@ -23,7 +23,16 @@ from xops_lens.config import UserSettings
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import ConfigError, Declined, ParseError, XopsLensError, visible
-from xops_lens.model import MAX_STEPS_PER_FILE, Classification, Job, Pipeline, Source, Step, Trigger
+from xops_lens.model import (
+    MAX_STEPS_PER_FILE,
+    SUBSYSTEM_OF_KIND,
+    Classification,
+    Job,
+    Pipeline,
+    Source,
+    Step,
+    Trigger,
+)
 from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.redact import redact, redact_pipeline
@@ -70,6 +79,38 @@ def gate_label(job: Job) -> Classification | None:
 def _entry(path: str, formats: list[Format]) -> bool:
     fmt = _claim(path, formats)
     return fmt is None or fmt.entry(path)
+
+
+def _next_claimer(root: Path, path: str, declined: Format, formats: list[Format],
+                  tree: Sequence[str], texts: dict[str, str]) -> FileReport | None:
+    """A format that claims a file and then declines it (its content is another CI's)
+    hands it on to the formats registered after it that claim it too, in order."""
+    later = formats[formats.index(declined) + 1:] if declined in formats else []
+    for fmt in later:
+        if fmt.claims(path):
+            report = _parse_one(root, path, fmt, tree, texts)
+            if report is not None:
+                return report
+    return None
+
+
+def _check_hints(report: FileReport, registry: Registry) -> FileReport:
+    """A step's ``kind_hint`` must be a kind of the taxonomy: a misspelt one would be
+    ignored without a word, so the file is reported as failed, naming the plugin."""
+    if report.pipeline is None:
+        return report
+    bad = next((s for s in report.pipeline.steps
+                if s.kind_hint is not None and s.kind_hint not in SUBSYSTEM_OF_KIND), None)
+    if bad is None:
+        return report
+    import difflib
+
+    owner = registry.owners.get(("formats", report.format), "?")
+    close = difflib.get_close_matches(str(bad.kind_hint), list(SUBSYSTEM_OF_KIND), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return FileReport(report.path, report.format, error=visible(
+        f"{report.path}:{bad.line}: format {report.format!r} of plugin {owner} gave the step "
+        f"a kind_hint {bad.kind_hint!r} that is not a kind{hint}; file skipped"))
 
 
 def _claim(path: str, formats: list[Format]) -> Format | None:
@@ -499,8 +540,11 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
             texts.update(read)  # the same keys in the same order as reading them here
         else:
             report = _parse_one(root, path, fmt, tree, texts)
+        if report is None:  # declined: the next format that claims the file may read it
+            report = _next_claimer(root, path, fmt, formats, tree, texts)
         if report is None:
             continue
+        report = _check_hints(report, registry)
         report = reports[path] = budget.charge(report)
         if report.pipeline is not None:
             for include in report.pipeline.includes:

@@ -44,7 +44,9 @@ class Format(Protocol):
     file of the same format already includes it (False for fragments such as GitLab
     include files, which are analysed alone only when nothing includes them).
     ``parse`` raises ParseError for a broken file, or Declined when the content shows
-    the file is not of this format after all.
+    the file is not of this format after all; a declined file goes to the next format
+    (in registration order) that claims it too. Every ``Step.kind_hint`` must be a kind
+    of the taxonomy, else the file fails, naming the plugin.
     """
 
     name: str
@@ -153,6 +155,11 @@ class ReportOptions:
     """How the user asked for the report; a reporter ignores what does not apply to it."""
 
     quiet: bool = False
+    # --color / --no-color: True or False; None leaves it to the terminal and to
+    # NO_COLOR / FORCE_COLOR (rich's rules). Only the terminal reporter colours.
+    color: bool | None = None
+    # --category: SARIF's automationDetails.id (code scanning's category for this run).
+    category: str | None = None
 
 
 @runtime_checkable

@@ -139,13 +139,21 @@ class TestGlobsAreLinear:
         jobs = sorted(j["id"] for j in done.report["jobs"] if j["file"] != GOOD_PATH)
         assert jobs == ["build", "matched"]
 
-    def test_ignore_paths_in_the_repository_config(self, tmp_path: Path) -> None:
+    # The plain pattern runs on xops_lens.globmatch; those with [..] or {..} on wcmatch.
+    @pytest.mark.parametrize(("pattern", "case"), [
+        (STARS, "ignore/paths-glob"),
+        ("[a]" + STARS, "ignore/paths-wcmatch"),                  # a class
+        ("{a,c}" + STARS, "ignore/paths-wcmatch"),                # braces: two patterns
+        ("**/" + "*[ab]" * 60 + "*b.yml", "ignore/paths-wcmatch"),  # a class after each star
+    ])
+    def test_ignore_paths_in_the_repository_config(self, tmp_path: Path, pattern: str,
+                                                   case: str) -> None:
         near, matched = "a" * 100 + ".yml", "a" * 100 + "b.yml"
         root = write(tmp_path, {
-            "pyproject.toml": f"[tool.xops-lens]\nignore = {{ paths = ['{self.STARS}'] }}\n",
+            "pyproject.toml": f"[tool.xops-lens]\nignore = {{ paths = ['{pattern}'] }}\n",
             f".github/workflows/{near}": GOOD, f".github/workflows/{matched}": GOOD,
             GOOD_PATH: GOOD})
-        done = scan_subprocess(root, "ignore/paths-glob")
+        done = scan_subprocess(root, case)
         assert done.exit_code == 0, done.report.get("files")
         files = {s["file"] for s in done.report["steps"]}
         assert files == {f".github/workflows/{near}", GOOD_PATH}

@@ -157,6 +157,19 @@ class GitHubClient:
             raise
         return data.get("login") if isinstance(data, dict) else None
 
+    def authenticated_app_bot(self) -> str | None:
+        """The bot login (``SLUG[bot]``) of the GitHub App the token belongs to, or None.
+        GitHub answers ``GET /app`` for an app's JWT; where it refuses (an installation
+        token on some servers), the caller falls back to a login it is told."""
+        try:
+            data = self.request("GET", "/app").data
+        except GitHubError as exc:
+            if exc.status in (401, 403, 404):
+                return None
+            raise
+        slug = data.get("slug") if isinstance(data, dict) else None
+        return f"{slug}[bot]" if isinstance(slug, str) and slug else None
+
     def list_issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
         return list(self.paginate(f"/repos/{_repo(repo)}/issues/{int(number)}/comments"
                                   f"?per_page={PER_PAGE}"))

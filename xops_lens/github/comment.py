@@ -2,10 +2,17 @@
 
 The comment is found again by a hidden marker on its first line (``<!-- xops-lens:comment
 -->``, or ``<!-- xops-lens:comment:KEY -->`` with ``--key`` for several per PR) *and* by
-its author, so a person who pastes the marker into their own comment does not get that
-comment overwritten: only comments by the token's own user are edited (for tokens
-without a user, GITHUB_TOKEN and app tokens, any bot account; ``--author`` pins it).
-The body is edited in place on every push and left alone when it has not changed.
+its author: only comments written by the token's own identity are ours. That identity is
+``--author`` when given, else the token's user (``GET /user``: a personal token), else the
+bot of the GitHub App the token belongs to (``GET /app``: ``SLUG[bot]``), else
+``github-actions[bot]``, the author of everything GITHUB_TOKEN writes. A person or another
+bot that carries the marker is left alone.
+
+Two runs at once (two pushes in quick succession) can each find no comment and each
+create one; so after writing, the thread is read again and, when more than one comment of
+ours carries the marker, the oldest is kept (and given this run's body) and the others are
+deleted. The documented workflow also sets a ``concurrency:`` group, which makes the race
+rare; the convergence makes it harmless.
 
 Exit codes: 0 done (created, updated, unchanged, deleted or nothing to do); 1 the API
 failed; 2 usage error; 4 the token may not write (HTTP 403). On a pull request from a
@@ -32,11 +39,16 @@ MAX_BODY = 65_536  # GitHub's limit for a comment body, in characters
 EXIT_API = 1
 EXIT_FORBIDDEN = 4
 
+GITHUB_ACTIONS_BOT = "github-actions[bot]"  # the author of what GITHUB_TOKEN writes
+FORK_HELP = (
+    "The token may not write to this pull request (HTTP 403): it comes from a fork, and "
+    "GitHub gives such a workflow a read-only GITHUB_TOKEN, so no comment can be posted; "
+    "the report is in this job's summary instead."
+)
 FORBIDDEN_HELP = (
-    "The token may not write to this pull request (HTTP 403). On a pull request from a "
-    "fork GitHub gives the workflow a read-only GITHUB_TOKEN, so no comment can be posted; "
-    "the report is in this job's summary instead. For your own branches, give the job "
-    "`permissions: pull-requests: write`."
+    "The token may not write to this pull request (HTTP 403). Give the job "
+    "`permissions: pull-requests: write` (or use a token that has it); the report is in "
+    "this job's summary instead."
 )
 
 
@@ -53,14 +65,52 @@ class Outcome:
     url: str | None = None
 
 
-def _ours(comment: dict[str, Any], mark: str, author: str | None) -> bool:
+def _ours(comment: dict[str, Any], mark: str, login: str) -> bool:
     body = comment.get("body") or ""
     user = comment.get("user") or {}
-    if not body.startswith(mark):
-        return False
+    author = user.get("login") if isinstance(user, dict) else None
+    # Logins are case-insensitive on GitHub.
+    return body.startswith(mark) and isinstance(author, str) and author.lower() == login.lower()
+
+
+def identity(client: Any, author: str | None = None) -> str:
+    """The login whose comments are ours (see the module's docstring)."""
     if author:
-        return user.get("login") == author
-    return user.get("type") == "Bot"
+        return author
+    return client.authenticated_login() or client.authenticated_app_bot() or GITHUB_ACTIONS_BOT
+
+
+def _delete_quietly(client: Any, repo: str, comment_id: int) -> None:
+    """Delete a duplicate; another run deleting it first (404) is the same outcome."""
+    from xops_lens.github.api import GitHubError
+
+    try:
+        client.delete_issue_comment(repo, comment_id)
+    except GitHubError as exc:
+        if exc.status != 404:
+            raise
+
+
+def _mine(client: Any, repo: str, number: int, mark: str, login: str) -> list[dict[str, Any]]:
+    """Our marked comments, oldest first (ids grow with time on GitHub)."""
+    comments = client.list_issue_comments(repo, number)
+    return sorted((c for c in comments if _ours(c, mark, login)), key=lambda c: int(c["id"]))
+
+
+def _converge(client: Any, repo: str, number: int, mark: str, login: str,
+              made: dict[str, Any], wanted: str) -> Outcome:
+    """After creating: if a concurrent run created one too, keep the oldest, delete the rest."""
+    mine = _mine(client, repo, number, mark, login)
+    if len(mine) <= 1:
+        return Outcome("created", made.get("id"), made.get("html_url"))
+    keep, extra = mine[0], mine[1:]
+    for duplicate in extra:
+        _delete_quietly(client, repo, int(duplicate["id"]))
+    if keep.get("id") == made.get("id"):
+        return Outcome("created", made.get("id"), made.get("html_url"))
+    if (keep.get("body") or "").strip() != wanted.strip():
+        client.update_issue_comment(repo, int(keep["id"]), wanted)
+    return Outcome("updated", int(keep["id"]), keep.get("html_url"))
 
 
 def _full(mark: str, body: str, run_url: str | None) -> str:
@@ -84,9 +134,11 @@ def upsert(client: Any, repo: str, number: int, body: str, *, touches_ci: bool,
            author: str | None = None, run_url: str | None = None) -> Outcome:
     """Create, edit, resolve or delete the one comment, and say which."""
     mark = marker(key)
-    comments = client.list_issue_comments(repo, number)
-    login = author or client.authenticated_login()
-    existing = next((c for c in comments if _ours(c, mark, login)), None)
+    login = identity(client, author)
+    mine = _mine(client, repo, number, mark, login)
+    existing = mine[0] if mine else None
+    for duplicate in mine[1:]:  # left by an earlier race: converge now
+        _delete_quietly(client, repo, int(duplicate["id"]))
     wanted = _full(mark, body, run_url)
     if not touches_ci:
         if existing is None:
@@ -101,7 +153,7 @@ def upsert(client: Any, repo: str, number: int, body: str, *, touches_ci: bool,
             wanted = _resolved(mark, existing.get("body") or "")
     if existing is None:
         made = client.create_issue_comment(repo, number, wanted)
-        return Outcome("created", made.get("id"), made.get("html_url"))
+        return _converge(client, repo, number, mark, login, made, wanted)
     if (existing.get("body") or "").strip() == wanted.strip():
         return Outcome("unchanged", int(existing["id"]), existing.get("html_url"))
     made = client.update_issue_comment(repo, int(existing["id"]), wanted)
@@ -136,16 +188,18 @@ def _write_outputs(outcome: Outcome) -> None:
         stream.write(f"comment-url={outcome.url or ''}\n")
 
 
-def _notice_forbidden(step_summary: str | None, in_actions: bool) -> None:
-    click.echo(f"error: {FORBIDDEN_HELP}", err=True)
+def _notice_forbidden(step_summary: str | None, in_actions: bool, is_fork: bool) -> None:
+    # Blame the fork only when the event says the PR comes from one.
+    help_text = FORK_HELP if is_fork else FORBIDDEN_HELP
+    click.echo(f"error: {help_text}", err=True)
     if in_actions:
         # A workflow command: shown as a warning on the run's page.
-        click.echo(f"::warning title=xops-lens comment not posted::{FORBIDDEN_HELP}")
+        click.echo(f"::warning title=xops-lens comment not posted::{help_text}")
     if step_summary:
         try:
             with open(step_summary, "a", encoding="utf-8") as stream:
                 stream.write(f"\n> [!NOTE]\n> **xops-lens could not post its pull-request "
-                             f"comment.** {FORBIDDEN_HELP}\n")
+                             f"comment.** {help_text}\n")
         except OSError:
             pass
 
@@ -166,7 +220,7 @@ def _notice_forbidden(step_summary: str | None, in_actions: bool) -> None:
 @click.option("--pr", "pr_number", type=int, help="Pull request number (default: the event's).")
 @click.option("--key", default="", help="Keep several xops-lens comments apart on one PR.")
 @click.option("--author", help="Edit only comments by this login (default: the token's user, "
-                               "or any bot account for tokens without a user).")
+                               "else its GitHub App's SLUG[bot], else github-actions[bot]).")
 @click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
               help="Environment variable holding the token.")
 def comment(body_file: Path, report_file: Path | None, mode: str, on_clean: str,
@@ -195,7 +249,7 @@ def comment(body_file: Path, report_file: Path | None, mode: str, on_clean: str,
                          on_clean=on_clean, key=key, author=author, run_url=ctx.run_url)
     except GitHubError as exc:
         if exc.forbidden:
-            _notice_forbidden(ctx.step_summary, ctx.in_actions)
+            _notice_forbidden(ctx.step_summary, ctx.in_actions, ctx.is_fork)
             sys.exit(EXIT_FORBIDDEN)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_API)

@@ -161,9 +161,9 @@ def _suggestion_table(report: CostReport, width: int) -> Any:
                   title_justify="left", show_edge=False, pad_edge=False, header_style="bold",
                   expand=True)
     table.add_column("#", justify="right", no_wrap=True, width=2)
-    table.add_column("suggestion", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("suggestion", overflow="fold", ratio=1)  # wrapped, never cut
     if wide:
-        table.add_column("applies to", no_wrap=True, overflow="ellipsis", width=24)
+        table.add_column("applies to", overflow="fold", width=24)
     table.add_column("now/mo", justify="right", no_wrap=True, width=7)
     table.add_column("saves/mo", justify="right", no_wrap=True, width=8)
     table.add_column("one-time", justify="right", no_wrap=True, width=8)
@@ -320,7 +320,7 @@ def _assumption_table(report: CostReport) -> Any:
                   expand=True)
     table.add_column("setting", no_wrap=True, overflow="fold", max_width=46)
     table.add_column("value", ratio=1, overflow="fold")
-    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("source", overflow="fold", max_width=30)
     for key, value, source in _assumption_rows(report.assumptions):
         # Keys, values and sources may come from the scanned repository's own settings.
         table.add_row(plain(key), plain(value),

@@ -11,7 +11,15 @@ What becomes a result (a decision, documented in docs/github-action.md):
 
 Plain labels are not results: a checkout is not a finding. Every result is ``note``
 level: these are opportunities, not defects. In PR mode the result holds only the
-changed steps, so code scanning shows only what the pull request added.
+changed steps; the Action uploads the whole analysis instead (``--whole-report``), as
+code scanning compares whole analyses.
+
+One result per place: a template included from two pipelines yields one result at the
+template's line, the including pipelines (callers) as related locations, each linked
+from the message (``[text](id)``, the only way GitHub shows related locations). Every
+rule has ``help`` (text and Markdown), which GitHub requires. ``automationDetails.id``
+is written only for ``--category``: otherwise it would override the upload action's own
+``category`` and two uploads (a monorepo's folders) would replace each other.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 GATE_RULE = "xops-lens/human-gate"
 SUGGESTION_RULE = "xops-lens/suggestion/"
 FINGERPRINT_KEY = "xopsLensLocation/v1"
+MAX_LINKED = 20  # related locations named in a message; the rest are counted
 
 
 # What RFC 3986 allows unencoded in a path: unreserved, sub-delims, ":" and "@", and "/".
@@ -94,29 +103,132 @@ def _number(item: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-def to_sarif(result: ScanResult) -> dict[str, Any]:
+def _help(rule: dict[str, Any]) -> dict[str, str]:
+    """``help`` for a rule (GitHub requires the text; it shows the Markdown)."""
+    about = rule["fullDescription"]["text"]
+    if rule["id"] == GATE_RULE:
+        what = ("Keep the gate where a person must decide; where the decision follows "
+                "from the change, let a model summarise the risk and approve low-risk runs.")
+    else:
+        what = ("The result's message gives the estimated monthly saving and when the "
+                "one-time work pays back (`xops-lens scan` without `-q` shows the arithmetic "
+                "and the assumptions).")
+    ignore = ("Leave a place out with an inline comment `# xops-lens: ignore[approve]` (or "
+              "the kind) on the step, or a path with the `ignore.paths` setting.")
+    # fullDescription went through sarif_text (brackets escaped), which is also valid
+    # Markdown; the text form drops the Markdown backticks.
+    markdown = f"{about}\n\n{what}\n\n{ignore}"
+    return {"text": f"{about} {what} {ignore}".replace("`", ""), "markdown": markdown}
+
+
+def _callers(result: ScanResult) -> dict[int, list[tuple[str, int]]]:
+    """For each step and job written in another file than the pipeline that runs it (a
+    template, an include): where that pipeline calls it, by ``id()`` of the object."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for report in result.files:
+        pipeline = report.pipeline
+        if pipeline is None:
+            continue
+        for job in pipeline.jobs:
+            if job.file != pipeline.path:
+                found.setdefault(id(job), []).append((pipeline.path, 1))
+            for step in job.steps:
+                if step.file == job.file and job.file == pipeline.path:
+                    continue
+                place = (job.file, job.line) if job.file != step.file else (pipeline.path, 1)
+                found.setdefault(id(step), []).append(place)
+    return found
+
+
+def _where(result: dict[str, Any]) -> tuple[str, str, int]:
+    location = result["locations"][0]["physicalLocation"]
+    return (result["ruleId"], location["artifactLocation"]["uri"],
+            location["region"]["startLine"])
+
+
+def _one_per_place(prefix: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge results of one rule at one place (a template reached from two pipelines),
+    make the callers related locations, and link every related location from the
+    message: GitHub shows only linked ones."""
+    merged: dict[tuple[str, str, int], dict[str, Any]] = {}
+    calls: dict[tuple[str, str, int], list[tuple[str, int]]] = {}
+    for entry in results:
+        key = _where(entry)
+        for caller in entry.pop("_callers", []):
+            if caller not in calls.setdefault(key, []):
+                calls[key].append(caller)
+        merged.setdefault(key, entry)  # the first of equal results stands for them all
+    out = []
+    for key, entry in merged.items():
+        related = list(entry.get("relatedLocations") or [])
+        # Related places of a suggestion may repeat the place itself (a template step
+        # listed once per pipeline): keep each place once.
+        seen = {(key[1], key[2])}
+        kept = []
+        for loc in related:
+            phys = loc["physicalLocation"]
+            where = (phys["artifactLocation"]["uri"], phys["region"]["startLine"])
+            if where not in seen:
+                seen.add(where)
+                kept.append(loc)
+        callers = []
+        for file, line in calls.get(key, []):
+            where = (artifact_uri(prefix + file), line)
+            if where not in seen:
+                seen.add(where)
+                callers.append((file, line))
+        for file, line in callers:
+            kept.append(_location(prefix, file, line))
+        for i, loc in enumerate(kept, start=1):
+            loc["id"] = i
+        if kept:
+            entry["relatedLocations"] = kept
+            links = ", ".join(_link(loc) for loc in kept[:MAX_LINKED])
+            more = f" and {len(kept) - MAX_LINKED} more" if len(kept) > MAX_LINKED else ""
+            label = "Called from" if callers else "Also at"
+            entry["message"]["text"] += f" {label} {links}{more}."
+        else:
+            entry.pop("relatedLocations", None)
+        out.append(entry)
+    return out
+
+
+def _link(location: dict[str, Any]) -> str:
+    phys = location["physicalLocation"]
+    shown = sarif_text(f"{phys['artifactLocation']['uri']}:{phys['region']['startLine']}")
+    return f"[{shown}]({location['id']})"
+
+
+def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
     from xops_lens.reporters.json import to_dict
 
     prefix = repo_prefix(result.root, None)
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
 
-    gate_steps = [s for s in result.steps if s.label.kind == "approve"]
+    callers = _callers(result)
+    # An expanded call (an Azure step template) is followed by its own steps, where the
+    # gate is reported: the call would repeat it once per pipeline.
+    gate_steps = [s for s in result.steps if s.label.kind == "approve" and not s.step.expanded]
     if gate_steps or result.gates:
         rules[GATE_RULE] = _gate_rule()
     for item in gate_steps:
         step = item.step
+        # A step written in a template runs in the jobs of every pipeline that includes
+        # it: one result names no job, its callers follow as related locations.
+        of_job = "" if callers.get(id(step)) else f" of job '{step.job}'"
         results.append({
             "ruleId": GATE_RULE,
             "level": "note",
             "message": {"text": sarif_text(
-                f"Step '{step.name}' of job '{step.job}' waits for a person on every run "
+                f"Step '{step.name}'{of_job} waits for a person on every run "
                 f"(action/approve): {item.label.why}", 1000)},
             "locations": [_location(prefix, step.file, step.line)],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(
                 GATE_RULE, step.file, step.job, step.name)},
             "properties": {"subsystem": "action", "kind": "approve",
                            "confidence": round(item.label.confidence, 3)},
+            "_callers": callers.get(id(step), []),
         })
     for gate in result.gates:
         job = gate.job
@@ -129,6 +241,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(GATE_RULE, job.file, job.id)},
             "properties": {"subsystem": "action", "kind": gate.label.kind,
                            "confidence": round(gate.label.confidence, 3)},
+            "_callers": callers.get(id(job), []),
         })
 
     data = to_dict(result)
@@ -153,7 +266,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
         results.append({
             "ruleId": rule["id"],
             "level": "note",
-            "message": {"text": f"{title}.{sarif_text(numbers)}"},
+            "message": {"text": f"{title}. {sarif_text(numbers.strip())}".rstrip()},
             "locations": [_location(prefix, places[0]["file"], places[0]["line"])],
             "relatedLocations": [
                 {"id": i, **_location(prefix, a["file"], a["line"])}
@@ -172,7 +285,10 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
          "locations": [_location(prefix, f.path, 1)]}
         for f in result.failed_files
     ]
+    results = _one_per_place(prefix, results)
     rule_list = [rules[k] for k in sorted(rules)]
+    for rule in rule_list:
+        rule.setdefault("help", _help(rule))
     index = {rule["id"]: i for i, rule in enumerate(rule_list)}
     for entry in results:
         entry["ruleIndex"] = index[entry["ruleId"]]
@@ -189,7 +305,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
                 "semanticVersion": __version__,
                 "rules": rule_list,
             }},
-            "automationDetails": {"id": "xops-lens/"},
+            **({"automationDetails": {"id": f"{category.strip('/')}/"}} if category else {}),
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": notifications,
@@ -204,7 +320,7 @@ class SarifReporter:
     name = "sarif"
 
     def render(self, result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
-        json.dump(to_sarif(result), stream, indent=2, ensure_ascii=False)
+        json.dump(to_sarif(result, options.category), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
 
 

@@ -18,14 +18,41 @@ from xops_lens.sdk import BackendUsage, ReportOptions
 
 SUBSYSTEM_STYLE = {"information": "cyan", "model": "magenta", "action": "yellow"}
 BAR_WIDTH = 30
+PIPED_WIDTH = 120  # a pipe or a file has no width; rich would assume 80 and cut
+MIN_STEP_WIDTH = 30  # below this the step column moves to a layout that gives it more
+JOB_MAX_WIDTH = 24
+# line, subsystem, kind, conf and cost columns, and 3 characters between columns.
+_FIXED = 5 + 11 + 17 + 4 + 8
+_GAP = 3
 
 
-def _console(stream: TextIO) -> Any:
+def _console(stream: TextIO, color: bool | None = None) -> Any:
+    import os
+
     from rich.console import Console
 
-    # Width follows the terminal (or COLUMNS); markup and emoji are off because step
-    # names are untrusted text and must print exactly as written.
-    return Console(file=stream, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    # Width follows the terminal, or COLUMNS; a pipe gets PIPED_WIDTH rather than
+    # rich's 80. Colour: --color / --no-color, else rich's own rules (a terminal, and
+    # NO_COLOR / FORCE_COLOR in the environment). Markup and emoji are off because
+    # step names are untrusted text and must print exactly as written.
+    width = None
+    try:
+        is_tty = stream.isatty()
+    except (AttributeError, ValueError):
+        is_tty = False
+    if not is_tty and not os.environ.get("COLUMNS", "").isdigit():
+        width = PIPED_WIDTH
+
+    class PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1 here; let the error reach the command line, which
+            # treats a reader that went away (| head) as a quiet success.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeAwareConsole(file=stream, markup=False, emoji=False, highlight=False,
+                            soft_wrap=False, width=width, force_terminal=color,
+                            no_color=None if color is None else not color)
 
 
 def _step_text(step: Step, shown_file: str) -> Any:
@@ -40,8 +67,24 @@ def _step_text(step: Step, shown_file: str) -> Any:
     return text
 
 
+def _job_label(job: Any) -> str:
+    label = plain(job.id)
+    extras = []
+    if job.matrix_size > 1:
+        extras.append(f"×{job.matrix_size}")
+    if job.calls:
+        extras.append(f"→ {plain(job.calls)}")
+    return f"{label} {' '.join(extras)}" if extras else label
+
+
 def _file_table(report: FileReport, labels: dict[int, Classification],
-                gate_by_job: dict[int, GateResult], cost_report: CostReport | None = None) -> Any:
+                gate_by_job: dict[int, GateResult], cost_report: CostReport | None = None,
+                width: int = PIPED_WIDTH) -> Any:
+    """One file's steps. Wide: a job column beside the step. Narrow (the step column
+    would get fewer than MIN_STEP_WIDTH characters, e.g. at 80 columns): each job is a
+    row of its own above its steps and the confidence column is left out, so the step
+    keeps the width. Job ids and step names wrap, never end in "…": two long names that
+    share a beginning must not print alike."""
     from rich.table import Table
     from rich.text import Text
 
@@ -56,49 +99,57 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
         title.append(f"  on: {plain(', '.join(events))}", style="dim")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
                   header_style="bold", expand=True)
-    # Label columns have fixed widths so they never wrap or get cut; the step name
-    # takes whatever width is left, one line per step.
-    job_width = min(20, max([len(j.id) for j in pipeline.jobs] + [3]) + 4)
+    job_width = min(JOB_MAX_WIDTH, max([len(_job_label(j)) for j in pipeline.jobs] + [3]))
+    wide = width - _FIXED - job_width - 6 * _GAP >= MIN_STEP_WIDTH
     table.add_column("line", justify="right", style="dim", no_wrap=True, width=5)
-    table.add_column("job", no_wrap=True, overflow="ellipsis", width=job_width)
-    table.add_column("step", no_wrap=True, overflow="ellipsis", ratio=1)
+    if wide:
+        table.add_column("job", overflow="fold", width=job_width)
+    table.add_column("step", overflow="fold", ratio=1)
     table.add_column("subsystem", no_wrap=True, width=11)
     table.add_column("kind", no_wrap=True, width=17)
-    table.add_column("conf", justify="right", no_wrap=True, width=4)
+    if wide:
+        table.add_column("conf", justify="right", no_wrap=True, width=4)
     table.add_column(cost.column_title(cost_report), justify="right", no_wrap=True, width=8)
+
+    def row(line: str, job: str, step: Any, label: Classification | None, money: str) -> None:
+        subsystem = Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]) if label else ""
+        kind = label.kind if label else ""
+        if wide:
+            conf = f"{label.confidence:.2f}" if label else ""
+            table.add_row(line, job, step, subsystem, kind, conf, money)
+        else:
+            table.add_row(line, step, subsystem, kind, money)
+
     for job in pipeline.jobs:
-        job_label = plain(job.id)
-        extras = []
-        if job.matrix_size > 1:
-            extras.append(f"×{job.matrix_size}")
-        if job.calls:
-            extras.append(f"→ {plain(job.calls)}")
-        if extras:
-            job_label += " " + " ".join(extras)
+        job_label = _job_label(job)
         gate = gate_by_job.get(id(job))
-        if gate is not None:
+        shown = [s for s in job.steps if id(s) in labels]
+        if not wide and (gate is not None or shown or not job.steps):
+            # The job's own row: its full id, and its gate when it has one.
+            head = Text(f"job {job_label}", style="bold")
+            if gate is not None:
+                gate_text = "manual gate" if job.manual else f"environment {plain(str(job.environment))}"
+                head.append(f"  (job) {gate_text}", style="italic")
+                row(str(job.line), "", head, gate.label, cost.gate_cell(cost_report, job))
+            else:
+                if not job.steps:
+                    head.append("  (no steps)", style="dim")
+                row(str(job.line), "", head, None, "")
+        elif gate is not None:
             gate_text = "manual gate" if job.manual else f"environment {plain(str(job.environment))}"
-            table.add_row(
-                str(job.line), job_label, Text(f"(job) {gate_text}", style="italic"),
-                Text(gate.label.subsystem, style=SUBSYSTEM_STYLE[gate.label.subsystem]),
-                gate.label.kind, f"{gate.label.confidence:.2f}", cost.gate_cell(cost_report, job),
-            )
+            row(str(job.line), job_label, Text(f"(job) {gate_text}", style="italic"),
+                gate.label, cost.gate_cell(cost_report, job))
             job_label = ""
-        if not job.steps and gate is None:
-            table.add_row(str(job.line), job_label, Text("(no steps)", style="dim"), "", "", "", "")
+        elif not job.steps:
+            row(str(job.line), job_label, Text("(no steps)", style="dim"), None, "")
         for step in job.steps:
             label = labels.get(id(step))
             if label is None:  # left out by an ignore rule, or unchanged in PR mode
                 continue
-            table.add_row(
-                str(step.line),
-                job_label,
-                _step_text(step, report.path),
-                Text(label.subsystem, style=SUBSYSTEM_STYLE[label.subsystem]),
-                label.kind,
-                f"{label.confidence:.2f}",
-                cost.step_cell(cost_report, step, job),
-            )
+            text = _step_text(step, report.path)
+            if not wide:
+                text = Text("  ").append_text(text)
+            row(str(step.line), job_label, text, label, cost.step_cell(cost_report, step, job))
             job_label = ""
     return table
 
@@ -174,7 +225,7 @@ def _pr_lines(changes: ChangeSet) -> list[str]:
 def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     from rich.text import Text
 
-    console = _console(stream)
+    console = _console(stream, options.color)
     labels = {id(r.step): r.label for r in result.steps}
     gate_by_job = {id(g.job): g for g in result.gates}
 
@@ -186,7 +237,7 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
                     id(s) in labels for s in report.pipeline.steps) and not any(
                     id(j) in gate_by_job for j in report.pipeline.jobs):
                 continue  # PR mode: nothing of this file changed
-            console.print(_file_table(report, labels, gate_by_job, result.cost))
+            console.print(_file_table(report, labels, gate_by_job, result.cost, console.width))
             for note in report.pipeline.notes:
                 console.print(Text(f"  note: {plain(note)}", style="dim"))
             reusable = cost.reusable_jobs(result.cost, report.pipeline.jobs)
