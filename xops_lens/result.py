@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from xops_lens.config import UserSettings
 from xops_lens.cost.report import CostReport
-from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step
+from xops_lens.model import SUBSYSTEMS, Classification, Job, Pipeline, Step, Suggestion
 from xops_lens.sdk import BackendUsage
 
 if TYPE_CHECKING:
@@ -169,6 +169,11 @@ class ScanResult:
     @property
     def failed_files(self) -> list[FileReport]:
         return [f for f in self.files if f.error is not None]
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The cost model's suggestions, in the order every report lists them."""
+        return self.cost.suggestions if self.cost is not None else []
 
     def subsystem_counts(self) -> dict[str, int]:
         counts = Counter(s.label.subsystem for s in self.steps)

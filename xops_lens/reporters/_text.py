@@ -77,3 +77,9 @@ def repo_prefix(root: str, workspace: str | None) -> str:
             continue
         return "" if rel == "." else rel + "/"
     return ""
+
+
+def figure(value: float) -> float:
+    """A money or time figure as the JSON report rounds it (4 decimals), so that every
+    format quotes the same number for one suggestion."""
+    return round(value, 4)

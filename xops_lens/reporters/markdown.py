@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from xops_lens import __version__
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import SUBSYSTEMS
-from xops_lens.reporters._text import md, repo_prefix
+from xops_lens.model import SUBSYSTEMS, Suggestion
+from xops_lens.reporters._text import figure, md, repo_prefix
 from xops_lens.result import ScanResult
 from xops_lens.sdk import ReportOptions
 
@@ -74,40 +74,18 @@ def _money(value: float | None, currency: str | None) -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {md(currency or '')}".rstrip()
 
 
-def _suggestions(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = data.get("suggestions")
-    return [s for s in found if isinstance(s, Mapping)] if isinstance(found, list) else []
-
-
-def _field(item: Mapping[str, Any], *path: str) -> Any:
-    node: Any = item
-    for key in path:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    return node
-
-
-def _suggestion_rows(items: Iterable[Mapping[str, Any]], links: _Links) -> list[list[str]]:
-    """Rows read defensively from the JSON contract's ``suggestions`` (cost model)."""
+def _suggestion_rows(items: Iterable[Suggestion], links: _Links) -> list[list[str]]:
     rows = []
     for item in items:
-        title = _field(item, "title") or _field(item, "wording", "title") or item.get("id", "")
-        saving = _field(item, "monthly_saving")
-        if saving is None:
-            saving = _field(item, "numbers", "monthly_saving")
-        currency = _field(item, "currency") or _field(item, "numbers", "currency")
-        months = _field(item, "break_even_months")
-        if months is None:
-            months = _field(item, "numbers", "break_even_months")
-        places = [a for a in item.get("applies_to") or () if isinstance(a, Mapping)]
-        where = ", ".join(links.where(str(a.get("file", "")), int(a.get("line") or 0))
-                          for a in places[:3])
-        if len(places) > 3:
-            where += f" +{len(places) - 3}"
+        n = item.numbers
+        months = n.break_even_months
+        where = ", ".join(links.where(a.file, a.line) for a in item.applies_to[:3])
+        if len(item.applies_to) > 3:
+            where += f" +{len(item.applies_to) - 3}"
         rows.append([
-            md(str(title), NAME_WIDTH), where,
-            _money(saving if isinstance(saving, (int, float)) else None,
-                   currency if isinstance(currency, str) else None),
-            f"{months:.1f} mo" if isinstance(months, (int, float)) else "never",
+            md(item.wording.title or item.id, NAME_WIDTH), where,
+            _money(figure(n.monthly_saving), n.currency or None),
+            "never" if months is None else f"{figure(months):.1f} mo",
         ])
     return rows
 
@@ -239,15 +217,12 @@ def render_markdown(result: ScanResult, options: ReportOptions | None = None,
 
 
 def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
-    from xops_lens.reporters.json import to_dict
-
     links = _Links(result, ctx)
     out = ["### xops-lens: CI steps by subsystem", ""]
     out += _pr(result, links, quiet) if result.changes is not None else _full(result, links, quiet)
 
     out += _measured(result)
-    data = to_dict(result)
-    suggestions = _suggestions(data)
+    suggestions = result.suggestions
     if suggestions:
         rows = _suggestion_rows(suggestions, links)
         out += [(f"**Suggestions ({len(rows)})**: marginal costs a fixed-cost model or "
@@ -257,9 +232,9 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
         # What to set up, in the catalogue's words or the LLM backend's (then about this
         # pipeline): model text too, so escaped like every text taken from CI files.
         meanings = [] if quiet else [
-            f"- **{md(str(title), NAME_WIDTH)}**: {md(str(description), 600)}"
+            f"- **{md(item.wording.title, NAME_WIDTH)}**: {md(item.wording.description, 600)}"
             for item in suggestions[:MAX_ROWS]
-            if (title := _field(item, "title")) and (description := _field(item, "description"))]
+            if item.wording.title and item.wording.description]
         if meanings:
             out += _details("What each suggestion means", meanings)
     failed = result.failed_files

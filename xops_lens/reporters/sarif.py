@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from xops_lens import __version__
 from xops_lens.hookspecs import hookimpl
-from xops_lens.reporters._text import repo_prefix, sarif_text
+from xops_lens.model import Suggestion
+from xops_lens.reporters._text import figure, repo_prefix, sarif_text
 from xops_lens.result import ScanResult
 from xops_lens.sdk import ReportOptions
 
@@ -83,24 +83,16 @@ def _gate_rule() -> dict[str, Any]:
     }
 
 
-def _suggestion_rule(item: Mapping[str, Any]) -> dict[str, Any]:
-    title = item.get("title") or (item.get("wording") or {}).get("title") or item.get("id")
-    description = item.get("description") or (item.get("wording") or {}).get("description") \
-        or title
+def _suggestion_rule(item: Suggestion) -> dict[str, Any]:
+    title = item.wording.title or item.id
+    description = item.wording.description or title
     return {
-        "id": SUGGESTION_RULE + str(item.get("id")),
-        "shortDescription": {"text": sarif_text(str(title), 200)},
-        "fullDescription": {"text": sarif_text(str(description), 1000)},
+        "id": SUGGESTION_RULE + item.id,
+        "shortDescription": {"text": sarif_text(title, 200)},
+        "fullDescription": {"text": sarif_text(description, 1000)},
         "defaultConfiguration": {"level": "note"},
         "properties": {"tags": ["xops-lens", "suggestion", "marginal-cost"]},
     }
-
-
-def _number(item: Mapping[str, Any], key: str) -> Any:
-    value = item.get(key)
-    if value is None and isinstance(item.get("numbers"), Mapping):
-        value = item["numbers"].get(key)
-    return value
 
 
 def _help(rule: dict[str, Any]) -> dict[str, str]:
@@ -200,8 +192,6 @@ def _link(location: dict[str, Any]) -> str:
 
 
 def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
-    from xops_lens.reporters.json import to_dict
-
     prefix = repo_prefix(result.root, None)
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
@@ -244,40 +234,34 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
             "_callers": callers.get(id(job), []),
         })
 
-    data = to_dict(result)
-    for item in data.get("suggestions") or ():
-        if not isinstance(item, Mapping):
-            continue
-        places = [a for a in item.get("applies_to") or () if isinstance(a, Mapping)
-                  and isinstance(a.get("file"), str) and isinstance(a.get("line"), int)]
+    for item in result.suggestions:
+        places = item.applies_to
         if not places:
             continue  # a result needs a place in the code to be shown
         rule = _suggestion_rule(item)
         rules.setdefault(rule["id"], rule)
-        saving = _number(item, "monthly_saving")
-        currency = _number(item, "currency") or ""
-        months = _number(item, "break_even_months")
-        numbers = ""
-        if isinstance(saving, (int, float)):
-            numbers = f" Estimated saving: {saving:,.2f} {currency} per month"
-            numbers += f", break-even after {months:.1f} months." if isinstance(
-                months, (int, float)) else ", no break-even."
+        n = item.numbers
+        saving = figure(n.monthly_saving)
+        currency = n.currency
+        months = None if n.break_even_months is None else figure(n.break_even_months)
+        numbers = f" Estimated saving: {saving:,.2f} {currency} per month"
+        numbers += ", no break-even." if months is None else \
+            f", break-even after {months:.1f} months."
         title = rule["shortDescription"]["text"]
         results.append({
             "ruleId": rule["id"],
             "level": "note",
             "message": {"text": f"{title}. {sarif_text(numbers.strip())}".rstrip()},
-            "locations": [_location(prefix, places[0]["file"], places[0]["line"])],
+            "locations": [_location(prefix, places[0].file, places[0].line)],
             "relatedLocations": [
-                {"id": i, **_location(prefix, a["file"], a["line"])}
+                {"id": i, **_location(prefix, a.file, a.line)}
                 for i, a in enumerate(places[1:], start=1)
             ],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(
-                rule["id"], places[0]["file"], str(places[0].get("job") or ""),
-                str(places[0].get("step") or ""))},
+                rule["id"], places[0].file, places[0].job or "", places[0].step or "")},
             "properties": {k: v for k, v in {
                 "monthly_saving": saving, "break_even_months": months, "currency": currency or None,
-                "confidence": item.get("confidence")}.items() if v is not None},
+                "confidence": item.confidence}.items() if v is not None},
         })
 
     notifications = [
