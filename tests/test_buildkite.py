@@ -205,9 +205,9 @@ def test_a_group_is_priced_by_its_steps_only(tmp_path: Path) -> None:
     group_step = next(s for s in results[0].steps if s.step.name == "Checks")
     assert group_step.step.expanded
     report = results[0].cost
-    assert report is not None and report.step_lines.get(id(group_step.step), []) == []
-    assert "costed there" in report.step_notes[id(group_step.step)]
+    assert report is not None and report.step_lines.get(group_step.step.key, []) == []
+    assert "costed there" in report.step_notes[group_step.step.key]
     group_job = next(j for j in results[0].files[0].pipeline.jobs if j.name == "Checks")
-    assert report.job_lines.get(id(group_job), []) == []
+    assert report.job_lines.get(group_job.key, []) == []
     assert results[1].cost is not None
     assert report.total().monthly == pytest.approx(results[1].cost.total().monthly)

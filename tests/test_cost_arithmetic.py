@@ -297,7 +297,7 @@ def test_composite_action_runs_with_its_callers(tmp_path: Path) -> None:
     report = estimate(_result_of([caller, action], labels, ["cost.changes_per_month=10"]),
                       tmp_path, now=NOW)
     assert report.runs[action_path].total == pytest.approx(30)
-    assert report.step(wrapper).monthly == 0 and id(wrapper) in report.step_notes
+    assert report.step(wrapper).monthly == 0 and wrapper.key in report.step_notes
     # (no job runs for pull requests: the bumps are reviewed where it installs on push)
     assert [l.category for l in report.step(inner).lines] == ["compute", "dependency-review"]
     compute = report.step(inner).lines[0]

@@ -44,10 +44,10 @@ def _assert_carried_by_callers(report: CostReport, job: Job) -> None:
     assert job.reusable
     figures = report.job(job)
     assert (figures.runs_per_month, figures.monthly, figures.lines) == (0, 0, ())
-    assert report.reusable_notes[id(job)] == REUSABLE_NOTE
+    assert report.reusable_notes[job.key] == REUSABLE_NOTE
     for step in job.steps:
         assert report.step(step).monthly == 0
-        assert report.step_notes[id(step)] == REUSABLE_NOTE
+        assert report.step_notes[step.key] == REUSABLE_NOTE
     assert not [line for line in report.lines if line.target.job == job.id]
 
 
@@ -157,7 +157,7 @@ def test_azure_step_template_reference_is_not_priced_beside_its_steps(
     build = _jobs(result)["build"]
     reference, install, pytest_step, missing, make = build.steps
     assert reference.expanded and not missing.expanded
-    assert report.step(reference).monthly == 0 and report.step_notes[id(reference)]
+    assert report.step(reference).monthly == 0 and report.step_notes[reference.key]
     # The template's steps carry the work, in the calling job with its runs; a
     # reference to a template not read carries its own.
     for step in (install, pytest_step, missing, make):
@@ -207,6 +207,6 @@ def test_composite_action_is_costed_with_its_callers_and_not_alone(tmp_path: Pat
     jobs = _jobs(result)
     (inner,) = jobs["setup"].steps
     call = jobs["test"].steps[0]
-    assert jobs["setup"].reusable and id(jobs["setup"]) not in report.reusable_notes
+    assert jobs["setup"].reusable and jobs["setup"].key not in report.reusable_notes
     assert report.step(inner).runs_per_month == 10 and report.step(inner).monthly > 0
     assert report.step(call).monthly == 0

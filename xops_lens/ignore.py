@@ -237,7 +237,7 @@ class Ignores:
         kept: list[Step] = []
         quiet = self._quiet
         for step in steps:
-            job = jobs.get(id(step))
+            job = jobs.get(step.key)
             if quiet(step.file) and (job is None or quiet(job.file)):
                 kept.append(step)  # only ignore.kinds could apply, and it needs a label
                 continue
@@ -257,7 +257,7 @@ class Ignores:
         kinds, kind_rule, quiet = self.kinds, self._kind_rule, self._quiet
         for item in result.steps:
             step, label = item.step, item.label
-            job = jobs.get(id(step))
+            job = jobs.get(step.key)
             if quiet(step.file) and (job is None or quiet(job.file)):
                 # The rules would be ignore.kinds alone (or none): asked directly.
                 if kinds and kind_rule.covers(label.kind, label.subsystem):
@@ -292,7 +292,7 @@ class Ignores:
 
 def _job_of_steps(result: ScanResult) -> dict[int, Job]:
     return {
-        id(step): job
+        step.key: job
         for report in result.files if report.pipeline
         for job in report.pipeline.jobs
         for step in job.steps

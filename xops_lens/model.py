@@ -5,7 +5,7 @@ All paths are posix paths relative to the scan root; all lines are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 SUBSYSTEMS: tuple[str, ...] = ("information", "model", "action")
@@ -108,6 +108,9 @@ class Step:
     kind_hint: str | None = None
     end_line: int | None = None
     expanded: bool = False
+    # Which step of its scan this is (see number_steps): the cost model and the reporters
+    # key steps by it. Not compared, so equal steps stay equal.
+    key: int = field(default=-1, compare=False, repr=False)
     events: tuple[str, ...] | None = None
     outcome: str | None = None
     when: str | None = None
@@ -156,6 +159,8 @@ class Job:
     triggers: tuple[Trigger, ...] | None = None
     run_notes: tuple[str, ...] = ()
     cell_runners: tuple[tuple[str, int], ...] = ()
+    # Which job of its scan this is (see number_steps); not compared.
+    key: int = field(default=-1, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +177,31 @@ class Pipeline:
     @property
     def steps(self) -> tuple[Step, ...]:
         return tuple(step for job in self.jobs for step in job.steps)
+
+
+def number_steps(pipelines: Iterable[Pipeline], *, unless_numbered: bool = False) -> None:
+    """Give every job and step of one scan its ``key``: its place in the scan's order.
+
+    Costs, measurements and labels are keyed by it rather than by the objects: neither
+    the location (a steps template included twice in one job gives two steps of one
+    file, line and job) nor equality (their text may be the same) tells two steps apart,
+    and unlike ``id()`` the number is the same from run to run. The scan numbers its
+    pipelines once parsed; with ``unless_numbered``, pipelines built by other code (a
+    test, a caller of the cost model) are numbered only if something is not numbered.
+    The objects are frozen for everything else: the number is set once, here.
+    """
+    pipelines = list(pipelines)
+    if unless_numbered and all(job.key >= 0 and all(step.key >= 0 for step in job.steps)
+                               for pipeline in pipelines for job in pipeline.jobs):
+        return
+    steps = jobs = 0
+    for pipeline in pipelines:
+        for job in pipeline.jobs:
+            object.__setattr__(job, "key", jobs)
+            jobs += 1
+            for step in job.steps:
+                object.__setattr__(step, "key", steps)
+                steps += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from xops_lens.model import (
     Source,
     Step,
     Trigger,
+    number_steps,
 )
 from xops_lens.ignore import Ignores, marked_text
 from xops_lens.plugins import Registry, get_registry
@@ -557,6 +558,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
                                 and not _entry(include, formats)):
             reports[include] = FileReport(include, format_name, included_by=includer)
     result.files = [reports[p] for p in sorted(reports)]
+    number_steps(f.pipeline for f in result.files if f.pipeline)
     # Files that look like CI configuration but that no format read, with the setting
     # that includes them (a scan that finds nothing says why).
     read = set(reports) | {path for path, _ in claimed}

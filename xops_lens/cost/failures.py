@@ -53,14 +53,14 @@ class Failures:
         stops the job, so a step is the run's failure with chance rate × reach, and the
         job fails with chance 1 − ∏(1 − rate): a run fails at most once."""
         if ctx.carried_by_callers or (self.measurements is not None
-                                      and id(ctx.job) in self.measurements.jobs):
+                                      and ctx.job.key in self.measurements.jobs):
             return []  # a measured job's failures are counted from its runs (measured.py)
         found = []
         reach = 1.0
         for step in ctx.job.steps:
             if not self._is_costed(step) or step.outcome is not None:
                 continue  # a step that runs after an outcome is not the run's failure
-            kind = self.labels[id(step)].kind
+            kind = self.labels[step.key].kind
             if kind not in FAILURE_KINDS:
                 continue
             rate = self.settings.number(f"cost.failure_rate.{kind}", maximum=1.0)
@@ -107,7 +107,7 @@ class Failures:
         if not summed or failed >= summed:
             return {}
         factor = failed / summed
-        return {id(ctx.job): factor for ctx, _ in chances}
+        return {ctx.job.key: factor for ctx, _ in chances}
 
     def _step_context(self, ctx: _JobContext, step: Step, job_failure: float
                       ) -> tuple[_JobContext, float]:
@@ -135,10 +135,10 @@ class Failures:
         events = {e: r * factor for e, r in events.items()}
         runs = sum(events.values())
         share = runs / ctx.runs if ctx.runs else 0.0
-        self.report.step_runs[id(step)] = runs
+        self.report.step_runs[step.key] = runs
         when = f" [{step.when}]" if step.when else ""
         self.report.step_notes.setdefault(
-            id(step), f"runs {'; '.join(said)}{when}: {_n(runs, 1)} of the job's "
+            step.key, f"runs {'; '.join(said)}{when}: {_n(runs, 1)} of the job's "
                       f"{_n(ctx.runs, 1)} runs/month")
         return replace(ctx, events=events, runs=runs), share
 

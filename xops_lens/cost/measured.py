@@ -49,15 +49,15 @@ class MeasuredJob:
         self.cells = max(1, len(measure.cells))
         self.shares: dict[int, float] = {}
         if not measure.step_level:
-            weights = [estimator.minutes(estimator.labels[id(s)].kind) for s in costed]
+            weights = [estimator.minutes(estimator.labels[s.key].kind) for s in costed]
             whole = sum(weights)
             for step, weight in zip(costed, weights):
-                self.shares[id(step)] = (weight / whole) if whole else 1 / len(costed)
-        failing = [s for s in costed if estimator.labels[id(s)].kind in FAILURE_KINDS]
+                self.shares[step.key] = (weight / whole) if whole else 1 / len(costed)
+        failing = [s for s in costed if estimator.labels[s.key].kind in FAILURE_KINDS]
         self.failing = len(failing)
 
     def basis(self, step: Step) -> str:
-        if self.measure.step_level and id(step) not in self.measure.steps:
+        if self.measure.step_level and step.key not in self.measure.steps:
             return "assumed"
         return "measured"
 
@@ -65,7 +65,7 @@ class MeasuredJob:
         if not self.measure.step_level:
             return SPREAD_NOTE.format(label=self.estimator.measurements.label
                                       if self.estimator.measurements else "the provider")
-        if id(step) not in self.measure.steps:
+        if step.key not in self.measure.steps:
             return f"not found in the job's {_window(self.estimator, self.measure)}: " \
                    f"minutes assumed"
         return None
@@ -76,15 +76,15 @@ class MeasuredJob:
         lab = (label.subsystem, label.kind, label.confidence)
         kind, price, window = label.kind, ctx.price, _window(e, m)
         lines: list[LineRest] = []
-        measured = m.steps.get(id(step))
+        measured = m.steps.get(step.key)
         keys = (KEY, *ctx.keys)
         if measured is not None:
             per_run = measured.minutes_per_run
             formula = (f"measured: median {_n(measured.median_minutes)} min "
                        f"× {self.cells} cell{'s' if self.cells != 1 else ''} ({window}) "
                        f"× {_n(price, 4)} {e.currency}/min")
-        elif id(step) in self.shares:
-            share = self.shares[id(step)]
+        elif step.key in self.shares:
+            share = self.shares[step.key]
             per_run = m.minutes_per_run * share
             formula = (f"measured: {_n(share * 100, 1)}% of the job's {_n(m.minutes_per_run)} "
                        f"min per run ({window}) × {_n(price, 4)} {e.currency}/min")
@@ -131,10 +131,10 @@ class MeasuredJob:
         if not m.reruns_per_month:
             return
         rerun = e.settings.number("cost.human_minutes.rerun")
-        label = e.labels[id(step)]
+        label = e.labels[step.key]
         from xops_lens.model import AppliesTo
 
-        e._add(e.report.step_lines, id(step), "rerun",
+        e._add(e.report.step_lines, step.key, "rerun",
                AppliesTo(step.file, step.line, ctx.job.id, step.name),
                (label.subsystem, label.kind, label.confidence), "re-run",
                m.reruns_per_month, rerun, m.rerun_minutes, ctx.price,

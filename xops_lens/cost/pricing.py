@@ -40,7 +40,7 @@ from xops_lens.cost.runs import (
 )
 from xops_lens.cost.settings import Assumption, Settings
 from xops_lens.cost.suggest import suggest
-from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step
+from xops_lens.model import AppliesTo, Classification, Job, Pipeline, Step, number_steps
 
 if TYPE_CHECKING:
     from xops_lens.result import ScanResult
@@ -224,7 +224,7 @@ class Estimator(Failures):
     def approval_needed(self, job: Job) -> bool:
         """A gate costs a person's time when the job is manual, or deploys to an
         environment whose protection (kept outside the file) is assumed to need one."""
-        if id(job) not in self.gates:
+        if job.key not in self.gates:
             return False
         return job.manual or (job.environment is not None
                               and self.settings.flag("cost.environment_approval"))
@@ -258,7 +258,7 @@ class Estimator(Failures):
         events, keys = own.by_event(), own.keys
         if gated:
             keys.add("cost.gates_on_pull_requests")
-        measure = self.measurements.jobs.get(id(job)) if self.measurements else None
+        measure = self.measurements.jobs.get(job.key) if self.measurements else None
         if measure is not None and not job.reusable:
             # The one place where measured runs replace those of the triggers: the
             # events that really ran the job, per month over the window.
@@ -299,48 +299,48 @@ class Estimator(Failures):
             return 1.0, ()
         key = f"cost.job_minutes.{job.id}"
         wanted = self.settings.number(key, note=f"measured step minutes per cell of job {job.id!r}")
-        assumed = sum(self.minutes(self.labels[id(step)].kind) for step in costed)
+        assumed = sum(self.minutes(self.labels[step.key].kind) for step in costed)
         return (wanted / assumed if assumed else 0.0), (key,)
 
     def _is_costed(self, step: Step) -> bool:
         """Whether a step's own work is priced (not a call whose steps are costed where
         they are written, not a container of steps reported as well)."""
-        return id(step) in self.labels and not step.expanded \
+        return step.key in self.labels and not step.expanded \
             and callee_of_step(step, self.known_paths) is None
 
     def job(self, ctx: _JobContext, failure_share: float = 1.0) -> None:
         job, matrix, price, report = ctx.job, ctx.matrix, ctx.price, self.report
-        report.job_runs[id(job)] = ctx.runs
-        report.job_events[id(job)] = ctx.job_runs
+        report.job_runs[job.key] = ctx.runs
+        report.job_events[job.key] = ctx.job_runs
         report.jobs_by_path.setdefault(ctx.pipeline.path, []).append(job)
-        report.job_prices[id(job)] = price
+        report.job_prices[job.key] = price
         if ctx.price_note:
-            report.job_price_notes[id(job)] = ctx.price_note.strip(" ()")
+            report.job_price_notes[job.key] = ctx.price_note.strip(" ()")
         if ctx.carried_by_callers:
             # No lines at all (not even zero ones): nothing here may take a once-per-scan
             # line (release notes, bumps) away from the jobs that really run.
-            report.reusable_notes[id(job)] = REUSABLE_NOTE
+            report.reusable_notes[job.key] = REUSABLE_NOTE
             for step in job.steps:
-                if id(step) in self.labels:
-                    report.step_runs[id(step)] = 0.0
-                    report.step_notes[id(step)] = REUSABLE_NOTE
+                if step.key in self.labels:
+                    report.step_runs[step.key] = 0.0
+                    report.step_notes[step.key] = REUSABLE_NOTE
             return
         costed = []
         for step in job.steps:
-            if id(step) not in self.labels:
+            if step.key not in self.labels:
                 continue  # left out of the scan (an ignore rule, or PR mode's unchanged)
-            report.step_runs[id(step)] = ctx.runs
+            report.step_runs[step.key] = ctx.runs
             callee = callee_of_step(step, self.known_paths)
             if callee is not None:
-                report.step_notes[id(step)] = f"runs {callee}; its steps are costed there"
+                report.step_notes[step.key] = f"runs {callee}; its steps are costed there"
             elif step.expanded:
-                report.step_notes[id(step)] = "its steps are reported too and costed there"
+                report.step_notes[step.key] = "its steps are reported too and costed there"
             else:
                 costed.append(step)
-        measure = self.measurements.jobs.get(id(job)) if self.measurements else None
+        measure = self.measurements.jobs.get(job.key) if self.measurements else None
         measured = MeasuredJob(self, ctx, measure, costed) if measure and costed else None
         if measured is not None:
-            report.measured_jobs[id(job)] = measure
+            report.measured_jobs[job.key] = measure
             report.measured_jobs_list.append(job)
         scale, scale_keys = self._scale(ctx, costed)
         specs = self._specs.setdefault(
@@ -351,24 +351,24 @@ class Estimator(Failures):
         cell_minutes = 0.0
         first_test: Step | None = None
         chances = self.failure_chances(ctx)
-        triage = {id(step): (rate, reach) for step, rate, reach in chances}
+        triage = {step.key: (rate, reach) for step, rate, reach in chances}
         # The chance that a run has failed before each step: what a step that runs after
         # a failure (failure(), post failure) runs in; a job with no failing step of its
         # own (a pipeline's post) takes the pipeline's.
         failed_before: dict[int, float] = {}
         survive = 1.0
         for step in job.steps:
-            failed_before[id(step)] = 1.0 - survive if chances else self._pipeline_failure
-            if id(step) in triage:
-                survive *= 1.0 - triage[id(step)][0]
+            failed_before[step.key] = 1.0 - survive if chances else self._pipeline_failure
+            if step.key in triage:
+                survive *= 1.0 - triage[step.key][0]
         whole_ctx = ctx
         for step in costed:
-            label = self.labels[id(step)]
+            label = self.labels[step.key]
             target = AppliesTo(step.file, step.line, job.id, step.name)
             spec_key = (label.subsystem, label.kind, _exact(label.confidence))
             ctx, share = whole_ctx, 1.0
             if step.when and measured is None:
-                ctx, share = self._step_context(whole_ctx, step, failed_before[id(step)])
+                ctx, share = self._step_context(whole_ctx, step, failed_before[step.key])
                 spec = None
             else:
                 spec = specs.get(spec_key)
@@ -381,10 +381,10 @@ class Estimator(Failures):
             else:
                 remember(spec.assumptions)
             cell_minutes += spec.minutes * share
-            if id(step) in triage:
-                self._triage(ctx, step, target, label, *triage[id(step)], failure_share)
+            if step.key in triage:
+                self._triage(ctx, step, target, label, *triage[step.key], failure_share)
             if spec.lines:
-                lines = step_lines.setdefault(id(step), [])
+                lines = step_lines.setdefault(step.key, [])
                 for category, rest in spec.lines:
                     line = CostLine(category, target, *rest)  # type: ignore[arg-type]
                     all_lines.append(line)
@@ -416,14 +416,14 @@ class Estimator(Failures):
             if added is not None:
                 cell_minutes += added[0] / measured.cells  # type: ignore[union-attr]
                 if added[0]:
-                    self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
+                    self._add(report.job_lines, job.key, "overhead", job_target, OVERHEAD_LABEL,
                               "run", ctx.runs, 0.0, added[0], price, added[1],
                               ("cost.runs.days", *ctx.keys), measured.cells)  # type: ignore[union-attr]
             elif measured is not None:
                 pass  # GitLab's job minutes hold the start-up already
             elif overhead:
                 cell_minutes += overhead
-                self._add(report.job_lines, id(job), "overhead", job_target, OVERHEAD_LABEL,
+                self._add(report.job_lines, job.key, "overhead", job_target, OVERHEAD_LABEL,
                           "run", ctx.runs, 0.0, overhead * matrix, price,
                           f"{_n(overhead)} min start-up × {_cells(matrix)} × "
                           f"{_n(price, 4)} {self.currency}/min{ctx.price_note}",
@@ -433,7 +433,7 @@ class Estimator(Failures):
                 measured.rerun_line(first_test or costed[0])
         elif first_test is not None:
             self._reruns(ctx, first_test, cell_minutes)
-        gate = self.gates.get(id(job))
+        gate = self.gates.get(job.key)
         if gate is not None and self.approval_needed(job):
             approve = self.settings.number("cost.human_minutes.approve")
             if approve:
@@ -446,7 +446,7 @@ class Estimator(Failures):
                 decisions = f"{_n(cap)} decision{'s' if cap != 1 else ''}"
                 shared = f" ({decisions} per run shared by {gated} gated jobs)" \
                     if share < 1 else ""
-                self._add(report.job_lines, id(job), "gate", job_target,
+                self._add(report.job_lines, job.key, "gate", job_target,
                           (gate.subsystem, gate.kind, gate.confidence), "approval",
                           ctx.runs * share, approve, 0.0, price,
                           f"{_n(approve)} min to decide whether the run is safe{shared}",
@@ -477,11 +477,11 @@ class Estimator(Failures):
     def _measured_spec(self, measured: MeasuredJob, step: Step, label: Classification
                        ) -> _StepSpec:
         """A measured job's step: its own figures, never shared through the spec memo."""
-        self.report.measured_steps[id(step)] = measured.measure.steps.get(id(step))
-        self.report.step_basis[id(step)] = measured.basis(step)
+        self.report.measured_steps[step.key] = measured.measure.steps.get(step.key)
+        self.report.step_basis[step.key] = measured.basis(step)
         note = measured.note(step)
         if note is not None:
-            self.report.step_notes.setdefault(id(step), note)
+            self.report.step_notes.setdefault(step.key, note)
         minutes, lines = measured.step_lines(step, label)
         return _StepSpec(minutes, tuple(lines), ())
 
@@ -497,7 +497,7 @@ class Estimator(Failures):
         if share < 1:
             formula += (f" × {_n(share, 3)} (a run fails once, however many of its jobs "
                         f"fail)")
-        self._add(self.report.step_lines, id(step), "triage", target,
+        self._add(self.report.step_lines, step.key, "triage", target,
                   (label.subsystem, label.kind, label.confidence), "failed run",
                   ctx.runs * rate * reach * share, triage, 0.0, ctx.price,
                   f"{formula} × {_n(triage)} min to triage",
@@ -539,7 +539,7 @@ class Estimator(Failures):
         releases = min(releases, ctx.runs)
         notes = self.settings.number("cost.human_minutes.release_notes")
         if releases and notes:
-            self._add(self.report.step_lines, id(step), "release-notes", target, label,
+            self._add(self.report.step_lines, step.key, "release-notes", target, label,
                       "release", releases, notes, 0.0, ctx.price,
                       f"{_n(notes)} min to write the notes of each release "
                       f"({_n(releases)}/month, {basis})",
@@ -550,7 +550,7 @@ class Estimator(Failures):
         rerun = self.settings.number("cost.human_minutes.rerun")
         if not flaky:
             return
-        label = self.labels[id(step)]
+        label = self.labels[step.key]
         # A person re-runs a run once, however many of its cells failed spuriously; the
         # runner runs each failed cell again.
         matrix = ctx.matrix
@@ -560,7 +560,7 @@ class Estimator(Failures):
         if matrix > 1:
             per_run += (f": {_n(flaky_runs * 100)}% of runs of {_cells(matrix)} have one, "
                         f"{_n(cells)} cells each")
-        self._add(self.report.step_lines, id(step), "rerun",
+        self._add(self.report.step_lines, step.key, "rerun",
                   AppliesTo(step.file, step.line, ctx.job.id, step.name),
                   (label.subsystem, label.kind, label.confidence), "flaky re-run",
                   ctx.runs * flaky_runs, rerun, cell_minutes * cells, ctx.price,
@@ -582,7 +582,7 @@ class Estimator(Failures):
         bumps, basis = self.per_month_from_history(key, lambda h: h.bumps)
         review = self.settings.number("cost.human_minutes.dependency_review")
         if bumps and review:
-            self._add(self.report.step_lines, id(step), "dependency-review", target, label,
+            self._add(self.report.step_lines, step.key, "dependency-review", target, label,
                       "dependency bump", bumps, review, 0.0, 0.0,
                       f"{_n(review)} min to review each bump ({_n(bumps)}/month, {basis})",
                       (key, "cost.human_minutes.dependency_review"))
@@ -695,9 +695,10 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
         return history_read[-1]
 
     pipelines = [f.pipeline for f in result.files if f.pipeline is not None]
+    number_steps(pipelines, unless_numbered=True)
     counter = RunCounter(settings, history)
-    estimator = Estimator(settings, counter, {id(r.step): r.label for r in result.steps},
-                          {id(g.job): g.label for g in result.gates},
+    estimator = Estimator(settings, counter, {r.step.key: r.label for r in result.steps},
+                          {g.job.key: g.label for g in result.gates},
                           frozenset(p.path for p in pipelines), measurements)
     if measurements is not None:
         settings.number("cost.runs.days", minimum=1)  # recorded: the window it rests on
@@ -713,7 +714,7 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
         shares = estimator.failure_shares(contexts)
         estimator._pipeline_failure = estimator.pipeline_failure(contexts)
         for ctx in contexts:
-            estimator.job(ctx, shares.get(id(ctx.job), 1.0))
+            estimator.job(ctx, shares.get(ctx.job.key, 1.0))
     estimator.place_bumps_fallback()
     report.suggestions = suggest(report.lines, settings, human_rate=estimator.rate,
                                  currency=estimator.currency)

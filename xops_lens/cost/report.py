@@ -191,10 +191,10 @@ class CostReport:
         return sorted(jobs, key=lambda j: j.line)
 
     def job_basis(self, job: Job) -> str:
-        return "measured" if id(job) in self.measured_jobs else "assumed"
+        return "measured" if job.key in self.measured_jobs else "assumed"
 
     def basis_of_step(self, step: Step) -> str:
-        return self.step_basis.get(id(step), "assumed")
+        return self.step_basis.get(step.key, "assumed")
 
     def add(self, line: CostLine, bucket: dict, key: object) -> None:
         self.lines.append(line)
@@ -202,18 +202,18 @@ class CostReport:
 
     def step(self, step: Step) -> Figures:
         """The step's own lines (compute, triage, ...)."""
-        key = id(step)
+        key = step.key
         return Figures(self.step_runs.get(key, 0.0), tuple(self.step_lines.get(key, ())))
 
     def job(self, job: Job) -> Figures:
         """The job's total: its own lines (gate, start-up) and all its steps' lines."""
-        lines = list(self.job_lines.get(id(job), ()))
+        lines = list(self.job_lines.get(job.key, ()))
         for step in job.steps:
-            lines.extend(self.step_lines.get(id(step), ()))
-        return Figures(self.job_runs.get(id(job), 0.0), tuple(lines))
+            lines.extend(self.step_lines.get(step.key, ()))
+        return Figures(self.job_runs.get(job.key, 0.0), tuple(lines))
 
     def job_own(self, job: Job) -> tuple[CostLine, ...]:
-        return tuple(self.job_lines.get(id(job), ()))
+        return tuple(self.job_lines.get(job.key, ()))
 
     def pipeline_own(self, path: str) -> tuple[CostLine, ...]:
         return tuple(self.pipeline_lines.get(path, ()))

@@ -56,7 +56,7 @@ def _opt(value: float | None) -> float | None:
 
 def _measured_job(report: CostReport, job: Job) -> dict[str, Any] | None:
     """What the run history measured of the job (scan --runs), or None."""
-    m = report.measured_jobs.get(id(job))
+    m = report.measured_jobs.get(job.key)
     if m is None:
         return None
     return {
@@ -77,7 +77,7 @@ def _measured_job(report: CostReport, job: Job) -> dict[str, Any] | None:
 
 
 def _measured_step(report: CostReport, step: Step) -> dict[str, Any] | None:
-    m = report.measured_steps.get(id(step))
+    m = report.measured_steps.get(step.key)
     if m is None:
         return None
     return {"runs": m.runs, "median_minutes": _r(m.median_minutes),
@@ -100,7 +100,7 @@ def step_cost(report: CostReport | None, step: Step) -> dict[str, Any] | None:
     figures = report.step(step)
     return {**_figures(figures),
             "lines": [_line(l, a) for l, a in zip(figures.lines, figures.line_amounts)],
-            "note": report.step_notes.get(id(step)),
+            "note": report.step_notes.get(step.key),
             "basis": report.basis_of_step(step),
             "measured": _measured_step(report, step)}
 
@@ -118,13 +118,13 @@ def job_cost(report: CostReport | None, job: Job) -> dict[str, Any] | None:
     call sites carry them)."""
     if report is None:
         return None
-    runs = report.job_events.get(id(job))
+    runs = report.job_events.get(job.key)
     return {**_figures(report.job(job)),
-            "price_per_minute": _r(report.job_prices.get(id(job), 0.0)),
-            "price_basis": report.job_price_notes.get(id(job)),
+            "price_per_minute": _r(report.job_prices.get(job.key, 0.0)),
+            "price_basis": report.job_price_notes.get(job.key),
             "events": _events(runs.events) if runs else [],
             "lines": [_line(l) for l in report.job_own(job)],
-            "note": report.reusable_notes.get(id(job)),
+            "note": report.reusable_notes.get(job.key),
             "basis": report.job_basis(job),
             "measured": _measured_job(report, job)}
 
@@ -177,7 +177,7 @@ class EncodedCosts:
         return number
 
     def step(self, step: Step) -> str:
-        report, key = self.report, id(step)
+        report, key = self.report, step.key
         known, number = self._line_numbers.get, self._number
         cache_key = (_exact(report.step_runs.get(key, 0.0)), report.step_notes.get(key),
                      report.step_basis.get(key), id(report.measured_steps.get(key)),
@@ -189,7 +189,7 @@ class EncodedCosts:
         return text
 
     def job(self, job: Job) -> str:
-        report, key = self.report, id(job)
+        report, key = self.report, job.key
         known, number = self._line_numbers.get, self._number
         step_lines = report.step_lines
         cache_key = (
@@ -198,7 +198,7 @@ class EncodedCosts:
             report.job_events.get(key),
             tuple([known(id(line)) or number(line) for line in report.job_lines.get(key, ())]),
             *[known(id(line)) or number(line)
-              for step in job.steps for line in step_lines.get(id(step), ())])
+              for step in job.steps for line in step_lines.get(step.key, ())])
         text = self._jobs.get(cache_key)
         if text is None:
             text = self._jobs[cache_key] = self.encode(job_cost(report, job))

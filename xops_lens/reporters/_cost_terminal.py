@@ -39,11 +39,11 @@ def step_cell(report: CostReport | None, step: Step, job: Job | None = None) -> 
     definition (costed at its call sites), "→" at a call whose unit is costed elsewhere."""
     if report is None:
         return ""
-    if job is not None and id(job) in report.reusable_notes:
+    if job is not None and job.key in report.reusable_notes:
         return "—"
     # A costed step of a measured job may carry a note too (not matched, spread): it
     # keeps its figure; other notes mean the step is costed elsewhere.
-    if id(step) in report.step_notes and id(step) not in report.step_basis:
+    if step.key in report.step_notes and step.key not in report.step_basis:
         return "→"
     mark = MEASURED_MARK if report.basis_of_step(step) == "measured" else ""
     return money(report.step(step).monthly) + mark
@@ -75,7 +75,7 @@ def _measured(report: CostReport, jobs: Sequence[Job]) -> list[Any]:
                           ("queue/wait min", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for job in jobs:
-        j = report.measured_jobs.get(id(job))
+        j = report.measured_jobs.get(job.key)
         if j is None:
             continue
         wait = j.wait_minutes if j.wait_minutes is not None else j.queue_minutes
@@ -95,7 +95,7 @@ def reusable_jobs(report: CostReport | None, jobs: Sequence[Job]) -> str:
     """The ids of the jobs shown "—" (no runs of their own), for a note under the table."""
     if report is None:
         return ""
-    return ", ".join(job.id for job in jobs if id(job) in report.reusable_notes)
+    return ", ".join(job.id for job in jobs if job.key in report.reusable_notes)
 
 
 def gate_cell(report: CostReport | None, job: Job) -> str:
@@ -235,7 +235,7 @@ def _job_runs(report: CostReport, path: str, runs: PipelineRuns) -> list[Any]:
     every: list[str] = []
     out = []
     for job in report.jobs_by_path.get(path, ()):
-        own = report.job_events.get(id(job))
+        own = report.job_events.get(job.key)
         if own is None or job.reusable or runs.note:
             continue
         same = len(own.events) == len(runs.events) and all(

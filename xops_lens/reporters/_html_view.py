@@ -168,7 +168,7 @@ def _rows(result: ScanResult, data: Mapping[str, Any]) -> tuple[list[StepRow], d
 def _files(result: ScanResult, data: Mapping[str, Any], rows: list[StepRow],
            by_place: Mapping[Any, int]) -> tuple[list[FileView], dict[Any, str]]:
     """The pipeline drawings; and each job's anchor by (file, job id) and (file, line)."""
-    gates = {id(g.job): rows[len(result.steps) + i] for i, g in enumerate(result.gates)}
+    gates = {g.job.key: rows[len(result.steps) + i] for i, g in enumerate(result.gates)}
     file_costs = {f["path"]: f.get("cost") for f in data["files"]}
     entries = iter(data["jobs"])
     files: list[FileView] = []
@@ -196,7 +196,7 @@ def _files(result: ScanResult, data: Mapping[str, Any], rows: list[StepRow],
                     row.job_anchor = anchor
                 marks.append(StepMark(plain(step.name, BOX_CHARS), plain(step.name, NAME_WIDTH),
                                       row))
-            gate = gates.get(id(job))
+            gate = gates.get(job.key)
             if gate is not None:
                 gate.job_anchor = anchor
             note = entry["cost"].get("note") if isinstance(entry.get("cost"), Mapping) else None

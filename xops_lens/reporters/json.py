@@ -167,18 +167,18 @@ def _entries(result: ScanResult, encoded: bool
              ) -> tuple[Iterable[Any], Iterable[Any]]:
     """The jobs and the steps of the report, one-shot iterators. With ``encoded`` (the
     JSON reporter) each is an _Entry: JSON text, its cost from EncodedCosts."""
-    gates = {id(g.job): g.label for g in result.gates}
+    gates = {g.job.key: g.label for g in result.gates}
     if encoded and result.cost is not None:
         costs, heads = cost.EncodedCosts(result.cost, _encode), _StepHeads()
         return (
-            (_Entry(_open(_encode(_job(job, gates.get(id(job))))), costs.job(job))
+            (_Entry(_open(_encode(_job(job, gates.get(job.key)))), costs.job(job))
              for report in result.files if report.pipeline
              for job in report.pipeline.jobs),
             (_Entry(heads(s), costs.step(s.step)) for s in result.steps),
         )
     report_cost = result.cost
     jobs = (
-        {**_job(job, gates.get(id(job))), "cost": cost.job_cost(report_cost, job)}
+        {**_job(job, gates.get(job.key)), "cost": cost.job_cost(report_cost, job)}
         for report in result.files if report.pipeline
         for job in report.pipeline.jobs
     )

@@ -143,7 +143,7 @@ def _measured(result: ScanResult) -> list[str]:
         return []
     rows = []
     for job in report.measured_jobs_list[:MAX_ROWS]:
-        j = report.measured_jobs[id(job)]
+        j = report.measured_jobs[job.key]
         wait = j.wait_minutes if j.wait_minutes is not None else j.queue_minutes
         rows.append([md(f"{job.file}:{job.line}"), md(job.id, NAME_WIDTH), str(j.runs),
                      f"{j.runs_per_month:,.1f}", f"{j.median_minutes:.1f}",

@@ -115,7 +115,7 @@ def _help(rule: dict[str, Any]) -> dict[str, str]:
 
 def _callers(result: ScanResult) -> dict[int, list[tuple[str, int]]]:
     """For each step and job written in another file than the pipeline that runs it (a
-    template, an include): where that pipeline calls it, by ``id()`` of the object."""
+    template, an include): where that pipeline calls it, by the object's ``key``."""
     found: dict[int, list[tuple[str, int]]] = {}
     for report in result.files:
         pipeline = report.pipeline
@@ -123,12 +123,12 @@ def _callers(result: ScanResult) -> dict[int, list[tuple[str, int]]]:
             continue
         for job in pipeline.jobs:
             if job.file != pipeline.path:
-                found.setdefault(id(job), []).append((pipeline.path, 1))
+                found.setdefault(job.key, []).append((pipeline.path, 1))
             for step in job.steps:
                 if step.file == job.file and job.file == pipeline.path:
                     continue
                 place = (job.file, job.line) if job.file != step.file else (pipeline.path, 1)
-                found.setdefault(id(step), []).append(place)
+                found.setdefault(step.key, []).append(place)
     return found
 
 
@@ -206,7 +206,7 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
         step = item.step
         # A step written in a template runs in the jobs of every pipeline that includes
         # it: one result names no job, its callers follow as related locations.
-        of_job = "" if callers.get(id(step)) else f" of job '{step.job}'"
+        of_job = "" if callers.get(step.key) else f" of job '{step.job}'"
         results.append({
             "ruleId": GATE_RULE,
             "level": "note",
@@ -218,7 +218,7 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
                 GATE_RULE, step.file, step.job, step.name)},
             "properties": {"subsystem": "action", "kind": "approve",
                            "confidence": round(item.label.confidence, 3)},
-            "_callers": callers.get(id(step), []),
+            "_callers": callers.get(step.key, []),
         })
     for gate in result.gates:
         job = gate.job
@@ -231,7 +231,7 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(GATE_RULE, job.file, job.id)},
             "properties": {"subsystem": "action", "kind": gate.label.kind,
                            "confidence": round(gate.label.confidence, 3)},
-            "_callers": callers.get(id(job), []),
+            "_callers": callers.get(job.key, []),
         })
 
     for item in result.suggestions:

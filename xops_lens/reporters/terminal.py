@@ -122,8 +122,8 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
 
     for job in pipeline.jobs:
         job_label = _job_label(job)
-        gate = gate_by_job.get(id(job))
-        shown = [s for s in job.steps if id(s) in labels]
+        gate = gate_by_job.get(job.key)
+        shown = [s for s in job.steps if s.key in labels]
         if not wide and (gate is not None or shown or not job.steps):
             # The job's own row: its full id, and its gate when it has one.
             head = Text(f"job {job_label}", style="bold")
@@ -143,7 +143,7 @@ def _file_table(report: FileReport, labels: dict[int, Classification],
         elif not job.steps:
             row(str(job.line), job_label, Text("(no steps)", style="dim"), None, "")
         for step in job.steps:
-            label = labels.get(id(step))
+            label = labels.get(step.key)
             if label is None:  # left out by an ignore rule, or unchanged in PR mode
                 continue
             text = _step_text(step, report.path)
@@ -226,16 +226,16 @@ def render(result: ScanResult, stream: TextIO, options: ReportOptions) -> None:
     from rich.text import Text
 
     console = _console(stream, options.color)
-    labels = {id(r.step): r.label for r in result.steps}
-    gate_by_job = {id(g.job): g for g in result.gates}
+    labels = {r.step.key: r.label for r in result.steps}
+    gate_by_job = {g.job.key: g for g in result.gates}
 
     if not options.quiet:
         for report in result.files:
             if report.pipeline is None:
                 continue
             if result.changes is not None and not any(
-                    id(s) in labels for s in report.pipeline.steps) and not any(
-                    id(j) in gate_by_job for j in report.pipeline.jobs):
+                    s.key in labels for s in report.pipeline.steps) and not any(
+                    j.key in gate_by_job for j in report.pipeline.jobs):
                 continue  # PR mode: nothing of this file changed
             console.print(_file_table(report, labels, gate_by_job, result.cost, console.width))
             for note in report.pipeline.notes:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
-from xops_lens.model import Job, Pipeline, Step
+from xops_lens.model import Job, Pipeline, Step, number_steps
 from xops_lens.runhistory.fetch import History
 from xops_lens.runhistory.records import JobRun, Run, StepRun
 
@@ -56,7 +56,7 @@ class JobMeasure:
     queue_minutes: float | None  # created to started, median, a job nobody gates
     wait_minutes: float | None  # the same for a job gated by an environment or a person
     added_minutes: float | None  # per run: the steps GitHub adds (set-up, post, clean-up)
-    steps: dict[int, StepMeasure] = field(default_factory=dict)  # by id() of the step
+    steps: dict[int, StepMeasure] = field(default_factory=dict)  # by the step's key (Step.key)
     notes: tuple[str, ...] = ()
 
     @property
@@ -73,7 +73,7 @@ class Measurements:
     runs: int
     requests: int
     cached: int
-    jobs: dict[int, JobMeasure] = field(default_factory=dict)  # by id() of the job
+    jobs: dict[int, JobMeasure] = field(default_factory=dict)  # by the job's key (Job.key)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -83,6 +83,7 @@ class Measurements:
 
 
 def measure(history: History, pipelines: Sequence[Pipeline]) -> Measurements:
+    number_steps(pipelines, unless_numbered=True)
     result = Measurements(history.provider, history.label, history.repository, history.days,
                           len(history.runs), history.requests, history.cached)
     by_path: dict[str, list[Run]] = {}
@@ -103,7 +104,7 @@ def measure(history: History, pipelines: Sequence[Pipeline]) -> Measurements:
 def _measure_pipeline(pipeline: Pipeline, runs: list[Run], days: float,
                       result: Measurements) -> None:
     matchers = [(job, _matcher(job)) for job in pipeline.jobs if not job.reusable]
-    # jobs by id(job): per run, the executions of its cells
+    # jobs by job.key: per run, the executions of its cells
     found: dict[int, list[tuple[str, dict[str, list[JobRun]]]]] = {}
     strangers: set[str] = set()
     for run in runs:
@@ -114,7 +115,7 @@ def _measure_pipeline(pipeline: Pipeline, runs: list[Run], days: float,
                 strangers.add(execution.name)
                 continue
             job, cell = hit
-            per_job.setdefault(id(job), {}).setdefault(cell, []).append(execution)
+            per_job.setdefault(job.key, {}).setdefault(cell, []).append(execution)
         for key, cells in per_job.items():
             found.setdefault(key, []).append((run.event, cells))
     if strangers:
@@ -122,11 +123,11 @@ def _measure_pipeline(pipeline: Pipeline, runs: list[Run], days: float,
         result.notes.append(f"{pipeline.path}: jobs in the runs that match no job of the "
                             f"file (renamed, or called workflows): {shown}")
     for job, _ in matchers:
-        runs_of_job = found.get(id(job))
+        runs_of_job = found.get(job.key)
         if runs_of_job:
             job_measure = _measure_job(job, runs_of_job, days)
             if job_measure is not None:
-                result.jobs[id(job)] = job_measure
+                result.jobs[job.key] = job_measure
 
 
 def _matcher(job: Job) -> re.Pattern[str]:
@@ -245,7 +246,7 @@ def _measure_steps(job: Job, runs: list[dict[str, list[JobRun]]]
     steps = {}
     for index, cells_of in per_step.items():
         all_minutes = [m for ms in cells_of.values() for m in ms]
-        steps[id(wanted[index])] = StepMeasure(
+        steps[wanted[index].key] = StepMeasure(
             len(max(cells_of.values(), key=len)), median(all_minutes),
             sum(median(ms) for ms in cells_of.values()), failed.get(index, 0) / count)
     notes = tuple(f"step {name!r} not found in the runs ({why}): its minutes stay assumed"
