@@ -21,3 +21,15 @@ def test_every_hook_has_a_docstring_with_an_example() -> None:
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if hasattr(fn, "xops_lens_spec"):
             assert fn.__doc__ and "Example::" in fn.__doc__, name
+
+
+def test_every_backend_capability_is_documented_in_the_plugin_guide() -> None:
+    from xops_lens import sdk
+
+    guide = (REPO_ROOT / "docs/plugins.md").read_text()
+    capabilities = [name for name, cls in inspect.getmembers(sdk, inspect.isclass)
+                    if name.endswith("Backend") and getattr(cls, "_is_protocol", False)
+                    and cls.__module__ == sdk.__name__]
+    assert "RememberingBackend" in capabilities and "WordingBackend" in capabilities
+    for name in capabilities:
+        assert f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"

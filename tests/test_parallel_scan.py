@@ -1,4 +1,4 @@
-"""Parsing a large tree in forked workers (scan._parse_parallel) changes nothing a user
+"""Parsing a large tree in forked workers (xops_lens.parallel) changes nothing a user
 sees: the JSON report is the same bytes as the serial scan's, on the examples and on a
 subset of the corpus (the two smallest repositories of each format, and dotnet/arcade for
 its Azure templates and many includes), also when a worker fails or dies.
@@ -18,10 +18,12 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import EXAMPLES, REPO_ROOT, SHARED
+from xops_lens import parallel as parallel_module
 from xops_lens import scan as scan_module
 from xops_lens.discover import discover
 from xops_lens.plugins import build_plugin_manager
@@ -38,6 +40,7 @@ EXTRA_REPOS = ("dotnet__arcade",)  # Azure templates included from many entry fi
 SCRIPT = """
 import io, json, os, sys
 from pathlib import Path
+from xops_lens import parallel as P
 from xops_lens import scan as S
 from xops_lens.config import load_config
 from xops_lens.plugins import build_plugin_manager
@@ -45,15 +48,15 @@ from xops_lens.reporters.json import JsonReporter
 from xops_lens.sdk import ReportOptions
 
 mode, out, roots = sys.argv[1], Path(sys.argv[2]), [Path(a) for a in sys.argv[3:]]
-S.CHUNK_FILES = 1
+P.CHUNK_FILES = 1
 calls = []
-real_parallel = S._parse_parallel
+real_parallel = P._parse_parallel
 
 def recording(*args, **kwargs):
     calls.append(len(args[1]))
     return real_parallel(*args, **kwargs)
 
-S._parse_parallel = recording
+P._parse_parallel = recording
 parent, real_parse = os.getpid(), S._parse_recorded
 
 def flaky(*args):
@@ -144,71 +147,108 @@ def test_pieces_a_worker_loses_are_parsed_by_the_parent(mode: str, tmp_path: Pat
 def _decide(monkeypatch: pytest.MonkeyPatch, count: int, workers: int | None = None,
             min_files: int | None = None, threads: int = 1, load: float = 0.0) -> int:
     """How many workers a scan of ``count`` entry files would fork (nothing is forked)."""
-    monkeypatch.setattr(scan_module.threading, "active_count", lambda: threads)
-    monkeypatch.setattr(scan_module, "_load", lambda: load)
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(parallel_module, "_load", lambda: load)
     fmt = build_plugin_manager()[1].formats["github-actions"]
     entries = [(f".github/workflows/w{i}.yml", fmt) for i in range(count)]
-    return scan_module._parallel_workers(EXAMPLES / "github", entries, workers, min_files)
+    return parallel_module._parallel_workers(EXAMPLES / "github", entries, workers, min_files)
 
 
 def test_when_a_scan_forks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(scan_module.WORKERS_ENV, raising=False)
-    monkeypatch.delenv(scan_module.PARALLEL_MIN_FILES_ENV, raising=False)
-    many = scan_module.PARALLEL_MIN_FILES
+    monkeypatch.delenv(parallel_module.WORKERS_ENV, raising=False)
+    monkeypatch.delenv(parallel_module.PARALLEL_MIN_FILES_ENV, raising=False)
+    many = parallel_module.PARALLEL_MIN_FILES
     assert _decide(monkeypatch, many, workers=1) == 1
     assert _decide(monkeypatch, many - 1, workers=1) == 0  # small tree (and few bytes)
     assert _decide(monkeypatch, many, workers=0) == 0
     assert _decide(monkeypatch, many, workers=1, threads=2) == 0  # another thread runs
     # never more workers than pieces beside the parent's
-    assert _decide(monkeypatch, 3 * scan_module.CHUNK_FILES, workers=8, min_files=1) == 2
+    assert _decide(monkeypatch, 3 * parallel_module.CHUNK_FILES, workers=8, min_files=1) == 2
     assert _decide(monkeypatch, 2, workers=1, min_files=1) == 0  # one piece
-    monkeypatch.setattr(scan_module, "CHUNK_FILES", 1)
+    monkeypatch.setattr(parallel_module, "CHUNK_FILES", 1)
     assert _decide(monkeypatch, 2, workers=1, min_files=1) == 1
 
 
 def test_a_busy_machine_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the worker count left to the scan, a load that already fills the cores it
     would use keeps it serial; an explicit count is obeyed whatever the load."""
-    monkeypatch.delenv(scan_module.WORKERS_ENV, raising=False)
-    monkeypatch.setattr(scan_module, "_spare_cores", lambda: 1)
-    many = scan_module.PARALLEL_MIN_FILES
+    monkeypatch.delenv(parallel_module.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(parallel_module, "_spare_cores", lambda: 1)
+    many = parallel_module.PARALLEL_MIN_FILES
     assert _decide(monkeypatch, many, load=0.9) == 1
     assert _decide(monkeypatch, many, load=1.4) == 1
     assert _decide(monkeypatch, many, load=1.5) == 0  # less than half a core idle
     assert _decide(monkeypatch, many, load=2.0) == 0
     assert _decide(monkeypatch, many, load=5.0, workers=1) == 1
-    monkeypatch.setenv(scan_module.WORKERS_ENV, "1")
+    monkeypatch.setenv(parallel_module.WORKERS_ENV, "1")
     assert _decide(monkeypatch, many, load=5.0) == 1
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    many = scan_module.PARALLEL_MIN_FILES
-    monkeypatch.setenv(scan_module.WORKERS_ENV, "0")
+    many = parallel_module.PARALLEL_MIN_FILES
+    monkeypatch.setenv(parallel_module.WORKERS_ENV, "0")
     assert _decide(monkeypatch, many) == 0
-    monkeypatch.setenv(scan_module.WORKERS_ENV, "1")
+    monkeypatch.setenv(parallel_module.WORKERS_ENV, "1")
     assert _decide(monkeypatch, many) == 1
-    monkeypatch.setenv(scan_module.PARALLEL_MIN_FILES_ENV, str(many + 1))
+    monkeypatch.setenv(parallel_module.PARALLEL_MIN_FILES_ENV, str(many + 1))
     assert _decide(monkeypatch, many) == 0
-    monkeypatch.setenv(scan_module.WORKERS_ENV, "not a number")  # ignored: cores less one
-    monkeypatch.setenv(scan_module.PARALLEL_MIN_FILES_ENV, "1")
-    assert _decide(monkeypatch, many) == min(scan_module._spare_cores(), scan_module.MAX_AUTO_WORKERS)
+    monkeypatch.setenv(parallel_module.WORKERS_ENV, "not a number")  # ignored: cores less one
+    monkeypatch.setenv(parallel_module.PARALLEL_MIN_FILES_ENV, "1")
+    assert _decide(monkeypatch, many) == min(parallel_module._spare_cores(),
+                                             parallel_module.MAX_AUTO_WORKERS)
 
 
 def test_an_openai_scan_stays_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the rule backend's scans fork: an LLM backend sees the steps in the parent."""
-    monkeypatch.setattr(scan_module.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(scan_module, "CHUNK_FILES", 1)
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel_module, "CHUNK_FILES", 1)
     called: list[int] = []
 
     def parallel(*args: object, **kwargs: object) -> Iterator[object]:
         called.append(1)
         return iter(())
 
-    monkeypatch.setattr(scan_module, "_parse_parallel", parallel)
+    monkeypatch.setattr(parallel_module, "_parse_parallel", parallel)
     root = EXAMPLES / "github"
     scan_module.scan(root, registry=build_plugin_manager()[1], backend="openai",
                      backend_options={"estimate": True}, workers=1, parallel_min_files=1)
     assert called == []
+
+
+def test_what_a_backend_declares_decides_not_its_class(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin's backend with ``remember`` (sdk.RememberingBackend) is used in workers
+    as the rule backend is; one without it is only called in the parent."""
+    from xops_lens.backends.rules import RuleBackend
+
+    class Plain:
+        def __init__(self, name: str) -> None:
+            self.name, self.rules = name, RuleBackend()
+
+        def classify(self, steps: Any) -> Any:
+            return self.rules.classify(steps)
+
+    class Remembering(Plain):
+        def remember(self, steps: Any, labels: Any) -> None:
+            self.rules.remember(steps, labels)
+
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel_module, "CHUNK_FILES", 1)
+    handed: list[str] = []
+
+    def parallel(*args: Any, **kwargs: Any) -> Iterator[object]:
+        handed.append(args[4].name)
+        return iter(())
+
+    monkeypatch.setattr(parallel_module, "_parse_parallel", parallel)
+    registry = build_plugin_manager()[1]
+    registry.backends["plain"] = Plain("plain")
+    registry.backends["mine"] = Remembering("mine")
+    for name in ("plain", "mine"):
+        result = scan_module.scan(EXAMPLES / "github", registry=registry, backend=name,
+                                  workers=1, parallel_min_files=1)
+        assert result.steps  # every file parsed in the parent, as nothing came back
+    assert handed == ["mine"]
 
 
 def test_no_semaphores_no_workers_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,15 +277,15 @@ def test_no_semaphores_no_workers_same_report(monkeypatch: pytest.MonkeyPatch) -
             raise OSError(38, "Function not implemented")
 
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoSemaphores())
-    monkeypatch.setattr(scan_module.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(scan_module, "CHUNK_FILES", 1)
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel_module, "CHUNK_FILES", 1)
     calls: list[int] = []
-    real = scan_module._parse_parallel
+    real = parallel_module._parse_parallel
 
     def recording(*args: object, **kwargs: object) -> Iterator[object]:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scan_module, "_parse_parallel", recording)
+    monkeypatch.setattr(parallel_module, "_parse_parallel", recording)
     assert report(workers=1, parallel_min_files=1) == serial
     assert calls == [1]

@@ -247,12 +247,14 @@ def plugins() -> None:
 def backends() -> None:
     """List the classification backends, each with a one-line description."""
     from xops_lens.plugins import get_registry
+    from xops_lens.sdk import DescribedBackend
 
     registry = get_registry()
     for name in sorted(registry.backends):
         backend = registry.backends[name]
         doc = (type(backend).__doc__ or "").strip().splitlines()
-        about = getattr(backend, "description", None) or (doc[0] if doc else "")
+        described = backend.description if isinstance(backend, DescribedBackend) else None
+        about = described or (doc[0] if doc else "")
         click.echo(f"{name:<12} {about}".rstrip())
 
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from xops_lens.errors import XopsLensError
 from xops_lens.model import Step, Suggestion
+from xops_lens.sdk import WordingBackend
 
 
 def reword_suggestions(backend: Any, suggestions: list[Suggestion], steps: Sequence[Step],
                        warn: Callable[[str], None]) -> list[Suggestion]:
-    word = getattr(backend, "word_suggestions", None)
+    word = backend.word_suggestions if isinstance(backend, WordingBackend) else None
     if not callable(word) or not suggestions:
         return suggestions
     name = getattr(backend, "name", "backend")

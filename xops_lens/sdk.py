@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO, runtime_checkable
 
 from xops_lens.errors import Declined, ParseError
 from xops_lens.hookspecs import hookimpl
-from xops_lens.model import Classification, Job, Pipeline, Source, Step, Trigger
+from xops_lens.model import Classification, Job, Pipeline, Source, Step, Suggestion, Trigger
 
 if TYPE_CHECKING:
     from xops_lens.config import UserSettings
@@ -22,15 +22,20 @@ __all__ = [
     "Classification",
     "ConfigurableBackend",
     "Declined",
+    "DescribedBackend",
     "Format",
     "Job",
+    "MeteredBackend",
     "ParseError",
     "Pipeline",
+    "RememberingBackend",
     "ReportOptions",
     "Reporter",
     "Source",
     "Step",
+    "Suggestion",
     "Trigger",
+    "WordingBackend",
     "hookimpl",
 ]
 
@@ -63,9 +68,10 @@ class Format(Protocol):
 class Backend(Protocol):
     """Labels steps; must return exactly one Classification per step, in order.
 
-    Optional extensions, looked up with ``getattr`` so simple backends need neither:
-    ``description`` (one line for ``xops-lens backends``); ``configure(context)`` (see
-    :class:`ConfigurableBackend`), for a backend that needs settings.
+    Optional extensions, so simple backends need none: ``configure(context)`` (see
+    :class:`ConfigurableBackend`), for a backend that needs settings, and the
+    capabilities below (:class:`DescribedBackend`, :class:`RememberingBackend`,
+    :class:`MeteredBackend`, :class:`WordingBackend`).
     """
 
     name: str
@@ -148,6 +154,53 @@ class BackendUsage:
     slowest_request: float = 0.0
     reasks: int = 0  # requests that asked again for steps a partial answer left out
     rejected_entries: int = 0  # answer entries dropped one by one (bad id, kind, value)
+
+
+# What a backend can do beyond ``classify``, each declared here so that a plugin's backend
+# can do it as the built-ins do; the scan and the CLI ask ``isinstance(backend, ...)`` and
+# never name a backend class.
+
+@runtime_checkable
+class DescribedBackend(Protocol):
+    """Describes itself: ``description`` is the line ``xops-lens backends`` prints (else
+    the class docstring's first line)."""
+
+    description: str
+
+
+@runtime_checkable
+class RememberingBackend(Protocol):
+    """Can label steps in forked worker processes. A backend whose label of a step
+    depends on the step alone, computed locally (no service, no budget), declares
+    ``remember``: on a large tree (Linux, fork) the scan parses entry files in worker
+    processes that inherit a copy of the backend and call its ``classify``; the labels
+    come back to the scan's own copy through ``remember(steps, labels)``, which keeps
+    them (a cache), so that the scan's one ``classify`` of every step answers them
+    without classifying again. ``remember`` must change no answer, only who computed
+    it. A backend without it is only ever called once, in the scan's process."""
+
+    name: str
+
+    def classify(self, steps: Sequence[Step]) -> list[Classification]: ...
+
+    def remember(self, steps: Sequence[Step], labels: Sequence[Classification]) -> None: ...
+
+
+@runtime_checkable
+class MeteredBackend(Protocol):
+    """Reports what it spent: ``usage`` (a :class:`BackendUsage`, None before a scan) is
+    shown by the terminal summary, the JSON's ``summary.llm`` and ``--estimate``."""
+
+    usage: BackendUsage | None
+
+
+@runtime_checkable
+class WordingBackend(Protocol):
+    """Words the cost suggestions for the scanned pipeline (see xops_lens/reword.py):
+    returns the same suggestions, numbers, places and order with other words."""
+
+    def word_suggestions(self, suggestions: Sequence[Suggestion],
+                         steps: Sequence[Step]) -> list[Suggestion]: ...
 
 
 @dataclass(frozen=True)
