@@ -18,7 +18,6 @@ from xops_lens.precommit import pre_commit as pre_commit_command
 
 EXIT_OK = 0
 EXIT_FILES_FAILED = 1
-EXIT_USAGE = 2
 EXIT_POLICY = 3
 
 

@@ -118,11 +118,6 @@ def _real_inside(root: Path, rel_path: str, referrer: str | None) -> str:
     return real
 
 
-def resolve_inside(root: Path, rel_path: str, *, referrer: str | None = None) -> Path:
-    """The real file for ``rel_path``, refusing anything that leaves ``root``."""
-    return Path(_real_inside(root, rel_path, referrer))
-
-
 def read_text(root: Path, rel_path: str, *, referrer: str | None = None,
               max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a text file under ``root`` with the size, encoding and binary checks."""

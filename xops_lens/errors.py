@@ -42,7 +42,3 @@ class PluginError(XopsLensError):
 
 class ConfigError(XopsLensError):
     """The command line or the configuration file asks for something impossible."""
-
-
-class BackendError(XopsLensError):
-    """A classification backend could not answer."""

@@ -115,12 +115,6 @@ class ChangeSet:
     before: Side = field(default_factory=lambda: Side({}, 0, 0))
     after: Side = field(default_factory=lambda: Side({}, 0, 0))
 
-    def status_of(self, file: str, line: int) -> str | None:
-        for change in self.steps:
-            if change.status != "removed" and change.file == file and change.line == line:
-                return change.status
-        return None
-
     def count(self, status: str) -> int:
         """Steps and job-level gates with this status."""
         gates = len(self.removed_gates) if status == "removed" else 0

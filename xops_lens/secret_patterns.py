@@ -238,7 +238,6 @@ TOOL_RULES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
          + _VALUE),
     )
 )
-HTPASSWD = re.compile(r"htpasswd\b")
 SHELL_WORD = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|[^\s\"']+")
 
 # curl -u NAME:SECRET, --user NAME:SECRET, --proxy-user NAME:SECRET: ungated, the colon

@@ -29,7 +29,6 @@ RELEASE_EVENTS = frozenset({"tag", "release"})  # as often as the repository rel
 # per pull request (opened, closed, ...), or on something people do now and then.
 PR_EVERY_PUSH = frozenset({"synchronize"})
 PR_ONCE = frozenset({"opened", "reopened", "closed", "ready_for_review", "converted_to_draft"})
-MANUAL_NOTE = "started by hand"
 POLL_EVENT = "poll"  # a poll of the repository that builds when it finds changes
 
 

@@ -107,33 +107,11 @@ def sequence(value: Any, file: str, line: int, what: str) -> YList:
     return value
 
 
-def optional_map(parent: YMap, key: str, what: str) -> YMap | None:
-    value = parent.get(key)
-    if value is None:
-        return None
-    return mapping(value, parent.file, parent.line_of(key), what)
-
-
-def optional_list(parent: YMap, key: str, what: str) -> YList | None:
-    value = parent.get(key)
-    if value is None:
-        return None
-    return sequence(value, parent.file, parent.line_of(key), what)
-
-
 def check_step_budget(count: int, file: str, line: int | None) -> None:
     """Stop a file whose expansion passes MAX_STEPS_PER_FILE steps, before it is built."""
     if count > MAX_STEPS_PER_FILE:
         raise ParseError(file, f"more than {MAX_STEPS_PER_FILE:,} steps once templates and "
                          "references are expanded; file skipped", line)
-
-
-def value_line(parent: YMap, key: str) -> int:
-    """Where the value of ``key`` begins: a container's own line, else the key's line."""
-    value = parent.get(key)
-    if isinstance(value, (YMap, YList)):
-        return value.line
-    return parent.line_of(key)
 
 
 def names(value: Any) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ that matches neither keeps its assumption, with a note. GitLab records no step t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -294,14 +294,3 @@ def _step_pattern(step: Step) -> re.Pattern[str]:
         options.append(".+?".join(re.escape(p.strip()) if i in (0, len(parts) - 1) else re.escape(p)
                                   for i, p in enumerate(parts)))
     return re.compile(rf"^(?:{'|'.join(options)})\s*$", re.DOTALL)
-
-
-def spread(total: float, weights: Iterable[float]) -> list[float]:
-    """``total`` shared in proportion to ``weights`` (equally when they are all 0)."""
-    weights = list(weights)
-    whole = sum(weights)
-    if not weights:
-        return []
-    if not whole:
-        return [total / len(weights)] * len(weights)
-    return [total * w / whole for w in weights]

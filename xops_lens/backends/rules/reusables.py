@@ -104,10 +104,6 @@ def _github_script(step: Step) -> tuple[str, float, str]:
     return best.kind, best.confidence, f"github-script {best.why}"
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "yes", "1", "on") or "GHX" in (value or "")
-
-
 def _build_push(step: Step) -> tuple[str, float, str]:
     """docker/build-push-action exists to publish when it pushes (tie-breaker 7)."""
     push = (step.input("push") or "").strip().lower()
