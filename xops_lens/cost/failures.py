@@ -14,17 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from xops_lens.cost.report import formula_number as _n
 from xops_lens.model import Step
 
 if TYPE_CHECKING:
     from xops_lens.cost.pricing import _JobContext
 
 FAILURE_KINDS = ("test", "lint", "build", "analysis")
-
-
-def _n(value: float, digits: int = 2) -> str:
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def prod(values: Iterable[float]) -> float:

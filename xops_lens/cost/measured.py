@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from xops_lens.cost.report import formula_number as _n
 from xops_lens.model import Classification, Step
 
 if TYPE_CHECKING:
@@ -26,11 +27,6 @@ FAILURE_KINDS = ("test", "lint", "build", "analysis")
 KEY = "cost.runs.days"
 SPREAD_NOTE = ("{label} measures jobs, not steps: the job's measured minutes are shared "
                "over its steps by the assumed minutes of their kinds")
-
-
-def _n(value: float, digits: int = 2) -> str:
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _window(estimator: Estimator, measure: JobMeasure) -> str:

@@ -27,6 +27,12 @@ CATEGORIES: dict[str, str] = {
 }
 
 
+def formula_number(value: float, digits: int = 2) -> str:
+    """A number for a cost line's formula: as few digits as it needs."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
 @dataclass(frozen=True, slots=True)
 class CostLine:
     """One marginal cost: ``uses_per_month`` times (human minutes × rate + compute
