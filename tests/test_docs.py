@@ -33,3 +33,17 @@ def test_every_backend_capability_is_documented_in_the_plugin_guide() -> None:
     assert "RememberingBackend" in capabilities and "WordingBackend" in capabilities
     for name in capabilities:
         assert f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"
+
+
+def test_every_module_and_package_is_named_in_the_architecture() -> None:
+    """docs/architecture.md describes the house as it is: a new top-level module or
+    package of xops_lens must be placed on its map."""
+    text = (REPO_ROOT / "docs/architecture.md").read_text()
+    package = REPO_ROOT / "xops_lens"
+    names = sorted(
+        [f"xops_lens/{p.name}" for p in package.glob("*.py")]
+        + [f"xops_lens/{p.name}/" for p in package.iterdir()
+           if p.is_dir() and not p.name.startswith("__")])
+    assert "xops_lens/scan.py" in names and "xops_lens/cost/" in names
+    missing = [name for name in names if f"`{name}`" not in text]
+    assert not missing, f"not in docs/architecture.md: {missing}"
