@@ -281,10 +281,10 @@ def main() -> None:
     except SystemExit as done:
         if not isinstance(done.code, int | None):
             raise  # a message to print: the interpreter's own exit does that
-        # Tearing down the interpreter frees every object of the report one by one
-        # (40 ms after 100 workflows, 0.1 s after 5,000) for nothing: flush what was
-        # written and leave. Files the command opened are closed by then; workers
-        # were joined; temporary folders were removed in their finally blocks.
+        # Tearing down the interpreter frees every object of the report one by one for
+        # nothing (docs/benchmarks.md): flush what was written and leave. Files the
+        # command opened are closed by then; workers were joined; temporary folders
+        # were removed in their finally blocks.
         code = done.code or 0
         from click.utils import PacifyFlushWrapper
 

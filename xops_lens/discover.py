@@ -20,8 +20,8 @@ SKIPPED_DIRS = frozenset(
     {".git", "node_modules", "vendor", "third_party", ".venv", "venv", "__pycache__",
      ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"}
 )
-# Eight times the largest CI file of the sample corpus (126 KB); the parsers' time grows
-# with the size (up to 2 s per MiB for a Jenkinsfile), and a scan must stay bounded.
+# Eight times the largest CI file of the sample corpus; the parsers' time grows with
+# the size (docs/benchmarks.md), and a scan must stay bounded.
 MAX_FILE_BYTES = 1024 * 1024
 
 
@@ -92,8 +92,7 @@ def _real_inside(root: Path, rel_path: str, referrer: str | None) -> str:
     """The real path of ``rel_path`` as a string, refusing anything that leaves ``root``.
 
     Strings and os.path rather than pathlib: ``Path.resolve()`` twice and a walk over
-    ``real.parents`` took two thirds of the time of reading a small file (0.16 of
-    0.23 s for the 1,000 workflows of bench/scan_speed.py)."""
+    ``real.parents`` took most of the time of reading a small file (docs/benchmarks.md)."""
     shown = rel_path
     joined = os.path.join(root, rel_path)
     root_real = os.path.normcase(os.path.realpath(root))

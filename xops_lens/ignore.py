@@ -162,7 +162,7 @@ class Ignores:
                     text = ""  # the format already reported an unreadable file
             # A file without any ignore comment (nearly all) keeps no lines: a line can
             # match only where the whole text does. Keeping every line of every file
-            # took 59 MB and 1.5 s of a 5,000-workflow scan (bench/scan_speed.py).
+            # cost memory and time on large trees (docs/benchmarks.md).
             lines = text.splitlines() if text else []
             self._lines[file] = lines
         return lines

@@ -21,10 +21,10 @@ MAX_STEPS_PER_FILE = 10_000
 # The most steps, and characters of the text that comes with them (each step's file,
 # job, name, action and command, which the backends read and the reports repeat), that
 # one scan holds over all its files. Each file is bounded above, their number is not:
-# 200 five-kilobyte workflows that reuse one alias list made two million steps (7.6 GB,
-# 137 s), and a 130 KB workflow whose thousand steps share one 100 KB name a 200 MB JSON
-# report. The largest tree of docs/benchmarks.md (5,000 workflows) holds 50,203 steps
-# and 24 MB of files. The scan skips, with an error, the file that would pass either
+# a few hundred small workflows that reuse one alias list make millions of steps, and
+# a workflow whose thousand steps share one long name a JSON report hundreds of times
+# its size (figures in docs/benchmarks.md, with the largest tree measured there, well
+# inside both bounds). The scan skips, with an error, the file that would pass either
 # bound and every file after it (xops_lens/budget.py).
 MAX_STEPS_PER_SCAN = 100_000
 MAX_STEP_TEXT_PER_SCAN = 64 * 1024 * 1024

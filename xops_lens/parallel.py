@@ -99,9 +99,8 @@ def _parallel_workers(root: Path, entries: Sequence[tuple[str, Format]], workers
         # what more cores bring, while each worker holds its own parse and label cache.
         workers = min(_spare_cores(), MAX_AUTO_WORKERS)
         # When the cores are (nearly) all busy, a worker gets no core of its own and only
-        # adds its overhead: on 2 cores the 5,000-workflow scan took 9.0 s with a worker
-        # against 8.1 s without at a load of 4 to 5, and the 1,000-workflow scan 2.47 s
-        # against 2.28 s at 1.6 to 2 (docs/benchmarks.md). Less than half a core left
+        # adds its overhead: on 2 cores a busy machine scanned slower with a worker than
+        # without (docs/benchmarks.md). Less than half a core left
         # idle: serial. An explicit count (argument or environment) is obeyed whatever
         # the load.
         if workers > 0 and _load() >= workers + 0.5:

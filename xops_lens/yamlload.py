@@ -288,7 +288,7 @@ def check_depth(text: str, path: str, *, always: bool = False) -> None:
 
     libyaml's composer recurses in C: a 200 KB line of ``- - - ...`` (about 40,000
     levels) overflows the C stack and kills the process, which no ``except`` can
-    catch; and its scanner is quadratic in flow nesting (20,000 ``[`` take 4 s). The
+    catch; and its scanner is quadratic in flow nesting (docs/benchmarks.md). The
     event stream has neither problem up to the depth where we stop, so a text that
     could be deep is walked as events first. Ordinary files cannot be that deep (one of
     the 897 YAML files of the corpus needs the walk) and skip it: it costs about as much
@@ -347,8 +347,8 @@ _ALIAS_START = re.compile(r"\*[^\s*,\]]")
 def _has_alias_items(text: str) -> bool:
     if "&" not in text:
         return False
-    # Found from each "*x" backwards: a pattern anchored at line starts took 80 ms over
-    # the 1,000 workflows of bench/scan_speed.py.
+    # Found from each "*x" backwards: a pattern anchored at line starts was slower
+    # (docs/benchmarks.md).
     for found in _ALIAS_START.finditer(text):
         before = found.start() - 1
         while before >= 0 and text[before] in " \t":
@@ -427,7 +427,7 @@ def _built_documents(text: str, path: str) -> Iterator[tuple[Node, Any, _Builder
         return
     loader = _FastLoader(text)
     # The nodes and containers built here hold no cycles the collector could free, yet it
-    # walks them again and again as they grow: a third of the time of a 3 MB file.
+    # walks them again and again as they grow, a large share of a big file's time.
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -7,7 +7,7 @@ validation; this module only builds the client and maps its errors. The ``openai
 package is imported when the first request is about to be sent, so ``--version``,
 offline scans and ``--estimate`` never pay for importing it; the engine, its cache and
 settings are imported when the backend is configured, so that registering the backend
-(every run) costs only this module (the llm modules took about 25 ms).
+(every run) costs only this module, not the llm modules (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ def _matching_days(day_fields: str) -> int:
     """Days of the reference year matched by cron's day fields (day-of-month, month,
     day-of-week). The time of day cannot move a firing out of the year, so it is fixed
     at midnight and the count cached by the day fields alone: "0 3 * * *" and
-    "30 5 * * *" share one count. Each count is up to 366 croniter steps (about 0.1 s),
-    which made schedules most of the time of a scan of many workflows."""
+    "30 5 * * *" share one count. Each count is up to 366 croniter steps, which made
+    schedules most of the time of a scan of many workflows (docs/benchmarks.md)."""
     plain = _plain_days(day_fields)
     return plain if plain is not None else _count(f"0 0 {day_fields}")
 
@@ -194,8 +194,8 @@ def _plain_time(text: str, size: int) -> int | None:
 def _plain_firings(expression: str) -> int | None:
     """firings_per_year without croniter for the plain expressions most schedules are
     (five fields of numbers, ranges, lists, ``*/n`` and day names, one space apart, see
-    _plain_time and _plain_days): no croniter import, parse and expansion (about 50 ms
-    of a scan of 1,000 workflows). None for anything else, which croniter reads."""
+    _plain_time and _plain_days): no croniter import, parse and expansion
+    (docs/benchmarks.md). None for anything else, which croniter reads."""
     fields = expression.split(" ")
     if len(fields) != 5:
         return None

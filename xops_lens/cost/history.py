@@ -105,7 +105,7 @@ def _outside_any_repository(root: Path) -> bool:
     """True when GitPython would surely find no repository at ``root``: no ``.git`` and
     no ``HEAD`` (a bare repository) in it or any parent, no GIT_DIR, and a git
     executable on the PATH (without one, importing GitPython fails and says so). Saves
-    importing GitPython (about 60 ms) in a tree that is not a repository."""
+    importing GitPython (docs/benchmarks.md) in a tree that is not a repository."""
     if os.environ.get("GIT_DIR") or os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") \
             or shutil.which("git") is None:
         return False
@@ -162,8 +162,8 @@ def _read(repo: Any, root: Path, days: float, now: datetime) -> History:
     stamp = since.isoformat()
     limit = now.timestamp()
     # One rev-list per question and one for-each-ref for the tags, instead of GitPython
-    # reading each commit and tag object in turn: on a repository with 6,000 commits and
-    # 2,000 tags in the window that took 1.6 s, for a single-workflow scan of 0.3 s.
+    # reading each commit and tag object in turn, which on a repository with many
+    # commits and tags took several times the rest of a small scan (docs/benchmarks.md).
     changes = [c for c in _commits(repo, branch, stamp, first_parent=True)
                if c.committed <= limit]
     if not changes:

@@ -21,7 +21,7 @@ MAX_PATTERN_CHARS = 1000
 def compile_pattern(body: str, ignore_case: bool = False) -> Any | None:
     """A compiled RE2 pattern, or None when it cannot be evaluated here."""
     try:
-        import re2  # 13 ms: only for files that hold a regex
+        import re2  # slow to import (docs/benchmarks.md): only for files that hold a regex
     except ImportError:  # pragma: no cover - a platform without a google-re2 wheel
         return None
     if len(body) > MAX_PATTERN_CHARS:

@@ -285,7 +285,7 @@ def _dump(value: Any, write: Any, depth: int = 0) -> None:
     a line, each entry (a file, a job, a step) compact on its line.
 
     ``json.dump(indent=2)`` indents with the pure-Python encoder, which took longer than
-    parsing on large scans (1.5 s of 5.5 s for 1,000 workflows); without ``indent`` the
+    parsing on large scans (docs/benchmarks.md); without ``indent`` the
     C encoder does each entry. The document is the same JSON, still readable and
     line-oriented for diffs and grep.
     """

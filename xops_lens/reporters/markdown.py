@@ -24,7 +24,7 @@ from xops_lens.reporters._text import figure, md, repo_prefix
 from xops_lens.result import ScanResult
 from xops_lens.sdk import ReportOptions
 
-if TYPE_CHECKING:  # imported when rendering: urllib and ssl cost about 10 ms per run
+if TYPE_CHECKING:  # imported when rendering: urllib and ssl are slow to import
     from xops_lens.github.api import ActionsContext
 
 # A comment body may hold 65,536 characters; the job summary 1 MiB. Tables stop at
