@@ -13,8 +13,8 @@ import pytest
 
 from xops_lens.discover import discover, read_text
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._gitlab_rules import UNKNOWN, evaluate
 from xops_lens.formats.gitlab import GitLabCI
+from xops_lens.formats.gitlab.rules import UNKNOWN, evaluate
 from xops_lens.model import Classification, Job, Pipeline, Source, Step
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

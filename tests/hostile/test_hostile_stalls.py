@@ -66,7 +66,7 @@ class TestGroovyLexerIsLinear:
     }
     LEX = (
         "import json, sys\nfrom xops_lens.errors import ParseError\n"
-        "from xops_lens.formats._groovy import build_tree, statements, tokenize\n"
+        "from xops_lens.formats.jenkins.groovy import build_tree, statements, tokenize\n"
         "for name, text in json.load(sys.stdin).items():\n"
         "    try:\n        statements(build_tree(tokenize(text, 'J'), 'J'))\n"
         "        print(name, 'lexed', flush=True)\n"

@@ -24,7 +24,7 @@ PLUGIN_KINDS: tuple[tuple[str, str | None], ...] = (
     (r"(^|[/-])(npm|pypi|gem|nuget|maven)($|[/-])", "publish"),
 )
 
-# Jenkins pipeline steps the format does not mark (see formats/_jenkins_steps.py for
+# Jenkins pipeline steps the format does not mark (see formats/jenkins/steps.py for
 # those it does), by their exact, case-sensitive name. Names a CircleCI or other config
 # could give its own commands ("build", "step") are left out.
 JENKINS_STEPS: dict[str, str] = {

@@ -4,7 +4,7 @@ Template expressions are not evaluated: every branch of ``${{ if }}`` / ``${{ el
 is read, the body of ``${{ each }}`` once, and ``${{ parameters.x }}`` stays as written in
 step texts. A template path is resolved locally (``@self`` is this repository; another
 repository alias is noted, not fetched). The walk over stages and jobs builds on this in
-:mod:`xops_lens.formats._azure_walk`.
+:mod:`xops_lens.formats.azure.walk`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
-from xops_lens.formats._azure_cond import step_fields
 from xops_lens.formats._yamlshape import check_step_budget, command_name, kind_of, text_of
+from xops_lens.formats.azure.cond import step_fields
 from xops_lens.model import Job, Source, Step
 from xops_lens.yamlload import YList, YMap, load_mapping
 
@@ -123,7 +123,7 @@ def literal_params(declared: Any, given: Any) -> dict[str, str]:
 
 
 class StepReader:
-    """Steps and template files; :class:`~xops_lens.formats._azure_walk.Walker` adds jobs."""
+    """Steps and template files; :class:`~xops_lens.formats.azure.walk.Walker` adds jobs."""
 
     def __init__(self, source: Source) -> None:
         self.source = source

@@ -2,7 +2,7 @@
 
 The pipeline is assembled as GitLab does: local includes are read and deep-merged
 (included files first, the including file wins), then ``extends`` and ``!reference`` are
-resolved (see ``_gitlab_merge``), then ``default:`` is inherited. Content GitLab would
+resolved (see ``gitlab.merge``), then ``default:`` is inherited. Content GitLab would
 fetch from elsewhere (remote, project, template, component includes) is only noted.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._gitlab_merge import (
+from xops_lens.formats._yamlshape import check_step_budget, command_name
+from xops_lens.formats.gitlab.merge import (
     URL,
     YAML_SUFFIXES,
     GitLabDocument,
@@ -26,10 +27,9 @@ from xops_lens.formats._gitlab_merge import (
     merge_into,
     text_of,
 )
-from xops_lens.formats._gitlab_rules import job_only_variables, job_variables, may_be_manual
-from xops_lens.formats._gitlab_runs import KINDS, by_only_except, by_rules, kinds_of, variables
-from xops_lens.formats._gitlab_runs import job_triggers as gitlab_job_triggers
-from xops_lens.formats._yamlshape import check_step_budget, command_name
+from xops_lens.formats.gitlab.rules import job_only_variables, job_variables, may_be_manual
+from xops_lens.formats.gitlab.runs import KINDS, by_only_except, by_rules, kinds_of, variables
+from xops_lens.formats.gitlab.runs import job_triggers as gitlab_job_triggers
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool
@@ -70,7 +70,7 @@ class _JobBuilder:
         self.job_only = job_only_variables(top)
         self.step_count = 0
         # The kinds of pipeline jobs' runs are counted in, and whether workflow rules
-        # let each exist (see _gitlab_runs).
+        # let each exist (see gitlab.runs).
         self.kinds = kinds_of(text for text, _ in _rule_texts(top))
         self.workflow = self._workflow()
 

@@ -19,7 +19,8 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import ParseError
-from xops_lens.formats._azure_steps import (
+from xops_lens.formats._yamlshape import kind_of, text_of
+from xops_lens.formats.azure.steps import (
     MAX_PARAM_DEPTH,
     Context,
     StepReader,
@@ -27,7 +28,6 @@ from xops_lens.formats._azure_steps import (
     get,
     is_expression,
 )
-from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.model import Job, Step
 from xops_lens.yamlload import YList, YMap
 

@@ -8,23 +8,28 @@ down to them.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import itertools
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from xops_lens.formats._groovy import Group, Node, Token, statements
-from xops_lens.formats._jenkins_steps import Call, literal, named_args, positional_args, span
+from xops_lens.formats.jenkins.groovy import Group, Node, Token, statements
+from xops_lens.formats.jenkins.steps import (
+    Call,
+    first_literal,
+    literal,
+    named_args,
+    parse_call,
+    positional_args,
+    span,
+)
 
 if TYPE_CHECKING:
-    from xops_lens.formats._jenkins_walk import Ctx, JobBuilder, Walker
+    from xops_lens.formats.jenkins.walk import Ctx, JobBuilder, Walker
 
 POST_JOB = "post"
 
 
 def _calls(walker: Walker, closure: Group) -> list[Call]:
-    from xops_lens.formats._jenkins_walk import parse_call
-
     found: list[Call] = []
     for stmt in statements(closure.items):
         parsed = parse_call(stmt, 0)
@@ -87,9 +92,7 @@ def stages(walker: Walker, closure: Group, ctx: Ctx, matrix: int) -> None:
 
 
 def stage(walker: Walker, call: Call, ctx: Ctx, matrix: int) -> None:
-    from xops_lens.formats._jenkins_walk import _first_literal
-
-    name = _first_literal(call) or span(walker.text, list(call.args)) or "stage"
+    name = first_literal(call) or span(walker.text, list(call.args)) or "stage"
     if call.closure is None:
         return
     sections = _calls(walker, call.closure)

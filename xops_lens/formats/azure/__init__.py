@@ -21,10 +21,11 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._azure_cond import job_triggers, triggers as pipeline_triggers
-from xops_lens.formats._azure_steps import Context, get
-from xops_lens.formats._azure_walk import Walker
 from xops_lens.formats._yamlshape import kind_of
+from xops_lens.formats.azure.cond import job_triggers
+from xops_lens.formats.azure.cond import triggers as pipeline_triggers
+from xops_lens.formats.azure.steps import Context, get
+from xops_lens.formats.azure.walk import Walker
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Pipeline, Source
 from xops_lens.yamlload import YMap, load_documents

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xops_lens.formats._gitlab_rules import DEFAULT_BRANCH, PRESENT, UNKNOWN, evaluate
-from xops_lens.formats._gitlab_rules import _and as _all
-from xops_lens.formats._gitlab_rules import _or as _any
 from xops_lens.formats._re2 import compile_pattern
+from xops_lens.formats.gitlab.rules import DEFAULT_BRANCH, PRESENT, UNKNOWN, evaluate
+from xops_lens.formats.gitlab.rules import _and as _all
+from xops_lens.formats.gitlab.rules import _or as _any
 from xops_lens.model import Trigger
 from xops_lens.yamlload import YList, YMap
 

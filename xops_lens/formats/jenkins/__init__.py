@@ -15,7 +15,7 @@ step rules (wrappers, known steps, local receivers):
   ``pipeline {``); 46 of 52 reference lines found, 10 lines reported that are not
   steps; 6 ms for the 5 files. (The dekobon fork fails on 32 of 34 files and needs
   Python >= 3.11.)
-* the hand-written lexer and bracket tree of :mod:`._groovy` (every Groovy string kind,
+* the hand-written lexer and bracket tree of :mod:`.groovy` (every Groovy string kind,
   both comment kinds, iterative so hostile nesting cannot overflow the stack): 52 of
   52 found, none extra, 27 ms for the 5 files with the whole walk, 0.1 s for the whole
   corpus; no dependency. Its rules were written with these files in view, which flatters
@@ -31,8 +31,8 @@ import re
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._groovy import build_tree, tokenize
-from xops_lens.formats._jenkins_walk import Walker
+from xops_lens.formats.jenkins.groovy import build_tree, tokenize
+from xops_lens.formats.jenkins.walk import Walker
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Pipeline, Source, Trigger
 

@@ -15,7 +15,7 @@ steps are written, and counted, once.
 
 from __future__ import annotations
 
-from xops_lens.formats._groovy import Group, Node, Token
+from xops_lens.formats.jenkins.groovy import Group, Node, Token
 
 LOOP_CALLS = frozenset({"each", "eachWithIndex", "collect", "collectEntries"})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xops_lens.formats._groovy import Group, Node, Token
+from xops_lens.formats.jenkins.groovy import Group, Node, Token
 
 MAX_TEXT = 4000
 
@@ -145,3 +145,77 @@ def script_of(text: str, call: Call) -> str | None:
     # `sh(script: docs_changed)`: a Groovy variable holds the command; written as the
     # shell's expression so that no reader takes the variable's name for a program
     return f"${{{expression}}}" if _GROOVY_NAME.match(expression) else expression
+
+
+# A call and its arguments, read from a statement (the walk and the declarative
+# sections both need it; here, below both, so that neither imports the other late).
+CHAIN = frozenset({".", "?.", "*."})
+
+
+def is_token(node: Node | None, kind: str, value: str | None = None) -> bool:
+    return isinstance(node, Token) and node.kind == kind and (value is None or node.value == value)
+
+
+def group(node: Node | None, kind: str) -> Group | None:
+    return node if isinstance(node, Group) and node.kind == kind else None
+
+
+def parse_call(stmt: list[Node], i: int) -> tuple[Call, int] | None:
+    """The call starting at ``stmt[i]`` (an identifier) and the index after it."""
+    head = stmt[i]
+    if not isinstance(head, Token) or head.kind != "id" or head.value in KEYWORDS:
+        return None
+    names = [head.value]
+    j = i + 1
+    args: tuple[Node, ...] = ()
+    closure: Group | None = None
+    called = False
+    while True:
+        paren = group(stmt[j] if j < len(stmt) else None, "(")
+        if paren is not None:
+            args, called = tuple(paren.items), True
+            j += 1
+        brace = group(stmt[j] if j < len(stmt) else None, "{")
+        if brace is not None:
+            closure, called = brace, True
+            j += 1
+        if called and len(names) == 1:
+            break  # `sh(...).trim()`: the step is `sh`, the rest works on its result
+        nxt = stmt[j] if j < len(stmt) else None
+        if isinstance(nxt, Token) and nxt.kind == "op" and nxt.value in CHAIN \
+                and j + 1 < len(stmt) and is_token(stmt[j + 1], "id"):
+            if called:
+                names[-1] += "()"
+            names.append(stmt[j + 1].value)  # type: ignore[union-attr]
+            args, closure, called = (), None, False
+            j += 2
+            continue
+        break
+    if not called:
+        # Command syntax: `sh 'make'`, `junit testResults: 'x'`, `checkout scm`.
+        nxt = stmt[j] if j < len(stmt) else None
+        command = isinstance(nxt, Token) and (
+            nxt.kind in ("str", "num") or nxt.kind == "id" and nxt.value not in KEYWORDS
+            or nxt.kind == "op" and nxt.value == "-") or group(nxt, "[") is not None
+        if not command or any(is_token(n, "op", "=") for n in stmt[j:]):
+            return None
+        args = tuple(stmt[j:])
+        if args and group(args[-1], "{") is not None:
+            closure = args[-1]  # type: ignore[assignment]
+            args = args[:-1]
+        j = len(stmt)
+    end_node = stmt[j - 1]
+    return Call(".".join(names), names[0], head.line, head.start, end_node.end, args,
+                closure), j
+
+
+def first_literal(call: Call) -> str | None:
+    named = named_args(call)
+    for key in ("name", "label"):
+        if key in named and (value := literal(named[key])) is not None:
+            return value
+    for part in positional_args(call):
+        value = literal(part)
+        if value is not None:
+            return value
+    return None

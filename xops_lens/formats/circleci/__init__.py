@@ -28,13 +28,13 @@ from typing import Any
 import yaml
 
 from xops_lens.errors import Declined, ParseError
-from xops_lens.formats._circleci_steps import (
+from xops_lens.formats._yamlshape import kind_of, text_of
+from xops_lens.formats.circleci.steps import (
     CircleCIDocument,
     Scope,
     literal_params,
     steps_params,
 )
-from xops_lens.formats._yamlshape import kind_of, text_of
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Job, Pipeline, Source, Step, Trigger
 from xops_lens.yamlload import YList, YMap, as_bool, load_documents

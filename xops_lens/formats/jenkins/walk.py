@@ -13,8 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xops_lens.errors import ParseError
-from xops_lens.formats._groovy import Group, Node, Token, statements
-from xops_lens.formats._jenkins_steps import (
+from xops_lens.formats._yamlshape import command_name
+from xops_lens.formats.jenkins.declarative import declarative
+from xops_lens.formats.jenkins.groovy import Group, Node, Token, statements
+from xops_lens.formats.jenkins.parallel import (
+    LOOP_CALLS,
+    groups_by_start,
+    list_literals,
+    loop_width,
+    parallel_maps,
+)
+from xops_lens.formats.jenkins.steps import (
+    CHAIN,
     EXPRESSION_STEPS,
     KEYWORDS,
     KIND_HINTS,
@@ -22,21 +32,17 @@ from xops_lens.formats._jenkins_steps import (
     SHELL_STEPS,
     WRAPPERS,
     Call,
+    first_literal,
+    group,
+    is_token,
     literal,
     named_args,
+    parse_call,
     positional_args,
     script_of,
     source_of,
     span,
 )
-from xops_lens.formats._jenkins_parallel import (
-    LOOP_CALLS,
-    groups_by_start,
-    list_literals,
-    loop_width,
-    parallel_maps,
-)
-from xops_lens.formats._yamlshape import command_name
 from xops_lens.model import Job, Step
 
 MAX_DEPTH = 150
@@ -45,7 +51,6 @@ MAX_DEPTH = 150
 MAX_CALL_TEXT = 2_000
 CONDITIONS = frozenset({"always", "success", "failure", "unstable", "changed", "fixed",
                         "regression", "aborted", "cleanup", "unsuccessful", "notBuilt"})
-_CHAIN = frozenset({".", "?.", "*."})
 
 
 @dataclass
@@ -75,63 +80,6 @@ class Ctx:
         return Ctx(**values)
 
 
-def _is(node: Node | None, kind: str, value: str | None = None) -> bool:
-    return isinstance(node, Token) and node.kind == kind and (value is None or node.value == value)
-
-
-def _group(node: Node | None, kind: str) -> Group | None:
-    return node if isinstance(node, Group) and node.kind == kind else None
-
-
-def parse_call(stmt: list[Node], i: int) -> tuple[Call, int] | None:
-    """The call starting at ``stmt[i]`` (an identifier) and the index after it."""
-    head = stmt[i]
-    if not isinstance(head, Token) or head.kind != "id" or head.value in KEYWORDS:
-        return None
-    names = [head.value]
-    j = i + 1
-    args: tuple[Node, ...] = ()
-    closure: Group | None = None
-    called = False
-    while True:
-        paren = _group(stmt[j] if j < len(stmt) else None, "(")
-        if paren is not None:
-            args, called = tuple(paren.items), True
-            j += 1
-        brace = _group(stmt[j] if j < len(stmt) else None, "{")
-        if brace is not None:
-            closure, called = brace, True
-            j += 1
-        if called and len(names) == 1:
-            break  # `sh(...).trim()`: the step is `sh`, the rest works on its result
-        nxt = stmt[j] if j < len(stmt) else None
-        if isinstance(nxt, Token) and nxt.kind == "op" and nxt.value in _CHAIN \
-                and j + 1 < len(stmt) and _is(stmt[j + 1], "id"):
-            if called:
-                names[-1] += "()"
-            names.append(stmt[j + 1].value)  # type: ignore[union-attr]
-            args, closure, called = (), None, False
-            j += 2
-            continue
-        break
-    if not called:
-        # Command syntax: `sh 'make'`, `junit testResults: 'x'`, `checkout scm`.
-        nxt = stmt[j] if j < len(stmt) else None
-        command = isinstance(nxt, Token) and (
-            nxt.kind in ("str", "num") or nxt.kind == "id" and nxt.value not in KEYWORDS
-            or nxt.kind == "op" and nxt.value == "-") or _group(nxt, "[") is not None
-        if not command or any(_is(n, "op", "=") for n in stmt[j:]):
-            return None
-        args = tuple(stmt[j:])
-        if args and _group(args[-1], "{") is not None:
-            closure = args[-1]  # type: ignore[assignment]
-            args = args[:-1]
-        j = len(stmt)
-    end_node = stmt[j - 1]
-    return Call(".".join(names), names[0], head.line, head.start, end_node.end, args,
-                closure), j
-
-
 def _assignment(stmt: list[Node]) -> int | None:
     for index, node in enumerate(stmt):
         if isinstance(node, Token) and node.kind == "op" and node.value in (
@@ -144,10 +92,10 @@ def _function_def(stmt: list[Node]) -> tuple[str, Group, Group] | None:
     """``def name(params) { body }`` (or with a return type) at statement level."""
     if len(stmt) < 4 or _assignment(stmt) is not None:
         return None
-    body, params, name = _group(stmt[-1], "{"), _group(stmt[-2], "("), stmt[-3]
+    body, params, name = group(stmt[-1], "{"), group(stmt[-2], "("), stmt[-3]
     before = stmt[-4]
-    if body is None or params is None or not _is(name, "id") \
-            or not (_is(before, "id") or _is(before, "op", ">")):
+    if body is None or params is None or not is_token(name, "id") \
+            or not (is_token(before, "id") or is_token(before, "op", ">")):
         return None
     return name.value, params, body  # type: ignore[union-attr]
 
@@ -162,7 +110,7 @@ class Walker:
         self.top = JobBuilder("(top level)", 1)
         self.notes: list[str] = []
         self.declarative = False
-        # scripted `parallel NAME` over a map built in a loop (see _jenkins_parallel)
+        # scripted `parallel NAME` over a map built in a loop (see jenkins.parallel)
         self.parallel_maps = parallel_maps(tokens)
         self._tokens = tokens
         self.lists: dict[str, int] = {}
@@ -236,7 +184,7 @@ class Walker:
             body = _function_def(stmt)[2]  # type: ignore[index]
             self.block(body.items, ctx.inner(kind="function"))
         elif (at := _assignment(stmt)) is not None:
-            if word in self.parallel_maps and at >= 2 and _group(stmt[1], "[") is not None:
+            if word in self.parallel_maps and at >= 2 and group(stmt[1], "[") is not None:
                 ctx = self.parallel_branch(word, first.line, ctx)  # type: ignore[arg-type]
             self.expression(stmt[at + 1:], ctx)
         elif word is not None and (parsed := parse_call(stmt, 0)) is not None:
@@ -251,8 +199,8 @@ class Walker:
         i = 0
         while i < len(stmt):
             node = stmt[i]
-            paren = _group(node, "(")
-            brace = _group(node, "{")
+            paren = group(node, "(")
+            brace = group(node, "{")
             if paren is not None:
                 self.expression(paren.items, ctx)
                 i += 1
@@ -260,13 +208,13 @@ class Walker:
                 width = loop_width(stmt, i, self.lists) if self.lists else None
                 self.block(brace.items, ctx.inner(loop=width or ctx.loop))
                 i += 1
-            elif _is(node, "id") and node.value in (  # type: ignore[union-attr]
+            elif is_token(node, "id") and node.value in (  # type: ignore[union-attr]
                     "if", "while", "for", "switch", "synchronized", "try", "else", "catch",
                     "finally", "do"):
                 i += 1
             else:
                 # A body without braces runs to the next `else` (or the end).
-                end = next((k for k in range(i, len(stmt)) if _is(stmt[k], "id", "else")),
+                end = next((k for k in range(i, len(stmt)) if is_token(stmt[k], "id", "else")),
                            len(stmt))
                 self.statement(stmt[i:end], ctx.inner())
                 i = end
@@ -286,7 +234,7 @@ class Walker:
                 i += 1
                 continue
             after_dot = i > 0 and isinstance(nodes[i - 1], Token) \
-                and nodes[i - 1].value in _CHAIN  # type: ignore[union-attr]
+                and nodes[i - 1].value in CHAIN  # type: ignore[union-attr]
             if node.kind == "id" and not after_dot and node.value not in KEYWORDS \
                     and i + 1 < len(nodes) and isinstance(nodes[i + 1], Group):
                 parsed = parse_call(nodes, i)
@@ -300,13 +248,12 @@ class Walker:
     def call(self, call: Call, ctx: Ctx, *, statement: bool) -> None:
         name = call.name
         if name == "pipeline" and call.closure is not None and ctx.kind == "top":
-            from xops_lens.formats._jenkins_declarative import declarative
 
             self.declarative = True
             declarative(self, call.closure, ctx)
             return
         if name == "node" and call.closure is not None:
-            label = _first_literal(call) or span(self.text, list(call.args)) or "any"
+            label = first_literal(call) or span(self.text, list(call.args)) or "any"
             if ctx.kind in ("stage", "function"):
                 self.block(call.closure.items, ctx.inner(runner=label))
             else:
@@ -315,7 +262,7 @@ class Walker:
                                                          kind="node"))
             return
         if name == "stage":
-            stage_name = _first_literal(call) or span(self.text, list(call.args)) or "stage"
+            stage_name = first_literal(call) or span(self.text, list(call.args)) or "stage"
             stage_job = self.job(stage_name, call.line, ctx.runner)
             if call.closure is not None:
                 self.block(call.closure.items, ctx.inner(job=stage_job, kind="stage"))
@@ -326,7 +273,7 @@ class Walker:
             self.parallel(call, ctx)
             return
         local = call.root in self.locals or call.root in NON_STEP_ROOTS
-        closures = [n for n in call.args if _group(n, "{") is not None]
+        closures = [n for n in call.args if group(n, "{") is not None]
         if call.closure is not None or closures or call.short in WRAPPERS:
             self.expression(call.args, ctx)
             if call.closure is not None:
@@ -348,7 +295,7 @@ class Walker:
     def parallel(self, call: Call, ctx: Ctx) -> None:
         branches = named_args(call)
         for key, value in branches.items():
-            closure = _group(value[0], "{") if len(value) == 1 else None
+            closure = group(value[0], "{") if len(value) == 1 else None
             if closure is None:
                 self.expression(value, ctx)
             elif ctx.kind == "top":
@@ -396,22 +343,10 @@ class Walker:
         job.steps.append(step)
 
 
-def _first_literal(call: Call) -> str | None:
-    named = named_args(call)
-    for key in ("name", "label"):
-        if key in named and (value := literal(named[key])) is not None:
-            return value
-    for part in positional_args(call):
-        value = literal(part)
-        if value is not None:
-            return value
-    return None
-
-
 def _without_params(items: list[Node]) -> list[Node]:
     """A closure's items without its parameter list (``{ a, String b -> ...}``)."""
     for index, node in enumerate(items[:12]):
-        if _is(node, "op", "->"):
+        if is_token(node, "op", "->"):
             return items[index + 1:]
         if not (isinstance(node, Token) and (node.kind in ("id", "nl") or node.value == ",")):
             break
@@ -421,12 +356,12 @@ def _without_params(items: list[Node]) -> list[Node]:
 def _strip_labels(stmt: list[Node]) -> list[Node]:
     """Drop annotations (``@NonCPS``) and switch labels (``case 'a':``, ``default:``)."""
     while stmt:
-        if _is(stmt[0], "op", "@") and len(stmt) > 1:
-            stmt = stmt[2:] if len(stmt) > 2 and _group(stmt[2], "(") is None else stmt[3:]
+        if is_token(stmt[0], "op", "@") and len(stmt) > 1:
+            stmt = stmt[2:] if len(stmt) > 2 and group(stmt[2], "(") is None else stmt[3:]
             continue
-        if _is(stmt[0], "id", "case") or (_is(stmt[0], "id", "default") and len(stmt) > 1
-                                          and _is(stmt[1], "op", ":")):
-            colon = next((k for k, n in enumerate(stmt) if _is(n, "op", ":")), None)
+        if is_token(stmt[0], "id", "case") or (is_token(stmt[0], "id", "default") and len(stmt) > 1
+                                          and is_token(stmt[1], "op", ":")):
+            colon = next((k for k, n in enumerate(stmt) if is_token(n, "op", ":")), None)
             if colon is None:
                 return []
             stmt = stmt[colon + 1:]
