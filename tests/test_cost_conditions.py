@@ -109,3 +109,51 @@ def test_cirrus_only_if_and_skip(tmp_path: Path) -> None:
     assert runs(data) == {"test": 40 + 80, "release": 2, "main": 40, "pr": 80,
                           "nightly": 30, "docs": 40, "changes": 40 + 80}
     assert "cannot be decided from the file" in basis(data, "changes")
+
+
+def test_buildkite_if_and_branches(tmp_path: Path) -> None:
+    data = scan_json(tmp_path, {".buildkite/pipeline.yml": """
+        steps:
+          - label: unit
+            key: unit
+            command: pytest
+          - key: release
+            if: build.tag =~ /^v/
+            command: twine upload dist/*
+          - key: main-only
+            if: build.branch == pipeline.default_branch && build.pull_request.id == null
+            command: make build
+          - key: pr-only
+            if: build.pull_request.id != null
+            command: make lint
+          - key: nightly
+            if: build.source == "schedule"
+            command: make soak
+          - key: not-pr
+            if: "!build.pull_request.id"
+            command: make docs
+          - key: by-message
+            if: build.message !~ /skip docs/
+            command: make check
+          - key: on-main
+            branches: "main master"
+            command: make deploy
+          - key: not-main
+            branches: "!main !master"
+            command: make preview
+          - group: nightly group
+            if: build.source == "schedule" || build.branch == "main"
+            steps:
+              - key: inner
+                command: make bench
+          - key: feature
+            branches: "feature/*"
+            command: make feature
+        """})
+    assert runs(data) == {"unit": 40 + 80, "release": 2, "main-only": 40, "pr-only": 80,
+                          "nightly": 30, "not-pr": 40, "by-message": 40 + 80,
+                          "on-main": 40, "not-main": 80, "nightly group": 40 + 30,
+                          "nightly group > inner": 40 + 30, "feature": 80}
+    assert "cannot be decided from the file" in basis(data, "by-message")
+    assert "cannot be decided from the file" in basis(data, "feature")
+    assert "group nightly group if:" in basis(data, "nightly group > inner")
