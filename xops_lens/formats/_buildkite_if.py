@@ -14,8 +14,8 @@ from xops_lens.formats._runconds import (
     Compare,
     Cond,
     compare_text,
-    evaluate,
     is_default,
+    judge,
     narrowed,
     parse_expression,
     regex_default,
@@ -144,11 +144,7 @@ def step_triggers(base: tuple[Trigger, ...], written: list[tuple[str, Any, Any]]
             shown.append(prefix + said)
     if not shown:
         return None
-    whole = Cond("and", tuple(parsed))
-
-    def holds(event: str) -> bool | None:
-        verdict = evaluate(whole, event, _atom)
-        return None if unread and verdict is not False else verdict
+    holds = judge(parsed, _atom, unread)
 
     text = " ".join(texts)
     extras = [Trigger(event, line) for event, pattern in _MENTIONS if pattern.search(text)]
