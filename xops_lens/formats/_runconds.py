@@ -45,6 +45,18 @@ def evaluate(cond: Cond, event: str, atom: Atom) -> bool | None:
     return True if True in values else (None if None in values else False)
 
 
+def judge(parts: Sequence[Cond], atom: Atom, unread: bool) -> Callable[[str], bool | None]:
+    """Per kind of run, whether all of ``parts`` hold; a part the file does not let us
+    read (``unread``) leaves every run it does not rule out undecided."""
+    whole = Cond("and", tuple(parts))
+
+    def holds(event: str) -> bool | None:
+        verdict = evaluate(whole, event, atom)
+        return None if unread and verdict is not False else verdict
+
+    return holds
+
+
 def is_default(pattern: str, glob: bool = False) -> bool:
     """Whether a branch name (or glob) names the default branch."""
     if glob:

@@ -13,8 +13,8 @@ from xops_lens.formats._runconds import (
     Compare,
     Cond,
     compare_text,
-    evaluate,
     is_default,
+    judge,
     narrowed,
     parse_expression,
     regex_default,
@@ -107,11 +107,7 @@ def job_triggers(base: tuple[Trigger, ...], conditions: list[tuple[str, str]],
         shown.append(filter_shown)
     if not shown:
         return None
-    whole = Cond("and", tuple(parsed))
-
-    def holds(event: str) -> bool | None:
-        verdict = evaluate(whole, event, _atom)
-        return None if unread and verdict is not False else verdict
+    holds = judge(parsed, _atom, bool(unread))
 
     said = "; ".join(shown)
     text = " ".join(t for _, t in conditions)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
+from xops_lens.formats._buildkite_if import conditions, step_triggers
 from xops_lens.formats._yamlshape import (
     YAML_SUFFIXES,
     basename,
@@ -39,6 +40,8 @@ MAIN_FILES = ("pipeline.yml", "pipeline.yaml")
 GATES = ("block", "input", "manual")  # `manual` is the old name of `block`
 WAITS = ("wait", "waiter")
 MAX_ENUMERATED = 10_000
+# Buildkite's default pipeline settings build pushes and pull requests.
+BASE = (Trigger("push", 1), Trigger("pull_request", 1))
 
 
 def _label(item: YMap) -> str:
@@ -147,8 +150,11 @@ def _needs(value: Any) -> tuple[str, ...]:
 
 
 class _Builder:
-    def __init__(self, file: str, default_agents: str | None) -> None:
+    def __init__(self, file: str, default_agents: str | None,
+                 base: tuple[Trigger, ...] | None = None) -> None:
         self.file = file
+        self.base = base  # the pipeline's runs, when known: steps' conditions narrow them
+        self.outer: list[tuple[str, Any, Any]] = []  # if:/branches: of the groups around
         self.default_agents = default_agents
         self.jobs: list[Job] = []
         self.ids: set[str] = set()
@@ -197,9 +203,12 @@ class _Builder:
         runner = None if step.kind_hint in ("metadata", "approve") or calls or at is not None \
             else _agents(item.get("agents")) or self.default_agents
         step = replace(step, job=job_id)
+        written = self.outer + conditions(item)
+        triggers = step_triggers(self.base, written, line) \
+            if self.base is not None and written else None
         job = Job(id=job_id, name=title, file=self.file, line=line, steps=(step,),
                   matrix_size=size, runner=runner, needs=_needs(item.get("depends_on")),
-                  calls=calls, notes=notes)
+                  calls=calls, notes=notes, triggers=triggers)
         self.jobs.insert(len(self.jobs) if at is None else at, job)
         return step
 
@@ -244,7 +253,12 @@ class _Builder:
     def group(self, item: YMap, line: int, prefix: str) -> Step:
         label = text_of(item.get("group")).strip() or _label(item) or "group"
         at = len(self.jobs)
-        inner = self.steps(item.get("steps"), item.line_of("steps"), f"{prefix}{label} > ")
+        outer = self.outer
+        self.outer = outer + conditions(item, f"group {label}")
+        try:
+            inner = self.steps(item.get("steps"), item.line_of("steps"), f"{prefix}{label} > ")
+        finally:
+            self.outer = outer
         # The group's own step reads as what its steps do, so it can be classified.
         text = "\n".join(s.text for s in inner if s.text)
         # Its work is its steps' (each a job below): marked so it is not priced twice.
@@ -273,11 +287,12 @@ def _document(source: Source) -> YMap | YList:
 
 def parse_pipeline(source: Source) -> Pipeline:
     document = _document(source)
+    base = BASE if _main_file(source.path) else None
     if isinstance(document, YList):
-        builder = _Builder(source.path, None)
+        builder = _Builder(source.path, None, base)
         builder.steps(document, document.line)
     else:
-        builder = _Builder(source.path, _agents(document.get("agents")))
+        builder = _Builder(source.path, _agents(document.get("agents")), base)
         builder.steps(document["steps"], document.line_of("steps"))
     # Which events start a build is set in the pipeline's settings on buildkite.com, not
     # here. The pipeline a repository's builds start from is assumed to run on Buildkite's
@@ -285,7 +300,7 @@ def parse_pipeline(source: Source) -> Pipeline:
     # uploaded by a step or run as pipelines of their own, started we cannot tell how.
     if _main_file(source.path):
         return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(builder.jobs),
-                        triggers=(Trigger("push", 1), Trigger("pull_request", 1)),
+                        triggers=BASE,
                         notes=(("triggers assumed from Buildkite's default pipeline settings "
                                "(build pushes and pull requests)"),))
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(builder.jobs),

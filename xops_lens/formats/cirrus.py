@@ -30,8 +30,8 @@ from xops_lens.formats._runconds import (
     Compare,
     Cond,
     compare_text,
-    evaluate,
     is_default,
+    judge,
     narrowed,
     parse_expression,
     regex_default,
@@ -232,11 +232,7 @@ def _own(task: YMap, line: int) -> tuple[Trigger, ...] | None:
             parts.append(cond if key == "only_if" else Cond("not", (cond,)))
     if not shown:
         return None
-    whole = Cond("and", tuple(parts))
-
-    def holds(event: str) -> bool | None:
-        verdict = evaluate(whole, event, _atom)
-        return None if unread and verdict is not False else verdict
+    holds = judge(parts, _atom, unread)
 
     written = " ".join(shown)
     extras = [Trigger(event, line) for event, name in _MENTIONS if name in written]

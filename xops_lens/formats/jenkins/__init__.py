@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
 from xops_lens.formats.jenkins.groovy import build_tree, tokenize
 from xops_lens.formats.jenkins.walk import Walker
+from xops_lens.formats.jenkins.when import stage_triggers
 from xops_lens.hookspecs import hookimpl
 from xops_lens.model import Pipeline, Source, Trigger
 
@@ -118,8 +120,12 @@ def parse_jenkinsfile(source: Source) -> Pipeline:
     loads = sorted({t.value for i, t in enumerate(tokens[2:], 2)
                     if t.kind == "str" and tokens[i - 2].value == "load"})
     notes.extend(f"loads {path}: not read" for path in loads)
+    triggers = _triggers(tokens)
+    whens = {b.id: b.when for b in walker.jobs if b.when}
+    jobs = [replace(job, triggers=stage_triggers(triggers, whens[job.id], job.line))
+            if job.id in whens else job for job in jobs]
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
-                    triggers=_triggers(tokens), notes=tuple(notes))
+                    triggers=triggers, notes=tuple(notes))
 
 
 class Jenkins:

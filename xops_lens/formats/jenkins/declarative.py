@@ -22,6 +22,7 @@ from xops_lens.formats.jenkins.steps import (
     positional_args,
     span,
 )
+from xops_lens.formats.jenkins.when import read as read_when
 
 if TYPE_CHECKING:
     from xops_lens.formats.jenkins.walk import Ctx, JobBuilder, Walker
@@ -102,6 +103,11 @@ def stage(walker: Walker, call: Call, ctx: Ctx, matrix: int) -> None:
             runner = agent_of(walker, section) or runner
     job: JobBuilder = walker.job(name, call.line, runner)
     job.matrix = matrix
+    if ctx.kind == "stage" and ctx.job is not None:
+        job.when = list(ctx.job.when)  # a parent stage's when decides its stages too
+    for section in sections:
+        if section.name == "when" and section.closure is not None:
+            job.when.append(read_when(walker, section.closure))
     inner = ctx.inner(job=job, runner=runner, kind="stage")
     for section in sections:
         body = section.closure
@@ -118,8 +124,6 @@ def stage(walker: Walker, call: Call, ctx: Ctx, matrix: int) -> None:
             stages(walker, body, inner, matrix)
         elif section.name == "matrix":
             matrix_stage(walker, body, inner, matrix)
-        elif section.name == "when":
-            job.notes.append("runs only when its `when` conditions hold")
 
 
 # When a post condition's block runs (Jenkins' documented post conditions): after a

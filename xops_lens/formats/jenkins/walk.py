@@ -63,6 +63,8 @@ class JobBuilder:
     notes: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     reusable: bool = False  # a helper function: runs where called, never by itself
+    # `when { }` blocks of the stage and the stages around it: (condition, as written)
+    when: list[tuple[Any, str]] = field(default_factory=list)
 
 
 @dataclass
