@@ -103,8 +103,9 @@ def _suggestion_rows(items: Iterable[Mapping[str, Any]], links: _Links) -> list[
                           for a in places[:3])
         if len(places) > 3:
             where += f" +{len(places) - 3}"
+        by = _field(item, "proposed_by")
         rows.append([
-            md(str(title), NAME_WIDTH), where,
+            md(str(title), NAME_WIDTH), md(str(by or "catalogue"), 40), where,
             _money(saving if isinstance(saving, (int, float)) else None,
                    currency if isinstance(currency, str) else None),
             f"{months:.1f} mo" if isinstance(months, (int, float)) else "never",
@@ -252,8 +253,8 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
         rows = _suggestion_rows(suggestions, links)
         out += [(f"**Suggestions ({len(rows)})**: marginal costs a fixed-cost model or "
                 "automation could replace."), ""]
-        out += _table(["suggestion", "applies to", "saving / month", "break-even"], rows,
-                      "llrr") + [""]
+        out += _table(["suggestion", "proposed by", "applies to", "saving / month",
+                       "break-even"], rows, "lllrr") + [""]
         # What to set up, in the catalogue's words or the LLM backend's (then about this
         # pipeline): model text too, so escaped like every text taken from CI files.
         meanings = [] if quiet else [

@@ -92,7 +92,9 @@ def _suggestion_rule(item: Mapping[str, Any]) -> dict[str, Any]:
         "shortDescription": {"text": sarif_text(str(title), 200)},
         "fullDescription": {"text": sarif_text(str(description), 1000)},
         "defaultConfiguration": {"level": "note"},
-        "properties": {"tags": ["xops-lens", "suggestion", "marginal-cost"]},
+        "properties": {"tags": ["xops-lens", "suggestion", "marginal-cost"],
+                       "proposed_by": sarif_text(str(item.get("proposed_by") or "catalogue"),
+                                                 40)},
     }
 
 
@@ -263,6 +265,9 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
             numbers += f", break-even after {months:.1f} months." if isinstance(
                 months, (int, float)) else ", no break-even."
         title = rule["shortDescription"]["text"]
+        by = rule["properties"]["proposed_by"]
+        if by != "catalogue":
+            numbers += f" Proposed by the model ({by}) for this pipeline."
         results.append({
             "ruleId": rule["id"],
             "level": "note",
@@ -277,7 +282,8 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
                 str(places[0].get("step") or ""))},
             "properties": {k: v for k, v in {
                 "monthly_saving": saving, "break_even_months": months, "currency": currency or None,
-                "confidence": item.get("confidence")}.items() if v is not None},
+                "confidence": item.get("confidence"),
+                "proposed_by": by}.items() if v is not None},
         })
 
     notifications = [
