@@ -111,12 +111,15 @@ def assign(lines: Sequence[CostLine], settings: Settings,
 
 
 def suggest(lines: Sequence[CostLine], settings: Settings, *, human_rate: float,
-            currency: str, pipelines: Sequence[Pipeline] = ()) -> list[Suggestion]:
+            currency: str, pipelines: Sequence[Pipeline] = (),
+            claimed: set[int] | None = None) -> list[Suggestion]:
     """Every catalogue entry that claims lines, sorted by monthly saving (largest
     first). ``pipelines`` are the scanned pipelines the lines come from, for the rules
-    that read what a pipeline does."""
+    that read what a pipeline does; ``claimed`` receives the ids of the lines claimed."""
     out = []
     for entry, matched in assign(lines, settings, pipelines):
+        if claimed is not None:
+            claimed.update(id(line) for line in matched)
         figures = numbers(entry, matched, human_rate=human_rate, currency=currency)
         label_confidence = sum(l.confidence for l in matched) / len(matched)
         keys = {"cost.human_rate", "cost.currency"}
