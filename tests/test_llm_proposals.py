@@ -258,3 +258,32 @@ def test_a_catalogue_practice_again_is_refused_by_its_lines() -> None:
     wide = _line("compute", "test", matrix=6)
     accepted, problems = _accept([_item(title="Run fewer cells")], [wide])
     assert accepted == [] and "'test-impact-selection' again" in problems[0]
+
+
+def test_an_unchanged_rescan_proposes_from_the_cache(
+        repo: Path, server: ScriptedServer, env: Any, tmp_path: Path) -> None:
+    cache = ["--cache", "--cache-dir", str(tmp_path / "cache")]
+    first, _ = report_of(repo, server, env, *cache)
+    assert len(server.proposal_requests()) == 1
+    again, _ = report_of(repo, server, env, *cache)
+    assert len(server.proposal_requests()) == 1, "the re-scan asked for proposals again"
+    assert again["suggestions"] == first["suggestions"]
+    assert again["summary"]["llm"]["requests"] == 0
+    # Another server is not answered from this one's cache.
+    with ScriptedServer() as other:
+        report_of(repo, other, env, *cache)
+        assert len(other.proposal_requests()) == 1
+
+
+def test_reports_show_who_proposed_each_suggestion(
+        repo: Path, server: ScriptedServer, env: Any, snapshot: Any) -> None:
+    """Golden: the suggestion tables of the terminal and Markdown reports with the
+    catalogue's suggestions and one the model proposed."""
+    markdown, _ = scan(repo, server, env, fmt="markdown")
+    start = markdown.index("**Suggestions (")
+    table = markdown[start:markdown.index("<details>", start)]
+    terminal, _ = scan(repo, server, env, "-q", fmt="terminal")
+    section = terminal[terminal.index("Suggestions:"):]
+    assert "| Warm runner pool kept between runs | openai |" in table
+    assert "openai" in section
+    assert {"markdown": table, "terminal": section} == snapshot

@@ -20,7 +20,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xops_lens.cost.proposed import BOUNDS, MAX_PROPOSALS
-from xops_lens.llm.prompt import DATA_CLOSE, DATA_OPEN, AnswerError, _safe_json, answer_items
+from xops_lens.llm.cache import cache_key, scoped_batches
+from xops_lens.llm.prompt import (
+    DATA_CLOSE,
+    DATA_OPEN,
+    AnswerError,
+    _safe_json,
+    answer_items,
+    payload_key,
+)
 from xops_lens.llm.tokens import completion_cap
 
 if TYPE_CHECKING:
@@ -115,6 +123,13 @@ def propose(engine: RelabelEngine, lines: Sequence[Mapping[str, Any]],
     settings, usage = engine.settings, engine.usage
     if not settings.propose or not lines:
         return []
+    key = cache_key(settings.backend, settings.model, PROMPT_VERSION,
+                    payload_key({"cost_lines": list(lines), "catalogue": list(catalogue)}))
+    _, scoped = scoped_batches([key], 1, settings.base_url or "")
+    if engine.cache is not None:
+        cached = engine.cache.get_proposals(scoped[key])
+        if cached is not None:
+            return cached
     msgs = messages(lines, catalogue)
     cap = completion_cap(MAX_PROPOSALS, MAX_COMPLETION_PER_PROPOSAL)
     estimate = (engine.tokenizer.prompt_tokens(msgs), cap)
@@ -137,6 +152,8 @@ def propose(engine: RelabelEngine, lines: Sequence[Mapping[str, Any]],
         engine.warn(f"{settings.backend}: no usable proposals from the model; the "
                     "catalogue's suggestions stand alone")
         return []
+    if engine.cache is not None:
+        engine.cache.put_proposals(scoped[key], found)
     return found
 
 
