@@ -122,7 +122,7 @@ def test_the_estimate_says_the_timeout(tmp_path: Path, env: Any) -> None:
 
     def estimate(*args: str) -> str:
         outcome = CliRunner().invoke(cli, ["scan", str(repo), "-b", "openai", "--estimate",
-                                           "--relabel", "all", "--no-reword", *args], env=env)
+                                           "--relabel", "all", "--no-reword", "--no-propose", *args], env=env)
         assert outcome.exit_code == 0, outcome.stderr
         return " ".join(outcome.stdout.split())
 
@@ -140,7 +140,7 @@ def test_a_slow_local_server_is_waited_for(tmp_path: Path, env: Any) -> None:
     repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": _workflow(3)})
     with ScriptedServer(default="slow") as server:
         server.slow_seconds = 1.2
-        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword", "--no-propose")
     llm = report["summary"]["llm"]
     assert llm["relabelled"] == 3 and llm["requests"] == 1 and "timed out" not in err
     assert llm["endpoint"] == "local" and llm["timeout"] > 60
@@ -160,7 +160,7 @@ def test_partial_answers_keep_their_valid_entries(tmp_path: Path, env: Any, beha
                                                   requests: int, rejected: int) -> None:
     repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": _workflow(4)})
     with ScriptedServer(default=behaviour) as server:
-        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword", "--no-propose")
         sizes = server.batch_sizes()
     llm = report["summary"]["llm"]
     assert llm["relabelled"] == 4 and llm["fallbacks"] == 0, err
@@ -175,7 +175,7 @@ def test_partial_answers_keep_their_valid_entries(tmp_path: Path, env: Any, beha
 def test_re_asks_are_bounded(tmp_path: Path, env: Any) -> None:
     repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": _workflow(8)})
     with ScriptedServer(default="first-only") as server:
-        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword", "--no-propose")
     llm = report["summary"]["llm"]
     assert llm["requests"] == 4 and llm["relabelled"] == 4 and llm["fallbacks"] == 4
     assert "left steps out" in err and "4 distinct step(s) keep their rule labels" in err
@@ -187,7 +187,7 @@ def test_a_batch_too_long_for_the_context_is_split_not_stepped_down(
     give up the schema, but one to ask about fewer steps at a time."""
     repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": _workflow(5)})
     with ScriptedServer(default="too-long") as server:
-        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword", "--no-propose")
         sizes = server.batch_sizes()
         formats = {r["body"]["response_format"]["type"] for r in server.requests}
     llm = report["summary"]["llm"]
@@ -196,7 +196,7 @@ def test_a_batch_too_long_for_the_context_is_split_not_stepped_down(
     assert "rejected response_format" not in err
     with ScriptedServer(default="too-long") as server:
         server.context_steps = 0
-        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword")
+        report, err = _scan(repo, server.url, env, "--relabel", "all", "--no-reword", "--no-propose")
     assert report["summary"]["llm"]["fallbacks"] == 5
     assert "did not fit the server's context even with one step" in err
 
@@ -210,7 +210,7 @@ def test_a_batch_too_long_for_the_context_is_split_not_stepped_down(
 def test_wordings_that_say_nothing_keep_the_catalogue(tmp_path: Path, env: Any,
                                                       behaviour: str, reason: str) -> None:
     with ScriptedServer(default=behaviour) as server:
-        report, err = _scan(EXAMPLES / "github", server.url, env)
+        report, err = _scan(EXAMPLES / "github", server.url, env, "--no-propose")
     assert report["suggestions"]
     assert {s["wording_by"] for s in report["suggestions"]} == {"catalogue"}
     assert "keep the catalogue's words" in err and reason in err

@@ -25,7 +25,7 @@ from xops_lens.scan import scan
 SCHEMA = json.loads((REPO_ROOT / "xops_lens/schemas/scan.schema.json").read_text())
 # Labelling tests leave the wording of the suggestions out (its own tests are in
 # tests/test_llm_wording.py), so that request counts are those of the labels alone.
-FAST = ["--no-reword", "--set", "openai.timeout=0.4", "--set", "openai.retry_backoff=0.01",
+FAST = ["--no-reword", "--no-propose", "--set", "openai.timeout=0.4", "--set", "openai.retry_backoff=0.01",
         "--set", "openai.max_retries=1"]
 API_KEY = "sk-test-0123456789abcdefghijklmnopqrstuv"
 
@@ -556,13 +556,13 @@ def test_estimate_sends_nothing_and_matches_the_real_run(repo: Path, server: Scr
                                                          tmp_path: Path, env: Any) -> None:
     no_key = {**env, "OPENAI_API_KEY": None}
     outcome = run(["scan", str(repo), "-b", "openai", "--relabel", "all", "--estimate",
-                   "--no-reword", "--cache-dir", str(tmp_path / "cache")], no_key)
+                   "--no-reword", "--no-propose", "--cache-dir", str(tmp_path / "cache")], no_key)
     assert outcome["exit_code"] == 0, outcome["stderr"]
     assert server.requests == []
     assert "requests: 3" in outcome["stdout"] and "Nothing was sent." in outcome["stdout"]
     assert "chars/4" in outcome["stdout"] or "tiktoken" in outcome["stdout"]
     as_json = run(["scan", str(repo), "-b", "openai", "--relabel", "all", "--estimate",
-                   "--no-reword", "-f", "json", "--cache-dir", str(tmp_path / "cache")],
+                   "--no-reword", "--no-propose", "-f", "json", "--cache-dir", str(tmp_path / "cache")],
                   no_key)["report"]
     estimate = as_json["estimate"]
     real = llm_scan(repo, server.url, tmp_path / "cache", env, "--relabel", "all")["report"]
@@ -572,11 +572,11 @@ def test_estimate_sends_nothing_and_matches_the_real_run(repo: Path, server: Scr
         <= 0.2 * real["summary"]["llm"]["prompt_tokens"]
     # The cache answers only the same requests to the same server.
     again = run(["scan", str(repo), "-b", "openai", "--relabel", "all", "--estimate",
-                 "--no-reword", "--base-url", server.url, "--cache-dir", str(tmp_path / "cache")],
+                 "--no-reword", "--no-propose", "--base-url", server.url, "--cache-dir", str(tmp_path / "cache")],
                 no_key)
     assert "requests: 0" in again["stdout"] and "60 answered from the cache" in again["stdout"]
     elsewhere = run(["scan", str(repo), "-b", "openai", "--relabel", "all", "--estimate",
-                     "--no-reword", "--cache-dir", str(tmp_path / "cache")], no_key)
+                     "--no-reword", "--no-propose", "--cache-dir", str(tmp_path / "cache")], no_key)
     assert "requests: 3" in elsewhere["stdout"]
 
 

@@ -25,7 +25,7 @@ from xops_lens.model import AppliesTo, Suggestion, SuggestionNumbers, Suggestion
 from xops_lens.reword import reword_suggestions
 
 SCHEMA = json.loads((REPO_ROOT / "xops_lens/schemas/scan.schema.json").read_text())
-FAST = ["--set", "openai.timeout=2", "--set", "openai.retry_backoff=0.01",
+FAST = ["--no-propose", "--set", "openai.timeout=2", "--set", "openai.retry_backoff=0.01",
         "--set", "openai.max_retries=1"]
 SECRET = "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCbA9"
 

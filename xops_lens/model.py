@@ -286,7 +286,10 @@ class SuggestionWording:
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A fixed-cost replacement for marginal costs found in the pipelines. Wording and
-    numbers are separate fields so that rewording cannot touch the arithmetic."""
+    numbers are separate fields so that rewording cannot touch the arithmetic.
+    ``proposed_by`` says who proposed the replacement: ``"catalogue"``, or the name of
+    the LLM backend that proposed it for this pipeline (the numbers are still computed
+    by the tool)."""
 
     id: str
     wording: SuggestionWording
@@ -294,6 +297,7 @@ class Suggestion:
     applies_to: tuple[AppliesTo, ...]
     confidence: float
     assumptions: tuple[str, ...] = ()
+    proposed_by: str = "catalogue"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
@@ -302,4 +306,4 @@ class Suggestion:
     def reworded(self, wording: SuggestionWording) -> Suggestion:
         """The same suggestion and numbers with other words (for an LLM backend)."""
         return Suggestion(self.id, wording, self.numbers, self.applies_to, self.confidence,
-                          self.assumptions)
+                          self.assumptions, self.proposed_by)

@@ -25,6 +25,7 @@ from xops_lens.model import (
 from xops_lens.parallel import Parsed, parse_ahead
 from xops_lens.plugins import Registry, get_registry
 from xops_lens.redact import redact, redact_pipeline
+from xops_lens.propose import propose_suggestions
 from xops_lens.result import FileReport, GateResult, ScanResult, StepResult
 from xops_lens.reword import reword_suggestions
 from xops_lens.sdk import Backend, BackendContext, Format, MeteredBackend, RememberingBackend
@@ -291,6 +292,10 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.cost.suggestions = reword_suggestions(chosen, result.cost.suggestions,
                                                  [s.step for s in result.steps],
                                                  backend_messages.append)
+    # Then the model's own proposals for the lines the catalogue left, after its.
+    result.cost.suggestions += propose_suggestions(
+        chosen, result.cost, [f.pipeline for f in result.files if f.pipeline],
+        [s.step for s in result.steps], backend_messages.append)
     result.messages.extend(backend_messages[seen:])
     # Warnings may quote the scanned files or the repository's configuration.
     result.messages = [redact(message) for message in result.messages]

@@ -143,6 +143,10 @@ class BackendUsage:
     relabelled: int = 0
     fallbacks: int = 0
     suggestions_reworded: int = 0
+    # Model-proposed replacements (issue 19): requests sent (or planned under
+    # --estimate) and proposals the tool accepted.
+    proposal_requests: int = 0
+    suggestions_proposed: int = 0
     budget_stop: str | None = None
     estimate: bool = False
     tokenizer: str | None = None

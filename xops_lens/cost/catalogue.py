@@ -4,8 +4,9 @@ overridden number is reported with its source."""
 
 from __future__ import annotations
 
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -44,6 +45,23 @@ class Entry:
     one_time_extra: float
     model_per_use: float
     confidence: float
+    # Rules that read the pipeline (xops_lens/cost/matching.py), from the data file.
+    requires: re.Pattern[str] | None = None
+    requires_in: str = "step"
+    already: re.Pattern[str] | None = None
+    already_in: str = "job"
+    with_kinds: tuple[str, ...] = ()
+    with_kinds_in: str = "job"
+    repeated: bool = False
+    monorepo: bool = False
+
+
+SCOPES = ("step", "job", "pipeline")
+
+
+def _pattern(raw: dict[str, Any], name: str) -> re.Pattern[str] | None:
+    text = raw.get(name)
+    return None if text is None else re.compile(str(text), re.IGNORECASE)
 
 
 def _entry(raw: dict[str, Any]) -> Entry:
@@ -54,11 +72,17 @@ def _entry(raw: dict[str, Any]) -> Entry:
             categories=tuple(raw["categories"]), kinds=tuple(raw.get("kinds", ())),
             min_matrix=int(raw.get("min_matrix", 1)),
             **{name: float(raw[name]) for name in NUMBER_FIELDS},
+            requires=_pattern(raw, "requires"), requires_in=str(raw.get("requires_in", "step")),
+            already=_pattern(raw, "already"), already_in=str(raw.get("already_in", "job")),
+            with_kinds=tuple(raw.get("with_kinds", ())),
+            with_kinds_in=str(raw.get("with_kinds_in", "job")),
+            repeated=bool(raw.get("repeated", False)), monorepo=bool(raw.get("monorepo", False)),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ValueError(f"catalogue entry {ident!r}: missing or bad field {exc}") from None
     unknown = set(entry.categories) - set(CATEGORIES)
-    unknown |= set(entry.kinds) - ALL_KINDS
+    unknown |= (set(entry.kinds) | set(entry.with_kinds)) - ALL_KINDS
+    unknown |= {entry.requires_in, entry.already_in, entry.with_kinds_in} - set(SCOPES)
     if unknown:
         raise ValueError(f"catalogue entry {ident!r}: unknown {sorted(unknown)}")
     return entry
@@ -92,5 +116,4 @@ def configured(settings: Settings, entry: Entry) -> Entry | None:
                               f"{entry.id}: {name.replace('_', ' ')}", minimum=low, maximum=high)
         for name, (low, high) in NUMBER_FIELDS.items()
     }
-    return Entry(entry.id, entry.title, entry.description, entry.categories, entry.kinds,
-                 entry.min_matrix, **values)
+    return replace(entry, **values)

@@ -634,7 +634,8 @@ def estimate(result: ScanResult, root: Path, *, now: datetime,
             estimator.job(ctx, shares.get(ctx.job.key, 1.0))
     estimator.place_bumps_fallback()
     report.suggestions = suggest(report.lines, settings, human_rate=estimator.rate,
-                                 currency=estimator.currency)
+                                 currency=estimator.currency, pipelines=pipelines,
+                                 claimed=report.claimed_lines)
     if history_read:
         report.history_note = history_read[0].note
         report.history_used = history_read[0].available

@@ -180,6 +180,8 @@ class CostReport:
     job_price_notes: dict[int, str] = field(default_factory=dict)
     pipeline_lines: dict[str, list[CostLine]] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)
+    # ids of the lines the catalogue's suggestions claimed (the rest may be proposed on)
+    claimed_lines: set[int] = field(default_factory=set)
     assumptions: tuple[Assumption, ...] = ()
     history_note: str = ""
     history_used: bool = False

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from xops_lens.cost.catalogue import Entry, builtin, configured, declare_keys
+from xops_lens.cost.matching import Matcher
 from xops_lens.cost.report import CostLine
 from xops_lens.cost.settings import Settings
 from xops_lens.model import (
     AppliesTo,
+    Pipeline,
     Suggestion,
     SuggestionNumbers,
     SuggestionWording,
@@ -31,16 +33,11 @@ def _num(value: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def matches(entry: Entry, lines: Iterable[CostLine]) -> list[CostLine]:
-    """The cost lines an entry replaces: its categories and kinds, a wide enough
-    matrix, and something that recurs."""
-    return [
-        line for line in lines
-        if line.category in entry.categories
-        and (not entry.kinds or line.kind in entry.kinds)
-        and line.matrix_size >= entry.min_matrix
-        and line.uses_per_month > 0
-    ]
+def matches(entry: Entry, lines: Sequence[CostLine],
+            pipelines: Sequence[Pipeline] = ()) -> list[CostLine]:
+    """The cost lines an entry would replace if no other entry claimed them first."""
+    matcher = Matcher(lines, pipelines)
+    return [line for line in lines if matcher.applies(entry, line)]
 
 
 def numbers(entry: Entry, lines: Sequence[CostLine], *, human_rate: float,
@@ -90,19 +87,39 @@ def _targets(lines: Iterable[CostLine]) -> tuple[AppliesTo, ...]:
     return tuple(dict.fromkeys(line.target for line in lines))
 
 
-def suggest(lines: Sequence[CostLine], settings: Settings, *, human_rate: float,
-            currency: str) -> list[Suggestion]:
-    """Every catalogue entry that matches, sorted by monthly saving (largest first)."""
+def assign(lines: Sequence[CostLine], settings: Settings,
+           pipelines: Sequence[Pipeline] = ()) -> list[tuple[Entry, list[CostLine]]]:
+    """Each catalogue entry (with the user's numbers) and the lines it claims: in
+    catalogue order, every line no earlier entry claimed that the entry's rules match.
+    An entry switched off claims nothing, so its lines stay free for the next one."""
     entries = builtin()
     declare_keys(settings, entries)
+    matcher = Matcher(lines, pipelines)
+    claimed: set[int] = set()
     out = []
     for raw in entries:
-        matched = matches(raw, lines)
+        matched = [line for line in lines
+                   if id(line) not in claimed and matcher.applies(raw, line)]
         if not matched:
             continue
         entry = configured(settings, raw)
         if entry is None:
             continue
+        claimed.update(id(line) for line in matched)
+        out.append((entry, matched))
+    return out
+
+
+def suggest(lines: Sequence[CostLine], settings: Settings, *, human_rate: float,
+            currency: str, pipelines: Sequence[Pipeline] = (),
+            claimed: set[int] | None = None) -> list[Suggestion]:
+    """Every catalogue entry that claims lines, sorted by monthly saving (largest
+    first). ``pipelines`` are the scanned pipelines the lines come from, for the rules
+    that read what a pipeline does; ``claimed`` receives the ids of the lines claimed."""
+    out = []
+    for entry, matched in assign(lines, settings, pipelines):
+        if claimed is not None:
+            claimed.update(id(line) for line in matched)
         figures = numbers(entry, matched, human_rate=human_rate, currency=currency)
         label_confidence = sum(l.confidence for l in matched) / len(matched)
         keys = {"cost.human_rate", "cost.currency"}

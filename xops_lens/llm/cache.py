@@ -58,8 +58,9 @@ def scoped_batches(keys: Sequence[str], size: int, server: str
 
 
 class LabelCache:
-    """Answers on disk under ``<dir>/labels/<2 hex>/<sha256>.json`` (step labels) and
-    ``<dir>/wordings/...`` (suggestion wordings)."""
+    """Answers on disk under ``<dir>/labels/<2 hex>/<sha256>.json`` (step labels),
+    ``<dir>/wordings/...`` (suggestion wordings) and ``<dir>/proposals/...`` (a scan's
+    proposals, raw: the tool checks them on every use)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -96,6 +97,22 @@ class LabelCache:
     def put_wording(self, key: str, wording: SuggestionWording) -> None:
         self._write(self._path(key, "wordings"), json.dumps({"format": CACHE_FORMAT, "wording": {
             "title": wording.title, "description": wording.description}}, ensure_ascii=False))
+
+    def get_proposals(self, key: str) -> list[dict[str, Any]] | None:
+        from xops_lens.llm.proposals import parse_answer
+        from xops_lens.llm.prompt import AnswerError
+
+        items = self._read(self._path(key, "proposals"), "proposals")
+        if not isinstance(items, list):
+            return None
+        try:  # checked again on the way out (and by the tool after that)
+            return parse_answer(json.dumps({"proposals": items}))
+        except AnswerError:
+            return None
+
+    def put_proposals(self, key: str, items: list[dict[str, Any]]) -> None:
+        self._write(self._path(key, "proposals"), json.dumps(
+            {"format": CACHE_FORMAT, "proposals": items}, ensure_ascii=False))
 
     def _write(self, path: Path, body: str) -> None:
         try:

@@ -27,6 +27,9 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
     click.option("--reword/--no-reword", "reword", default=None,
                  help="LLM backends: let the model word the cost suggestions for this "
                       "pipeline; the numbers stay computed (default: on)."),
+    click.option("--propose/--no-propose", "propose", default=None,
+                 help="LLM backends: let the model propose replacements the catalogue does "
+                      "not have, validated and priced by the tool (default: on)."),
     click.option("--cache/--no-cache", "cache", default=None,
                  help="LLM backends: reuse earlier answers (default: on)."),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -46,7 +49,7 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
                       "request limits and cache, and [ignore] and [cost] under a --fail-on "
                       "policy (only for repositories you trust)."),
 )
-OPTION_NAMES = ("model", "base_url", "relabel", "reword", "cache", "cache_dir", "max_requests",
+OPTION_NAMES = ("model", "base_url", "relabel", "reword", "propose", "cache", "cache_dir", "max_requests",
                 "max_tokens", "estimate", "trust_repo_config")
 
 
@@ -90,7 +93,9 @@ def print_estimate(usage: BackendUsage | None, backend: str, total_steps: int,
         f"{_n(usage.distinct_steps)} distinct, {_n(usage.cache_hits)} answered from the cache",
         f"  requests: {_n(usage.requests)}"
         + (f" of {_n(usage.planned_requests)} needed" if usage.planned_requests != usage.requests
-           else ""),
+           else "")
+        + (f", {_n(usage.proposal_requests)} of them for proposals"
+           if usage.proposal_requests else ""),
         f"  prompt tokens: ~{_n(usage.prompt_tokens)}; completion tokens: "
         f"~{_n(usage.completion_tokens)} (counted with {usage.tokenizer})",
     ]

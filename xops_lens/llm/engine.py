@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from xops_lens.llm import prompt, wording
 from xops_lens.llm.cache import LabelCache, cache_key, scoped_batches
@@ -35,6 +35,8 @@ from xops_lens.llm.settings import (
 from xops_lens.llm.tokens import Tokenizer, completion_cap
 from xops_lens.model import Classification, Step, Suggestion, SuggestionWording
 from xops_lens.sdk import Backend, BackendUsage
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,6 +585,14 @@ class RelabelEngine:
                       + (f": {why})" if why else ")"))
         return out
 
+    def propose_suggestions(self, lines: Sequence[dict[str, Any]],
+                            catalogue: Sequence[dict[str, str]]) -> list[Any]:
+        """The model's own replacements for the cost lines no catalogue entry claimed
+        (xops_lens/llm/proposals.py): raw items, validated and priced by the tool."""
+        from xops_lens.llm import proposals
+
+        return proposals.propose(self, lines, catalogue)
+
     def _wording_budget_stop(self, estimate: int) -> str | None:
         settings, usage = self.settings, self.usage
         if settings.max_requests is not None and usage.requests >= settings.max_requests:
@@ -596,6 +606,19 @@ class RelabelEngine:
                       payloads: Sequence[dict[str, Any]],
                       cap: int) -> dict[str, SuggestionWording]:
         """One wording request with the labelling's retry rules; {} when it fails."""
+        found = self._send_structured(
+            messages, wording.response_format(ids), cap, "suggestion wording",
+            lambda content: wording.parse_answer(content, ids, self.settings.backend,
+                                                 dict(zip(ids, payloads, strict=True)),
+                                                 self._wording_problems))
+        return found or {}
+
+    def _send_structured(self, messages: list[dict[str, str]], schema_format: dict[str, Any],
+                         cap: int, what: str, parse: Callable[[str | None], _T]) -> _T | None:
+        """One request for a structured answer (suggestion wording, proposals) with the
+        labelling's retry rules: the next structured-output mode when the server rejects
+        one, bounded retries of what can be retried, a re-ask of an unreadable answer;
+        None when it fails (a warning names ``what`` was asked)."""
         settings, usage = self.settings, self.usage
         assert self.transport is not None
         run = _Run(mode="none" if settings.structured_output == "none" else (
@@ -603,8 +626,8 @@ class RelabelEngine:
         attempt = 0
         while True:
             if self._wording_budget_stop(0) is not None:
-                return {}
-            fmt = wording.response_format(ids) if run.mode == "json_schema" else (
+                return None
+            fmt = schema_format if run.mode == "json_schema" else (
                 {"type": "json_object"} if run.mode == "json_object" else None)
             try:
                 reply = self._send(messages, fmt, cap)
@@ -615,9 +638,9 @@ class RelabelEngine:
                     continue
                 too_long = exc.retry_after is not None and exc.retry_after > settings.max_retry_wait
                 if exc.fatal or not exc.retryable or attempt >= settings.max_retries or too_long:
-                    self.warn(f"{settings.backend}: the suggestion wording request "
+                    self.warn(f"{settings.backend}: the {what} request "
                               f"{_FAILURE_TEXT.get(exc.kind, exc.kind)} ({exc})")
-                    return {}
+                    return None
                 wait = _backoff(settings, attempt, exc.retry_after)
                 attempt += 1
                 self._wait(wait, run)
@@ -628,10 +651,8 @@ class RelabelEngine:
             usage.completion_tokens += reply.completion_tokens \
                 if reply.completion_tokens is not None else self.tokenizer.count(reply.content or "")
             try:
-                return wording.parse_answer(reply.content, ids, settings.backend,
-                                            dict(zip(ids, payloads, strict=True)),
-                                            self._wording_problems)
+                return parse(reply.content)
             except prompt.AnswerError:
                 if attempt >= settings.max_retries:
-                    return {}
+                    return None
                 attempt += 1

@@ -55,6 +55,7 @@ class LLMSettings:
     api_key_env: str = "OPENAI_API_KEY"
     relabel: str = "uncertain"
     reword: bool = True  # let the model word the cost suggestions for this pipeline
+    propose: bool = True  # let the model propose replacements the catalogue lacks
     confidence_threshold: float = 0.6
     batch_size: int = MAX_BATCH
     concurrency: int = 4  # 1 for a local server unless set (see resolve)
@@ -229,6 +230,7 @@ def resolve(backend: str, options: Mapping[str, Any], config: UserSettings,
     s.relabel = r.get("relabel", str, s.relabel, "relabel", lambda v: v in RELABEL_CHOICES,
                       " or ".join(RELABEL_CHOICES))
     s.reword = r.get("reword", bool, True, "reword")
+    s.propose = r.get("propose", bool, True, "propose")
     s.confidence_threshold = r.get("confidence_threshold", float, s.confidence_threshold,
                                    check=lambda v: 0.0 <= v <= 1.0, expect="a number in [0, 1]")
     s.batch_size = r.get("batch_size", int, s.batch_size, check=lambda v: 1 <= v <= MAX_BATCH,

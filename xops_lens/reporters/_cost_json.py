@@ -228,6 +228,7 @@ def _suggestion(s: Suggestion) -> dict[str, Any]:
         "title": s.wording.title,
         "description": s.wording.description,
         "wording_by": s.wording.author,
+        "proposed_by": s.proposed_by,
         "applies_to": [_target(t) for t in s.applies_to],
         "currency": n.currency,
         "marginal_monthly": _r(n.marginal_monthly),

@@ -169,6 +169,7 @@ def _suggestion_table(report: CostReport, width: int) -> Any:
     table.add_column("one-time", justify="right", no_wrap=True, width=8)
     table.add_column("pays back", justify="right", no_wrap=True, width=9)
     table.add_column("conf", justify="right", no_wrap=True, width=4)
+    table.add_column("by", no_wrap=True, overflow="ellipsis", width=9)
     for number, s in enumerate(report.suggestions, 1):
         n = s.numbers
         places = s.applies_to
@@ -176,7 +177,7 @@ def _suggestion_table(report: CostReport, width: int) -> Any:
         months = "never" if n.break_even_months is None else f"{n.break_even_months:.1f} mo"
         cells = [str(number), s.wording.title, *([where] if wide else []),
                  money(n.marginal_monthly), money(n.monthly_saving), money(n.one_time), months,
-                 f"{s.confidence:.2f}"]
+                 f"{s.confidence:.2f}", s.proposed_by]
         table.add_row(*cells)
     return table
 
@@ -191,6 +192,8 @@ def _arithmetic(report: CostReport) -> Any:
     grid.add_column(ratio=1)
     for number, s in enumerate(report.suggestions, 1):
         text = Text(f"{s.id}: ", style="bold")
+        if s.proposed_by != "catalogue":
+            text.append(f"(proposed by the model, {s.proposed_by}) ", style="italic")
         text.append(s.numbers.arithmetic)
         where = ", ".join(_place(t) for t in s.applies_to[:4])
         if len(s.applies_to) > 4:

@@ -87,6 +87,8 @@ def _llm(result: ScanResult) -> dict[str, Any]:
         "relabelled": usage.relabelled,
         "fallbacks": usage.fallbacks,
         "suggestions_reworded": usage.suggestions_reworded,
+        "proposal_requests": usage.proposal_requests,
+        "suggestions_proposed": usage.suggestions_proposed,
         "budget_stop": usage.budget_stop,
         "endpoint": usage.endpoint,
         "timeout": usage.timeout,

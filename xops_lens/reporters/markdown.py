@@ -83,7 +83,7 @@ def _suggestion_rows(items: Iterable[Suggestion], links: _Links) -> list[list[st
         if len(item.applies_to) > 3:
             where += f" +{len(item.applies_to) - 3}"
         rows.append([
-            md(item.wording.title or item.id, NAME_WIDTH), where,
+            md(item.wording.title or item.id, NAME_WIDTH), md(item.proposed_by, 40), where,
             _money(figure(n.monthly_saving), n.currency or None),
             "never" if months is None else f"{figure(months):.1f} mo",
         ])
@@ -227,8 +227,8 @@ def _render(result: ScanResult, quiet: bool, ctx: ActionsContext) -> str:
         rows = _suggestion_rows(suggestions, links)
         out += [(f"**Suggestions ({len(rows)})**: marginal costs a fixed-cost model or "
                 "automation could replace."), ""]
-        out += _table(["suggestion", "applies to", "saving / month", "break-even"], rows,
-                      "llrr") + [""]
+        out += _table(["suggestion", "proposed by", "applies to", "saving / month",
+                       "break-even"], rows, "lllrr") + [""]
         # What to set up, in the catalogue's words or the LLM backend's (then about this
         # pipeline): model text too, so escaped like every text taken from CI files.
         meanings = [] if quiet else [

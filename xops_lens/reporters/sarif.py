@@ -91,7 +91,8 @@ def _suggestion_rule(item: Suggestion) -> dict[str, Any]:
         "shortDescription": {"text": sarif_text(title, 200)},
         "fullDescription": {"text": sarif_text(description, 1000)},
         "defaultConfiguration": {"level": "note"},
-        "properties": {"tags": ["xops-lens", "suggestion", "marginal-cost"]},
+        "properties": {"tags": ["xops-lens", "suggestion", "marginal-cost"],
+                       "proposed_by": sarif_text(item.proposed_by, 40)},
     }
 
 
@@ -248,6 +249,9 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
         numbers += ", no break-even." if months is None else \
             f", break-even after {months:.1f} months."
         title = rule["shortDescription"]["text"]
+        by = rule["properties"]["proposed_by"]
+        if by != "catalogue":
+            numbers += f" Proposed by the model ({by}) for this pipeline."
         results.append({
             "ruleId": rule["id"],
             "level": "note",
@@ -261,7 +265,7 @@ def to_sarif(result: ScanResult, category: str | None = None) -> dict[str, Any]:
                 rule["id"], places[0].file, places[0].job or "", places[0].step or "")},
             "properties": {k: v for k, v in {
                 "monthly_saving": saving, "break_even_months": months, "currency": currency or None,
-                "confidence": item.confidence}.items() if v is not None},
+                "confidence": item.confidence, "proposed_by": by}.items() if v is not None},
         })
 
     notifications = [
