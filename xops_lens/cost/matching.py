@@ -7,6 +7,7 @@ never to a second, so that the savings of the suggestions add up.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,8 +92,9 @@ class Scopes:
             return None
         job, pipeline = found
         if scope == "job":
-            return self._cached("job", job, [*(step_text(s) for s in job.steps),
-                                             f"runner: {job.runner or ''}"])
+            # A generator: the text is built on the first call only, not on every one.
+            return self._cached("job", job, itertools.chain(
+                (step_text(s) for s in job.steps), (f"runner: {job.runner or ''}",)))
         return self._cached("pipeline", pipeline,
                             (step_text(s) for s in pipeline.steps))
 
@@ -124,6 +126,7 @@ class Matcher:
         self._kinds_by_job: dict[tuple[str, str | None], set[str]] = {}
         self._kinds_by_pipeline: dict[int, set[str]] = {}
         self._first_job: dict[tuple[int, str, str], tuple[str, str | None]] = {}
+        self._searched: dict[tuple[int, int], bool] = {}
         for line in lines:
             self._kinds_by_job.setdefault((line.target.file, line.target.job),
                                           set()).add(line.kind)
@@ -133,6 +136,17 @@ class Matcher:
                 self._kinds_by_pipeline.setdefault(id(pipeline), set()).add(line.kind)
                 self._first_job.setdefault((id(pipeline), line.category, line.kind),
                                            (job.file, job.id))
+
+    def _search(self, pattern: re.Pattern[str], text: str) -> bool:
+        """One search per pattern and job or pipeline text: every line of a job asks the
+        same question of the same text, and a job of 10,000 steps would otherwise search
+        its whole text 10,000 times (the texts are built once and kept, so their id is
+        stable for the scan)."""
+        key = (id(pattern), id(text))
+        found = self._searched.get(key)
+        if found is None:
+            found = self._searched[key] = pattern.search(text) is not None
+        return found
 
     def _kinds(self, line: CostLine, scope: str) -> set[str]:
         if scope == "pipeline":
@@ -164,11 +178,11 @@ class Matcher:
         are taken not to do anything already."""
         if entry.requires is not None:
             text = self.scopes.text(line, entry.requires_in)
-            if text is None or not entry.requires.search(text):
+            if text is None or not self._search(entry.requires, text):
                 return False
         if entry.already is not None:
             text = self.scopes.text(line, entry.already_in)
-            if text is not None and entry.already.search(text):
+            if text is not None and self._search(entry.already, text):
                 return False
         if entry.with_kinds and not set(entry.with_kinds) & self._kinds(line, entry.with_kinds_in):
             return False
