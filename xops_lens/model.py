@@ -180,7 +180,8 @@ class Pipeline:
 
 
 def number_steps(pipelines: Iterable[Pipeline], *, unless_numbered: bool = False) -> None:
-    """Give every job and step of one scan its ``key``: its place in the scan's order.
+    """Give every job and step of one scan its ``key``: its place in the scan's order,
+    one count for both, so no job has a step's number.
 
     Costs, measurements and labels are keyed by it rather than by the objects: neither
     the location (a steps template included twice in one job gives two steps of one
@@ -194,14 +195,15 @@ def number_steps(pipelines: Iterable[Pipeline], *, unless_numbered: bool = False
     if unless_numbered and all(job.key >= 0 and all(step.key >= 0 for step in job.steps)
                                for pipeline in pipelines for job in pipeline.jobs):
         return
-    steps = jobs = 0
+    # One count for jobs and steps: a map may hold both (SARIF's callers of each).
+    number = 0
     for pipeline in pipelines:
         for job in pipeline.jobs:
-            object.__setattr__(job, "key", jobs)
-            jobs += 1
+            object.__setattr__(job, "key", number)
+            number += 1
             for step in job.steps:
-                object.__setattr__(step, "key", steps)
-                steps += 1
+                object.__setattr__(step, "key", number)
+                number += 1
 
 
 @dataclass(frozen=True, slots=True)
