@@ -10,7 +10,7 @@ failure }``) runs in the share of runs in which an earlier step failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +39,8 @@ class Failures:
     labels: Any
     report: Any
     measurements: Any
-
-    def _is_costed(self, step: Step) -> bool:
-        raise NotImplementedError
+    # The Estimator's own method: declared here so the mixin's uses are typed.
+    _is_costed: Callable[[Step], bool]
 
     def failure_chances(self, ctx: _JobContext) -> list[tuple[Step, float, float]]:
         """(step, failure rate, chance a run reaches it) of the job's costed test, lint,
