@@ -135,7 +135,7 @@ def test_a_model_with_a_schema_gets_the_label_schema(repo: Path, env: Any, tmp_p
     # The same scan again is answered from the cache.
     SCHEMA_MODEL.prompts.clear()
     code, again, err = scan(repo, env, "--model", "xops-test-schema", "--relabel", "all",
-                            "--cache-dir", str(tmp_path / "c"))
+                            "--no-propose", "--cache-dir", str(tmp_path / "c"))
     assert code == 0 and again is not None, err
     assert not SCHEMA_MODEL.prompts and again["summary"]["llm"]["cache_hits"] == 4
 
