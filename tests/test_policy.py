@@ -120,7 +120,8 @@ def test_fail_on_says_which_step_matched_and_why(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("settings", "fail_on"), [
     ('ignore = { kinds = ["approve"] }\n', "gate"),
     ('ignore = { paths = [".github/**"] }\n', "gate"),
-    ("[tool.xops-lens.cost.suggestions.risk-summary-approval]\nenabled = false\n",
+    ("[tool.xops-lens.cost.suggestions.risk-summary-approval]\nenabled = false\n"
+     "[tool.xops-lens.cost.suggestions.progressive-delivery]\nenabled = false\n",
      "suggestion"),
 ])
 def test_the_repository_cannot_weaken_the_runners_policy(tmp_path: Path, settings: str,
