@@ -57,7 +57,8 @@ ACTIONS = [
     ("github/codeql-action/upload-sarif@v3", "report"),
     ("pypa/gh-action-pypi-publish@release/v1", "publish"),
     ("slackapi/slack-github-action@v1", "notify"),
-    ("dorny/paths-filter@v3", "metadata"),
+    # tie-breaker 8: path filters derive flags; the bare list is read as it is
+    ("dorny/paths-filter@v3", "decide"),
     ("tj-actions/changed-files@v44", "metadata"),
     ("golangci/golangci-lint-action@v6", "lint"),
     ("pre-commit/action@v3.0.1", "lint"),
@@ -88,6 +89,11 @@ def test_actions(action: str, kind: str) -> None:
 def test_exact_action_is_confident_and_pattern_less_so() -> None:
     assert uses("actions/checkout@v4").confidence >= 0.9
     assert 0.4 <= uses("someone/setup-zig@v1").confidence < 0.9
+
+
+def test_changed_files_with_path_filters_decides() -> None:
+    check(uses("tj-actions/changed-files@v44", files="docs/**"), "decide")
+    check(uses("dorny/paths-filter@v3", filters="src:\n  - 'src/**'"), "decide")
 
 
 @pytest.mark.parametrize(("push", "kind"), [("true", "publish"), ("false", "build"),

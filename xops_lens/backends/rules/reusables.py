@@ -142,7 +142,27 @@ def _dispatch(step: Step) -> tuple[str, float, str]:
     return "notify", 0.5, "triggers another workflow run"
 
 
+# inputs through which a changed-files action is given path filters to match
+_PATH_FILTER_INPUTS = ("filters", "files", "files_yaml", "files_from_source_file",
+                       "files_yaml_from_source_file", "files_ignore", "paths")
+
+
+def _changed_files(step: Step) -> tuple[str, float, str]:
+    """Changed-files actions (TAXONOMY tie-breaker 8): given path filters they derive
+    flags from which paths changed (`decide`); without them they read the list as it is."""
+    if any(k.lower().replace("-", "_") in _PATH_FILTER_INPUTS and v.strip()
+           for k, v in step.inputs):
+        return "decide", 0.9, "derives flags from which paths changed"
+    if step.uses and step.uses.lower().startswith("dorny/paths-filter"):
+        # its filters may come from a default file, but its outputs are always flags
+        return "decide", 0.8, "derives flags from which paths changed"
+    return "metadata", 0.9, "lists the changed files"
+
+
 _DECIDERS = {
+    "dorny/paths-filter": _changed_files,
+    "tj-actions/changed-files": _changed_files,
+    "step-security/changed-files": _changed_files,
     "actions/github-script": _github_script,
     "docker/build-push-action": _build_push,
     "depot/build-push-action": _build_push,

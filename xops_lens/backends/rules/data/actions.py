@@ -86,8 +86,6 @@ ACTIONS: dict[str, str] = {
     "slackapi/slack-github-action": "notify",
     "8398a7/action-slack": "notify",
     "rtcamp/action-slack-notify": "notify",
-    "dorny/paths-filter": "metadata",
-    "tj-actions/changed-files": "metadata",
     "dorny/test-reporter": "report",
     "mikepenz/action-junit-report": "report",
     "enricomi/publish-unit-test-result-action": "report",
