@@ -308,11 +308,13 @@ COMMANDS = [
     ("helm package ./chart", "build"),
     ("helm push app-1.0.0.tgz oci://ghcr.io/acme", "publish"),
     ("terraform init", "dependencies"),
-    ("terraform plan -out tf.plan", "decide"),
+    ("terraform plan -out tf.plan", "analysis"),  # TAXONOMY tie-breaker 11
     ("terraform apply -auto-approve tf.plan", "deploy"),
     ("terraform fmt -check", "lint"),
     ("terraform validate", "lint"),
-    ("aws s3 sync site/ s3://bucket/", "publish"),
+    ("aws s3 sync site/ s3://bucket/", "deploy"),  # a site served from a bucket (13)
+    ("aws s3 cp report.json s3://bucket/ci/", "artifact-upload"),
+    ("aws s3 cp dist/app.tgz s3://acme-releases/", "publish"),
     ("aws ecr get-login-password --region us-east-1", "credentials"),
     ("gcloud auth activate-service-account --key-file key.json", "credentials"),
     ("gcloud run deploy app --image gcr.io/p/app", "deploy"),
@@ -382,7 +384,7 @@ COMMANDS = [
     ("rsync -a build/ out/", "toolchain"),
     ("./gradlew assembleRelease", "build"),
     ("./gradlew connectedCheck", "test"),
-    ('cargo "+${MSRV}" test --no-run', "test"),
+    ('cargo "+${MSRV}" test --no-run', "build"),  # compiles only (9)
     ("cargo +nightly fmt --check", "lint"),
     ("cargo lambda deploy", "deploy"),
     ("cargo run -p semver-check", "lint"),

@@ -10,6 +10,7 @@ command gets a :class:`~.hit.Hit`; :func:`choose` picks the step's purpose among
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 
 from xops_lens.backends.rules import bookkeeping
@@ -72,6 +73,27 @@ def _asks_about_itself(args: Sequence[str]) -> bool:
     for its version or usage."""
     plain = without_redirects(args)
     return len(plain) == 1 and plain[0] in _SELF_FLAGS
+
+
+# a script file given to an interpreter named by a variable
+_SCRIPT_FILE = re.compile(r"\.(py|rb|pl|js|mjs|ts|php|sh|ps1|jl|r|lua)$", re.I)
+
+
+# `python -c "import mypkg; print(mypkg.__version__)"`, `ruby -e "require 'mygem'"`:
+# loading a module that is not the interpreter's own is a smoke test of the package
+_IMPORTED = re.compile(r"(?:^|[;\s'\"])(?:import|from|require)\s+['\"]?([A-Za-z_][\w]*)")
+# the interpreter's own modules: Python's standard library (as this Python knows it)
+# and the Ruby and packaging modules that come with every interpreter
+_OWN_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
+    "setuptools pip pkg_resources rbconfig openssl yaml fileutils net uri english "
+    "rubygems bundler".split())
+_EFFECTS = re.compile(r"open\(|write|urlopen|requests\.|environ\[|GITHUB_|exit\(|"
+                      r"File\.|IO\.|system\(|`|remove|unlink|rmtree|makedirs|mkdir")
+
+
+def _imports_the_project(code: str) -> bool:
+    names = {m.lower() for m in _IMPORTED.findall(code)}
+    return bool(names - _OWN_MODULES) and _EFFECTS.search(code) is None
 
 
 class Reader:
@@ -206,7 +228,8 @@ class Reader:
         receiver = registry.PROGRAMS.get(cmd.piped_to) if cmd.piped_to else None
         if receiver is not None and receiver.piped_into is not None:
             return receiver.piped_into
-        if prog in ("ghx", "ghx_secret") or (prog.startswith("$") and not is_path):
+        if prog in ("ghx", "ghx_secret") or (prog.startswith("$") and not is_path) \
+                or (len(prog) > 2 and prog[0] == prog[-1] == "%" and not is_path):
             return self._expression_program(prog, args, cmd, depth)
         spec = self.commands.get(prog)
         if spec is None and is_path:
@@ -247,7 +270,7 @@ class Reader:
                             depth: int) -> Hit | None:
         """A program named by a variable: `$LAUNCHER ctest`, `${CONDA_RUN} pip install`,
         `"$PYTHON" -m pytest`, `${{ matrix.shell }} --version`."""
-        name = prog.strip("${}\"'()").removeprefix("env:")
+        name = prog.strip("${}\"'()%").removeprefix("env:")
         value = self.variables.get(name)
         if value and depth < MAX_DEPTH:
             inner = split_commands(value)
@@ -281,6 +304,13 @@ class Reader:
         guess = _VAR_SUFFIX.sub("", name).lower()
         if guess in self.commands or program_of(guess)[0] in self.commands:
             return self.words([guess] + args, cmd, depth + 1)
+        if args[0] == "-m" and len(args) > 1:
+            # `%EXECUTABLE% -m pip install`, `$PY -m pytest`: only Python takes `-m module`
+            return self.words(["python"] + args, cmd, depth + 1)
+        if _SCRIPT_FILE.search(args[0]):
+            # `%PYTHON% selftest.py --installed`: an interpreter in a variable runs the
+            # script, which its name judges
+            return run_script(self, args[0], args[1:], cmd, depth)
         return Hit("unknown", 0.25, "runs a program named by an expression", 2)
 
     def skip_options(self, args: Sequence[str], valued: frozenset[str]) -> list[str]:
@@ -361,6 +391,8 @@ class Reader:
             return registry.DIRECTIVES[value](self, call, found)
         if value == "unknown":
             if sub in ("-c", "-e"):
+                if _imports_the_project(" ".join(rest)):
+                    return Hit("test", 0.6, "imports the package as a smoke check", 2)
                 return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
             named = _run_target(rest)
             if named is not None:

@@ -59,7 +59,7 @@ WORD_KINDS: dict[str, str] = {
     "meson": "build", "compilation": "build", "bazel": "build", "maturin": "build",
     "test": "test", "tests": "test", "testing": "test", "spec": "test", "specs": "test",
     "e2e": "test", "integration": "test", "unittest": "test", "unittests": "test",
-    "smoke": "test", "acceptance": "test", "pester": "test", "verify": "test",
+    "smoke": "test", "smoketest": "test", "selftest": "test", "smoketests": "test", "acceptance": "test", "pester": "test", "verify": "test",
     "qa": "test", "conformance": "test", "regression": "test", "sanity": "test",
     "fuzz": "test", "fuzzing": "test", "fuzzer": "test", "fuzzers": "test",
     "coverage": "test", "cov": "test", "ctest": "test", "pytest": "test",

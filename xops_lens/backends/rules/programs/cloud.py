@@ -42,12 +42,32 @@ def _from_storage(positionals: Sequence[str]) -> bool:
     return any(_BUCKET.search(p) for p in positionals[:-1])
 
 
+# Words of a copy's paths and bucket that say who the files are for (tie-breaker 13):
+# others fetch a release, a site serves pages; else the job stores its own outputs.
+_PUBLISHED = frozenset("release releases dist download downloads public packages binaries "
+                       "nightly nightlies snapshots index repo mirror".split())
+_SERVED = frozenset("site www web website static cdn docs html hosting frontend".split())
+
+
 def _storage_copy(reader: Reader, call: Call, found: Lookup) -> Hit | None:
-    if found.label in STORAGE_COPIES and _from_storage(found.positionals):
+    if found.label not in STORAGE_COPIES:
+        return None
+    if _from_storage(found.positionals):
         # `gsutil cp gs://b/x .`: a copy out of a bucket brings files into the job
         return Hit("artifact-download", 0.8, f"copies from storage with `{short(found.label)}`",
                    2)
-    return None
+    if not any(_BUCKET.search(p) for p in found.positionals):
+        return None  # a bucket named by a variable: the table's answer stands
+    said = set()
+    for p in found.positionals:
+        said.update(words_of(p))
+    if said & _SERVED:
+        return Hit("deploy", 0.7, f"copies pages to a serving bucket with `{short(found.label)}`",
+                   2)
+    if said & _PUBLISHED:
+        return Hit("publish", 0.75, f"publishes files to a bucket with `{short(found.label)}`", 2)
+    # the job's own outputs kept for later jobs or people (TAXONOMY tie-breaker 13)
+    return Hit("artifact-upload", 0.7, f"stores files in a bucket with `{short(found.label)}`", 2)
 
 
 def storage_tool(reader: Reader, call: Call) -> Hit | None:
@@ -90,14 +110,14 @@ PROGRAMS: tuple[Program, ...] = (
     Program("wrangler", {"deploy": "deploy", "publish": "deploy", "pages": "deploy", "*": "deploy"}),
     Program("firebase", {"deploy": "deploy", "*": "deploy"}),
     Program("surge", {"*": "deploy"}),
-    Program("terraform", {"init": "dependencies", "plan": "decide", "apply": "deploy",
+    Program("terraform", {"init": "dependencies", "plan": "analysis", "apply": "deploy",
             "destroy": "deploy", "import": "deploy", "fmt": "lint", "validate": "lint",
             "output": "metadata", "show": "metadata", "providers": "metadata",
             "workspace": "toolchain", "state": "metadata", "test": "test", "version": "metadata",
             "*": "deploy"}, options=words_list("-chdir")),
-    Program("tofu", {"init": "dependencies", "plan": "decide", "apply": "deploy",
+    Program("tofu", {"init": "dependencies", "plan": "analysis", "apply": "deploy",
             "destroy": "deploy", "fmt": "lint", "validate": "lint", "*": "deploy"}),
-    Program("terragrunt", {"init": "dependencies", "plan": "decide", "apply": "deploy",
+    Program("terragrunt", {"init": "dependencies", "plan": "analysis", "apply": "deploy",
             "run-all": "deploy", "*": "deploy"}),
     Program("tflint", {"*": "lint"}),
     Program("tfsec", {"*": "analysis"}),

@@ -63,6 +63,9 @@ def _git(reader: Reader, call: Call) -> Hit | _Next:
         return Hit("credentials", 0.8, "configures git authentication", 2)
     if "--exit-code" in args and ("diff" in args or "diff-index" in args):
         return Hit("lint", 0.8, "fails when files differ from what is committed", 2)
+    if "--check" in args and args[:1] in (["diff"], ["diff-tree"], ["diff-index"]):
+        # `git diff-tree --check`: fails on whitespace errors (TAXONOMY tie-breaker 11)
+        return Hit("lint", 0.85, "checks the diff for whitespace errors", 2)
     if args[:1] == ["push"] and any(_PAGES_BRANCH.search(a) for a in args[1:]):
         # `git push origin gh-pages`: the branch serves a site (TAXONOMY tie-breaker 13)
         return Hit("deploy", 0.85, "pushes to a pages branch", 2)

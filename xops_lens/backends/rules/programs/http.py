@@ -44,7 +44,8 @@ _ARCHIVE_URL = LazyPattern(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|
 _RELEASE_ASSET = LazyPattern(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
                             r"/-/releases/[^\s]*/downloads/")
 _RELEASE_URL_VAR = LazyPattern(r"\$\{?[A-Z0-9_]*RELEASES?_[A-Z0-9_]*(URL|API|ENDPOINT)\b")
-_INSTALLER_SHELLS = frozenset("sh bash python zsh sudo iex invoke-expression".split())
+_INSTALLER_SHELLS = frozenset(
+    "sh bash dash zsh python python3 php perl ruby node sudo iex invoke-expression".split())
 _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 
 

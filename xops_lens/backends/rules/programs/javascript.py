@@ -41,7 +41,9 @@ PROGRAMS: tuple[Program, ...] = (
             "audit": "analysis", "dlx": Via.COMMAND, "exec": Via.COMMAND, "config": "toolchain",
             "set": "toolchain", "cache": "toolchain", "workspace": Via.NPM_TARGETS,
             "workspaces": Via.NPM_TARGETS, "why": "metadata", "info": "metadata",
-            "changeset": "decide", "--version": "metadata", "*": Via.NPM_TARGETS},
+            "changeset": "decide", "--version": "metadata",
+            # `yarn global add firebase-tools`: a tool for the machine (as `npm i -g`)
+            "global": "toolchain", "*": Via.NPM_TARGETS},
             options=words_list("--cwd --mutex --network-timeout --registry")),
     Program("pnpm", {"install": "dependencies", "i": "dependencies", "add": "dependencies",
             "update": "dependencies", "fetch": "dependencies", "run": Via.NPM_TARGETS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xops_lens.backends.rules.hit import Hit
-from xops_lens.backends.rules.program import NEXT, Call, Program, Via, _Next, words_list
+from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, Via, _Next, words_list
 from xops_lens.backends.rules.shell import unquote
 
 if TYPE_CHECKING:
@@ -33,6 +33,14 @@ def _tmt(reader: Reader, call: Call) -> Hit | _Next:
 
 
 _TMT_EXECUTES = frozenset(("execute", "-a", "--all", "report", "finish", "provision"))
+
+
+def _mix_check(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    """`mix deps.unlock --check-unused`: fails on an unused lock entry, changes nothing
+    (TAXONOMY tie-breakers 9, 11)."""
+    if found.sub == "deps.unlock" and "--check-unused" in call.args:
+        return Hit("lint", 0.85, "checks the lock file for unused entries", 2)
+    return None
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -68,7 +76,11 @@ PROGRAMS: tuple[Program, ...] = (
     # `mix release` assembles a release of the app in _build (nothing leaves)
     Program("mix", {"deps.get": "dependencies", "test": "test", "format": "lint",
             "compile": "build", "credo": "lint", "hex.publish": "publish", "release": "build",
-            "local.hex": "toolchain", "local.rebar": "toolchain", "*": "unknown"}),
+            "local.hex": "toolchain", "local.rebar": "toolchain", "dialyzer": "lint",
+            "deps.compile": "build", "deps.unlock": "dependencies", "deps.audit": "analysis",
+            "hex.audit": "analysis", "sobelow": "analysis", "docs": "generate",
+            "ecto.create": "toolchain", "ecto.migrate": "toolchain", "ecto.setup": "toolchain",
+            "coveralls": "test", "*": "unknown"}, refine=_mix_check),
     Program("swift", {"build": "build", "test": "test", "package": "dependencies", "*": "build"}),
     Program("xcodebuild", {"test": "test", "clean test": "test", "build test": "test",
             "test-without-building": "test", "build-for-testing": "build",
@@ -85,8 +97,11 @@ PROGRAMS: tuple[Program, ...] = (
             "*": "dependencies"}),
     Program("fastlane", {"*": Via.TASKS}),
     Program("flutter", {"test": "test", "build": "build", "analyze": "lint", "pub": "dependencies",
-            "pub get": "dependencies", "format": "lint", "doctor": "metadata", "*": "unknown"}),
+            "pub get": "dependencies", "pub global": "toolchain", "format": "lint",
+            "doctor": "metadata", "*": "unknown"}),
     Program("dart", {"test": "test", "analyze": "lint", "format": "lint", "pub": "dependencies",
+            # `dart pub global activate melos`: a command-line tool for the machine
+            "pub global": "toolchain",
             "compile": "build", "*": "unknown"}),
     Program("R", {"CMD": Via.R_CMD, "*": "unknown"}),
     Program("Rscript", {"*": Via.SCRIPT}),

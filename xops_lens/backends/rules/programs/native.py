@@ -40,7 +40,17 @@ def _meson(reader: Reader, call: Call) -> Hit | _Next:
     if call.args[:1] == ["configure"] and not any(a.startswith("-D") for a in call.args):
         # `meson configure builddir` without -D options lists the build options
         return Hit("metadata", 0.7, "lists the build options with `meson configure`", 0)
+    if call.args[:1] == ["compile"]:
+        # `meson compile -C build project-docs`: the targets named say what is built
+        targets = reader.skip_options(call.args[1:], _MESON_VALUED)
+        for target in targets:
+            found = target_kind(reader, TARGETS["make"], unquote(target), "make")
+            if found is not None and found[0] not in ("build", "unknown"):
+                return Hit(found[0], 0.8, f"builds target `{short(target, 30)}`", 2)
     return NEXT
+
+
+_MESON_VALUED = words_list("-C -j --jobs -l --load-average --vs-args --ninja-args")
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -63,7 +73,10 @@ PROGRAMS: tuple[Program, ...] = (
     Program("meson", {"setup": "build", "compile": "build", "configure": "build",
             "install": "build", "test": "test", "dist": "build", "introspect": "metadata",
             "wrap": "dependencies", "subprojects": "dependencies", "--version": "metadata",
+            # `meson devenv -C build pytest`: the command run in the build's environment
+            "devenv": Via.COMMAND,
             "*": "build"}, options=words_list("--backend --buildtype --prefix -C -D"),
+            sub_options={"devenv": words_list("-C -w --workdir --dump-format")},
             handler=_meson),
     Program("muon", {"test": "test", "*": "build"}),
     Program("bazel", {"build": "build", "test": "test", "coverage": "test", "run": "unknown",

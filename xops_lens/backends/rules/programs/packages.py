@@ -24,13 +24,25 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     # command-line tools a job drives, not code the project imports (issue 15); the
     # Python project tools (tox, nox, pipenv) stay dependencies, as dev.tsv labels them
     "awscli aws-cli azure-cli jq yq gh rsync "
-    "kubectl helm terraform".split()
+    "kubectl helm terraform "
+    # build and packaging tools of their own ecosystems
+    "snapcraft flatpak-builder rpm-build rpmbuild dpkg-dev debhelper devscripts fakeroot "
+    "chocolatey python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
+    "python-pip".split()
 )
+# language runtimes and SDKs ("install a compiler", TAXONOMY): python3.12, nodejs,
+# golang-1.22-go, openjdk-17-jdk-headless, temurin21, dotnet-sdk-8.0, ruby3.2
+_RUNTIME = LazyPattern(r"^(python|pypy|ruby|node|nodejs|golang|go|rust|rustc|php|perl|"
+                       r"strawberryperl|mono|openjdk|temurin|zulu|corretto|jdk|default-jdk|"
+                       r"dotnet|dotnet-sdk|msys2|cygwin|julia|lua|luajit|erlang|elixir|ghc)"
+                       r"(-?[\d.]+)*(-jdk|-jdk-headless|-jre|-go|-sdk(-[\d.]+)*|-lts)?$")
 # cross compilers and their binutils (`x86_64-elf-gcc`, `gcc-aarch64-linux-gnu`)
 _CROSS_TOOL = LazyPattern(r"^[\w.-]+-(gcc|g\+\+|binutils|gdb|clang)$|^(gcc|g\+\+|binutils)-[a-z][\w.-]*$")
 _PACKAGE_VERSION = LazyPattern(r"[=<>~!\[@]")
 _OPTION_VALUE = LazyPattern(r"^['\"]|^[A-Z_][A-Z0-9_]*=")
 _VERSION_SUFFIX = LazyPattern(r"-[\d.]+$")
+# the value of a `--version 3.12` option, read as a positional
+_BARE_VERSION = LazyPattern(r"^v?\d[\d.]*$")
 
 
 def _only_toolchain(packages: Sequence[str]) -> bool:
@@ -38,9 +50,11 @@ def _only_toolchain(packages: Sequence[str]) -> bool:
     and build tools only (a compiler's version suffix read away)."""
     names = [_PACKAGE_VERSION.split(p.lower(), 1)[0] for p in packages
              if p not in ("install",) and not _OPTION_VALUE.match(p)]
+    names = [n for n in names if not _BARE_VERSION.match(n)]
     return bool(names) and all(n in TOOLCHAIN_PACKAGES
                                or _VERSION_SUFFIX.sub("", n) in TOOLCHAIN_PACKAGES
                                or _CROSS_TOOL.match(n) is not None
+                               or _RUNTIME.match(n) is not None
                                for n in names)
 
 
@@ -93,9 +107,9 @@ PROGRAMS: tuple[Program, ...] = (
             options=words_list("--cask"),
             refine=toolchain_install),
     Program("choco", {"*": "dependencies"}, refine=toolchain_install),
-    Program("winget", {"*": "dependencies"}),
-    Program("scoop", {"*": "dependencies"}),
-    Program("snap", {"*": "dependencies"}),
+    Program("winget", {"*": "dependencies"}, refine=toolchain_install),
+    Program("scoop", {"*": "dependencies"}, refine=toolchain_install),
+    Program("snap", {"*": "dependencies"}, refine=toolchain_install),
     Program("flatpak", {"*": "dependencies"}),
     Program("nix-env", {"*": "dependencies"}),
     Program("cygwin-setup", {"*": "dependencies"}),

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from xops_lens.backends.rules.program import Program, Via, words_list
+from typing import TYPE_CHECKING
+
+from xops_lens.backends.rules.hit import Hit
+from xops_lens.backends.rules.program import Call, Lookup, Program, Via, words_list
 from xops_lens.backends.rules.shell import unquote
+
+if TYPE_CHECKING:
+    from xops_lens.backends.rules.reader import Reader
 
 
 def _without_toolchain(args: list[str]) -> list[str]:
     """`cargo +nightly fmt`: the toolchain chosen says nothing of the work."""
     return [a for a in args if not unquote(a).startswith("+")]
+
+
+def _compiles_only(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    """`cargo test --no-run`, `cargo bench --no-run`: the tests are compiled and not run,
+    which leaves a build (TAXONOMY tie-breaker 9)."""
+    if found.sub in ("test", "t", "bench", "nextest") and "--no-run" in call.args:
+        return Hit("build", 0.85, "compiles the tests without running them (--no-run)", 2)
+    return None
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -28,7 +42,8 @@ PROGRAMS: tuple[Program, ...] = (
             "*": Via.TASKS},
             options=words_list("--bin --color --config --example --features --jobs "
                                "--manifest-path --package --profile --target --target-dir "
-                               "--test -F -Z -j -p"), arguments=_without_toolchain),
+                               "--test -F -Z -j -p"), arguments=_without_toolchain,
+            refine=_compiles_only),
     Program("rustup", {"*": "toolchain"}),
     Program("rustc", {"--version": "metadata", "-V": "metadata", "-vV": "metadata", "*": "build"},
             arguments=_without_toolchain),

@@ -42,6 +42,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("ldconfig", {"*": "toolchain"}),
     Program("update-ca-certificates", {"*": "toolchain"}),
     Program("setx", {"*": "toolchain"}),
+    # cmd.exe's `path C:\tool;%PATH%` sets the search path (as `set PATH=`)
+    Program("path", {"*": "toolchain"}),
     Program("reg", {"query": "metadata", "*": "toolchain"}),
     Program("dir", {"*": "metadata"}),
     Program("tree", {"*": "metadata"}),

@@ -130,6 +130,7 @@ _CAMEL_HEAD = LazyPattern(r"^([a-z]+)[A-Z]")
 # Maven goals that package a jar whatever the plugin (`source:jar`, `javadoc:jar`)
 _MVN_JAR_GOALS = frozenset(("jar", "test-jar", "jar-no-fork", "test-jar-no-fork",
                             "aggregate-jar", "test-aggregate-jar"))
+_TYPE_WORDS = frozenset("types typecheck typing typings tsc tsd mypy pyright".split())
 _FORMAT_WORDS = frozenset(("format", "formatted", "formatting", "fmt"))
 _COVERAGE_WORDS = frozenset(("coverage", "cover", "cov", "lcov", "gcov", "gcovr"))
 _REPORT_WORDS = frozenset(("report", "reports", "html", "xml", "json", "summary", "merge",
@@ -192,6 +193,11 @@ def target_kind(reader: Reader, table: Mapping[str, str], name: str,
     if len(parts) > 1 and _FORMAT_WORDS.intersection(parts) \
             and parts - _FORMAT_WORDS <= _CHECK_WORDS:
         # `make test_formatted`, `check-format`, `fmt-check`: a format check (lint)
+        return "lint", "exact"
+    if len(parts) > 1 and _TYPE_WORDS.intersection(parts) \
+            and parts - _TYPE_WORDS <= _CHECK_WORDS | {"test", "tests"}:
+        # `test:types`, `check-types`, `typecheck:ci`: a type check runs nothing
+        # (TAXONOMY tie-breaker 10)
         return "lint", "exact"
     if len(parts) > 1 and _COVERAGE_WORDS.intersection(parts) \
             and parts - {low} <= _COVERAGE_WORDS | _REPORT_WORDS:

@@ -29,7 +29,25 @@ _SECRET_FILE = LazyPattern(r"\.ssh/|id_rsa|id_ed25519|\.netrc|\.npmrc|\.pypirc|c
                           r"\.docker/config|kubeconfig|\.kube/config|\.gnupg|token|\.pem\b|"
                           r"\.key\b|\.p12\b|keystore", re.I)
 _SECRET_VALUE = LazyPattern(r"GHX_SECRET|\$\{?[A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|SSH|"
-                            r"CREDENTIAL|PRIVATE|(ACCESS|API|DEPLOY|SIGNING|GPG|PGP)_?KEY)")
+                            r"CREDENTIAL|PRIVATE|DATABASE_URL|DB_URL|DSN|CONNECTION_STRING|"
+                            r"(ACCESS|API|DEPLOY|SIGNING|GPG|PGP)_?KEY)")
+# Variables through which a CI system hands the job its ref, commit or run number:
+# written to a file as they are, they are read, not decided (TAXONOMY tie-breaker 8).
+_CI_VALUE = LazyPattern(r"(BITBUCKET_(TAG|COMMIT|BRANCH|BUILD_NUMBER)|"
+                        r"CI_COMMIT_(TAG|SHA|SHORT_SHA|REF_NAME|BRANCH)|CI_PIPELINE_I?ID|"
+                        r"GITHUB_(SHA|REF|REF_NAME|RUN_NUMBER|RUN_ID)|CIRCLE_(TAG|SHA1|BRANCH|"
+                        r"BUILD_NUM)|(DRONE|TRAVIS|BUILDKITE|CI)_(TAG|COMMIT|BRANCH|BUILD_NUMBER)|"
+                        r"BUILD_(BUILDNUMBER|SOURCEVERSION|SOURCEBRANCH(NAME)?))$")
+_ANY_VAR = LazyPattern(r"\$\{?(\w+)")
+
+
+def _only_ci_values(raw: str) -> bool:
+    """`echo "APP_VERSION=$BITBUCKET_TAG" >> .env`: every variable written is one the CI
+    system gives (the ref, the commit, the run number)."""
+    names = _ANY_VAR.findall(raw)
+    return bool(names) and all(_CI_VALUE.match(n) is not None for n in names)
+
+
 _DOCUMENT_FILE = LazyPattern(r"\.(html?|md|markdown|rst|adoc|css|svg)['\"]?$", re.I)
 # Output folders the CI system uploads as the job's artifacts by itself.
 PUBLISHED_DIR = LazyPattern(r"ob_outputdirectory", re.I)
@@ -107,6 +125,8 @@ def utility(reader: Reader, call: Call) -> Hit | _Next:
             # `echo "$SSH_KEY" > /tmp/key`, `echo "${{ secrets.X }}" > keys.properties`:
             # a secret put in a file, whatever the file is called
             return Hit("credentials", 0.7, "writes a secret into a file", 1)
+        if "$" in cmd.raw and _only_ci_values(cmd.raw):
+            return Hit("metadata", 0.6, "writes a value the CI system gives into a file", 1)
         return written(target)
     if prog in ("sleep", "start-sleep", "wait"):
         return Hit("metadata", 0.8, "waits", 0)
