@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xops_lens.backends.rules.reusables import classify_uses, given_name
+from xops_lens.backends.rules.reusables import classify_uses, given_name, plugin_work
 from xops_lens.backends.rules.script import classify_script
 from xops_lens.backends.rules.shell import split_commands
 from xops_lens.backends.rules.words import clip_why, name_kind
@@ -46,6 +46,11 @@ def classify_step(step: Step) -> Classification:
         kind, confidence, why = classify_uses(step)
     elif step.text.strip():
         kind, confidence, why = classify_script(step.text, given_name(step), step.job)
+        plugged = plugin_work(step)
+        if plugged is not None and SUBSYSTEM_OF_KIND.get(kind) != "action" \
+                and kind not in ("test", "lint", "analysis"):
+            # the commands prepare; a plugin that runs the test suite is the work
+            kind, confidence, why = plugged
     else:
         found = name_kind(given_name(step))
         if found is not None:

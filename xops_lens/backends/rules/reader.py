@@ -75,6 +75,9 @@ def _asks_about_itself(args: Sequence[str]) -> bool:
     return len(plain) == 1 and plain[0] in _SELF_FLAGS
 
 
+# where builds put the binaries they make
+_BUILT_BINARY = re.compile(r"^['\"]?(\./)?(bin|build|builddir|target|dist|out|release|_output|"
+                           r"_build|artifacts|\.build|cmd)[/\\]")
 # a script file given to an interpreter named by a variable
 _SCRIPT_FILE = re.compile(r"\.(py|rb|pl|js|mjs|ts|php|sh|ps1|jl|r|lua)$", re.I)
 
@@ -91,7 +94,7 @@ _EFFECTS = re.compile(r"open\(|write|urlopen|requests\.|environ\[|GITHUB_|exit\(
                       r"File\.|IO\.|system\(|`|remove|unlink|rmtree|makedirs|mkdir")
 
 
-def _imports_the_project(code: str) -> bool:
+def imports_the_project(code: str) -> bool:
     names = {m.lower() for m in _IMPORTED.findall(code)}
     return bool(names - _OWN_MODULES) and _EFFECTS.search(code) is None
 
@@ -224,6 +227,10 @@ class Reader:
         if program is not None and program.arguments is not None:
             args = program.arguments(args)
         if _asks_about_itself(args):
+            if is_path and _BUILT_BINARY.match(words[0]):
+                # `bin/skopeo -v`, `./release/linux/amd64/gorush --help`: the binary the
+                # job built, run once to see that it starts
+                return Hit("test", 0.6, f"smoke-runs the built `{short(prog, 30)}`", 2)
             return Hit("metadata", 0.8, f"prints what `{short(prog, 30)}` is", 0)
         receiver = registry.PROGRAMS.get(cmd.piped_to) if cmd.piped_to else None
         if receiver is not None and receiver.piped_into is not None:
@@ -391,7 +398,7 @@ class Reader:
             return registry.DIRECTIVES[value](self, call, found)
         if value == "unknown":
             if sub in ("-c", "-e"):
-                if _imports_the_project(" ".join(rest)):
+                if imports_the_project(" ".join(rest)):
                     return Hit("test", 0.6, "imports the package as a smoke check", 2)
                 return Hit("metadata", 0.4, f"runs inline `{prog}` code", 0)
             named = _run_target(rest)

@@ -343,6 +343,25 @@ def _plugin(step: Step, image: str) -> tuple[str, float, str] | None:
 _PLUGIN_KINDS = tuple((LazyPattern(p), k) for p, k in PLUGIN_KINDS)
 
 
+# A plugin named for testing (`JuliaCI/julia-test#v1`, `test-runner`) runs the test suite
+# after the step's commands; `test-collector`, `test-engine` only send results.
+_TEST_PLUGIN = LazyPattern(r"(^|[/_-])(test|tests|testing|pytest|rspec|jest)($|[_-](?!collector|"
+                           r"engine|analytics|summary|report))")
+
+
+def plugin_work(step: Step) -> tuple[str, float, str] | None:
+    """What a plugin beside a step's commands does as the step's work (Buildkite's
+    `plugins:` run around `commands:`): a test plugin runs the tests."""
+    named = step.input("plugins")
+    if not named:
+        return None
+    for plugin in named.split(","):
+        name = plugin.strip().split("#")[0].lower()
+        if _TEST_PLUGIN.search(name.rsplit("/", 1)[-1]):
+            return "test", 0.75, clip_why(f"plugin {short(name, 40)} runs the tests")
+    return None
+
+
 def _classify_image(step: Step, uses: str) -> tuple[str, float, str]:
     image = uses.removeprefix("docker://")
     text = step.text or ""

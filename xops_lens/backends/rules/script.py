@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from xops_lens.backends.rules.data import words as T
 from xops_lens.backends.rules.hit import HANDS_ON, RANK, Hit, Tag
-from xops_lens.backends.rules.reader import Reader, choose
+from xops_lens.backends.rules.reader import Reader, choose, imports_the_project
 from xops_lens.backends.rules.shell import LazyPattern, split_commands, unquote
 from xops_lens.backends.rules.words import clip_why, kinds_in_words, name_kind, name_words, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
@@ -77,6 +77,8 @@ def _python_step(text: str, name: str) -> tuple[str, float, str]:
     found = name_kind(name)
     if found is not None:
         return found[0], 0.45, clip_why(f"step name says {found[1]}; runs inline Python")
+    if imports_the_project(text):
+        return "test", 0.5, "imports the package as a smoke check"
     return "build", 0.25, "runs inline Python; purpose unclear, counted as build"
 
 
@@ -227,8 +229,14 @@ def _only_reads_and_hands_on(hits: Sequence[Hit]) -> bool:
     return reads
 
 
+# A job named for the refs that start it (Bitbucket's `tags: v*:`, `branches: main:`):
+# the ref pattern says when the job runs, not what it does.
+_REF_TRIGGER = re.compile(r"^(tags|branches|bookmarks|pull-requests)\s+\S+\s*(>\s*)?")
+
+
 def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
     """(kind, confidence, why) for a script step; ``name`` is a name a person gave it."""
+    job = _REF_TRIGGER.sub("", job)
     facts = _script_facts(text)
     if facts.python:
         return _python_step(text, name)

@@ -40,7 +40,11 @@ WORD_KINDS: dict[str, str] = {
     "html": "generate",
     "runtest": "test", "runtests": "test", "buildpkg": "build", "commitlint": "lint",
     "automerge": "publish", "tarpaulin": "test", "pest": "test", "activate": "toolchain",
-    "paratest": "test",
+    "paratest": "test", "phpunit": "test", "rspec": "test", "jest": "test", "mocha": "test",
+    "vitest": "test", "karma": "test",
+    # bundlers named as scripts or targets (`yarn encore production`, `npm run webpack`)
+    "encore": "build", "webpack": "build", "vite": "build", "rollup": "build",
+    "esbuild": "build", "parcel": "build", "tsup": "build",
     "dump": "metadata", "list": "metadata", "debug": "metadata", "inspect": "metadata",
     "wait": "metadata", "sleep": "metadata", "uname": "metadata", "versions": "metadata",
     "version": "metadata", "metadata": "metadata",

@@ -36,4 +36,15 @@ PROGRAMS: tuple[Program, ...] = (
             "tests": "test", "*": "unknown"}),
     Program("circleci-agent", {"step halt": "decide", "*": "unknown"}),
     Program("gitlab-runner", {"*": "toolchain"}),
+    # AppVeyor's build agent: artifacts kept with the build (tie-breaker 13), messages
+    # and test results shown on the build page
+    Program("appveyor", {"pushartifact": "artifact-upload", "downloadfile": "dependencies",
+            "addmessage": "report", "addtest": "report", "updatetest": "report",
+            "addcompilationmessage": "report", "setvariable": "decide",
+            "updatebuild": "decide", "*": "metadata"}),
+    Program("push-appveyorartifact", {"*": "artifact-upload"}),
+    Program("add-appveyormessage", {"*": "report"}),
+    Program("add-appveyortest", {"*": "report"}),
+    Program("update-appveyorbuild", {"*": "decide"}),
+    Program("set-appveyorbuildvariable", {"*": "decide"}),
 )

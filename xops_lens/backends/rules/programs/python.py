@@ -53,6 +53,18 @@ def _pip(reader: Reader, call: Call) -> Hit | _Next:
     return NEXT
 
 
+def _joined_flags(args: list[str]) -> list[str]:
+    """`python -Ic 'code'`, `python -Bm pytest`: the last of joined one-letter flags
+    takes the value, as if it stood alone."""
+    out = []
+    for a in args:
+        if len(a) > 2 and a[0] == "-" and a[1] != "-" and a[-1] in "cm" and a[1:].isalpha():
+            out.append("-" + a[-1])
+        else:
+            out.append(a)
+    return out
+
+
 DIRECTIVES = {Via.MODULE: run_module}
 
 
@@ -63,7 +75,7 @@ PROGRAMS: tuple[Program, ...] = (
             "*": "dependencies"}, handler=_pip, refine=toolchain_install),
     Program("python", {"-m": Via.MODULE, "setup.py": Via.SETUP_PY_COMMANDS, "-c": "unknown",
             "--version": "metadata", "-V": "metadata", "*": Via.SCRIPT, "": "unknown"},
-            options=words_list("--check-hash-based-pycs -W -X")),
+            options=words_list("--check-hash-based-pycs -W -X"), arguments=_joined_flags),
     Program("uv", {"pip install": "dependencies", "pip sync": "dependencies",
             "pip": "dependencies", "sync": "dependencies", "lock": "dependencies",
             "add": "dependencies", "venv": "toolchain", "python": "toolchain",
