@@ -87,8 +87,9 @@ def test_actions(action: str, kind: str) -> None:
 
 
 def test_exact_action_is_confident_and_pattern_less_so() -> None:
-    assert uses("actions/checkout@v4").confidence >= 0.9
-    assert 0.4 <= uses("someone/setup-zig@v1").confidence < 0.9
+    exact = uses("actions/checkout@v4").confidence
+    assert exact >= 0.95
+    assert 0.4 <= uses("someone/setup-zig@v1").confidence < exact
 
 
 def test_changed_files_with_path_filters_decides() -> None:
@@ -1446,3 +1447,18 @@ def test_wild3_release_link_requests(text: str, kind: str) -> None:
 ])
 def test_wild3_coverage_computed(text: str, name: str, kind: str) -> None:
     check(run(text, name=name, job=""), kind)
+
+
+def test_confidence_is_put_on_the_product_scale() -> None:
+    from xops_lens.backends.rules import CALIBRATION, CONFIDENT, calibrated
+    # monotone, fixed ends, raw figures up to 0.5 kept, and the confident line where the
+    # labelled steps put it (docs/taxonomy.md, "Confidence")
+    raws = [i / 100 for i in range(101)]
+    reported = [calibrated(r) for r in raws]
+    assert reported == sorted(reported) and reported[0] == 0.0 and reported[-1] == 1.0
+    assert all(abs(calibrated(r) - r) < 1e-9 for r in raws if r <= 0.5)
+    assert abs(calibrated(0.65) - CONFIDENT) < 1e-9 and calibrated(0.64) < CONFIDENT
+    assert [x for x, _ in CALIBRATION] == sorted(x for x, _ in CALIBRATION)
+    # a bare unknown script stays unsure; a known program's answer is confident
+    assert run("./ci.sh", job="").confidence < 0.5
+    assert run("pytest -q").confidence >= CONFIDENT

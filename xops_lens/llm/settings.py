@@ -56,7 +56,7 @@ class LLMSettings:
     relabel: str = "uncertain"
     reword: bool = True  # let the model word the cost suggestions for this pipeline
     propose: bool = True  # let the model propose replacements the catalogue lacks
-    confidence_threshold: float = 0.6
+    confidence_threshold: float = 0.8
     batch_size: int = MAX_BATCH
     concurrency: int = 4  # 1 for a local server unless set (see resolve)
     timeout: float | None = None  # None: derived per request (request_timeout)

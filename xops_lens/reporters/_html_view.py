@@ -23,7 +23,7 @@ from xops_lens.result import ScanResult
 NAME_WIDTH = 160
 BOX_CHARS = 30  # step names inside a job box of the pipeline drawings
 PLACES_SHOWN = 40  # places listed under one suggestion; the rest are counted
-UNSURE = 0.7  # "show me the unsure ones": confidence below this
+UNSURE = 0.8  # "show me the unsure ones": below the confident line (docs/taxonomy.md)
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 LETTER = {"information": "I", "model": "M", "action": "A"}
 
