@@ -292,6 +292,21 @@ def test_two_concurrent_runs_converge_on_one_comment(github: FakeGitHub) -> None
     assert [c["body"] for c in github.thread(REPO, PR)] == [f"{MARK}\nlater\n"]
 
 
+def test_a_run_whose_comment_the_other_run_deleted_updates_the_survivor(
+        github: FakeGitHub) -> None:
+    # The interleaving the threaded race cannot force: the other run listed after both
+    # posts, kept the oldest and deleted ours before we listed again.
+    from xops_lens.github.comment import _converge, _full
+    survivor = github.add_comment(REPO, PR, f"{MARK}\nold report\n", "github-actions[bot]",
+                                  "Bot")
+    client = GitHubClient(github.token, github.api_url)
+    wanted = _full(MARK, "new report", None)
+    outcome = _converge(client, REPO, PR, MARK, "github-actions[bot]",
+                        {"id": survivor["id"] + 1}, wanted)
+    assert (outcome.action, outcome.comment_id) == ("updated", survivor["id"])
+    assert [c["body"] for c in github.thread(REPO, PR)] == [wanted]
+
+
 def test_duplicates_left_by_an_old_race_are_deleted_on_the_next_run(
         tmp_path: Path, github: FakeGitHub) -> None:
     first = github.add_comment(REPO, PR, f"{MARK}\nA", "github-actions[bot]", "Bot")

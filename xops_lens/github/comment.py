@@ -101,8 +101,10 @@ def _converge(client: Any, repo: str, number: int, mark: str, login: str,
               made: dict[str, Any], wanted: str) -> Outcome:
     """After creating: if a concurrent run created one too, keep the oldest, delete the rest."""
     mine = _mine(client, repo, number, mark, login)
-    if len(mine) <= 1:
+    if not mine:
         return Outcome("created", made.get("id"), made.get("html_url"))
+    # the other run may have listed first and deleted ours already: the survivor is then
+    # theirs, and this run's report goes into it
     keep, extra = mine[0], mine[1:]
     for duplicate in extra:
         _delete_quietly(client, repo, int(duplicate["id"]))
