@@ -28,7 +28,15 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     # build and packaging tools of their own ecosystems
     "snapcraft flatpak-builder rpm-build rpmbuild dpkg-dev debhelper devscripts fakeroot "
     "chocolatey python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
-    "python-pip".split()
+    "python-pip "
+    # checkers and command-line tools a job runs on the code, not code it imports: the
+    # blind samples' labellers read installing them as preparing the job (issue 15)
+    "shellcheck shfmt aspell hunspell codespell yamllint check-jsonschema ajv-cli "
+    "ansible ansible-core ansible-lint pre-commit ripgrep hadolint actionlint "
+    "markdownlint-cli markdownlint-cli2 cpplint clang-format clang-tidy cppcheck "
+    "include-what-you-use iwyu valgrind lcov gcovr doxygen firebase-tools netlify-cli "
+    "vercel wrangler heroku flyctl doctl google-cloud-sdk google-cloud-cli hub "
+    "cargo-deb cargo-nextest cargo-llvm-cov cross mdbook twine ghp-import".split()
 )
 # language runtimes and SDKs ("install a compiler", TAXONOMY): python3.12, nodejs,
 # golang-1.22-go, openjdk-17-jdk-headless, temurin21, dotnet-sdk-8.0, ruby3.2
@@ -62,7 +70,7 @@ def toolchain_install(reader: Reader, call: Call, found: Lookup) -> Hit | None:
     """A package manager's install of build tools only: the refinement of every package
     manager whose `install` takes package names."""
     if found.value == "dependencies" and _only_toolchain(found.positionals):
-        return Hit("toolchain", 0.85, f"installs build tools with `{short(found.label)}`", 2)
+        return Hit("toolchain", 0.85, f"installs tools for the job with `{short(found.label)}`", 2)
     return None
 
 
