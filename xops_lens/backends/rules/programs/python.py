@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from xops_lens.backends.rules.hit import Hit, ran
 from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, Via, _Next, words_list
 from xops_lens.backends.rules.programs.packages import toolchain_install
+from xops_lens.backends.rules.programs.targets import targets
 from xops_lens.backends.rules.shell import unquote
 from xops_lens.backends.rules.words import short
 
@@ -42,6 +43,16 @@ def _tox(reader: Reader, call: Call) -> Hit | _Next:
     if "--notest" in call.args:
         # `tox run --notest`: environments created and filled, no test run (tie-breaker 9)
         return Hit("dependencies", 0.85, "prepares tox environments without testing", 2)
+    # `tox run -e docset`, `tox r -f typing`, `tox -e py312,mypy`: the environments (or
+    # the factors or labels that pick them) named say what runs, wherever they stand
+    named = []
+    for i, a in enumerate(call.args):
+        if a in ("-e", "--env", "-f", "--factors", "-m", "--labels") and i + 1 < len(call.args):
+            named.append(unquote(call.args[i + 1]))
+        elif a.startswith(("-e=", "--env=", "-f=", "--factors=", "-m=", "--labels=")):
+            named.append(unquote(a.split("=", 1)[1]))
+    if named and call.args[:1] != ["-e"]:
+        return targets(reader, call.prog, "tox", named, call.args)
     return NEXT
 
 
