@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xops_lens.formats._exprcursor import Cursor, ExprError, Token, tokenize
 from xops_lens.model import Trigger
 
 UNKNOWN: Any = object()
@@ -39,23 +40,6 @@ _TOKEN = re.compile(r"""\s*(?:
     | (?P<op>==|!=|<=|>=|&&|\|\||[!<>(),])
     | (?P<name>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-*]+|\[[^\]]*\])*)
     )""", re.VERBOSE)
-
-
-class _Unparsable(Exception):
-    pass
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos, text = 0, text.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise _Unparsable(text)
-        kind = match.lastgroup or ""
-        out.append((kind, match.group(kind)))
-        pos = match.end()
-    return out
 
 
 def _truth(value: Any) -> Any:
@@ -114,78 +98,51 @@ def _contains(value: Any, text: Any) -> Any:
     return UNKNOWN
 
 
-class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], context: dict[str, Any]) -> None:
-        self.tokens, self.pos, self.context = tokens, 0, context
+def _either(values: list[Any]) -> Any:
+    truths = [_truth(v) for v in values]
+    return True if True in truths else UNKNOWN if UNKNOWN in truths else False
 
-    def parse(self) -> Any:
-        value = self._or()
-        if self.pos != len(self.tokens):
-            raise _Unparsable("trailing tokens")
-        return value
 
-    def _peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+def _both(values: list[Any]) -> Any:
+    truths = [_truth(v) for v in values]
+    return False if False in truths else UNKNOWN if UNKNOWN in truths else True
 
-    def _take(self) -> tuple[str, str]:
-        token = self._peek()
-        if token is None:
-            raise _Unparsable("unexpected end")
-        self.pos += 1
-        return token
 
-    def _or(self) -> Any:
-        values = [self._and()]
-        while self._peek() == ("op", "||"):
-            self.pos += 1
-            values.append(self._and())
-        if len(values) == 1:
-            return values[0]
-        truths = [_truth(v) for v in values]
-        return True if True in truths else UNKNOWN if UNKNOWN in truths else False
+class _Parser(Cursor):
+    """GitHub's expression syntax, evaluated as it is read against ``context``."""
 
-    def _and(self) -> Any:
-        values = [self._compare()]
-        while self._peek() == ("op", "&&"):
-            self.pos += 1
-            values.append(self._compare())
-        if len(values) == 1:
-            return values[0]
-        truths = [_truth(v) for v in values]
-        return False if False in truths else UNKNOWN if UNKNOWN in truths else True
+    def __init__(self, tokens: list[Token], context: dict[str, Any]) -> None:
+        super().__init__(tokens)
+        self.context = context
 
-    def _compare(self) -> Any:
+    either = staticmethod(_either)
+    both = staticmethod(_both)
+
+    def term(self) -> Any:
         left = self._unary()
-        token = self._peek()
-        if token is not None and token[0] == "op" and token[1] in ("==", "!=", "<", ">",
-                                                                   "<=", ">="):
-            self.pos += 1
-            right = self._unary()
-            if token[1] == "==":
-                return _equal(left, right)
-            if token[1] == "!=":
-                return _not(_equal(left, right))
-            return UNKNOWN
-        return left
+        op = self.take("==", "!=", "<", ">", "<=", ">=")
+        if op is None:
+            return left
+        right = self._unary()
+        if op == "==":
+            return _equal(left, right)
+        if op == "!=":
+            return _not(_equal(left, right))
+        return UNKNOWN
 
     def _unary(self) -> Any:
-        if self._peek() == ("op", "!"):
-            self.pos += 1
-            return _not(self._unary())
-        if self._peek() == ("op", "("):
-            self.pos += 1
-            value = self._or()
-            if self._take() != ("op", ")"):
-                raise _Unparsable("unbalanced parenthesis")
-            return value
-        kind, text = self._take()
+        if self.take("!"):
+            return _not(self.nested(self._unary))
+        if self.take("("):
+            return self.group()
+        kind, text = self.advance()
         if kind == "str":
             return text[1:-1].replace("''", "'")
         if kind == "num":
             return float(text)
         if kind != "name":
-            raise _Unparsable(f"unexpected {text}")
-        if self._peek() == ("op", "("):
+            raise ExprError(f"unexpected {text}")
+        if self.take("("):
             return self._call(text)
         lowered = text.lower()
         if lowered in ("true", "false"):
@@ -195,15 +152,13 @@ class _Parser:
         return self.context.get(lowered, UNKNOWN)
 
     def _call(self, name: str) -> Any:
-        self.pos += 1
         args: list[Any] = []
-        if self._peek() != ("op", ")"):
-            args.append(self._or())
-            while self._peek() == ("op", ","):
-                self.pos += 1
-                args.append(self._or())
-        if self._take() != ("op", ")"):
-            raise _Unparsable("unclosed call")
+        if self.peek() != ("op", ")"):
+            args.append(self.nested(self.expr))
+            while self.take(","):
+                args.append(self.nested(self.expr))
+        if self.advance() != ("op", ")"):
+            raise ExprError("unclosed call")
         return self._function(name.lower(), args)
 
     def _function(self, function: str, args: list[Any]) -> Any:
@@ -227,8 +182,8 @@ def evaluate(condition: str, context: dict[str, Any]) -> Any:
     elif "${{" in text:
         return UNKNOWN
     try:
-        return _truth(_Parser(_tokens(text), context).parse())
-    except (_Unparsable, RecursionError):
+        return _truth(_Parser(tokenize(_TOKEN, text), context).parse())
+    except ExprError:
         return UNKNOWN
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from xops_lens.formats._exprcursor import Cursor, ExprError, Token, tokenize
 from xops_lens.formats._re2 import compile_pattern
 from xops_lens.globmatch import compile_glob
 from xops_lens.model import Trigger
@@ -96,83 +98,50 @@ class Compare:
     right: str | tuple[str, ...] | None = None
 
 
-class ExprError(ValueError):
-    pass
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos, end = 0, len(text.rstrip())
-    while pos < end:
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            raise ExprError(text[pos:pos + 20])
-        kind = m.lastgroup or "word"
-        value = m.group(kind)
+def _tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    for kind, value in tokenize(_TOKEN, text):
         if kind == "str":
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         elif kind == "word" and value.upper() in ("AND", "OR", "NOT", "IS", "IN"):
             kind, value = "op", value.upper()
         out.append((kind, value))
-        pos = m.end()
     return out
 
 
-class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens, self.i = tokens, 0
+class _Parser(Cursor):
+    OR = ("||", "OR")
+    AND = ("&&", "AND")
 
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+    def either(self, values: list[Any]) -> Cond:
+        return Cond("or", tuple(values))
 
-    def take(self, *ops: str) -> bool:
-        token = self.peek()
-        if token is not None and token[0] == "op" and token[1] in ops:
-            self.i += 1
-            return True
-        return False
+    def both(self, values: list[Any]) -> Cond:
+        return Cond("and", tuple(values))
 
-    def expr(self, depth: int = 0) -> Cond:
-        if depth > 50:
-            raise ExprError("nested too deeply")
-        parts = [self.conj(depth)]
-        while self.take("||", "OR"):
-            parts.append(self.conj(depth))
-        return parts[0] if len(parts) == 1 else Cond("or", tuple(parts))
-
-    def conj(self, depth: int) -> Cond:
-        parts = [self.unary(depth)]
-        while self.take("&&", "AND"):
-            parts.append(self.unary(depth))
-        return parts[0] if len(parts) == 1 else Cond("and", tuple(parts))
-
-    def unary(self, depth: int) -> Cond:
+    def term(self) -> Cond:
         if self.take("!", "NOT"):
-            return Cond("not", (self.unary(depth + 1),))
+            return Cond("not", (self.nested(self.term),))
         if self.take("("):
-            inner = self.expr(depth + 1)
-            if not self.take(")"):
-                raise ExprError("unclosed parenthesis")
-            return inner
+            return self.group()
         return Cond("atom", atom=self.compare())
 
     def operand(self) -> str:
         token = self.peek()
         if token is None or token[0] == "op":
             raise ExprError(f"expected a value, found {token}")
-        self.i += 1
+        self.pos += 1
         return token[1]
 
     def compare(self) -> Compare:
         left = self.operand()
         if self.take("IS"):
-            negated = self.take("NOT")
+            negated = self.take("NOT") is not None
             word = self.operand().lower()
             return Compare(left, f"IS {'NOT ' if negated else ''}{word}")
         negated = False
-        if self.peek() == ("op", "NOT") and self.i + 1 < len(self.tokens) \
-                and self.tokens[self.i + 1] == ("op", "IN"):
-            self.i += 1
+        if self.peek() == ("op", "NOT") and self.peek(1) == ("op", "IN"):
+            self.pos += 1
             negated = True
         if self.take("IN"):
             if not self.take("("):
@@ -182,10 +151,9 @@ class _Parser:
                 items.append(self.operand())
                 self.take(",")
             return Compare(left, "NOT IN" if negated else "IN", tuple(items))
-        token = self.peek()
-        if token is not None and token[0] == "op" and token[1] in ("==", "!=", "=~", "!~", "="):
-            self.i += 1
-            return Compare(left, "==" if token[1] == "=" else token[1], self.operand())
+        op = self.take("==", "!=", "=~", "!~", "=")
+        if op:
+            return Compare(left, "==" if op == "=" else op, self.operand())
         return Compare(left)
 
 
@@ -194,11 +162,9 @@ def parse_expression(text: str) -> Cond | None:
     if len(text) > MAX_TEXT:
         return None
     try:
-        parser = _Parser(_tokens(text))
-        cond = parser.expr()
-    except (ExprError, RecursionError):
+        return _Parser(_tokens(text)).parse()
+    except ExprError:
         return None
-    return cond if parser.peek() is None else None
 
 
 def compare_text(value: str | None, op: str, right: str | tuple[str, ...] | None) -> bool | None:

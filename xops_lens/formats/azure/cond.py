@@ -15,18 +15,20 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from xops_lens.formats._exprcursor import ExprError, tokenize
 from xops_lens.formats._github_if import (
+    _TOKEN,
     DEFAULT_BRANCHES,
     UNKNOWN,
     Partial,
+    _both,
     _contains,
+    _either,
     _equal,
     _not,
     _Parser,
     _starts,
-    _tokens,
     _truth,
-    _Unparsable,
 )
 from xops_lens.formats._yamlshape import MANUAL_EVENT, text_of
 from xops_lens.model import Trigger
@@ -48,23 +50,21 @@ class _AzureParser(_Parser):
     startsWith(), endsWith(), contains() and the status functions."""
 
     def _function(self, function: str, args: list[Any]) -> Any:
-        truths = [_truth(a) for a in args]
         if function in ("succeeded", "always", "succeededorfailed"):
             return True
         if function in ("failed", "canceled"):
             return False
         if function == "and" and args:
-            return False if False in truths else UNKNOWN if UNKNOWN in truths else True
+            return _both(args)
         if function == "or" and args:
-            return True if True in truths else UNKNOWN if UNKNOWN in truths else False
+            return _either(args)
         if function == "not" and len(args) == 1:
             return _not(args[0])
         if function in ("eq", "ne") and len(args) == 2:
             same = _equal(args[0], args[1])
             return same if function == "eq" else _not(same)
         if function in ("in", "notin") and len(args) >= 2:
-            found = [_equal(args[0], a) for a in args[1:]]
-            result = True if True in found else UNKNOWN if UNKNOWN in found else False
+            result = _either([_equal(args[0], a) for a in args[1:]])
             return result if function == "in" else _not(result)
         if function == "startswith" and len(args) == 2:
             return _starts(args[0], args[1])
@@ -113,8 +113,8 @@ def evaluate(condition: str, event: str) -> Any:
     if text.startswith("${{") or "$[" in text or "$(" in text:
         return UNKNOWN  # a template or runtime expression: its value is not in the file
     try:
-        return _truth(_AzureParser(_tokens(text), context(event)).parse())
-    except (_Unparsable, RecursionError):
+        return _truth(_AzureParser(tokenize(_TOKEN, text), context(event)).parse())
+    except ExprError:
         return UNKNOWN
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from xops_lens.formats._exprcursor import Cursor, ExprError, Token, tokenize
 from xops_lens.formats._re2 import compile_pattern
 from xops_lens.yamlload import YMap
 
@@ -56,24 +57,6 @@ _TOKEN = re.compile(r"""
     )""", re.VERBOSE)
 
 
-class _Unparsable(Exception):
-    pass
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise _Unparsable(text)
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    return tokens
-
-
 def _and(values: Iterable[Any]) -> Any:
     result: Any = True
     for value in values:
@@ -110,66 +93,33 @@ def _regex_match(value: Any, literal: str) -> Any:
     return pattern.search(value) is not None
 
 
-class _Parser:
+class _Parser(Cursor):
     """``a || b && (c == "x")`` over the tokens, GitLab's precedence (&& before ||)."""
 
-    def __init__(self, tokens: list[tuple[str, str]], variables: Mapping[str, Any]) -> None:
-        self.tokens = tokens
-        self.pos = 0
+    def __init__(self, tokens: list[Token], variables: Mapping[str, Any]) -> None:
+        super().__init__(tokens)
         self.variables = variables
 
-    def parse(self) -> Any:
-        value = self._or()
-        if self.pos != len(self.tokens):
-            raise _Unparsable("trailing tokens")
-        return value
+    either = staticmethod(_or)
+    both = staticmethod(_and)
 
-    def _peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def _take(self) -> tuple[str, str]:
-        token = self._peek()
-        if token is None:
-            raise _Unparsable("unexpected end")
-        self.pos += 1
-        return token
-
-    def _or(self) -> Any:
-        values = [self._and()]
-        while self._peek() == ("op", "||"):
-            self.pos += 1
-            values.append(self._and())
-        return _or(values)
-
-    def _and(self) -> Any:
-        values = [self._primary()]
-        while self._peek() == ("op", "&&"):
-            self.pos += 1
-            values.append(self._primary())
-        return _and(values)
-
-    def _primary(self) -> Any:
-        if self._peek() == ("op", "("):
-            self.pos += 1
-            value = self._or()
-            if self._take() != ("op", ")"):
-                raise _Unparsable("unbalanced parenthesis")
-            return value
+    def term(self) -> Any:
+        if self.take("("):
+            return self.group()
         kind, left = self._operand()
-        token = self._peek()
-        if token is None or token[0] != "op" or token[1] not in ("==", "!=", "=~", "!~"):
+        op = self.take("==", "!=", "=~", "!~")
+        if op is None:
             if kind != "var":
-                raise _Unparsable("a bare literal")
+                raise ExprError("a bare literal")
             if isinstance(left, Present):
                 return True
             return UNKNOWN if left is UNKNOWN else bool(left)
-        self.pos += 1
         right_kind, right = self._operand()
-        if token[1] in ("=~", "!~"):
+        if op in ("=~", "!~"):
             if right_kind != "regex":
-                raise _Unparsable("=~ needs a /regex/")
+                raise ExprError("=~ needs a /regex/")
             matched = _regex_match(left, right)
-            if token[1] == "=~" or matched is UNKNOWN:
+            if op == "=~" or matched is UNKNOWN:
                 return matched
             return not matched
         if left is UNKNOWN or right is UNKNOWN:
@@ -177,10 +127,10 @@ class _Parser:
         equal = _equal(left, right)
         if equal is UNKNOWN:
             return UNKNOWN
-        return equal is (token[1] == "==")
+        return equal is (op == "==")
 
     def _operand(self) -> tuple[str, Any]:
-        kind, text = self._take()
+        kind, text = self.advance()
         if kind == "var":
             return kind, self.variables.get(text.strip("${}"), UNKNOWN)
         if kind == "str":
@@ -189,14 +139,14 @@ class _Parser:
             return kind, None
         if kind == "regex":
             return kind, text
-        raise _Unparsable(f"unexpected {text}")
+        raise ExprError(f"unexpected {text}")
 
 
 def evaluate(condition: str, variables: Mapping[str, Any]) -> Any:
     """True, False or UNKNOWN for a rule's ``if:`` expression."""
     try:
-        return _Parser(_tokens(condition), variables).parse()
-    except _Unparsable:
+        return _Parser(tokenize(_TOKEN, condition), variables).parse()
+    except ExprError:
         return UNKNOWN
 
 
