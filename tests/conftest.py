@@ -41,9 +41,5 @@ def fake_runs() -> Iterator[Any]:
     """The local run-history server (tests/runs_server.py) for ``scan --runs`` tests."""
     from tests.runs_server import FakeRuns
 
-    fake = FakeRuns(token="secret-runs-token-123")
-    fake.start()
-    try:
+    with FakeRuns(token="secret-runs-token-123") as fake:
         yield fake
-    finally:
-        fake.stop()

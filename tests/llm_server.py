@@ -49,8 +49,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.localhttp import FakeHandler, LocalServer
 
 DATA_OPEN, DATA_CLOSE = "<ci-data>", "</ci-data>"
 
@@ -164,8 +166,33 @@ def wording_for(item: dict[str, Any], behaviour: str) -> dict[str, Any]:
     return {"id": item["id"], "title": title, "description": description}
 
 
-class ScriptedServer:
+class _ScriptedHandler(FakeHandler):
+    fake: ScriptedServer
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        server = self.fake
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = {}
+        with server.lock:
+            behaviour = server.script.pop(0) if server.script else server.default
+            server.requests.append({"path": self.path,
+                                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                                    "raw": raw, "body": body, "time": time.monotonic(),
+                                    "behaviour": behaviour})
+        try:
+            server.answer(self, body, behaviour)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test)
+
+
+class ScriptedServer(LocalServer):
     def __init__(self, default: str = "good") -> None:
+        super().__init__(_ScriptedHandler, path="/v1")
         self.default = default
         self.script: list[str] = []
         self.requests: list[dict[str, Any]] = []
@@ -173,59 +200,6 @@ class ScriptedServer:
         self.retry_after = "0.2"
         self.context_steps = 2
         self.lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---------------------------------------------------------------- lifecycle
-
-    def __enter__(self) -> ScriptedServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = {}
-                with server.lock:
-                    behaviour = server.script.pop(0) if server.script else server.default
-                    server.requests.append({"path": self.path,
-                                            "headers": {k.lower(): v for k, v in self.headers.items()},
-                                            "raw": raw, "body": body, "time": time.monotonic(),
-                                            "behaviour": behaviour})
-                try:
-                    server.answer(self, body, behaviour)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
     # ---------------------------------------------------------------- answers
 

@@ -24,9 +24,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+from tests.localhttp import FakeHandler, LocalServer
 
 GH_RUNS = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs$")
 GH_JOBS = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)/jobs$")
@@ -46,7 +47,7 @@ class Recorded:
 
 
 @dataclass
-class FakeRuns:
+class FakeRuns(LocalServer):
     token: str = "runs-token"
     prefix: str = ""  # "/api/v3" (GitHub Enterprise Server) or "/api/v4" (GitLab)
     github: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # repo -> runs
@@ -59,38 +60,22 @@ class FakeRuns:
     forbidden: bool = False
     remaining: int | None = None  # a quota: sent as x-ratelimit-remaining, one less a request
     requests: list[Recorded] = field(default_factory=list)
-    base_url: str = ""
-    _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> str:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
-        return self.api_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def __post_init__(self) -> None:
+        LocalServer.__init__(self, _Handler)
 
     @property
     def api_url(self) -> str:
-        return self.base_url + self.prefix
+        return self.root + self.prefix
 
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     fake: FakeRuns
     protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
         raw = json.dumps(data).encode()

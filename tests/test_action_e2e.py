@@ -210,12 +210,8 @@ def _commit(repo: Any, files: dict[str, str], message: str, when: int) -> str:
 
 @pytest.fixture
 def api() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    fake.start()
-    try:
+    with FakeGitHub() as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

@@ -24,12 +24,8 @@ MARK = "<!-- xops-lens:comment -->"
 
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    fake.start()
-    try:
+    with FakeGitHub() as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 def _env(tmp_path: Path, fake: FakeGitHub, **extra: str | None) -> dict[str, str | None]:
@@ -104,16 +100,12 @@ def test_a_forged_marker_in_a_person_s_comment_is_not_edited(tmp_path: Path, git
 
 
 def test_with_a_user_token_only_that_user_s_comment_is_ours(tmp_path: Path) -> None:
-    fake = FakeGitHub(login="release-bot-user")
-    fake.start()
-    try:
+    with FakeGitHub(login="release-bot-user") as fake:
         other_bot = fake.add_comment(REPO, PR, f"{MARK}\nanother bot", "some-app[bot]", "Bot")
         mine = fake.add_comment(REPO, PR, f"{MARK}\nmine", "release-bot-user", "User")
         outcome = _comment(tmp_path, fake, "fresh", report=TOUCHES)
         assert outcome.exit_code == 0, outcome.output
         assert mine["body"] == f"{MARK}\nfresh\n" and other_bot["body"].endswith("another bot")
-    finally:
-        fake.stop()
 
 
 def test_key_keeps_two_comments_apart(tmp_path: Path, github: FakeGitHub) -> None:
@@ -192,14 +184,10 @@ def test_missing_token_and_bad_token(tmp_path: Path, github: FakeGitHub) -> None
 
 
 def test_github_enterprise_api_prefix_is_honoured(tmp_path: Path) -> None:
-    fake = FakeGitHub(prefix="/api/v3")
-    fake.start()
-    try:
+    with FakeGitHub(prefix="/api/v3") as fake:
         outcome = _comment(tmp_path, fake, "ghes", report=TOUCHES)
         assert outcome.exit_code == 0, outcome.output
         assert all(r.path.startswith("/api/v3/") for r in fake.requests)
-    finally:
-        fake.stop()
 
 
 def test_client_retries_transient_failures_and_refuses_foreign_links(github: FakeGitHub) -> None:
@@ -328,9 +316,7 @@ def test_another_bot_s_marker_is_ignored_with_github_token(tmp_path: Path, githu
 
 
 def test_an_app_token_s_comments_are_its_bot_s(tmp_path: Path) -> None:
-    fake = FakeGitHub(app_slug="cost-lens")
-    fake.start()
-    try:
+    with FakeGitHub(app_slug="cost-lens") as fake:
         actions = fake.add_comment(REPO, PR, f"{MARK}\nby GITHUB_TOKEN", "github-actions[bot]", "Bot")
         mine = fake.add_comment(REPO, PR, f"{MARK}\nby the app", "cost-lens[bot]", "Bot")
         outcome = _comment(tmp_path, fake, "fresh", report=TOUCHES)
@@ -338,8 +324,6 @@ def test_an_app_token_s_comments_are_its_bot_s(tmp_path: Path) -> None:
         assert mine["body"] == f"{MARK}\nfresh\n"
         assert actions["body"].endswith("by GITHUB_TOKEN")
         assert [r.path for r in fake.calls("GET") if r.path == "/app"] == ["/app"]
-    finally:
-        fake.stop()
 
 
 def test_a_403_outside_a_fork_does_not_blame_a_fork(tmp_path: Path, github: FakeGitHub) -> None:

@@ -78,15 +78,12 @@ def test_a_scan_through_a_real_llama_cpp_server(llama: LlamaServer, tmp_path: Pa
     repo = write_tree(tmp_path / "repo", {".github/workflows/ci.yml": WORKFLOW})
     cache = tmp_path / "cache"
     # One proxy for both scans: answers are cached per server URL.
-    proxy = RecordingProxy(llama.url.removesuffix("/v1")).__enter__()
-    try:
+    with RecordingProxy(llama.url.removesuffix("/v1")) as proxy:
         report, err = _scan(repo, proxy.url, cache, tmp_path)
         exchanges = list(proxy.exchanges)
         # Cache: the same scan again may send nothing and gets the same labels.
         again, _ = _scan(repo, proxy.url, cache, tmp_path, "--max-requests", "0")
         assert len(proxy.exchanges) == len(exchanges)
-    finally:
-        proxy.__exit__(None, None, None)
     llm = report["summary"]["llm"]
 
     # Requests: the server took the strict schema (no step-down to json_object), and
