@@ -3,16 +3,19 @@
 Cached answers and run histories say what a private repository's CI does; on a shared
 machine (a self-hosted runner, a build server) other accounts must not read them, so
 every folder created here is 0700 whatever the umask, and files are written 0600
-(``tempfile.mkstemp``) before they are moved into place.
+before they are moved into place (:func:`atomic_write`, the one writer of cache files).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def default_cache_dir() -> Path:
@@ -46,3 +49,24 @@ def make_private_dirs(folder: Path, root: Path) -> None:
             continue
         # mkdir's mode is masked by the umask; chmod is not.
         os.chmod(path, PRIVATE_DIR_MODE)
+
+
+def atomic_write(path: Path, text: str, root: Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` under the cache folder ``root``: missing folders
+    made private, the text written to a 0600 temporary file beside ``path`` and moved over
+    it with ``os.replace``, which is atomic: two scans sharing the cache only ever see a
+    whole old file or a whole new one, and a failure leaves neither a partial file nor
+    the temporary one. Raises OSError; callers decide what an unwritable cache costs."""
+    make_private_dirs(path.parent, root)
+    fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        # mkstemp asks for 0600, which the umask can narrow; fchmod sets exactly that.
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -2,11 +2,11 @@
 
 One small JSON file per answer, named by the SHA-256 of (backend, model, prompt version,
 redacted step payload) scoped by the server and the whole request it was answered in
-(:func:`scoped_batches`). Files are written to a temporary name in the same directory
-and moved into place with ``os.replace``, which is atomic: two scans sharing the cache
-directory at the same time can only ever see a whole old file or a whole new one, and a
-crash leaves at most a stray temporary file. A file that does not read back as a valid
-label is treated as a miss, so a damaged cache costs requests, never wrong labels.
+(:func:`scoped_batches`). Files are written with ``cachedir.atomic_write`` (a temporary
+name in the same directory moved into place with ``os.replace``): two scans sharing the
+cache directory at the same time can only ever see a whole old file or a whole new one,
+and a crash leaves at most a stray temporary file. A file that does not read back as a
+valid label is treated as a miss, so a damaged cache costs requests, never wrong labels.
 
 The default location is the user's cache directory, never the scanned tree: a scan must
 not write into the repository it reads.
@@ -14,16 +14,13 @@ not write into the repository it reads.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xops_lens.cachedir import make_private_dirs
+from xops_lens.cachedir import atomic_write
 from xops_lens.llm.prompt import Label, validate_label
 from xops_lens.model import SuggestionWording
 
@@ -116,16 +113,7 @@ class LabelCache:
 
     def _write(self, path: Path, body: str) -> None:
         try:
-            make_private_dirs(path.parent, self.directory)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(body)
-                os.replace(temp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            atomic_write(path, body, self.directory)
         except OSError:
             # A read-only or full cache must not fail the scan; the label is still used.
             self.write_errors += 1

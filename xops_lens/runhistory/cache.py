@@ -10,14 +10,11 @@ written. A broken or unwritable cache never fails a scan: it only costs requests
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from xops_lens.cachedir import default_cache_dir, make_private_dirs
+from xops_lens.cachedir import atomic_write, default_cache_dir
 from xops_lens.runhistory.records import Run
 
 CACHE_FORMAT = 1
@@ -50,17 +47,7 @@ class RunCache:
         body = json.dumps({"format": CACHE_FORMAT, "version": run.version, "run": run.to_json()},
                           separators=(",", ":"))
         try:
-            make_private_dirs(self.directory, self.root)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
-            try:
-                os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(body)
-                os.replace(temp, self._path(run.id))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            atomic_write(self._path(run.id), body, self.root)
         except OSError:
             self.write_errors += 1
 
