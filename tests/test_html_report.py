@@ -24,7 +24,7 @@ from tests.browser import Browser, needs_chromium
 from tests.conftest import EXAMPLES, REPO_ROOT, SHARED, write_tree
 from xops_lens.cli import cli
 from xops_lens.plugins import get_registry
-from xops_lens.reporters._html_view import money
+from xops_lens.reporters._html_view import UNSURE, money
 
 SMALL = """\
 on:
@@ -325,13 +325,14 @@ def test_examples_render_in_chromium_with_the_json_numbers(tmp_path: Path) -> No
 
         # filtering and sorting, as a reader clicks them
         browser.js("document.getElementById('unsure').click()")
-        unsure = [s for s in data["steps"] if s["confidence"] < 0.7]
-        unsure_gates = [j for j in data["jobs"] if j["gate"] and j["gate"]["confidence"] < 0.7]
+        unsure = [s for s in data["steps"] if s["confidence"] < UNSURE]
+        unsure_gates = [j for j in data["jobs"]
+                        if j["gate"] and j["gate"]["confidence"] < UNSURE]
         assert browser.js("document.getElementById('steps-table').dataset.shown") == str(
             len(unsure) + len(unsure_gates))
         shown = browser.js("""Array.from(document.querySelectorAll('#steps-table tbody tr'))
             .filter(r => !r.hidden).map(r => parseFloat(r.dataset.confidence))""")
-        assert shown == sorted(shown) and all(c < 0.7 for c in shown)
+        assert shown == sorted(shown) and all(c < UNSURE for c in shown)
         browser.js("document.getElementById('reset').click()")
         browser.js("""const s = document.getElementById('f-subsystem'); s.value = 'model';
             s.dispatchEvent(new Event('change'))""")
