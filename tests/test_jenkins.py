@@ -428,6 +428,64 @@ def test_helper_functions_are_jobs_and_their_calls_are_steps() -> None:
     assert "isMain()" not in found
 
 
+
+def test_known_steps_whose_value_is_assigned_are_steps_at_their_call() -> None:
+    """Issue 15: a step call whose result is kept (in command syntax too) is a step at
+    its line, labelled by the step or its command; Groovy values and helpers are not."""
+    from xops_lens.backends.rules import classify_step
+
+    pipeline = parse("""
+        pipeline {
+          agent any
+          stages {
+            stage('version') {
+              steps {
+                script {
+                  def pom = readMavenPom file: 'pom.xml'
+                  def v = sh(script: 'git describe --tags', returnStdout: true).trim()
+                  version = readFile('VERSION').trim()
+                  env.SHA = sh(returnStdout: true, script: 'git rev-parse HEAD')
+                  def cfg = readJSON file: 'config.json'
+                  def stamp = sh script: 'date +%s', returnStdout: true
+                  def m = [:]
+                  m.putAll([a: 1])
+                  def names = []
+                  names.add(pom.version)
+                  def x = 1
+                  def branch = env.BRANCH_NAME
+                  def next = nextVersion(v)
+                  String tag = "v${x}"
+                }
+              }
+            }
+          }
+        }
+        node('win') {
+          stage('meta') {
+            def props = readYaml(file: 'meta.yml')
+            WIN = bat(returnStdout: true, script: '@git log -1 --format=%H').trim()
+            def ps = powershell returnStdout: true, script: 'git rev-parse --short HEAD'
+            def info = readMavenPom(file: 'pom.xml')
+          }
+        }
+        """)
+    found = jobs(pipeline)
+    version, meta = found["version"], found["meta"]
+    assert [(s.line, s.uses or s.text) for s in version.steps] == [
+        (7, "readMavenPom"), (8, "git describe --tags"), (9, "readFile"),
+        (10, "git rev-parse HEAD"), (11, "readJSON"), (12, "date +%s")]
+    assert version.steps[0].text == "readMavenPom file: 'pom.xml'"
+    assert [(s.line, s.uses or s.text) for s in meta.steps] == [
+        (28, "readYaml"), (29, "@git log -1 --format=%H"),
+        (30, "git rev-parse --short HEAD"), (31, "readMavenPom")]
+    # Each reads the repository or asks a command for a value: information/metadata.
+    labels = {(s.line, (c := classify_step(s)).subsystem, c.kind)
+              for s in (*version.steps, *meta.steps)}
+    assert labels == {(line, "information", "metadata")
+                      for line in (7, 8, 9, 10, 11, 12, 28, 29, 30, 31)}
+    assert set(found) == {"version", "meta"}  # no helper or top-level job either
+
+
 # -- discovery ---------------------------------------------------------------------------
 
 def test_claims_jenkinsfiles_and_groovy_only_in_jenkins_folders() -> None:

@@ -5,7 +5,8 @@ A statement's head call is a step unless it only shapes other steps: a wrapper
 closure it is not known to be a step for (``.each { }``, ``docker.image(..).inside { }``,
 a library's ``withSomething { }``): the closure's calls are the steps then. A call on a
 local variable (``list.add(x)``) is not a step. Inside expressions only calls to known
-pipeline steps count (``env.X = sh(returnStdout: true, script: '...')``), since a bare
+pipeline steps count (``env.X = sh(returnStdout: true, script: '...')``, and in command
+syntax as an assignment's value: ``def pom = readMavenPom file: 'pom.xml'``), since a bare
 ``isRelease()`` there is a helper computing a value.
 """
 
@@ -43,7 +44,8 @@ WRAPPERS = frozenset({
 # Calls in expressions that run something (others there are helpers computing values).
 EXPRESSION_STEPS = frozenset({
     "sh", "bat", "powershell", "pwsh", "build", "input", "checkout", "git", "httpRequest",
-    "readFile", "readJSON", "readYaml", "readProperties", "findFiles", "fileExists", "load",
+    "readFile", "readJSON", "readYaml", "readProperties", "readMavenPom", "readCSV",
+    "readManifest", "readTrusted", "findFiles", "fileExists", "load",
     "tool", "libraryResource", "withCredentials", "docker", "unstash", "archiveArtifacts",
     "junit", "stash", "writeFile", "copyArtifacts", "emailext", "mail", "slackSend",
     "error", "echo", "pwd",

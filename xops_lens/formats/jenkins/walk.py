@@ -188,7 +188,7 @@ class Walker:
         elif (at := _assignment(stmt)) is not None:
             if word in self.parallel_maps and at >= 2 and group(stmt[1], "[") is not None:
                 ctx = self.parallel_branch(word, first.line, ctx)  # type: ignore[arg-type]
-            self.expression(stmt[at + 1:], ctx)
+            self.assigned(stmt[at + 1:], ctx)
         elif word is not None and (parsed := parse_call(stmt, 0)) is not None:
             call, after = parsed
             self.call(call, ctx, statement=True)
@@ -220,6 +220,23 @@ class Walker:
                            len(stmt))
                 self.statement(stmt[i:end], ctx.inner())
                 i = end
+
+    def assigned(self, value: list[Node], ctx: Ctx) -> None:
+        """The value of an assignment. A known step may be called there in command syntax
+        (``def pom = readMavenPom file: 'pom.xml'``), which :meth:`expression` cannot tell
+        from a variable followed by more words; other values are expressions."""
+        head = value[0] if value else None
+        nxt = value[1] if len(value) > 1 else None
+        if isinstance(head, Token) and head.kind == "id" and head.value in EXPRESSION_STEPS \
+                and nxt is not None and not isinstance(nxt, Group) \
+                and not (isinstance(nxt, Token) and nxt.value in CHAIN):
+            parsed = parse_call(value, 0)
+            if parsed is not None:
+                call, after = parsed
+                self.call(call, ctx, statement=False)
+                self.expression(value[after:], ctx)
+                return
+        self.expression(value, ctx)
 
     def expression(self, nodes: list[Node] | tuple[Node, ...], ctx: Ctx) -> None:
         """Closures in an expression are code; calls in it count if they are known steps."""
