@@ -19,6 +19,10 @@ from xops_lens.formats.jenkins import Jenkins
 
 SCHEMA = json.loads((REPO_ROOT / "xops_lens/schemas/scan.schema.json").read_text())
 CLOUDBUILD = "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, .]\n"
+# A build whose only image is one built earlier under a bare name: nothing in the file
+# tells it from other YAML, so only its name or formats.cloudbuild.paths can claim it.
+CLOUDBUILD_UNTOLD = "steps:\n  - name: make-builder\n    args: [make, all]\n"
+DRONE = "kind: pipeline\nsteps:\n  - name: test\n    image: golang\n    commands: [go test]\n"
 JENKINS = "pipeline {\n  agent any\n  stages { stage('a') { steps { sh 'make' } } }\n}\n"
 
 
@@ -62,7 +66,7 @@ def _scan(root: Path, *extra: str) -> tuple[int, str, str]:
 
 
 def test_a_scan_that_finds_nothing_says_what_looked_like_ci(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"ci/build-pipeline.yml": CLOUDBUILD, "README.md": "hello\n"})
+    write_tree(tmp_path, {"ci/build-pipeline.yml": DRONE, "README.md": "hello\n"})
     code, out, _ = _scan(tmp_path)
     assert code == 0
     assert "No CI steps found" in out
@@ -75,8 +79,8 @@ def test_a_scan_that_finds_nothing_says_what_looked_like_ci(tmp_path: Path) -> N
 
 
 def test_paths_setting_has_a_format_read_a_file(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"ci/build-pipeline.yml": CLOUDBUILD,
-                          "ci/gcb.yaml": CLOUDBUILD,
+    write_tree(tmp_path, {"ci/build-pipeline.yml": CLOUDBUILD_UNTOLD,
+                          "ci/gcb.yaml": CLOUDBUILD_UNTOLD,
                           ".xops-lens.toml": '[formats.cloudbuild]\npaths = ["ci/gcb.yaml"]\n'})
     code, out, _ = _scan(tmp_path, "--format", "json", "--set",
                          'formats.cloudbuild.paths=["ci/*-pipeline.yml"]')

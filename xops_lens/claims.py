@@ -9,6 +9,15 @@ stays within a folder, ``**`` crosses folders), set in ``.xops-lens.toml``
 (``--set 'formats.cloudbuild.paths=["ci/*.yaml"]'``). A matching file is read by that
 format even when its name follows no convention; the format may still decline a file
 that is not shaped like its configuration.
+
+Last, a YAML file that nothing claims by path may be claimed by its content: a format
+with ``claims_content`` (:class:`xops_lens.sdk.ContentClaimingFormat`; the built-in one
+is Cloud Build, whose configs are often called ``deploy/release.yaml``) is shown the
+text of such files. That look is bounded like the rest of discovery: a file is read
+through ``discover.read_text`` (confined to the root: no symlink out of it, regular files
+only) and only when it is no larger than MAX_FILE_BYTES and not under ``ignore.paths``;
+a scan reads at most MAX_FILES such files and MAX_TOTAL_BYTES of them, then says where
+it stopped. A file that cannot be read is nobody's and is not reported.
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+from xops_lens.errors import XopsLensError
 from xops_lens.globmatch import Glob, compile_glob
 
 # Words in a file's name (or folder) that CI configuration usually carries, with the
@@ -44,6 +55,14 @@ _CONFIG_SUFFIXES = (".yml", ".yaml", ".groovy", ".jenkinsfile")
 _NOT_CI_DIRS = frozenset({"docs", "doc", "test", "tests", "testdata", "fixtures", "examples",
                           "node_modules", "vendor"})
 MAX_LISTED = 50  # a tree of thousands of look-alikes is summarised past this
+CONTENT_SUFFIXES = (".yml", ".yaml")
+# The largest Cloud Build config of the sample corpus is 7.5 KiB: 256 KiB leaves room for
+# thirty times that (a larger config is read when formats.<name>.paths names it).
+MAX_FILE_BYTES = 256 * 1024
+# Reading and looking at a small YAML file costs some 30 microseconds (docs/benchmarks.md):
+# these bound the look to about a second on the largest trees.
+MAX_FILES = 20_000
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 
 
 class _Format(Protocol):
@@ -140,3 +159,49 @@ def looks_like_ci(path: str) -> Unclaimed | None:
 def unclaimed(paths: Sequence[str], claimed: set[str]) -> list[Unclaimed]:
     return [found for path in paths if path not in claimed
             and (found := looks_like_ci(path)) is not None]
+
+
+def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
+                     skip: Callable[[str], bool], warn: Callable[[str], None]
+                     ) -> dict[str, Any]:
+    """The formats that claim some of ``paths`` (files no format claimed by path) by their
+    content, by path; ``skip(path)`` leaves a file unread (``ignore.paths``)."""
+    from xops_lens.discover import read_text
+    from xops_lens.sdk import ContentClaimingFormat
+
+    lookers = [fmt for fmt in formats if isinstance(fmt, ContentClaimingFormat)]
+    found: dict[str, Any] = {}
+    if not lookers:
+        return found
+    files = total = 0
+    broken: set[str] = set()
+    for path in paths:
+        if not path.lower().endswith(CONTENT_SUFFIXES) or skip(path):
+            continue
+        if files >= MAX_FILES or total >= MAX_TOTAL_BYTES:
+            names = ", ".join(fmt.name for fmt in lookers)
+            warn(f"stopped looking for CI configuration by content after {files:,} YAML "
+                 f"files ({total / 1048576:.0f} MiB) at {path}; a file of {names} that "
+                 f"follows no naming convention can be named with "
+                 f"formats.<format>.paths")
+            break
+        try:
+            text = read_text(root, path, max_bytes=MAX_FILE_BYTES)
+        except XopsLensError:  # too large, not a regular file, outside the root, not text
+            continue
+        files += 1
+        total += len(text)
+        for fmt in lookers:
+            try:
+                if fmt.claims_content(path, text):
+                    found[path] = fmt
+                    break
+            except Exception as exc:  # a plugin's bug must not lose the scan
+                if fmt.name not in broken:
+                    broken.add(fmt.name)
+                    warn(f"format {fmt.name!r} failed looking at {path}: "
+                         f"{type(exc).__name__}; it claims no file by content in this scan")
+                lookers = [f for f in lookers if f.name not in broken]
+        if not lookers:
+            break
+    return found

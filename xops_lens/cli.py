@@ -220,10 +220,14 @@ def _report_target(spec: str, reporters: dict[str, Any],
 def formats() -> None:
     """List the CI formats the loaded plugins can read, with the files each claims."""
     from xops_lens.plugins import get_registry
+    from xops_lens.sdk import ContentClaimingFormat
 
     registry = get_registry()
     for name in sorted(registry.formats):
-        globs = ", ".join(registry.formats[name].globs)
+        fmt = registry.formats[name]
+        globs = ", ".join(fmt.globs)
+        if isinstance(fmt, ContentClaimingFormat):
+            globs += ", and YAML files of other names shaped like its configuration"
         click.echo(f"{name:<20} {globs}")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xops_lens.budget import Budget
-from xops_lens.claims import claimer, configured, unclaimed
+from xops_lens.claims import claim_by_content, claimer, configured, unclaimed
 from xops_lens.config import UserSettings
 from xops_lens.cost import estimate
 from xops_lens.discover import discover, read_text
@@ -209,12 +209,19 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     # The user's formats.<name>.paths first, then each format's conventions.
     claim = claimer(formats, configured(config.get("formats"), formats,
                                         result.messages.append))
-    claimed = [(path, fmt) for path in tree if (fmt := claim(path))]
+    by_path = {path: fmt for path in tree if (fmt := claim(path))}
+    texts: dict[str, str] = {}
+    ignores = Ignores(root, config, texts)
+    # Then what the formats that know their files by content say of the rest; a file
+    # ignore.paths leaves out is not even read for that.
+    by_path.update(claim_by_content(
+        root, [path for path in tree if path not in by_path], formats,
+        lambda path: ignores.path_rule(path) is not None, result.messages.append))
+    claimed = [(path, by_path[path]) for path in tree if path in by_path]
     # Entry files first, so a fragment that an entry includes is not analysed twice.
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))
     included_by: dict[str, tuple[str, str]] = {}
     reports: dict[str, FileReport] = {}
-    texts: dict[str, str] = {}
     for raw in found.skipped:  # names that are not UTF-8: no report could carry them
         skipped_fmt = claim(raw)
         if skipped_fmt is not None:
@@ -267,7 +274,6 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     result.unclaimed = unclaimed(tree, read)
 
     steps = [s for f in result.files if f.pipeline for s in f.pipeline.steps]
-    ignores = Ignores(root, config, texts)
     # Path rules and bare inline ignores act before any backend (an LLM) sees the steps.
     steps = ignores.drop_unlabelled(result, steps)
     labels = _classify(chosen, steps, registry, backend_messages.append)

@@ -21,6 +21,7 @@ __all__ = [
     "BackendUsage",
     "Classification",
     "ConfigurableBackend",
+    "ContentClaimingFormat",
     "Declined",
     "DescribedBackend",
     "Format",
@@ -62,6 +63,23 @@ class Format(Protocol):
     def entry(self, path: str) -> bool: ...
 
     def parse(self, source: Source) -> Pipeline: ...
+
+
+@runtime_checkable
+class ContentClaimingFormat(Protocol):
+    """A format that can also tell its configuration by its content (optional).
+
+    ``claims_content(path, text)`` is asked about the YAML files (``.yml``, ``.yaml``)
+    that no format claims by path nor by ``formats.<name>.paths``, outside
+    ``ignore.paths``, no larger than ``xops_lens.sniff.MAX_FILE_BYTES`` (see that module
+    for the scan's bounds), with their text. It is asked about every such file of a large
+    tree, so it must answer cheaply (a look at the text before any parse) and say yes
+    only to a file shaped like nothing but its configuration; it must not raise. The
+    first format (in registration order) that says yes reads the file, as if it had
+    claimed it by path.
+    """
+
+    def claims_content(self, path: str, text: str) -> bool: ...
 
 
 @runtime_checkable

@@ -1,4 +1,5 @@
-"""Google Cloud Build: ``cloudbuild.yaml`` (and ``cloudbuild-*.yaml`` variants).
+"""Google Cloud Build: ``cloudbuild.yaml`` (and ``cloudbuild-*.yaml`` variants), and YAML
+files of any name shaped like a build config (``deploy/gcb/release.yaml``).
 
 One build runs its steps in order on one worker, so the file is one Job; the rubric's
 steps are the items of ``steps``. A step runs a builder image: without an
@@ -7,14 +8,25 @@ with ``[build, ...]`` is ``docker build ...``), so the image is what the step us
 the text reads as that command line; with an ``entrypoint`` or a ``script`` the command
 is the step's work and the image only where it runs. ``images:`` and ``artifacts:`` are
 pushed after the steps; they are noted on the job.
+
+A config's name is free (``gcloud builds submit --config=...``, a trigger's config path),
+so a YAML file that no format claims by path is also read when its content is a build:
+every top-level key is one of the build config schema's, and every item of ``steps`` is
+a mapping of step keys whose ``name`` is a container image, with at least one step that
+runs something (``args``, ``entrypoint`` or ``script``) and one image that could be
+nothing else (a registry path, a tag, a substitution, or a well-known base image). A
+Tekton task, a Drone or Woodpecker pipeline (``image:``, ``commands:``), a Buildkite
+pipeline (``command:``, ``label:``), a GitHub workflow, a Kubernetes manifest
+(``apiVersion``), an Ansible playbook (a list) or a compose file fails one of these.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
-from xops_lens.errors import Declined, ParseError
+from xops_lens.errors import Declined, ParseError, XopsLensError
 from xops_lens.formats._yamlshape import (
     basename,
     command_line,
@@ -33,6 +45,27 @@ from xops_lens.yamlload import YList, YMap, load_mapping
 FORMAT_NAME = "cloudbuild"
 SUFFIXES = (".yaml", ".yml")
 
+# The build config file schema (cloud.google.com/build/docs/build-config-file-schema;
+# `dependencies` from "Manage build dependencies", `source` from the Build resource).
+BUILD_KEYS = frozenset({
+    "steps", "timeout", "queueTtl", "logsBucket", "options", "substitutions", "tags",
+    "serviceAccount", "secrets", "availableSecrets", "artifacts", "images", "dependencies",
+    "source",
+})
+STEP_KEYS = frozenset({
+    "name", "args", "env", "allowFailure", "allowExitCodes", "dir", "id", "waitFor",
+    "entrypoint", "secretEnv", "volumes", "timeout", "script", "automapSubstitutions",
+    "results",
+})
+RUNNING_KEYS = ("args", "entrypoint", "script")
+# A top-level `steps:` line: the cheap look that spares the parse of nearly every file.
+_TOP_STEPS = re.compile(r"^[\"']?steps[\"']?[ \t]*:", re.MULTILINE)
+# $PROJECT_ID, ${_REGION}: Cloud Build substitutions, in image names too
+_SUBSTITUTION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+_IMAGE = re.compile(r"[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]+)?"
+                    r"(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*"
+                    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-fx]+)?")
+
 
 # Base images with no program of their own: their args are the whole command line
 # (`name: ubuntu, args: [cat, x]` runs `cat x`).
@@ -41,6 +74,52 @@ BASE_IMAGES = frozenset({
     "python", "golang", "node", "ruby", "openjdk", "eclipse-temurin", "rust", "php",
     "cloud-sdk", "buildpack-deps",
 })
+
+
+def _image(name: Any) -> str | None:
+    """``name`` with its substitutions filled in when it reads as a container image."""
+    if not isinstance(name, str) or len(name) > 300:
+        return None
+    filled = _SUBSTITUTION.sub("x", name.strip())
+    return filled if _IMAGE.fullmatch(filled) else None
+
+
+def _telling(name: str, filled: str) -> bool:
+    """An image name no word of another file's `name:` would be: a registry path, a tag or
+    digest, a substitution, or a base image known by its bare name (ubuntu, python)."""
+    return filled != name or any(c in filled for c in "/:@") or filled in BASE_IMAGES
+
+
+def is_build_config(document: Any) -> bool:
+    """Whether a parsed YAML document is shaped like a Cloud Build config (see the
+    module's docstring)."""
+    if not isinstance(document, YMap) or not document.keys() <= BUILD_KEYS:
+        return False
+    steps = document.get("steps")
+    if not isinstance(steps, YList) or not steps:
+        return False
+    runs = telling = False
+    for item in steps:
+        if not isinstance(item, YMap) or not item.keys() <= STEP_KEYS:
+            return False
+        name = item.get("name")
+        filled = _image(name)
+        if filled is None:
+            return False
+        telling = telling or _telling(name.strip(), filled)
+        runs = runs or any(key in item for key in RUNNING_KEYS)
+    return runs and telling
+
+
+def claims_by_content(path: str, text: str) -> bool:
+    if not path.lower().endswith(SUFFIXES) or in_foreign_dir(path) \
+            or _TOP_STEPS.search(text) is None:
+        return False
+    try:
+        document = load_mapping(text, path)
+    except XopsLensError:  # not YAML, several documents, not a mapping: not a build
+        return False
+    return is_build_config(document)
 
 
 def _args(spec: YMap) -> list[str]:
@@ -133,6 +212,9 @@ class CloudBuild:
         # organisations that keep one file per trigger (int.cloudbuild.yaml)
         return (name.startswith("cloudbuild") or ".cloudbuild." in name) \
             and name.endswith(SUFFIXES) and not in_foreign_dir(path)
+
+    def claims_content(self, path: str, text: str) -> bool:
+        return claims_by_content(path, text)
 
     def entry(self, path: str) -> bool:
         return True
