@@ -67,6 +67,21 @@ def test_base_images_run_their_args_as_the_command() -> None:
     assert (custom.text, custom.uses) == ("my-builder --flag", "gcr.io/$PROJECT_ID/my-builder")
 
 
+def test_args_that_start_with_a_path_are_the_command() -> None:
+    # An image without an entrypoint runs its first arg: `./gradlew` is the program.
+    pipeline = parse("""
+        steps:
+          - name: gcr.io/$PROJECT_ID/android:28
+            args: [./gradlew, check]
+          - name: gcr.io/$PROJECT_ID/tools
+            args: [/bin/bash, -c, make lint]
+    """)
+    gradle, bash = pipeline.steps
+    assert (gradle.text, gradle.uses, gradle.input("image")) == (
+        "./gradlew check", None, "gcr.io/$PROJECT_ID/android:28")
+    assert (bash.text, bash.uses) == ("make lint", None)  # a shell's -c is its script
+
+
 def test_job_is_named_after_the_folder_and_artifacts_are_noted() -> None:
     pipeline = parse("""
         steps:

@@ -5,9 +5,10 @@ One build runs its steps in order on one worker, so the file is one Job; the rub
 steps are the items of ``steps``. A step runs a builder image: without an
 ``entrypoint`` the image's own program receives ``args`` (``gcr.io/cloud-builders/docker``
 with ``[build, ...]`` is ``docker build ...``), so the image is what the step uses and
-the text reads as that command line; with an ``entrypoint`` or a ``script`` the command
-is the step's work and the image only where it runs. ``images:`` and ``artifacts:`` are
-pushed after the steps; they are noted on the job.
+the text reads as that command line; with an ``entrypoint`` or a ``script``, or args
+that start with a program's path (``./gradlew``), the command is the step's work and the
+image only where it runs. ``images:`` and ``artifacts:`` are pushed after the steps;
+they are noted on the job.
 
 A config's name is free (``gcloud builds submit --config=...``, a trigger's config path),
 so a YAML file that no format claims by path is also read when its content is a build:
@@ -148,7 +149,9 @@ def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
         text = text_of(script)
     elif entrypoint:
         text = command_line([entrypoint, *args])
-    elif image_program(image) in BASE_IMAGES:
+    elif image_program(image) in BASE_IMAGES or args and args[0].startswith(("./", "/")):
+        # An image without an entrypoint runs its first arg: a path there (`./gradlew`,
+        # `/bin/bash`) is that program, not an argument of the image's own program.
         text = command_line(args)
     else:
         uses = image
