@@ -435,6 +435,8 @@ def test_large_files_and_symlinks_out_of_the_root_are_not_read(tmp_path: Path) -
         "ci/huge.yaml": build + "# padding\n" * (claims.MAX_FILE_BYTES // 10 + 1),
     })
     os.symlink(outside / "build.yaml", root / "ci" / "linked.yaml")
+    # inside the root: the file is looked at under its own name, not twice
+    os.symlink(root / "ci" / "small.yaml", root / "ci" / "again.yaml")
     os.mkfifo(root / "ci" / "pipe.yaml")  # opening it would block: never opened
     result = scan(root, backend="stub", registry=_with_stub(_registry()))
     assert {f.path: f.format for f in result.files} == {"ci/small.yaml": "cloudbuild"}

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_tree
-from xops_lens.discover import decode, discover, read_text
+from xops_lens.discover import SmallReader, decode, discover, read_text
 from xops_lens.errors import ParseError
 
 
@@ -85,3 +85,22 @@ def test_decode_errors(data: bytes, message: str) -> None:
     with pytest.raises(ParseError) as info:
         decode(data, "f.yml")
     assert str(info.value) == message
+
+
+def test_the_small_reader_reads_only_small_regular_text_files_inside_the_root(
+        tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {"x.yaml": "steps: []\n"})
+    root = write_tree(tmp_path / "repo", {"ci/a.yaml": "steps: []\n", "ci/big.yaml": "x" * 101,
+                                          "ci/bin.yaml": b"a\0b", "ci/latin.yaml": b"caf\xe9"})
+    os.symlink(outside, root / "linked-dir")
+    os.symlink(outside / "x.yaml", root / "ci" / "out.yaml")
+    os.symlink(root / "ci" / "a.yaml", root / "ci" / "in.yaml")
+    os.mkfifo(root / "ci" / "fifo.yaml")
+    (root / "ci" / "dir.yaml").mkdir()
+    reader = SmallReader(root)
+    assert reader.read("ci/a.yaml", 100) == "steps: []\n"
+    for path in ("linked-dir/x.yaml", "ci/out.yaml", "ci/in.yaml", "ci/fifo.yaml",
+                 "ci/dir.yaml", "ci/big.yaml", "ci/bin.yaml", "ci/latin.yaml", "ci/none.yaml",
+                 "../outside/x.yaml", "ci/.."):
+        assert reader.read(path, 100) is None, path
+    assert reader.read("ci/big.yaml", 101) == "x" * 101

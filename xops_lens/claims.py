@@ -13,11 +13,11 @@ that is not shaped like its configuration.
 Last, a YAML file that nothing claims by path may be claimed by its content: a format
 with ``claims_content`` (:class:`xops_lens.sdk.ContentClaimingFormat`; the built-in one
 is Cloud Build, whose configs are often called ``deploy/release.yaml``) is shown the
-text of such files. That look is bounded like the rest of discovery: a file is read
-through ``discover.read_text`` (confined to the root: no symlink out of it, regular files
-only) and only when it is no larger than MAX_FILE_BYTES and not under ``ignore.paths``;
-a scan reads at most MAX_FILES such files and MAX_TOTAL_BYTES of them, then says where
-it stopped. A file that cannot be read is nobody's and is not reported.
+text of such files. That look is bounded like the rest of discovery: a file is read by
+``discover.SmallReader`` (confined to the root; regular files only, no symlink, no FIFO)
+and only when it is no larger than MAX_FILE_BYTES and not under ``ignore.paths``; a
+scan reads at most MAX_FILES such files and MAX_TOTAL_BYTES of them, then says where it
+stopped. A file that cannot be read is nobody's and is not reported.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from xops_lens.errors import XopsLensError
 from xops_lens.globmatch import Glob, compile_glob
 
 # Words in a file's name (or folder) that CI configuration usually carries, with the
@@ -59,10 +58,10 @@ CONTENT_SUFFIXES = (".yml", ".yaml")
 # The largest Cloud Build config of the sample corpus is 7.5 KiB: 256 KiB leaves room for
 # thirty times that (a larger config is read when formats.<name>.paths names it).
 MAX_FILE_BYTES = 256 * 1024
-# Reading and looking at a small YAML file costs some 30 microseconds (docs/benchmarks.md):
-# these bound the look to about a second on the largest trees.
-MAX_FILES = 20_000
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
+# Reading and looking at a small YAML file costs some 15 to 20 microseconds
+# (docs/benchmarks.md, bench/content_claims.py): these bound the look to about a second.
+MAX_FILES = 50_000
+MAX_TOTAL_BYTES = 128 * 1024 * 1024
 
 
 class _Format(Protocol):
@@ -166,7 +165,7 @@ def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
                      ) -> dict[str, Any]:
     """The formats that claim some of ``paths`` (files no format claimed by path) by their
     content, by path; ``skip(path)`` leaves a file unread (``ignore.paths``)."""
-    from xops_lens.discover import read_text
+    from xops_lens.discover import SmallReader
     from xops_lens.sdk import ContentClaimingFormat
 
     lookers = [fmt for fmt in formats if isinstance(fmt, ContentClaimingFormat)]
@@ -175,6 +174,7 @@ def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
         return found
     files = total = 0
     broken: set[str] = set()
+    reader = SmallReader(root)
     for path in paths:
         if not path.lower().endswith(CONTENT_SUFFIXES) or skip(path):
             continue
@@ -185,9 +185,8 @@ def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
                  f"follows no naming convention can be named with "
                  f"formats.<format>.paths")
             break
-        try:
-            text = read_text(root, path, max_bytes=MAX_FILE_BYTES)
-        except XopsLensError:  # too large, not a regular file, outside the root, not text
+        text = reader.read(path, MAX_FILE_BYTES)
+        if text is None:  # too large, not a regular file, a symlink, outside the root
             continue
         files += 1
         total += len(text)

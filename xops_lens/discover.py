@@ -153,6 +153,78 @@ def read_text(root: Path, rel_path: str, *, referrer: str | None = None,
     return decode(data, rel_path)
 
 
+class SmallReader:
+    """Reads many small files under one root for a look at their content, cheaply and
+    without leaving the root: what claims.claim_by_content reads YAML files with.
+
+    :func:`read_text` resolves the root and every component of each path (its realpath
+    calls were most of the look's time on a tree of 2,000 YAML files,
+    docs/benchmarks.md). Here the root and each folder are resolved once, and the file
+    itself is opened without following a symlink (``O_NOFOLLOW``), as a regular file
+    only: a symlink is not looked at (what it points to inside the root is looked at
+    under its own name), nor is a FIFO or a device. Nothing is reported for a file
+    skipped: none was claimed.
+    """
+
+    _FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+              | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+    def __init__(self, root: Path) -> None:
+        self._root = str(root)
+        self._root_real = os.path.normcase(os.path.realpath(root))
+        self._folders: dict[str, str | None] = {}
+
+    def _folder(self, rel_dir: str) -> str | None:
+        """The real path of a folder of the tree, None when it is outside the root."""
+        try:
+            return self._folders[rel_dir]
+        except KeyError:
+            pass
+        real: str | None = os.path.realpath(os.path.join(self._root, rel_dir))
+        normal = os.path.normcase(real)  # type: ignore[arg-type]
+        if normal != self._root_real and not normal.startswith(
+                os.path.join(self._root_real, "")):
+            real = None
+        self._folders[rel_dir] = real
+        return real
+
+    def read(self, rel_path: str, max_bytes: int) -> str | None:
+        """The text of ``rel_path`` when it is a regular file inside the root of at most
+        ``max_bytes``, not a symlink, and text; None otherwise."""
+        rel_dir, name = os.path.split(rel_path)
+        folder = self._folder(rel_dir)
+        if folder is None or name in ("", ".", ".."):
+            return None
+        path = os.path.join(folder, name)
+        if not getattr(os, "O_NOFOLLOW", 0) and os.path.islink(path):
+            return None  # a platform without O_NOFOLLOW: looked at before opening
+        try:
+            descriptor = os.open(path, self._FLAGS)
+        except OSError:  # ELOOP: a symlink; missing, unreadable
+            return None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+                return None
+            # Bounded even if the file grew after the fstat.
+            chunks: list[bytes] = []
+            left = max_bytes + 1
+            while left > 0 and (chunk := os.read(descriptor, left)):
+                chunks.append(chunk)
+                left -= len(chunk)
+            data = b"".join(chunks)
+        except OSError:
+            return None
+        finally:
+            os.close(descriptor)
+        if len(data) > max_bytes:
+            return None
+        try:
+            return decode(data, rel_path)
+        except ParseError:
+            return None
+
+
 def decode(data: bytes, path: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:

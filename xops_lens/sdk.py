@@ -71,7 +71,7 @@ class ContentClaimingFormat(Protocol):
 
     ``claims_content(path, text)`` is asked about the YAML files (``.yml``, ``.yaml``)
     that no format claims by path nor by ``formats.<name>.paths``, outside
-    ``ignore.paths``, no larger than ``xops_lens.sniff.MAX_FILE_BYTES`` (see that module
+    ``ignore.paths``, no larger than ``xops_lens.claims.MAX_FILE_BYTES`` (see that module
     for the scan's bounds), with their text. It is asked about every such file of a large
     tree, so it must answer cheaply (a look at the text before any parse) and say yes
     only to a file shaped like nothing but its configuration; it must not raise. The

@@ -113,8 +113,8 @@ def is_build_config(document: Any) -> bool:
 
 
 def claims_by_content(path: str, text: str) -> bool:
-    if not path.lower().endswith(SUFFIXES) or in_foreign_dir(path) \
-            or _TOP_STEPS.search(text) is None:
+    if "steps" not in text or _TOP_STEPS.search(text) is None \
+            or not path.lower().endswith(SUFFIXES) or in_foreign_dir(path):
         return False
     try:
         document = load_mapping(text, path)

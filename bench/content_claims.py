@@ -1,0 +1,167 @@
+"""What claiming Cloud Build configs by their content costs a scan of a tree full of YAML
+that is not CI, as docs/benchmarks.md "Cloud Build configs by content" reports it.
+
+Usage::
+
+    python bench/content_claims.py                 # 2,000 YAML files, 7 rounds
+    python bench/content_claims.py --files 20000 --rounds 3 --git
+
+Builds a tree of ``--files`` YAML files that are not CI (Kubernetes manifests, Helm
+values, compose files, Ansible task lists, OpenAPI fragments, and one in twenty with a
+top-level ``steps:`` that is not a build: tutorials, GitHub-style step lists, Drone
+pipelines), plus one CI workflow and one freely named Cloud Build config. ``--git``
+makes it a git work tree first (discovery then asks git, as in a real checkout).
+Each round, in this process, alternating: the whole scan (``--format``-less, the rules
+backend, ``XOPS_LENS_WORKERS=0``) with the content look, the same scan with a Cloud
+Build format that has no ``claims_content``, and the look alone
+(``claims.claim_by_content`` over the files no format claims). Prints the median and
+minimum of each, the files the look read and parsed, and what the scan read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from xops_lens import claims  # noqa: E402
+from xops_lens.discover import discover  # noqa: E402
+from xops_lens.formats import cloudbuild  # noqa: E402
+from xops_lens.plugins import Registry, build_plugin_manager  # noqa: E402
+from xops_lens.scan import scan  # noqa: E402
+
+MANIFEST = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{i}
+  labels: {{app: web-{i}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web-{i}}}}}
+  template:
+    metadata: {{labels: {{app: web-{i}}}}}
+    spec:
+      containers:
+        - name: web
+          image: gcr.io/example/web:{i}
+          args: [--port, "8080"]
+          ports: [{{containerPort: 8080}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web-{i}}}
+spec:
+  ports: [{{port: 80, targetPort: 8080}}]
+"""
+VALUES = "replicaCount: {i}\nimage:\n  repository: example/app\n  tag: '1.{i}'\n" + "".join(
+    f"key{k}:\n  enabled: true\n  value: {k}\n" for k in range(40))
+COMPOSE = ("services:\n  app:\n    image: example/app:{i}\n    build: .\n    command: [serve]\n"
+           "    ports: ['80{i}:80']\n  db:\n    image: postgres:16\n")
+ANSIBLE = "".join(f"- name: Task {{i}}.{k}\n  apt: {{{{name: pkg{k}}}}}\n" for k in range(30))
+OPENAPI = ("openapi: 3.0.0\ninfo: {{title: api {i}, version: '1'}}\npaths:\n"
+           + "".join(f"  /item{k}:\n    get:\n      responses: {{{{'200': {{{{description: ok}}}}}}}}\n"
+                     for k in range(30)))
+STEPS_NOT_A_BUILD = (
+    "title: Tutorial {i}\nsteps:\n  - name: Open the console\n  - name: Click build\n",
+    "steps:\n  - name: checkout\n    uses: actions/checkout@v4\n  - name: test\n    run: make\n",
+    "kind: pipeline\nsteps:\n  - name: test\n    image: golang\n    commands: [go test]\n",
+)
+WORKFLOW = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - run: make test\n")
+BUILD = ("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, app, .]\n"
+         "  - name: gcr.io/cloud-builders/docker\n    args: [push, app]\n")
+
+
+def build_tree(root: Path, files: int) -> None:
+    shapes = (MANIFEST, VALUES, COMPOSE, ANSIBLE, OPENAPI)
+    for i in range(files):
+        folder = root / f"deploy/service{i // 50}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if i % 20 == 19:
+            text = STEPS_NOT_A_BUILD[i % 3]
+        else:
+            text = shapes[i % len(shapes)]
+        (folder / f"file{i}.yaml").write_text(text.format(i=i), encoding="utf-8")
+    (root / ".github/workflows").mkdir(parents=True)
+    (root / ".github/workflows/ci.yml").write_text(WORKFLOW, encoding="utf-8")
+    (root / "release/gcb").mkdir(parents=True)
+    (root / "release/gcb/publish.yaml").write_text(BUILD, encoding="utf-8")
+
+
+class _NameOnly:
+    """The Cloud Build format as it was: claims by name only."""
+
+    def __init__(self) -> None:
+        self._fmt = cloudbuild.CloudBuild()
+        self.name, self.globs = self._fmt.name, self._fmt.globs
+
+    def claims(self, path: str) -> bool:
+        return self._fmt.claims(path)
+
+    def entry(self, path: str) -> bool:
+        return True
+
+    def parse(self, source: Any) -> Any:
+        return self._fmt.parse(source)
+
+
+def _registries() -> tuple[Registry, Registry]:
+    with_look = build_plugin_manager(load_entry_points=False)[1]
+    without = build_plugin_manager(load_entry_points=False)[1]
+    without.formats["cloudbuild"] = _NameOnly()  # type: ignore[assignment]
+    return with_look, without
+
+
+def _timed(action: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--git", action="store_true")
+    args = parser.parse_args()
+    os.environ["XOPS_LENS_WORKERS"] = "0"
+    with_look, without = _registries()
+    formats = list(with_look.formats.values())
+    with tempfile.TemporaryDirectory(prefix="xops-lens-content-") as temp:
+        root = Path(temp)
+        build_tree(root, args.files)
+        if args.git:
+            subprocess.run(["git", "init", "-q", str(root)], check=True)
+            subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+        tree = discover(root).paths
+        rest = [p for p in tree if not any(f.claims(p) for f in formats)]
+        parsed = sum(1 for p in rest if cloudbuild._TOP_STEPS.search(
+            (root / p).read_text(encoding="utf-8")))
+        times: dict[str, list[float]] = {"scan": [], "scan, name only": [], "look alone": []}
+        result: Any = None
+        for _ in range(args.rounds):
+            seconds, result = _timed(lambda: scan(root, registry=with_look))
+            times["scan"].append(seconds)
+            times["scan, name only"].append(_timed(lambda: scan(root, registry=without))[0])
+            times["look alone"].append(_timed(lambda: claims.claim_by_content(
+                root, rest, formats, lambda p: False, lambda m: None))[0])
+    print(f"{args.files:,} YAML files that are not CI ({'git' if args.git else 'walk'}), "
+          f"{len(rest):,} looked at, {parsed} parsed as YAML (a top-level steps: line)")
+    print("read by the scan: " + ", ".join(f"{f.path} ({f.format})" for f in result.files))
+    for what, values in times.items():
+        print(f"{what:<16} median {statistics.median(values):.3f} s, "
+              f"min {min(values):.3f} s ({args.rounds} rounds)")
+
+
+if __name__ == "__main__":
+    main()
