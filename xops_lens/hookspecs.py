@@ -29,7 +29,9 @@ def register_formats(register: Callable[[Format], None]) -> None:
     """Called once when the plugin manager loads; add CI formats with ``register(fmt)``.
 
     A format object has ``name``, ``globs``, ``claims(path) -> bool`` and
-    ``parse(source) -> Pipeline`` (see :class:`xops_lens.sdk.Format`).
+    ``parse(source) -> Pipeline`` (see :class:`xops_lens.sdk.Format`), and may have
+    ``claims_content(path, text) -> bool`` for files it knows by their content
+    (:class:`xops_lens.sdk.ContentClaimingFormat`).
 
     Example::
 
