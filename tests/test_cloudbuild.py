@@ -75,8 +75,11 @@ def test_args_that_start_with_a_path_are_the_command() -> None:
             args: [./gradlew, check]
           - name: gcr.io/$PROJECT_ID/tools
             args: [/bin/bash, -c, make lint]
+          - name: gcr.io/cloud-builders/bazel
+            args: [//app:image]
     """)
-    gradle, bash = pipeline.steps
+    gradle, bash, bazel = pipeline.steps
+    assert (bazel.text, bazel.uses) == ("bazel //app:image", "gcr.io/cloud-builders/bazel")
     assert (gradle.text, gradle.uses, gradle.input("image")) == (
         "./gradlew check", None, "gcr.io/$PROJECT_ID/android:28")
     assert (bash.text, bash.uses) == ("make lint", None)  # a shell's -c is its script

@@ -61,6 +61,8 @@ STEP_KEYS = frozenset({
 RUNNING_KEYS = ("args", "entrypoint", "script")
 # A top-level `steps:` line: the cheap look that spares the parse of nearly every file.
 _TOP_STEPS = re.compile(r"^[\"']?steps[\"']?[ \t]*:", re.MULTILINE)
+# ./gradlew, ../run.sh, /bin/bash; not a Bazel label (//pkg:target)
+_PROGRAM_PATH = re.compile(r"\.{1,2}/|/(?!/)")
 # $PROJECT_ID, ${_REGION}: Cloud Build substitutions, in image names too
 _SUBSTITUTION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 _IMAGE = re.compile(r"[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]+)?"
@@ -149,7 +151,7 @@ def _step(item: Any, line: int, file: str, job_id: str, index: int) -> Step:
         text = text_of(script)
     elif entrypoint:
         text = command_line([entrypoint, *args])
-    elif image_program(image) in BASE_IMAGES or args and args[0].startswith(("./", "/")):
+    elif image_program(image) in BASE_IMAGES or args and _PROGRAM_PATH.match(args[0]):
         # An image without an entrypoint runs its first arg: a path there (`./gradlew`,
         # `/bin/bash`) is that program, not an argument of the image's own program.
         text = command_line(args)
