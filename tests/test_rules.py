@@ -682,7 +682,7 @@ STORAGE = [
     ("gsutil -m cp -r gs://my-bucket/inputs ./inputs", "artifact-download"),
     ("gcloud storage cp gs://my-bucket/report.tar.gz /tmp/", "artifact-download"),
     ("aws s3 cp --region eu-west-1 s3://my-bucket/tool.zip tool.zip", "artifact-download"),
-    ("aws s3 sync s3://cache-bucket/prefix ./prefix", "artifact-download"),
+    ("aws s3 sync s3://ci-outputs/prefix ./prefix", "artifact-download"),
     ("s3cmd get s3://b/k ./k", "artifact-download"),
     ("azcopy copy 'https://acct.blob.core.windows.net/c/x.zip?sv=1' ./x.zip",
      "artifact-download"),

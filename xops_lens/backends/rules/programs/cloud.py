@@ -52,15 +52,20 @@ _SERVED = frozenset("site www web website static cdn docs html hosting frontend"
 def _storage_copy(reader: Reader, call: Call, found: Lookup) -> Hit | None:
     if found.label not in STORAGE_COPIES:
         return None
+    said = set()
+    for p in found.positionals:
+        said.update(w.lower() for w in words_of(p))
+    cache = bool(said & {"cache", "caches"})
     if _from_storage(found.positionals):
         # `gsutil cp gs://b/x .`: a copy out of a bucket brings files into the job
+        if cache:
+            return Hit("cache-restore", 0.8, f"restores a cache with `{short(found.label)}`", 2)
         return Hit("artifact-download", 0.8, f"copies from storage with `{short(found.label)}`",
                    2)
     if not any(_BUCKET.search(p) for p in found.positionals):
         return None  # a bucket named by a variable: the table's answer stands
-    said = set()
-    for p in found.positionals:
-        said.update(words_of(p))
+    if cache:
+        return Hit("cache-save", 0.8, f"stores a cache with `{short(found.label)}`", 2)
     if said & _SERVED:
         return Hit("deploy", 0.7, f"copies pages to a serving bucket with `{short(found.label)}`",
                    2)
@@ -168,6 +173,8 @@ PROGRAMS: tuple[Program, ...] = (
             "storage": "publish", "secrets": "credentials", "compute": "deploy",
             # decrypting a key or a secret kept in Cloud KMS brings it into the job
             "kms decrypt": "credentials", "kms": "credentials",
+            # Firebase Test Lab runs the app's tests on its devices
+            "firebase test": "test",
             "info": "metadata", "version": "metadata", "projects describe": "metadata",
             "*": "deploy"},
             options=words_list("--account --configuration --format --project --region --zone"),

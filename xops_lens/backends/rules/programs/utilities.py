@@ -176,7 +176,15 @@ def _find(reader: Reader, call: Call) -> Hit | None | _Next:
 
 def _tar(reader: Reader, call: Call) -> Hit | None | _Next:
     args = call.args
-    if any(_TAR_CREATE.match(a) for a in args[:1] + [a for a in args[1:] if a.startswith("-")]):
+    creates = any(_TAR_CREATE.match(a)
+                  for a in args[:1] + [a for a in args[1:] if a.startswith("-")])
+    if any("cache" in a.lower() for a in args):
+        # `tar czf /build_cache/cache.tgz .gradle`, `tar xzf cache.tgz`: a cache packed to
+        # be stored, or unpacked after it was fetched (TAXONOMY tie-breaker 5)
+        if creates:
+            return Hit("cache-save", 0.6, "packs a cache with `tar`", 1)
+        return Hit("cache-restore", 0.6, "unpacks a cache with `tar`", 1)
+    if creates:
         # `tar -czf dist.tgz build/`: packing an archive packages (build)
         return Hit("build", 0.6, "packs an archive with `tar`", 1)
     return utility(reader, call)
