@@ -68,11 +68,19 @@ _SELF_FLAGS = frozenset(("--version", "-version", "-V", "version", "-v", "/versi
                          "-Version", "--Version", "--help", "-h", "help", "/?", "-?"))
 
 
-def _asks_about_itself(args: Sequence[str]) -> bool:
+# programs whose `-v` alone asks for more output, not the version (`tox -v`, `ninja -v`)
+_VERBOSE_V = frozenset("tox nox ninja pytest py.test python python3 pip pip3 cargo ctest "
+                       "rsync curl wget tar ssh scp cp mv rm ansible ansible-playbook "
+                       "packer bats prove".split())
+
+
+def _asks_about_itself(args: Sequence[str], prog: str = "") -> bool:
     """`tool --version 2>/dev/null`: the only argument, redirections aside, asks the tool
     for its version or usage."""
     plain = without_redirects(args)
-    return len(plain) == 1 and plain[0] in _SELF_FLAGS
+    if len(plain) != 1 or plain[0] not in _SELF_FLAGS:
+        return False
+    return not (plain[0] == "-v" and prog in _VERBOSE_V)
 
 
 # where builds put the binaries they make
@@ -226,7 +234,7 @@ class Reader:
         program = registry.PROGRAMS.get(prog)
         if program is not None and program.arguments is not None:
             args = program.arguments(args)
-        if _asks_about_itself(args):
+        if _asks_about_itself(args, prog):
             if is_path and _BUILT_BINARY.match(words[0]):
                 # `bin/skopeo -v`, `./release/linux/amd64/gorush --help`: the binary the
                 # job built, run once to see that it starts

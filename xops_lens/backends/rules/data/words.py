@@ -40,6 +40,9 @@ WORD_KINDS: dict[str, str] = {
     "html": "generate",
     "runtest": "test", "runtests": "test", "buildpkg": "build", "commitlint": "lint",
     "automerge": "publish", "tarpaulin": "test", "pest": "test", "activate": "toolchain",
+    # MSVC's environment scripts (`call vcvars64.bat`) prepare the compiler
+    "vcvars": "toolchain", "vcvarsall": "toolchain", "vcvars32": "toolchain",
+    "vcvars64": "toolchain", "vsdevcmd": "toolchain",
     "paratest": "test", "phpunit": "test", "rspec": "test", "jest": "test", "mocha": "test",
     "vitest": "test", "karma": "test",
     # bundlers named as scripts or targets (`yarn encore production`, `npm run webpack`)
@@ -182,6 +185,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("merge", "branch branches dependabot upstream", "publish"),
         ("upload generate", "steps pipeline pipelines", "decide"),
         ("create draft make cut publish upload", "release releases", "publish"),
+        # "assemble-release-apk", "build release binaries": the release variant is built
+        ("assemble build compile", "release releases", "build"),
+        # "compare-release-version", "verify-version": a check that the versions agree
+        ("compare check verify validate ensure", "version versions", "lint"),
         # signing a release build makes it (TAXONOMY tie-breaker 7); installing a
         # tool from a project's releases prepares the job
         ("sign signing codesign notarize", "release releases", "build"),
@@ -199,8 +206,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         # creating repositories (on a registry or forge) is an effect on the world
         ("create", "repo repos repository repositories", "publish"),
         ("set update post send", "status", "notify"),
-        ("make compose render generate create write prepare draft", "email body message "
-         "notes", "generate"),
+        ("make compose render generate create write prepare draft extract", "email body "
+         "message notes", "generate"),
         # making a site or its pages generates them; publishing them is another step
         ("gen generate render build make", "pages site website docs doc", "generate"),
         ("install setup set get download", "toolchain sdk compiler jdk java python node "
