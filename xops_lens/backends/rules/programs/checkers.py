@@ -15,6 +15,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("editorconfig-checker", {"*": "lint"}),
     Program("ec", {"validate": "lint", "*": "lint"}),
     Program("typos", {"*": "lint"}),
+    Program("spellchecker", {"*": "lint"}),
+    Program("misspell", {"*": "lint"}),
     Program("vale", {"*": "lint"}),
     Program("lychee", {"*": "lint"}),
     Program("markdown-link-check", {"*": "lint"}),

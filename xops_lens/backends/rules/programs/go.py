@@ -35,6 +35,9 @@ def _go(reader: Reader, call: Call) -> Hit | _Next:
         # `go install`, `go install -tags x ./...`: builds and installs the module
         # itself; `go install example.com/tool@v1` puts a tool on the PATH
         return Hit("build", 0.8, "builds the module with `go install`", 2)
+    if call.args[:1] == ["env"] and ("-w" in call.args or "-u" in call.args):
+        # `go env -w CGO_ENABLED=0`: sets the toolchain's settings (tie-breaker 6)
+        return Hit("toolchain", 0.85, "sets Go's environment with `go env -w`", 1)
     return NEXT
 
 

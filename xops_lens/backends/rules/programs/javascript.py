@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 
 
 def _global_install(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    if found.sub in ("config", "set") and any(
+            "authtoken" in a.lower() or "_auth" in a.lower() or "TOKEN" in a for a in call.args):
+        # `npm config set //registry.npmjs.org/:_authToken $NPM_TOKEN`: a secret put where
+        # the tool reads it (TAXONOMY tie-breaker 8)
+        return Hit("credentials", 0.85, f"puts a registry token into `{short(found.label)}`", 2)
     if found.value == "dependencies" and found.positionals \
             and any(a in ("-g", "--global") for a in call.args):
         # `npm i -g npm@latest`, `npm install -g pnpm`: a command-line tool installed

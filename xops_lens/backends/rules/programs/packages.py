@@ -27,7 +27,7 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     "kubectl helm terraform "
     # build and packaging tools of their own ecosystems
     "snapcraft flatpak-builder rpm-build rpmbuild dpkg-dev debhelper devscripts fakeroot "
-    "chocolatey python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
+    "chocolatey gmake coreutils python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
     "python-pip "
     # checkers and command-line tools a job runs on the code, not code it imports: the
     # blind samples' labellers read installing them as preparing the job (issue 15)
@@ -101,9 +101,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("zypper", {"*": "dependencies"}, refine=toolchain_install),
     Program("rpm", {"-q": "metadata", "-qa": "metadata", "--query": "metadata", "*": "dependencies"}),
     Program("apk", {"*": "dependencies"}, refine=toolchain_install),
-    Program("pacman", {"*": "dependencies"}, refine=toolchain_install),
+    Program("pacman", {"-R": "toolchain", "-Rs": "toolchain", "-Rns": "toolchain",
+            "-Rdd": "toolchain", "-Syu": "toolchain", "-Syuu": "toolchain", "-Q": "metadata",
+            "-Qi": "metadata", "*": "dependencies"}, refine=toolchain_install),
     Program("emerge", {"*": "dependencies"}),
-    Program("pkg", {"*": "dependencies"}),
+    Program("pkg", {"*": "dependencies"}, refine=toolchain_install),
     Program("pkg_add", {"*": "dependencies"}),
     Program("port", {"*": "dependencies"}, refine=toolchain_install),
     Program("brew", {"install": "dependencies", "update": "toolchain", "upgrade": "dependencies",
@@ -111,7 +113,10 @@ PROGRAMS: tuple[Program, ...] = (
             "unlink": "toolchain", "uninstall": "toolchain", "list": "metadata",
             "info": "metadata", "config": "metadata", "--prefix": "metadata",
             "cleanup": "toolchain", "bump-formula-pr": "publish", "bump-cask-pr": "publish",
-            "audit": "lint", "style": "lint", "test": "test", "*": "dependencies"},
+            "audit": "lint", "style": "lint", "test": "test",
+            # `brew services start valkey`: a service for the tests (tie-breaker 6)
+            "services": "toolchain", "pin": "toolchain", "unpin": "toolchain",
+            "*": "dependencies"},
             options=words_list("--cask"),
             refine=toolchain_install),
     Program("choco", {"*": "dependencies"}, refine=toolchain_install),

@@ -88,6 +88,8 @@ PROGRAMS: tuple[Program, ...] = (
             "--version": "metadata", "-V": "metadata", "*": Via.SCRIPT, "": "unknown"},
             options=words_list("--check-hash-based-pycs -W -X"), arguments=_joined_flags),
     Program("uv", {"pip install": "dependencies", "pip sync": "dependencies",
+            "pip list": "metadata", "pip freeze": "metadata", "pip show": "metadata",
+            "pip tree": "metadata", "tree": "metadata", "pip check": "lint",
             "pip": "dependencies", "sync": "dependencies", "lock": "dependencies",
             "add": "dependencies", "venv": "toolchain", "python": "toolchain",
             "tool install": "toolchain", "tool": "toolchain", "build": "build",

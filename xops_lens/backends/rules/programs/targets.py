@@ -30,7 +30,7 @@ TARGETS: dict[str, dict[str, str]] = {
              "format": "lint", "fmt": "lint", "vet": "lint", "tidy": "lint",
              "generate": "generate", "gen": "generate", "docs": "generate",
              "doc": "generate", "e2e": "test", "run": "unknown", "verify": "test",
-             "audit": "analysis"},
+             "audit": "analysis", "linkcheck": "lint", "spelling": "lint"},
     "npm": {"": "unknown", "build": "build", "test": "test", "lint": "lint",
             "check": "lint", "typecheck": "lint", "tsc": "lint", "format": "lint",
             "prettier": "lint", "dev": "build", "start": "test", "ci": "test",
