@@ -57,6 +57,7 @@ class Tag(Enum):
     RUNS_SCRIPT = "runs a script judged by its file name"
     DOWNLOADS = "downloads"
     COVERAGE_TARGET = "runs a target or subcommand named for coverage"
+    PACKS_ARCHIVE = "packs an archive"  # zip, 7z a, tar c, Compress-Archive
 
 
 # Hits that hand a value on to later steps.

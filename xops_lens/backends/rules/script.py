@@ -303,6 +303,14 @@ def classify_script(text: str, name: str, job: str) -> tuple[str, float, str]:
         # constants chosen by a condition (`if ...; then echo "changed=true"`), or beside
         # values computed: a flag or value derived by the step's own rule (tie-breaker 8)
         return "decide", 0.65, "sets step outputs by a condition"
+    if kind == "build" and best.tag is Tag.PACKS_ARCHIVE:
+        kept = [h for h in real if h.kind in ("artifact-upload", "report")]
+        if kept and all(h.tag is Tag.PACKS_ARCHIVE for h in real if h.kind == "build"):
+            # `7z a out.zip bin && appveyor PushArtifact out.zip`: the archive is packed
+            # to be kept, which is what the step is for (tie-breaker 1)
+            upload = kept[0]
+            return upload.kind, min(upload.confidence, 0.75), clip_why(
+                f"{upload.why} (packed first)")
     if kind == "publish" and "gh-pages" in text and "git" in text and "push" in text:
         # `git checkout gh-pages ... git push`: the branch serves a site (tie-breaker 13)
         return "deploy", min(confidence, 0.75), clip_why(f"{why} (a pages branch)")

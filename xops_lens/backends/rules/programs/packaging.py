@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xops_lens.backends.rules.hit import Hit, ran
+from xops_lens.backends.rules.hit import Hit, Tag, ran
 from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, _Next
 from xops_lens.backends.rules.words import short
 
@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from xops_lens.backends.rules.reader import Reader
 
 _VERIFYING = frozenset(("-c", "--check"))
+
+
+def packs_archive(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    """`zip -r out.zip dist`, `7z a x.zip bin`: an archive packed (build), marked so that a
+    step which packs its outputs only to upload them is judged by the upload."""
+    if found.value == "build":
+        return Hit("build", 0.9, f"packs an archive with `{short(found.label)}`", 2,
+                   Tag.PACKS_ARCHIVE)
+    return None
 
 
 def _hashes_a_value(reader: Reader, call: Call) -> Hit | _Next:
@@ -76,7 +85,9 @@ PROGRAMS: tuple[Program, ...] = (
     Program("lipo", {"*": "build"}),
     Program("strip", {"*": "build"}),
     Program("upx", {"*": "build"}),
-    Program("zip", {"*": "build"}),
-    Program("7z", {"a": "build", "x": "dependencies", "e": "dependencies", "*": "build"}),
-    Program("7za", {"a": "build", "x": "dependencies", "e": "dependencies", "*": "build"}),
+    Program("zip", {"*": "build"}, refine=packs_archive),
+    Program("7z", {"a": "build", "x": "dependencies", "e": "dependencies", "*": "build"},
+            refine=packs_archive),
+    Program("7za", {"a": "build", "x": "dependencies", "e": "dependencies", "*": "build"},
+            refine=packs_archive),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xops_lens.backends.rules.hit import Hit, ran
+from xops_lens.backends.rules.programs.packaging import packs_archive
 from xops_lens.backends.rules.program import Call, Program, Via
 from xops_lens.backends.rules.programs.utilities import frees_disk, utility
 from xops_lens.backends.rules.shell import LazyPattern
@@ -79,7 +80,7 @@ PROGRAMS: tuple[Program, ...] = (
         "set-item set-variable new-variable clear-content set-executionpolicy set-strictmode "
         "expand-archive"),
     Program("get-filehash", {"*": "build"}),
-    Program("compress-archive", {"*": "build"}),
+    Program("compress-archive", {"*": "build"}, refine=packs_archive),
     Program("pester", {"*": "test"}),
     Program("invoke-pester", {"*": "test"}),
     Program("install-module", {"*": "dependencies"}),

@@ -186,7 +186,7 @@ def _tar(reader: Reader, call: Call) -> Hit | None | _Next:
         return Hit("cache-restore", 0.6, "unpacks a cache with `tar`", 1)
     if creates:
         # `tar -czf dist.tgz build/`: packing an archive packages (build)
-        return Hit("build", 0.6, "packs an archive with `tar`", 1)
+        return Hit("build", 0.6, "packs an archive with `tar`", 1, Tag.PACKS_ARCHIVE)
     return utility(reader, call)
 
 
