@@ -189,6 +189,8 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ("assemble build compile", "release releases", "build"),
         # "compare-release-version", "verify-version": a check that the versions agree
         ("compare check verify validate ensure", "version versions", "lint"),
+        # checksum or wrapper validation measures a risk (TAXONOMY tie-breaker 11)
+        ("validate verify check", "wrapper wrappers checksum checksums", "analysis"),
         # signing a release build makes it (TAXONOMY tie-breaker 7); installing a
         # tool from a project's releases prepares the job
         ("sign signing codesign notarize", "release releases", "build"),

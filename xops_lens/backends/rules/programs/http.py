@@ -44,8 +44,12 @@ _ARCHIVE_URL = LazyPattern(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|
 _RELEASE_ASSET = LazyPattern(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
                             r"/-/releases/[^\s]*/downloads/")
 _RELEASE_URL_VAR = LazyPattern(r"\$\{?[A-Z0-9_]*RELEASES?_[A-Z0-9_]*(URL|API|ENDPOINT)\b")
+_SHELLS = frozenset("sh bash dash zsh sudo iex invoke-expression".split())
+_INSTALLER_URL = LazyPattern(r"install|setup|get[-.]|bootstrap|\.(sh|py|php|pl|rb|ps1)\b")
 _INSTALLER_SHELLS = frozenset(
     "sh bash dash zsh python python3 php perl ruby node sudo iex invoke-expression".split())
+# `wget -qO- URL`, `curl -o - URL`: the body goes to standard output, no file is kept
+_TO_STDOUT = LazyPattern(r"(^|\s)(-[a-zA-Z]*O-|-[a-zA-Z]*[oO]\s+-(\s|$)|--output(-document)?[= ]-(\s|$))")
 _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 
 
@@ -77,14 +81,18 @@ def request(reader: Reader, call: Call, found: Lookup) -> Hit:
             return Hit("publish", 0.6, f"adds to a release with `{prog}`", 2)
         return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
     receiver = program_of(cmd.piped_to)[0]
-    if receiver in _INSTALLER_SHELLS:
+    if receiver in _INSTALLER_SHELLS and (receiver in _SHELLS or _INSTALLER_URL.search(low)):
+        # `curl ... | sh`; `curl https://getcomposer.org/installer | php` (an interpreter
+        # given a download is an installer when the URL says so, else it reads the data)
         return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
     if _RELEASE_ASSET.search(low):
         # a file attached to a GitHub or GitLab release: a tool's binary for the job
         return _downloads("toolchain", 0.7, f"downloads a released tool with `{prog}`")
     if receiver in EXTRACT_PROGRAMS:
         return _downloads("dependencies", 0.65, f"downloads and unpacks with `{prog}`")
-    if prog in _SAVING_DOWNLOADERS or _HTTP_SAVE.search(joined) or _ARCHIVE_URL.search(low):
+    to_stdout = _TO_STDOUT.search(joined) is not None
+    if (prog in _SAVING_DOWNLOADERS and not to_stdout) or (
+            _HTTP_SAVE.search(joined) and not to_stdout) or _ARCHIVE_URL.search(low):
         return _downloads("dependencies", 0.65, f"downloads with `{prog}`")
     return Hit("metadata", 0.5, f"queries a URL with `{prog}`", 1)
 

@@ -159,6 +159,9 @@ def release_target(name: str) -> tuple[str, str] | None:
             and not w.isdigit()]
     if not rest or any(w in RELEASE_DESTINATIONS for w in rest):
         return "publish", "release"
+    if rest[0] in ("get", "fetch", "download", "pull"):
+        # `make get-releases`: the releases of others fetched for the job
+        return "dependencies", f"{rest[0]} releases"
     found = kind_from_words(rest)
     if found is not None:
         return found
