@@ -111,7 +111,7 @@ WORD_KINDS: dict[str, str] = {
     "pdf": "generate", "md": "generate", "markdown": "generate", "website": "generate",
     "decide": "decide", "compute": "decide", "calculate": "decide",
     "determine": "decide", "matrix": "decide", "outputs": "decide", "bump": "decide",
-    "filter": "decide", "filters": "decide", "skip": "decide", "plan": "decide",
+    "filter": "decide", "filters": "decide", "skip": "decide", "plan": "analysis",
     "channel": "decide", "fail": "decide",
     # action
     "deploy": "deploy", "deploys": "deploy", "deployment": "deploy",

@@ -67,7 +67,15 @@ def run_script(reader: Reader, path: str, args: Sequence[str], cmd: Command, dep
     parts = [p for p in PATH_SEP.split(path) if p and p not in (".", "..")]
     base = SCRIPT_EXT.sub("", parts[-1]) if parts else path
     shown = short(parts[-1] if parts else path, 40)
-    found = kind_from_words(words_of(base))
+    named = [w.lower() for w in words_of(base)]
+    table = reader.commands.get(named[0]) if len(named) > 1 else None
+    if table is not None and named[1] in table and not isinstance(table[named[1]], Via) \
+            and table[named[1]] != "unknown":
+        # `terraform-plan.sh`, `docker-build.sh`, `helm_upgrade.py`: a program and one of
+        # its subcommands in the script's name say what the script wraps
+        return _script_hit(str(table[named[1]]), 0.65,
+                           f"runs script `{shown}` ({named[0]} {named[1]})")
+    found = kind_from_words(named)
     from_name = found is not None
     if found == ("dependencies", "install") and _installs_a_tool(reader, words_of(base)):
         # `ci/install-hub.sh`, `install_rust.sh`: the script puts one tool in place
