@@ -23,12 +23,13 @@ EXAMPLE = REPO_ROOT / "examples" / "pipelines" / "jenkins"
 # parser evaluation in xops_lens/formats/jenkins/__init__.py is measured against these.
 HAND_CHECKED: dict[str, list[int]] = {
     "jenkinsci__git-plugin/Jenkinsfile": [5],
-    "apache__maven/Jenkinsfile": [33, 34, 36, 41, 70, 71, 72, 76],
-    "apache__struts/Jenkinsfile": [41, 61, 80, 103, 107, 108, 115, 136, 141, 145, 146, 159,
-                                   161, 173, 185, 186, 204, 213, 236, 259],
+    # block steps (timeout, withEnv, dir, withCredentials, withChecks, ...) included
+    "apache__maven/Jenkinsfile": [32, 33, 34, 36, 38, 41, 67, 70, 71, 72, 76],
+    "apache__struts/Jenkinsfile": [41, 61, 80, 103, 107, 108, 115, 136, 141, 145, 146, 158,
+                                   159, 161, 172, 173, 185, 186, 204, 213, 236, 259],
     "apache__mxnet/ci/jenkins/Jenkinsfile_unix_cpu": [28, 29, 30, 32, 36, 46, 69],
-    "jenkinsci__jenkins/Jenkinsfile": [11, 24, 35, 42, 43, 51, 54, 79, 82, 92, 93, 117, 120,
-                                       127, 129, 138],
+    "jenkinsci__jenkins/Jenkinsfile": [11, 22, 24, 29, 35, 42, 43, 50, 51, 53, 54, 79, 82, 89,
+                                       90, 92, 93, 114, 117, 120, 125, 126, 127, 129, 138],
 }
 HAND_CHECKED_UP_TO = {"jenkinsci__jenkins/Jenkinsfile": 140}
 
@@ -106,7 +107,8 @@ def test_hostile_nesting_is_an_error_not_a_crash() -> None:
     deep = "node {\n" + "x(" * (MAX_NESTING + 5) + ")" * (MAX_NESTING + 5) + "\n}\n"
     assert "nested deeper" in error(deep).message
     ok = "node {\n" + "dir('a') {\n" * 40 + "sh 'x'\n" + "}\n" * 40 + "}\n"
-    assert [s.line for s in parse(ok).steps] == [42]
+    # each `dir` is a step of its own (a block step), and so is the `sh` it holds
+    assert [s.line for s in parse(ok).steps] == [*range(2, 42), 42]
     brackets = "node {\n  sh " + "[" * 90 + "{ sh 'y' }" + "]" * 90 + "\n}\n"
     parse(brackets)
 
@@ -200,7 +202,7 @@ def test_shell_text_is_the_script_in_every_string_form() -> None:
     assert [s.line for s in steps] == [6, 7, 8, 12, 13, 14]
 
 
-def test_wrappers_and_script_blocks_hold_steps_but_are_not_steps() -> None:
+def test_block_steps_are_steps_and_script_blocks_are_not() -> None:
     pipeline = parse("""
         pipeline {
           agent any
@@ -233,9 +235,15 @@ def test_wrappers_and_script_blocks_hold_steps_but_are_not_steps() -> None:
         """)
     s = jobs(pipeline)["s"]
     assert [(st.line, st.name if st.uses else st.text) for st in s.steps] == [
-        (7, "login"), (9, "a"), (12, "b"), (16, "findFiles"), (17, "echo"),
-        (18, "git describe"), (19, "release"), (19, "snapshot"), (21, "npm test"),
-        (23, "docker.build")]
+        (6, "withCredentials"), (7, "login"), (9, "dir"), (9, "a"), (10, "timeout"),
+        (11, "retry"), (12, "withEnv"), (12, "b"), (16, "findFiles"), (17, "echo"),
+        (18, "git describe"), (19, "release"), (19, "snapshot"),
+        (20, "docker.image().inside"), (21, "npm test"), (23, "docker.build")]
+    # a block step's text is its call, never its body
+    assert [st.text for st in s.steps if st.line in (9, 10, 20) and st.uses][:3] == [
+        "dir('sub')", "timeout(time: 5, unit: 'MINUTES')",
+        "docker.image('node:20').inside('-u root')"]
+    assert dict(s.steps[4].inputs) == {"time": "5", "unit": "MINUTES"}
 
 
 @pytest.mark.parametrize(("excludes", "width"), [

@@ -21,7 +21,9 @@ step rules (wrappers, known steps, local receivers):
   corpus; no dependency. Its rules were written with these files in view, which flatters
   it; the tree-sitter misses are mostly calls swallowed by ERROR nodes.
 
-So the hand-written parser is used, and nothing is added to the dependencies.
+So the hand-written parser is used, and nothing is added to the dependencies. (Measured
+when block steps such as ``timeout { }`` and ``withCredentials { }`` were not yet steps;
+the pinned reference now holds them too: 66 lines in the same 5 files.)
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
 """Which Jenkins calls are steps, and what a step's text, name and hint are.
 
-A statement's head call is a step unless it only shapes other steps: a wrapper
-(``withCredentials``, ``dir``, ``timeout``, ``script``, ...) or any call that takes a
-closure it is not known to be a step for (``.each { }``, ``docker.image(..).inside { }``,
-a library's ``withSomething { }``): the closure's calls are the steps then. A call on a
-local variable (``list.add(x)``) is not a step. Inside expressions only calls to known
+A statement's head call is a step unless it takes a closure it is not known to be a step
+for (``script { }``, ``.each { }``, a library's ``withSomething { }``): the closure's calls
+are the steps then. A block step of Jenkins or a common plugin (``withCredentials``,
+``dir``, ``timeout``, ``container``, ``docker.image(..).inside``: :data:`STEP_WRAPPERS`)
+is a step call as TAXONOMY counts them, so it is a step of its own, at its line, whose
+text is the call without its body (it is labelled by what it does itself: credentials,
+a toolchain, the shape of the run), and the steps in its body are steps as well. A call
+on a local variable (``list.add(x)``) is not a step. Inside expressions only calls to known
 pipeline steps count (``env.X = sh(returnStdout: true, script: '...')``, and in command
 syntax as an assignment's value: ``def pom = readMavenPom file: 'pom.xml'``), since a bare
 ``isRelease()`` there is a helper computing a value.
@@ -31,15 +34,29 @@ KIND_HINTS: dict[str, str] = {
     "mattermostSend": "notify", "discordSend": "notify", "hipchatSend": "notify",
     "githubNotify": "notify", "setGitHubPullRequestStatus": "notify",
 }
-# Calls whose closure holds the steps; the call itself does no work of its own.
-WRAPPERS = frozenset({
-    "script", "dir", "timeout", "retry", "withEnv", "withCredentials", "timestamps",
-    "ansiColor", "withDockerRegistry", "withDockerContainer", "withDockerServer", "withMaven",
-    "sshagent", "lock", "catchError", "warnError", "container", "podTemplate", "wrap",
-    "withAWS", "withVault", "configFileProvider", "xvfb", "withSonarQubeEnv", "withChecks",
-    "waitUntil", "withGradle", "withAnt", "withPythonEnv", "nodejs", "withKubeConfig",
-    "withGroovy", "withNPM", "withFolderProperties", "ws", "milestone", "inside", "withRun",
-    "withRegistry", "withTool", "tee", "withContext", "gitlabCommitStatus",
+# Block steps (Jenkins' own and common plugins'), by the name a call spells: each is a
+# step of its own, and so are the steps of its body. The rule backend's table of Jenkins
+# steps (backends/rules/data/plugins.py, JENKINS_STEPS) gives each its kind; a test keeps
+# the two in step. Not here: `script` (Groovy, no step), and `node`, `stage`, `parallel`
+# and `podTemplate`, which make jobs or agents rather than steps.
+STEP_WRAPPERS = frozenset({
+    # credentials
+    "withCredentials", "withDockerRegistry", "withKubeConfig", "withKubeCredentials",
+    "withAWS", "sshagent", "withVault", "withSonarQubeEnv", "docker.withRegistry",
+    # the job's toolchain and environment
+    "withEnv", "withMaven", "withGradle", "withAnt", "withGroovy", "withNPM",
+    "withPythonEnv", "nodejs", "ansiColor", "timestamps", "wrap", "container", "xvfb",
+    "configFileProvider", "withDockerContainer", "withDockerServer", "withContext",
+    "docker.image().inside", "docker.image().withRun", "docker.withServer", "docker.withTool",
+    # how the steps of the body run: where, how long, how often, on what failure
+    "timeout", "retry", "dir", "ws", "lock", "throttle", "catchError", "warnError",
+    "waitUntil", "withChecks", "tee", "withFolderProperties",
+    # a commit status kept, or test results published, while the body runs
+    "gitlabCommitStatus", "gitlabBuilds", "realtimeJUnit",
+})
+# Calls whose closure holds the steps, whether or not the call is a step as well.
+WRAPPERS = STEP_WRAPPERS | frozenset({
+    "script", "podTemplate", "inside", "withRun", "withRegistry", "withTool",
 })
 # Calls in expressions that run something (others there are helpers computing values).
 EXPRESSION_STEPS = frozenset({
@@ -84,6 +101,15 @@ class Call:
 
 def source_of(text: str, call: Call) -> str:
     snippet = text[call.start:call.end].strip()
+    return snippet if len(snippet) <= MAX_TEXT else snippet[: MAX_TEXT - 3] + "..."
+
+
+def head_of(text: str, call: Call) -> str:
+    """A block step's own text: the call and its arguments, without the body (whose
+    steps are steps of their own). The slice is bounded before it is made, so that
+    wrappers nested in each other's arguments cannot copy the file once per level."""
+    end = call.closure.open.start if call.closure is not None else call.end
+    snippet = text[call.start:min(end, call.start + MAX_TEXT + 1)].strip()
     return snippet if len(snippet) <= MAX_TEXT else snippet[: MAX_TEXT - 3] + "..."
 
 

@@ -9,7 +9,7 @@ them), the pipeline's ``post { }``, and the top level for steps outside all of t
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xops_lens.errors import ParseError
@@ -30,10 +30,12 @@ from xops_lens.formats.jenkins.steps import (
     KIND_HINTS,
     NON_STEP_ROOTS,
     SHELL_STEPS,
+    STEP_WRAPPERS,
     WRAPPERS,
     Call,
     first_literal,
     group,
+    head_of,
     is_token,
     literal,
     named_args,
@@ -294,6 +296,9 @@ class Walker:
         local = call.root in self.locals or call.root in NON_STEP_ROOTS
         closures = [n for n in call.args if group(n, "{") is not None]
         if call.closure is not None or closures or call.short in WRAPPERS:
+            if call.closure is not None and call.name in STEP_WRAPPERS \
+                    and ctx.kind != "top" and call.root not in NON_STEP_ROOTS:
+                self.add_wrapper(call, ctx)
             self.expression(call.args, ctx)
             if call.closure is not None:
                 width = self.lists.get(call.root) if call.name.rsplit(".", 1)[-1] \
@@ -340,6 +345,19 @@ class Walker:
         job.matrix = max(job.matrix, ctx.loop)
         return ctx.inner(job=job, kind="stage")
 
+    def add_wrapper(self, call: Call, ctx: Ctx) -> None:
+        """A block step (``timeout(..) { }``, ``withCredentials([..]) { }``): a step whose
+        text is the call without its body, so that it is judged, and priced, by its own
+        effect, the steps of the body being steps of their own. Only inside a node, a
+        stage, a parallel branch or a helper: a wrapper around a scripted pipeline's
+        nodes (``timestamps { node { } }``) is in no body TAXONOMY counts steps in, and
+        would make a job of its own that no agent runs."""
+        job = ctx.job or self.top
+        inputs = tuple((k, v) for k, nodes in named_args(call).items()
+                       if (v := literal(nodes)) is not None)
+        job.steps.append(Step(file=self.path, line=call.line, job=job.id, name=call.name,
+                              text=head_of(self.text, call), uses=call.name, inputs=inputs))
+
     def add_step(self, call: Call, ctx: Ctx) -> None:
         job = ctx.job or self.top
         hint = KIND_HINTS.get(call.name)
@@ -356,7 +374,9 @@ class Walker:
             text = source_of(self.text, call)
             helper = self.functions.get(call.name)
             if helper is not None and helper is not job:
-                text = "\n".join([text, *(s.text for s in helper.steps)])[:MAX_CALL_TEXT]
+                # the helper's work, not the block steps around it: the call is judged by it
+                text = "\n".join([text, *(s.text for s in helper.steps
+                                          if s.uses not in STEP_WRAPPERS)])[:MAX_CALL_TEXT]
             step = Step(file=self.path, line=call.line, job=job.id, name=call.name, text=text,
                         uses=call.name, inputs=inputs, kind_hint=hint)
         job.steps.append(step)
@@ -433,9 +453,6 @@ def _distinct(builders: list[JobBuilder]) -> list[JobBuilder]:
         seen[builder.id] = count + 1
         if count and (builder.steps or builder.manual):
             builder.id = f"{builder.id}#{count + 1}"
-            for index, step in enumerate(builder.steps):
-                builder.steps[index] = Step(
-                    file=step.file, line=step.line, job=builder.id, name=step.name,
-                    text=step.text, uses=step.uses, inputs=step.inputs,
-                    kind_hint=step.kind_hint)
+            # every other field kept: a post block's outcome and condition above all
+            builder.steps[:] = [replace(step, job=builder.id) for step in builder.steps]
     return builders

@@ -42,6 +42,31 @@ JENKINS_STEPS: dict[str, str] = {
     "jacoco": "analysis",
     "s3Upload": "publish", "s3Download": "artifact-download",
     "sshPublisher": "deploy",
+    "milestone": "metadata",
+    # Block steps (formats/jenkins/steps.py, STEP_WRAPPERS): each is a step of its own,
+    # judged by what it does itself, the steps of its body being steps as well. Those that
+    # bring secrets into the job are credentials; those that prepare its tools or its
+    # environment (variables, a container, a console) toolchain; those that only shape
+    # how the body runs (a time limit, retries, a folder, a lock) metadata, as setting
+    # shell options is (TAXONOMY tie-breakers 4 and 6).
+    "withCredentials": "credentials", "withDockerRegistry": "credentials",
+    "withKubeConfig": "credentials", "withKubeCredentials": "credentials",
+    "withAWS": "credentials", "sshagent": "credentials", "withVault": "credentials",
+    "withSonarQubeEnv": "credentials", "docker.withRegistry": "credentials",
+    "withEnv": "toolchain", "withMaven": "toolchain", "withGradle": "toolchain",
+    "withAnt": "toolchain", "withGroovy": "toolchain", "withNPM": "toolchain",
+    "withPythonEnv": "toolchain", "nodejs": "toolchain", "ansiColor": "toolchain",
+    "timestamps": "toolchain", "wrap": "toolchain", "container": "toolchain",
+    "xvfb": "toolchain", "configFileProvider": "toolchain",
+    "withDockerContainer": "toolchain", "withDockerServer": "toolchain",
+    "withContext": "toolchain", "docker.image().inside": "toolchain",
+    "docker.image().withRun": "toolchain", "docker.withServer": "toolchain",
+    "docker.withTool": "toolchain",
+    "timeout": "metadata", "retry": "metadata", "dir": "metadata", "ws": "metadata",
+    "lock": "metadata", "throttle": "metadata", "catchError": "metadata",
+    "warnError": "metadata", "waitUntil": "metadata", "withChecks": "metadata",
+    "tee": "metadata", "withFolderProperties": "metadata",
+    "gitlabCommitStatus": "notify", "gitlabBuilds": "notify", "realtimeJUnit": "report",
 }
 
 # Inputs of a reusable unit (action, task, orb command) that hold a command or script.
