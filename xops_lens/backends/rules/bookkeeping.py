@@ -42,6 +42,11 @@ TRIVIAL_SUBSTITUTIONS: frozenset[str] = frozenset(
 )
 
 
+# a secret or token among what a line writes to the job's environment
+_SECRET_IN_ENV = LazyPattern(r"secrets\.|GHX_SECRET|token|passw(or)?d|secret|api_?key|"
+                             r"private_?key|credential", re.I)
+
+
 def _tagged(kind: str, confidence: float, tag: Tag, weight: int) -> Hit:
     return Hit(kind, confidence, tag.value, weight, tag)
 
@@ -78,6 +83,10 @@ def ci_file_write(reader: Reader, raw: str) -> Hit | None:
     if "github_step_summary" in low:
         return Hit("report", 0.7, "writes the job summary", 1)
     if "github_env" in low or "github_path" in low or "::add-path" in low or "::set-env" in low:
+        if "github_env" in low and _SECRET_IN_ENV.search(raw):
+            # `echo "TF_VAR_token=${{ steps.app.outputs.token }}" >> $GITHUB_ENV`: a secret
+            # put into a variable for later steps (TAXONOMY tie-breaker 8)
+            return Hit("credentials", 0.7, "puts a secret into the environment", 1)
         return _tagged("toolchain", 0.7, Tag.SETS_ENV, 1)
     if "##vso[task.setvariable" in low:
         return _tagged("decide", 0.7, Tag.SETS_VARIABLE, 1)
