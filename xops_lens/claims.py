@@ -11,13 +11,16 @@ format even when its name follows no convention; the format may still decline a 
 that is not shaped like its configuration.
 
 Last, a YAML file that nothing claims by path may be claimed by its content: a format
-with ``claims_content`` (:class:`xops_lens.sdk.ContentClaimingFormat`; the built-in one
-is Cloud Build, whose configs are often called ``deploy/release.yaml``) is shown the
-text of such files. That look is bounded like the rest of discovery: a file is read by
+with ``claims_content`` (:class:`xops_lens.sdk.ContentClaimingFormat`: Cloud Build, whose
+configs are often called ``deploy/release.yaml``; Tekton, whose resources live in any
+folder, ``.lighthouse/jenkins-x/`` for Jenkins X; GitLab CI) is shown the text of such
+files. That look is bounded like the rest of discovery: a file is read by
 ``discover.SmallReader`` (confined to the root; regular files only, no symlink, no FIFO)
 and only when it is no larger than MAX_FILE_BYTES and not under ``ignore.paths``; a
 scan reads at most MAX_FILES such files and MAX_TOTAL_BYTES of them, then says where it
-stopped. A file that cannot be read is nobody's and is not reported.
+stopped. A file that cannot be read is nobody's and is not reported. A format may look
+only in some trees (:class:`xops_lens.sdk.ContentScopedFormat`): GitLab CI claims YAML
+under ``.gitlab/`` by content only when the tree has no ``.gitlab-ci.yml``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from xops_lens.globmatch import Glob, compile_glob
 # Words in a file's name (or folder) that CI configuration usually carries, with the
 # format they most likely belong to (None: no single guess).
 _LOOKS: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    # Jenkins X's Lighthouse folder (.lighthouse/jenkins-x/) holds Tekton, not Jenkins.
+    (re.compile(r"(^|/)\.lighthouse(/|$)", re.I), "tekton"),
     (re.compile(r"jenkins", re.I), "jenkins"),
     (re.compile(r"cloudbuild|cloud-build", re.I), "cloudbuild"),
     (re.compile(r"azure-pipelines|azure-devops|\.azuredevops|\.vsts", re.I), "azure-pipelines"),
@@ -160,15 +165,40 @@ def unclaimed(paths: Sequence[str], claimed: set[str]) -> list[Unclaimed]:
             and (found := looks_like_ci(path)) is not None]
 
 
-def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
-                     skip: Callable[[str], bool], warn: Callable[[str], None]
-                     ) -> dict[str, Any]:
-    """The formats that claim some of ``paths`` (files no format claimed by path) by their
-    content, by path; ``skip(path)`` leaves a file unread (``ignore.paths``)."""
-    from xops_lens.discover import SmallReader
-    from xops_lens.sdk import ContentClaimingFormat
+def _looking(formats: Sequence[Any], tree: Sequence[str], warn: Callable[[str], None]
+             ) -> list[Any]:
+    """The formats that look at content in this tree: every ContentClaimingFormat, less
+    the ContentScopedFormats that say no to the tree."""
+    from xops_lens.sdk import ContentClaimingFormat, ContentScopedFormat
 
-    lookers = [fmt for fmt in formats if isinstance(fmt, ContentClaimingFormat)]
+    lookers = []
+    paths: frozenset[str] | None = None
+    for fmt in formats:
+        if not isinstance(fmt, ContentClaimingFormat):
+            continue
+        if isinstance(fmt, ContentScopedFormat):
+            paths = frozenset(tree) if paths is None else paths
+            try:
+                if not fmt.claims_content_in(paths):
+                    continue
+            except Exception as exc:  # a plugin's bug must not lose the scan
+                warn(f"format {fmt.name!r} failed looking at the tree: "
+                     f"{type(exc).__name__}; it claims no file by content in this scan")
+                continue
+        lookers.append(fmt)
+    return lookers
+
+
+def claim_by_content(root: Path, paths: Sequence[str], formats: Sequence[Any],
+                     skip: Callable[[str], bool], warn: Callable[[str], None],
+                     tree: Sequence[str] | None = None) -> dict[str, Any]:
+    """The formats that claim some of ``paths`` (files no format claimed by path) by their
+    content, by path; ``skip(path)`` leaves a file unread (``ignore.paths``). ``tree``
+    (every path of the scan, ``paths`` when not given) is what a
+    :class:`xops_lens.sdk.ContentScopedFormat` is asked whether it looks at all."""
+    from xops_lens.discover import SmallReader
+
+    lookers = _looking(formats, tree if tree is not None else paths, warn)
     found: dict[str, Any] = {}
     if not lookers:
         return found

@@ -227,7 +227,9 @@ def formats() -> None:
         fmt = registry.formats[name]
         globs = ", ".join(fmt.globs)
         if isinstance(fmt, ContentClaimingFormat):
-            globs += ", and YAML files of other names shaped like its configuration"
+            said = getattr(fmt, "content_claims", None)
+            globs += ", and " + (said if isinstance(said, str) and said.strip() else
+                                 "YAML files of other names shaped like its configuration")
         click.echo(f"{name:<20} {globs}")
 
 

@@ -216,7 +216,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
     # ignore.paths leaves out is not even read for that.
     by_path.update(claim_by_content(
         root, [path for path in tree if path not in by_path], formats,
-        lambda path: ignores.path_rule(path) is not None, result.messages.append))
+        lambda path: ignores.path_rule(path) is not None, result.messages.append, tree))
     claimed = [(path, by_path[path]) for path in tree if path in by_path]
     # Entry files first, so a fragment that an entry includes is not analysed twice.
     claimed.sort(key=lambda pair: not pair[1].entry(pair[0]))

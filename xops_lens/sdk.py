@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, runtime_checkable
@@ -22,6 +22,7 @@ __all__ = [
     "Classification",
     "ConfigurableBackend",
     "ContentClaimingFormat",
+    "ContentScopedFormat",
     "Declined",
     "DescribedBackend",
     "Format",
@@ -76,10 +77,25 @@ class ContentClaimingFormat(Protocol):
     tree, so it must answer cheaply (a look at the text before any parse) and say yes
     only to a file shaped like nothing but its configuration; it must not raise. The
     first format (in registration order) that says yes reads the file, as if it had
-    claimed it by path.
+    claimed it by path. An optional ``content_claims`` string says which files, for
+    ``xops-lens formats`` ("YAML files of other names holding Tekton resources").
     """
 
     def claims_content(self, path: str, text: str) -> bool: ...
+
+
+@runtime_checkable
+class ContentScopedFormat(Protocol):
+    """A content-claiming format whose look depends on the tree (optional).
+
+    ``claims_content_in(tree)`` is asked once per scan, with every path of the scanned
+    tree, before any file is shown to ``claims_content``; False, and the format is shown
+    no file's content in this scan. GitLab CI's answer: only in a tree without
+    ``.gitlab-ci.yml``, whose includes otherwise say which files under ``.gitlab/`` are
+    configuration. It must be cheap and must not raise.
+    """
+
+    def claims_content_in(self, tree: AbstractSet[str]) -> bool: ...
 
 
 @runtime_checkable
