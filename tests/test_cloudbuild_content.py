@@ -392,7 +392,10 @@ def test_a_scan_reads_freely_named_builds_and_nothing_else(tmp_path: Path) -> No
     write_tree(tmp_path, files)
     result = scan(tmp_path, backend="stub", registry=_with_stub(_registry()))
     read = {f.path: f.format for f in result.files}
-    assert read == {path: "cloudbuild" for path in [*POSITIVE, "cloudbuild.yaml"]}
+    # the Tekton task is Tekton's, by its content (tests/test_tekton_content.py)
+    tekton = f"misc/case-{list(NEGATIVE).index('tekton task')}.yaml"
+    assert read == {**{path: "cloudbuild" for path in [*POSITIVE, "cloudbuild.yaml"]},
+                    tekton: "tekton"}
     assert all(f.error is None for f in result.files)
     by_path = {f.path: f.pipeline for f in result.files}
     release: Pipeline | None = by_path["deploy/gcb/release.yaml"]

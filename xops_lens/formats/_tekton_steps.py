@@ -3,7 +3,8 @@
 A step runs its ``script``, or ``command`` + ``args``, in its ``image``; then the
 commands are the work and the image only where it runs. A step with neither runs the
 image's own program (the image is what it ``uses``), and a step with ``ref:`` runs a
-StepAction, named by its ``ref``.
+StepAction, named by its ``ref``. An ``image: uses:<source>`` (its own or the
+``stepTemplate``'s) is Jenkins X Lighthouse's borrowed step (``_lighthouse``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from xops_lens.errors import ParseError
+from xops_lens.formats._lighthouse import borrowed_step, uses_source
 from xops_lens.formats._yamlshape import (
     command_line,
     describe,
@@ -70,6 +72,9 @@ def tekton_step(item: Any, line: int, job_id: str, default_image: str, index: in
     script = spec.get("script")
     command = _words(spec, "command")
     args = _words(spec, "args")
+    source = uses_source(image)
+    if source is not None and script is None and not command and not args:
+        return borrowed_step(source, text_of(name).strip(), file=file, line=line, job=job_id)
     if script is None and not command and args and image:
         # Arguments to the image's own entrypoint: the image is the program.
         text = command_line([image_program(image), *args])

@@ -3,7 +3,13 @@
 Tekton files have no fixed name, so the format claims YAML under ``tekton/`` or
 ``.tekton/`` folders, files whose path mentions tekton, and the catalog layout
 (``task/<name>/<version>/<name>.yaml``); ``parse`` then sniffs ``apiVersion:
-tekton.dev/...`` and declines anything else.
+tekton.dev/...`` and declines anything else. Any other YAML file is claimed by its
+content (Jenkins X keeps PipelineRuns in ``.lighthouse/jenkins-x/``, other repositories
+Tasks in ``ci/`` or ``build/``): every document a Kubernetes resource (``apiVersion``
+and ``kind``) and one of them a Task, ClusterTask, Pipeline, PipelineRun, TaskRun or
+StepAction of ``tekton.dev/`` (also inside a List or a TriggerTemplate); not in another
+CI system's folder, nor in a folder of examples, samples, tests or docs, where Tekton
+resources are the product's fixtures rather than its CI.
 
 The rubric's steps are the items of a ``steps`` list in a Task or an inline
 ``taskSpec``. A Task (or TaskRun) is one Job: its steps share one pod. A Pipeline's
@@ -19,7 +25,8 @@ import posixpath
 import re
 from typing import Any
 
-from xops_lens.errors import Declined, ParseError
+from xops_lens.errors import Declined, ParseError, XopsLensError
+from xops_lens.formats._lighthouse import lighthouse_triggers
 from xops_lens.formats._tekton_steps import ref_name, task_steps
 from xops_lens.formats._yamlshape import (
     YAML_SUFFIXES,
@@ -37,6 +44,19 @@ from xops_lens.yamlload import YMap, load_documents
 
 FORMAT_NAME = "tekton"
 TASK_KINDS = ("Task", "ClusterTask")
+RUNNABLE_KINDS = frozenset({"Task", "ClusterTask", "Pipeline", "PipelineRun", "TaskRun",
+                            "StepAction"})
+# The cheap look before any parse: a tekton.dev/ apiVersion line and a line naming a
+# runnable kind, at any indentation (a List's items, a TriggerTemplate's templates).
+_API_LINE = re.compile(r"^[ \t-]*[\"']?apiVersion[\"']?[ \t]*:[ \t]*[\"']?tekton\.dev/",
+                       re.MULTILINE)
+_KIND_LINE = re.compile(r"^[ \t-]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?(?:Cluster)?"
+                        r"(?:Task|Pipeline|StepAction)(?:Run)?[\"']?[ \t]*(?:#.*)?\r?$",
+                        re.MULTILINE)
+# Folders whose Tekton resources are the product's examples or fixtures, not its CI
+# (tektoncd/pipeline alone has hundreds under examples/ and test/).
+SAMPLE_DIRS = frozenset({"doc", "docs", "example", "examples", "sample", "samples", "test",
+                         "tests", "testdata", "test-data", "fixtures", "e2e"})
 PAC = "pipelinesascode.tekton.dev/"
 # The Tekton catalog layout: task/<name>/<version>/<name>.yaml (also pipeline/, stepaction/).
 CATALOG = re.compile(r"(^|/)(tasks?|pipelines?|stepactions?)/[^/]+/\d+(\.\d+)*/[^/]+\.ya?ml$")
@@ -61,6 +81,28 @@ def _tekton_documents(documents: list[Any]) -> list[YMap]:
             if isinstance(templates, list):
                 found.extend(_tekton_documents(templates))
     return found
+
+
+def _is_resource(document: Any) -> bool:
+    return isinstance(document, YMap) and isinstance(document.get("apiVersion"), str) \
+        and isinstance(document.get("kind"), str)
+
+
+def claims_by_content(path: str, text: str) -> bool:
+    """Whether a YAML file no format claims by path holds Tekton resources (see the
+    module's docstring)."""
+    if "tekton.dev/" not in text or not path.lower().endswith(YAML_SUFFIXES) \
+            or in_foreign_dir(path) or not SAMPLE_DIRS.isdisjoint(path.lower().split("/")[:-1]):
+        return False
+    if _API_LINE.search(text) is None or _KIND_LINE.search(text) is None:
+        return False
+    try:
+        documents = [d for d in load_documents(text, path) if d is not None]
+    except XopsLensError:  # not YAML (a Helm template): not a resource file
+        return False
+    if not documents or not all(_is_resource(d) for d in documents):
+        return False
+    return any(text_of(d.get("kind")) in RUNNABLE_KINDS for d in _tekton_documents(documents))
 
 
 def _name(document: YMap) -> str:
@@ -301,11 +343,15 @@ def parse_tekton(source: Source) -> Pipeline:
         for trigger in _triggers(document):
             if trigger.event not in {t.event for t in triggers}:
                 triggers.append(trigger)
+    includes = resolver.includes
+    if not triggers:
+        triggers, config = lighthouse_triggers(source, documents[0].line, notes)
+        includes += [config] if config else []
     if not triggers:
         notes.append("runs are started by Tekton Triggers, Pipelines-as-Code or by hand; "
                      "the file does not say which events")
     return Pipeline(path=source.path, format=FORMAT_NAME, jobs=tuple(jobs),
-                    triggers=tuple(triggers), includes=tuple(resolver.includes),
+                    triggers=tuple(triggers), includes=tuple(includes),
                     notes=tuple(dict.fromkeys(notes)))
 
 
@@ -318,6 +364,12 @@ class Tekton:
         if not path.endswith(YAML_SUFFIXES) or in_foreign_dir(path, own=".tekton/"):
             return False
         return "tekton" in path.lower() or CATALOG.search(path) is not None
+
+    content_claims = ("YAML files of other names holding Tekton resources (not in "
+                      "examples, samples, tests or docs)")
+
+    def claims_content(self, path: str, text: str) -> bool:
+        return claims_by_content(path, text)
 
     def entry(self, path: str) -> bool:
         # Pipelines-as-Code runs the files directly in .tekton/; anything else (a Task
