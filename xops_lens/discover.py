@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from xops_lens.errors import ParseError
+from xops_lens.errors import MissingFileError, ParseError
 from xops_lens.gitsafe import harden
 
 SKIPPED_DIRS = frozenset(
@@ -108,7 +108,7 @@ def _real_inside(root: Path, rel_path: str, referrer: str | None) -> str:
     try:
         real = os.path.realpath(joined, strict=True)
     except FileNotFoundError:
-        raise ParseError(referrer or shown, f"file not found: {shown}") from None
+        raise MissingFileError(referrer or shown, f"file not found: {shown}") from None
     except OSError as exc:  # ELOOP: a symlink loop; ENOTDIR: a file used as a folder
         raise ParseError(referrer or shown,
                          f"cannot resolve {shown}: {exc.strerror or exc}") from None

@@ -32,6 +32,10 @@ class ParseError(XopsLensError):
         return visible(f"{where}: {self.message}")
 
 
+class MissingFileError(ParseError):
+    """A file that a CI file names (an include, a template) is not in the scanned tree."""
+
+
 class Declined(XopsLensError):
     """Raised by a format's ``parse`` when the file turns out not to be its format."""
 

@@ -1,4 +1,6 @@
-"""GitLab CI: ``.gitlab-ci.yml`` at the root, plus fragments it may include.
+"""GitLab CI: ``.gitlab-ci.yml`` at the root, plus fragments it may include, and in a
+tree without the root file, the job files under ``.gitlab/`` told by their content
+(``gitlab.content``).
 
 The pipeline is assembled as GitLab does: local includes are read and deep-merged
 (included files first, the including file wins), then ``extends`` and ``!reference`` are
@@ -9,11 +11,13 @@ fetch from elsewhere (remote, project, template, component includes) is only not
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import Any
 
 from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._yamlshape import check_step_budget, command_name
+from xops_lens.formats.gitlab.content import claims_by_content
 from xops_lens.formats.gitlab.merge import (
     URL,
     YAML_SUFFIXES,
@@ -447,7 +451,8 @@ def parse_pipeline(source: Source, *, entry: bool, _seen: set[str] | None = None
     if not entry and not _looks_like_gitlab(document):
         raise Declined(source.path)
     notes: dict[str, None] = {}
-    includes = Includes(source, notes)
+    includes = Includes(source, notes,
+                        missing_ok=lambda: not entry and ENTRY_FILE not in source.local_paths())
     top = includes.expand(document)
     config = GitLabDocument(top)
     builder = _JobBuilder(config, top)
@@ -484,6 +489,16 @@ class GitLabCI:
         if base.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
             return True
         return path.startswith(FRAGMENT_DIRS) and path.endswith(YAML_SUFFIXES)
+
+    content_claims = ("YAML under .gitlab/ shaped like GitLab CI, in a tree without "
+                      ".gitlab-ci.yml")
+
+    def claims_content_in(self, tree: AbstractSet[str]) -> bool:
+        # With the root file, its includes say which files under .gitlab/ are CI.
+        return ENTRY_FILE not in tree
+
+    def claims_content(self, path: str, text: str) -> bool:
+        return claims_by_content(path, text)
 
     def entry(self, path: str) -> bool:
         return path == ENTRY_FILE

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from xops_lens.errors import ParseError
+from xops_lens.errors import MissingFileError, ParseError
 from xops_lens.formats._yamlshape import text_of
 from xops_lens.globmatch import Glob, compile_glob
 from xops_lens.model import Source
@@ -284,11 +284,17 @@ def _glob(pattern: str) -> Glob:
 
 
 class Includes:
-    """Reads and merges local includes, depth first, with GitLab's precedence."""
+    """Reads and merges local includes, depth first, with GitLab's precedence.
 
-    def __init__(self, source: Source, notes: dict[str, None]) -> None:
+    A local include that does not exist fails the including file, as it fails the
+    pipeline in GitLab; ``missing_ok()`` True makes it a note instead (a fragment read
+    alone in a tree that lacks the root file and maybe the fragment's neighbours)."""
+
+    def __init__(self, source: Source, notes: dict[str, None],
+                 missing_ok: Callable[[], bool] = lambda: False) -> None:
         self.source = source
         self.notes = notes
+        self.missing_ok = missing_ok
         self.included: dict[str, None] = {}
         self.expanded: dict[str, YMap] = {}
         self.stack: list[str] = [source.path]
@@ -308,11 +314,13 @@ class Includes:
             if path in self.stack:
                 chain = " -> ".join(self.stack[self.stack.index(path):] + [path])
                 raise ParseError(file, f"include cycle: {chain}", line)
-            merge_into(merged, self._read(path, file, line))
+            part = self._read(path, file, line)
+            if part is not None:
+                merge_into(merged, part)
         merge_into(merged, document)
         return merged
 
-    def _read(self, path: str, file: str, line: int) -> YMap:
+    def _read(self, path: str, file: str, line: int) -> YMap | None:
         done = self.expanded.get(path)
         if done is not None:
             return done
@@ -321,6 +329,10 @@ class Includes:
         try:
             text = self.source.read_local(path)
         except ParseError as exc:
+            if isinstance(exc, MissingFileError) and self.missing_ok():
+                self.notes.setdefault(f"include of {path} not read: not in the scanned tree",
+                                      None)
+                return None
             reason = exc.message.removesuffix(f": {path}")
             raise ParseError(file, f"cannot include {path}: {reason}", line) from None
         self.stack.append(path)
