@@ -35,6 +35,18 @@ def test_every_backend_capability_is_documented_in_the_plugin_guide() -> None:
         assert f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"
 
 
+def test_every_format_capability_is_documented_in_the_plugin_guide() -> None:
+    from xops_lens import sdk
+
+    guide = (REPO_ROOT / "docs/plugins.md").read_text()
+    capabilities = [name for name, cls in inspect.getmembers(sdk, inspect.isclass)
+                    if name.endswith("Format") and name != "Format"
+                    and getattr(cls, "_is_protocol", False) and cls.__module__ == sdk.__name__]
+    assert "ContentClaimingFormat" in capabilities and "ContentScopedFormat" in capabilities
+    for name in capabilities:
+        assert f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"
+
+
 def test_every_module_and_package_is_named_in_the_architecture() -> None:
     """docs/architecture.md describes the house as it is: a new top-level module or
     package of xops_lens must be placed on its map."""
