@@ -1,5 +1,6 @@
-"""What claiming Cloud Build configs by their content costs a scan of a tree full of YAML
-that is not CI, as docs/benchmarks.md "Cloud Build configs by content" reports it.
+"""What claiming CI files by their content (Cloud Build, Tekton, GitLab CI without the
+root file) costs a scan of a tree full of YAML that is not CI, as docs/benchmarks.md
+"Cloud Build configs by content" reports it.
 
 Usage::
 
@@ -9,11 +10,13 @@ Usage::
 Builds a tree of ``--files`` YAML files that are not CI (Kubernetes manifests, Helm
 values, compose files, Ansible task lists, OpenAPI fragments, and one in twenty with a
 top-level ``steps:`` that is not a build: tutorials, GitHub-style step lists, Drone
-pipelines), plus one CI workflow and one freely named Cloud Build config. ``--git``
-makes it a git work tree first (discovery then asks git, as in a real checkout).
-Each round, in this process, alternating: the whole scan (``--format``-less, the rules
-backend, ``XOPS_LENS_WORKERS=0``) with the content look, the same scan with a Cloud
-Build format that has no ``claims_content``, and the look alone
+pipelines; one in twenty naming Tekton without being a resource of it: RBAC rules,
+EventListeners), plus one CI workflow, one freely named Cloud Build config, one
+Lighthouse PipelineRun and one GitLab job file under ``.gitlab/``. ``--git`` makes it a
+git work tree first (discovery then asks git, as in a real checkout). Each round, in
+this process, alternating: the whole scan (``--format``-less, the rules backend,
+``XOPS_LENS_WORKERS=0``) with the content look, the same scan with formats that have
+no ``claims_content``, and the look alone
 (``claims.claim_by_content`` over the files no format claims). Prints the median and
 minimum of each, the files the look read and parsed, and what the scan read.
 """
@@ -36,9 +39,10 @@ if str(REPO_ROOT) not in sys.path:
 
 from xops_lens import claims  # noqa: E402
 from xops_lens.discover import discover  # noqa: E402
-from xops_lens.formats import cloudbuild  # noqa: E402
+from xops_lens.formats import cloudbuild, tekton  # noqa: E402
 from xops_lens.plugins import Registry, build_plugin_manager  # noqa: E402
 from xops_lens.scan import scan  # noqa: E402
+from xops_lens.sdk import ContentClaimingFormat  # noqa: E402
 
 MANIFEST = """apiVersion: apps/v1
 kind: Deployment
@@ -76,6 +80,18 @@ STEPS_NOT_A_BUILD = (
     "steps:\n  - name: checkout\n    uses: actions/checkout@v4\n  - name: test\n    run: make\n",
     "kind: pipeline\nsteps:\n  - name: test\n    image: golang\n    commands: [go test]\n",
 )
+# Kubernetes YAML that names Tekton without being a Tekton resource: RBAC for a Tekton
+# service account, an EventListener (triggers only), a kind-less values file.
+TEKTON_NOT_CI = (
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: runner-{i}}}\n"
+    "rules:\n  - apiGroups: [tekton.dev]\n    resources: [pipelineruns]\n    verbs: [create]\n",
+    "apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata: {{name: l-{i}}}\n"
+    "spec:\n  triggers:\n    - template: {{ref: t}}\n",
+)
+TASK = ("apiVersion: tekton.dev/v1beta1\nkind: PipelineRun\nmetadata: {name: pr}\nspec:\n"
+        "  pipelineSpec:\n    tasks:\n      - name: t\n        taskSpec:\n          steps:\n"
+        "            - {image: golang, script: make test}\n")
+GITLAB_JOBS = "bench:\n  stage: test\n  script: [make bench]\n"
 WORKFLOW = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
             "      - uses: actions/checkout@v4\n      - run: make test\n")
 BUILD = ("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, app, .]\n"
@@ -89,6 +105,8 @@ def build_tree(root: Path, files: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if i % 20 == 19:
             text = STEPS_NOT_A_BUILD[i % 3]
+        elif i % 20 == 9:
+            text = TEKTON_NOT_CI[i % 2]
         else:
             text = shapes[i % len(shapes)]
         (folder / f"file{i}.yaml").write_text(text.format(i=i), encoding="utf-8")
@@ -96,20 +114,24 @@ def build_tree(root: Path, files: int) -> None:
     (root / ".github/workflows/ci.yml").write_text(WORKFLOW, encoding="utf-8")
     (root / "release/gcb").mkdir(parents=True)
     (root / "release/gcb/publish.yaml").write_text(BUILD, encoding="utf-8")
+    (root / ".lighthouse/jenkins-x").mkdir(parents=True)
+    (root / ".lighthouse/jenkins-x/pullrequest.yaml").write_text(TASK, encoding="utf-8")
+    (root / ".gitlab").mkdir(parents=True)
+    (root / ".gitlab/benchmarks.yml").write_text(GITLAB_JOBS, encoding="utf-8")
 
 
 class _NameOnly:
-    """The Cloud Build format as it was: claims by name only."""
+    """A content-claiming format as it was: claims by name only."""
 
-    def __init__(self) -> None:
-        self._fmt = cloudbuild.CloudBuild()
-        self.name, self.globs = self._fmt.name, self._fmt.globs
+    def __init__(self, fmt: Any) -> None:
+        self._fmt = fmt
+        self.name, self.globs = fmt.name, fmt.globs
 
     def claims(self, path: str) -> bool:
-        return self._fmt.claims(path)
+        return bool(self._fmt.claims(path))
 
     def entry(self, path: str) -> bool:
-        return True
+        return bool(self._fmt.entry(path))
 
     def parse(self, source: Any) -> Any:
         return self._fmt.parse(source)
@@ -118,8 +140,19 @@ class _NameOnly:
 def _registries() -> tuple[Registry, Registry]:
     with_look = build_plugin_manager(load_entry_points=False)[1]
     without = build_plugin_manager(load_entry_points=False)[1]
-    without.formats["cloudbuild"] = _NameOnly()  # type: ignore[assignment]
+    for name, fmt in list(without.formats.items()):
+        if isinstance(fmt, ContentClaimingFormat):
+            without.formats[name] = _NameOnly(fmt)  # type: ignore[assignment]
     return with_look, without
+
+
+def _parsed(text: str) -> bool:
+    """Whether a file gets past the text look of a format to its YAML parse (Cloud
+    Build: a top-level steps: line; Tekton: tekton.dev/ apiVersion and kind lines; the
+    tree has .gitlab/ files only beside no root file, and none of those is GitLab's)."""
+    return cloudbuild._TOP_STEPS.search(text) is not None or (
+        "tekton.dev/" in text and tekton._API_LINE.search(text) is not None
+        and tekton._KIND_LINE.search(text) is not None)
 
 
 def _timed(action: Any) -> tuple[float, Any]:
@@ -145,8 +178,7 @@ def main() -> None:
             subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
         tree = discover(root).paths
         rest = [p for p in tree if not any(f.claims(p) for f in formats)]
-        parsed = sum(1 for p in rest if cloudbuild._TOP_STEPS.search(
-            (root / p).read_text(encoding="utf-8")))
+        parsed = sum(1 for p in rest if _parsed((root / p).read_text(encoding="utf-8")))
         times: dict[str, list[float]] = {"scan": [], "scan, name only": [], "look alone": []}
         result: Any = None
         for _ in range(args.rounds):
@@ -156,7 +188,7 @@ def main() -> None:
             times["look alone"].append(_timed(lambda: claims.claim_by_content(
                 root, rest, formats, lambda p: False, lambda m: None))[0])
     print(f"{args.files:,} YAML files that are not CI ({'git' if args.git else 'walk'}), "
-          f"{len(rest):,} looked at, {parsed} parsed as YAML (a top-level steps: line)")
+          f"{len(rest):,} looked at, {parsed} parsed as YAML (past a format's text look)")
     print("read by the scan: " + ", ".join(f"{f.path} ({f.format})" for f in result.files))
     for what, values in times.items():
         print(f"{what:<16} median {statistics.median(values):.3f} s, "
