@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xops_lens.model import Classification, Step
-from xops_lens.plugins import Registry
+from xops_lens.plugins import Registry, build_plugin_manager
+from xops_lens.result import ScanResult
 from xops_lens.scan import scan
 from xops_lens.sdk import Format
 
@@ -22,6 +23,13 @@ class StubBackend:
 
     def classify(self, steps: Sequence[Step]) -> list[Classification]:
         return [Classification("model", "build", 0.1, "stub", "test") for _ in steps]
+
+
+def stub_scan(root: Path) -> ScanResult:
+    """A scan of ``root`` with every built-in format and the stub backend."""
+    registry = build_plugin_manager(load_entry_points=False)[1]
+    registry.backends["stub"] = StubBackend()
+    return scan(root, backend="stub", registry=registry)
 
 
 @dataclass

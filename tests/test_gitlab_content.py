@@ -12,14 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import write_tree
-from tests.corpus_check import StubBackend
+from tests.corpus_check import stub_scan
 from xops_lens.cli import cli
 from xops_lens.formats.gitlab import GitLabCI
 from xops_lens.formats.gitlab.content import claims_by_content
 from xops_lens.model import Pipeline, Source
-from xops_lens.plugins import Registry, build_plugin_manager
 from xops_lens.result import FileReport, ScanResult
-from xops_lens.scan import scan
 
 
 def _text(text: str) -> str:
@@ -131,11 +129,6 @@ def test_the_format_looks_only_in_a_tree_without_the_root_file() -> None:
     assert not fmt.claims_content_in(frozenset({".gitlab-ci.yml", ".gitlab/jobs.yml"}))
 
 
-def _scan(root: Path) -> ScanResult:
-    registry: Registry = build_plugin_manager(load_entry_points=False)[1]
-    registry.backends["stub"] = StubBackend()
-    return scan(root, backend="stub", registry=registry)
-
 
 def _files(result: ScanResult) -> dict[str, FileReport]:
     return {f.path: f for f in result.files}
@@ -174,7 +167,7 @@ def test_without_the_root_file_job_files_are_read_alone(tmp_path: Path) -> None:
         ".gitlab/changelog_config.yml": _text(NEGATIVE["changelog config"]),
         ".gitlab/issue_templates/bug.md": "## Bug\n",
     })
-    result = _scan(tmp_path)
+    result = stub_scan(tmp_path)
     files = _files(result)
     assert {path: f.format for path, f in files.items()} == {
         ".gitlab/benchmarks.yml": "gitlab-ci", ".gitlab/fuzz.yml": "gitlab-ci",
@@ -212,7 +205,7 @@ def test_with_the_root_file_job_files_are_read_once_through_its_includes(
         # not included by the root: GitLab does not run it, and neither is it read here
         ".gitlab/unused.yml": "unused:\n  script: [make unused]\n",
     })
-    result = _scan(tmp_path)
+    result = stub_scan(tmp_path)
     files = _files(result)
     assert set(files) == {".gitlab-ci.yml", ".gitlab/benchmarks.yml"}
     assert files[".gitlab/benchmarks.yml"].included_by == ".gitlab-ci.yml"
@@ -228,7 +221,7 @@ def test_with_the_root_file_a_missing_include_is_still_its_error(tmp_path: Path)
                                             "lint:\n  script: [make lint]\n",
                           ".gitlab/ci/jobs.yml": "include: .gitlab/ci/gone.yml\n"
                                                  "unit:\n  script: [make test]\n"})
-    files = _files(_scan(tmp_path))
+    files = _files(stub_scan(tmp_path))
     assert files[".gitlab-ci.yml"].error == (".gitlab-ci.yml:1: cannot include "
                                              ".gitlab/benchmarks.yml: file not found")
     # a fragment read alone beside the root file: its missing include is its error too
@@ -243,7 +236,7 @@ def test_without_the_root_file_only_a_missing_include_is_forgiven(tmp_path: Path
         ".gitlab/bad.yml": "include: .gitlab/broken.yml\nc:\n  script: [c]\n",
         ".gitlab/broken.yml": "oops: [\n",
     })
-    files = _files(_scan(tmp_path))
+    files = _files(stub_scan(tmp_path))
     assert files[".gitlab/a.yml"].error == (".gitlab/b.yml:1: include cycle: .gitlab/a.yml "
                                             "-> .gitlab/b.yml -> .gitlab/a.yml")
     error = files[".gitlab/bad.yml"].error

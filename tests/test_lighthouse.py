@@ -8,12 +8,10 @@ import textwrap
 from pathlib import Path
 
 from tests.conftest import write_tree
-from tests.corpus_check import StubBackend
+from tests.corpus_check import stub_scan
 from xops_lens.discover import discover, read_text
 from xops_lens.formats.tekton import Tekton
 from xops_lens.model import Pipeline, Source, Step
-from xops_lens.plugins import Registry, build_plugin_manager
-from xops_lens.result import ScanResult
 from xops_lens.scan import scan
 
 CATALOG = "jenkins-x/jx3-pipeline-catalog/tasks"
@@ -92,12 +90,6 @@ def _parse(root: Path, path: str) -> Pipeline:
                                  local_paths=lambda: tree))
 
 
-def _scan(root: Path, backend: str = "stub") -> ScanResult:
-    registry: Registry = build_plugin_manager(load_entry_points=False)[1]
-    registry.backends["stub"] = StubBackend()
-    return scan(root, backend=backend, registry=registry)
-
-
 def _shape(step: Step) -> tuple[int, str, str | None, tuple[tuple[str, str], ...]]:
     return step.line, step.name, step.uses, step.inputs
 
@@ -129,7 +121,7 @@ def test_borrowed_steps_use_their_source_and_keep_the_step_name(tmp_path: Path) 
 
 def test_the_rules_judge_borrowed_steps_by_path_and_name(tmp_path: Path) -> None:
     write_tree(tmp_path, {".lighthouse/jenkins-x/pullrequest.yaml": PULL_REQUEST})
-    result = _scan(tmp_path, backend="rules")
+    result = scan(tmp_path)  # the rules backend
     kinds = {s.step.name: s.label.kind for s in result.steps}
     assert (kinds["git-clone-pr"], kinds["build-make-linux"], kinds["make-lint"]) == (
         "checkout", "build", "lint")
@@ -151,7 +143,7 @@ def test_triggers_yaml_says_which_events_start_each_file(tmp_path: Path) -> None
         f"{folder}/release.yaml": _run("release", "- {image: golang, script: make release}\n"),
         f"{folder}/nightly.yaml": _run("nightly", "- {image: golang, script: make all}\n"),
     })
-    result = _scan(tmp_path)
+    result = stub_scan(tmp_path)
     files = {f.path: f for f in result.files}
     events = {path: [t.event for t in f.pipeline.triggers] for path, f in files.items()
               if f.pipeline is not None}

@@ -11,11 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_tree
-from tests.corpus_check import StubBackend
+from tests.corpus_check import stub_scan
 from xops_lens.formats.tekton import Tekton
-from xops_lens.plugins import Registry, build_plugin_manager
-from xops_lens.result import ScanResult
-from xops_lens.scan import scan
 
 FMT = Tekton()
 
@@ -218,11 +215,6 @@ def test_not_in_fixtures_nor_other_systems_folders(path: str) -> None:
     assert not FMT.claims_content(path, text)
 
 
-def _scan(root: Path) -> ScanResult:
-    registry: Registry = build_plugin_manager(load_entry_points=False)[1]
-    registry.backends["stub"] = StubBackend()
-    return scan(root, backend="stub", registry=registry)
-
 
 def test_a_scan_reads_tekton_files_of_any_name_and_nothing_else(tmp_path: Path) -> None:
     files = {path: _text(text) for path, text in POSITIVE.items()}
@@ -230,7 +222,7 @@ def test_a_scan_reads_tekton_files_of_any_name_and_nothing_else(tmp_path: Path) 
                   for i, text in enumerate(NEGATIVE.values())})
     files["examples/task.yaml"] = _text(POSITIVE["ci/build-task.yaml"])
     write_tree(tmp_path, files)
-    result = _scan(tmp_path)
+    result = stub_scan(tmp_path)
     cloudbuild = f"misc/case-{list(NEGATIVE).index('cloud build')}.yaml"
     assert {f.path: f.format for f in result.files} == {
         **{path: "tekton" for path in POSITIVE}, cloudbuild: "cloudbuild"}
@@ -247,5 +239,5 @@ def test_a_scan_reads_tekton_files_of_any_name_and_nothing_else(tmp_path: Path) 
 def test_a_file_another_format_claims_is_not_taken(tmp_path: Path) -> None:
     task = _text(POSITIVE["ci/build-task.yaml"])
     write_tree(tmp_path, {".drone.yml": task, "ci/task.yaml": task})
-    read = {f.path: f.format for f in _scan(tmp_path).files}
+    read = {f.path: f.format for f in stub_scan(tmp_path).files}
     assert read["ci/task.yaml"] == "tekton" and read.get(".drone.yml") != "tekton"
