@@ -55,3 +55,21 @@ def test_large_files_are_looked_at_within_bounds(tmp_path: Path) -> None:
     assert outcome.paths() == ["ci/under.yaml"]
     assert len(outcome.step_lines("ci/under.yaml")) == 20 * (claims.MAX_FILE_BYTES // len(task))
     assert outcome.cpu < CASE_SECONDS
+
+
+def test_a_large_triggers_yaml_is_parsed_once_for_its_folder(tmp_path: Path) -> None:
+    """Every Lighthouse pipeline file reads the triggers.yaml beside it; a large one
+    shared by a folder of many files is parsed once, not once per file."""
+    entry = "  - name: p{i}\n    always_run: true\n    source: p{i}.yaml\n"
+    triggers = ("spec:\n  presubmits:\n"
+                + "".join(entry.format(i=i) for i in range(15_000)))
+    assert 512 * 1024 < len(triggers) < 1024 * 1024
+    run = ("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {{name: p{i}}}\nspec:\n"
+           "  pipelineSpec:\n    tasks:\n    - name: t\n      taskSpec:\n        steps:\n"
+           "        - {{image: a, script: make {i}}}\n")
+    files = {f".lighthouse/jx/p{i}.yaml": run.format(i=i) for i in range(200)}
+    write(tmp_path, {".lighthouse/jx/triggers.yaml": triggers, **files})
+    outcome = run_scan(tmp_path, "content/lighthouse-triggers")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert len(outcome.paths()) == 201 and not outcome.errors()
+    assert outcome.cpu < CASE_SECONDS

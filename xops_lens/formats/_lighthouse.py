@@ -24,6 +24,7 @@ pipeline file in ``source`` (relative to the folder).
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from xops_lens.errors import ParseError
 from xops_lens.formats._yamlshape import render_inputs
@@ -76,23 +77,36 @@ def lighthouse_triggers(source: Source, line: int, notes: list[str]
         return [], None
     config_path, own = found
     try:
-        spec = load_mapping(source.read_local(config_path), config_path).get("spec")
+        entries = _entries(config_path, source.read_local(config_path))
     except ParseError as exc:
         notes.append(f"{config_path} not read: {exc.message}")
         return [], None
     triggers: list[Trigger] = []
+    for path, event in entries:
+        if path == own and event not in {t.event for t in triggers}:
+            triggers.append(Trigger(event, line))
+    return triggers, config_path if triggers else None
+
+
+# Every pipeline file of a folder reads the same triggers.yaml: parsed once, not once
+# per file (a folder of a thousand files beside a large triggers.yaml stays cheap).
+@lru_cache(maxsize=8)
+def _entries(config_path: str, text: str) -> tuple[tuple[str, str], ...]:
+    """(the pipeline file relative to the folder, its event) of each trigger entry."""
+    spec = load_mapping(text, config_path).get("spec")
+    found: list[tuple[str, str]] = []
     for key, default_event in (("presubmits", "pull_request"), ("postsubmits", "push")):
         entries = spec.get(key) if isinstance(spec, YMap) else None
         for entry in entries if isinstance(entries, YList) else ():
-            if not isinstance(entry, YMap) or _source_path(entry.get("source")) != own:
+            path = _source_path(entry.get("source")) if isinstance(entry, YMap) else None
+            if path is None:
                 continue
             event = default_event
             if key == "presubmits" and not as_bool(entry.get("always_run")) \
                     and not entry.get("run_if_changed"):
                 event = "issue_comment"  # runs when someone comments /test <name>
-            if event not in {t.event for t in triggers}:
-                triggers.append(Trigger(event, line))
-    return triggers, config_path if triggers else None
+            found.append((path, event))
+    return tuple(found)
 
 
 def _source_path(value: object) -> str | None:
