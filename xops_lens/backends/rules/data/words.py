@@ -160,6 +160,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
     (frozenset(verbs.split()), frozenset(objects.split()), kind)
     for verbs, objects, kind in (
         ("pre", "commit", "lint"),
+        # results stored in a bucket are kept for later (13); results analysed are measured
+        ("upload store copy push sync", "s3 gcs bucket buckets blob r2", "artifact-upload"),
+        ("analyze analyse analyzes analysis compare", "results result benchmark benchmarks "
+         "bench", "analysis"),
         # a quality gate passes or fails a change on its checks and metrics
         ("quality", "gate gates", "test"),
         # "publish-pipeline-artifacts", "publish-logs": CI artifacts of the run, not a release
