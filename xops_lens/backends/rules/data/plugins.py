@@ -39,6 +39,8 @@ JENKINS_STEPS: dict[str, str] = {
     "writeMavenPom": "toolchain", "load": "toolchain",
     "libraryResource": "toolchain", "properties": "toolchain", "tool": "toolchain",
     "recordIssues": "report", "publishCoverage": "report", "recordCoverage": "report",
+    # finds the build to compare warnings and coverage with: a reading
+    "discoverGitReferenceBuild": "metadata", "discoverReferenceBuild": "metadata",
     "jacoco": "analysis",
     "s3Upload": "publish", "s3Download": "artifact-download",
     "sshPublisher": "deploy",

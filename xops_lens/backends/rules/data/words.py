@@ -160,6 +160,10 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
     (frozenset(verbs.split()), frozenset(objects.split()), kind)
     for verbs, objects, kind in (
         ("pre", "commit", "lint"),
+        # `docusaurusPublishGhpages`, `publish-to-pages`: a site pushed where it is served
+        ("publish push deploy upload", "ghpages pages", "deploy"),
+        # `create-test-failure-ticket`: an issue opened or updated for people
+        ("create open update close manage file", "ticket tickets issue issues", "notify"),
         # results stored in a bucket are kept for later (13); results analysed are measured
         ("upload store copy push sync", "s3 gcs bucket buckets blob r2", "artifact-upload"),
         ("analyze analyse analyzes analysis compare", "results result benchmark benchmarks "

@@ -62,6 +62,10 @@ def _helm(reader: Reader, call: Call) -> Hit | _Next:
 DIRECTIVES = {Via.CONTAINER: run_container}
 
 
+# options of docker compose that take a value (`-f compose.ci.yaml up -d`)
+_COMPOSE_VALUED = words_list("-f --file -p --project-name --profile --env-file "
+                             "--project-directory --ansi --progress --parallel")
+
 PROGRAMS: tuple[Program, ...] = (
     # pruning images and build cache frees the runner's disk (rule 6)
     Program("docker", {"build": "build", "buildx build": "build", "buildx bake": "build",
@@ -69,7 +73,7 @@ PROGRAMS: tuple[Program, ...] = (
             "buildx use": "toolchain", "buildx inspect": "metadata", "buildx": "build",
             "image build": "build", "push": "publish", "image push": "publish",
             "manifest push": "publish", "manifest create": "build", "manifest annotate": "build",
-            "manifest": "build", "tag": "build", "login": "credentials", "logout": "toolchain",
+            "manifest": "build", "tag": "build", "login": "credentials", "logout": "credentials",
             "pull": "dependencies", "image pull": "dependencies", "load": "dependencies",
             "save": "build", "run": Via.CONTAINER, "exec": Via.CONTAINER,
             "compose": Via.COMPOSE_SERVICES, "info": "metadata", "version": "metadata",
@@ -91,8 +95,9 @@ PROGRAMS: tuple[Program, ...] = (
                                   "--tmpfs --ulimit --user --volume --volumes-from --workdir -e "
                                   "-h -l -m -p -u -v -w"),
                 "exec": words_list("--env --env-file --user --workdir -e -u -w"),
+                "compose": _COMPOSE_VALUED,
             }, handler=_docker),
-    Program("docker-compose", {"*": Via.COMPOSE_SERVICES}),
+    Program("docker-compose", {"*": Via.COMPOSE_SERVICES}, options=_COMPOSE_VALUED),
     Program("podman", {"build": "build", "push": "publish", "login": "credentials",
             "pull": "dependencies", "run": Via.CONTAINER, "exec": Via.CONTAINER, "tag": "build",
             "manifest push": "publish", "manifest": "build", "info": "metadata",
@@ -111,6 +116,7 @@ PROGRAMS: tuple[Program, ...] = (
     Program("oras", {"push": "publish", "pull": "dependencies", "login": "credentials",
             "*": "publish"}),
     Program("cosign", {"sign": "build", "attest": "build", "verify": "lint",
+            "download": "artifact-download", "save": "artifact-download", "load": "build",
             "verify-attestation": "lint", "*": "build"}),
     Program("notation", {"sign": "build", "verify": "lint", "*": "build"}),
     Program("syft", {"*": "analysis"}),

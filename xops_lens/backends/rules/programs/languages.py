@@ -108,6 +108,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("stack", {"build": "build", "test": "test", "install": "build", "*": "build"}),
     Program("cabal", {"build": "build", "test": "test", "update": "dependencies",
             "install": "dependencies", "*": "build"}),
+    # language version managers: they put a compiler or runtime in place
+    Program("ghcup", {"list": "metadata", "--version": "metadata", "*": "toolchain"}),
+    Program("rvm", {"list": "metadata", "*": "toolchain"}),
+    Program("rbenv", {"versions": "metadata", "*": "toolchain"}),
+    Program("juliaup", {"status": "metadata", "*": "toolchain"}),
     Program("nix", {"build": "build", "flake check": "test", "flake update": "dependencies",
             "flake lock": "dependencies", "flake show": "metadata",
             "flake metadata": "metadata", "flake": "lint", "develop": "toolchain",

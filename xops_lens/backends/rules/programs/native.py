@@ -103,7 +103,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("cc", {"*": "build"}),
     Program("cl", {"*": "build"}),
     Program("emcc", {"*": "build"}),
-    Program("zig", {"build": "build", "test": "test", "fmt": "lint", "*": "build"}),
+    # `zig build check test`: the steps named after `build` are build.zig's targets
+    Program("zig", {"build": Via.MAKE_TARGETS, "test": "test", "fmt": "lint", "*": "build"}),
     Program("clang-format", {"*": "lint"}),
     Program("clang-tidy", {"*": "lint"}),
     Program("run-clang-tidy", {"*": "lint"}),

@@ -27,7 +27,7 @@ TOOLCHAIN_PACKAGES: frozenset[str] = frozenset(
     "kubectl helm terraform "
     # build and packaging tools of their own ecosystems
     "snapcraft flatpak-builder rpm-build rpmbuild dpkg-dev debhelper devscripts fakeroot "
-    "chocolatey gmake coreutils python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
+    "ghcup rustup pyenv rbenv nvm juliaup chocolatey gmake coreutils python3-pip python3-venv python3-setuptools python3-wheel python3-virtualenv "
     "python-pip "
     # checkers and command-line tools a job runs on the code, not code it imports: the
     # blind samples' labellers read installing them as preparing the job (issue 15)

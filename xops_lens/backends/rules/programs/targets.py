@@ -13,6 +13,7 @@ from xops_lens.backends.rules.hit import IDENT_RANK, RANK, Hit, ran
 from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, Via, _Next
 from xops_lens.backends.rules.shell import LazyPattern, program_of, unquote
 from xops_lens.backends.rules.words import kind_from_words, short, words_of
+from xops_lens.model import SUBSYSTEM_OF_KIND
 
 if TYPE_CHECKING:
     from xops_lens.backends.rules.reader import Reader
@@ -281,6 +282,24 @@ def run_targets(reader: Reader, call: Call, found: Lookup) -> Hit | None:
     family = found.value.family if isinstance(found.value, Via) else None
     assert family is not None
     positionals, rest = found.positionals, found.rest
+    if family == "compose":
+        # `docker compose -f compose.ci.yaml up -d`: the file is an option's value
+        valued = reader.options.get("docker compose", frozenset()) \
+            | reader.options.get("docker-compose", frozenset())
+        inner = reader.skip_options(rest if found.sub else call.args, valued)
+        positionals = [a for a in inner if not a.startswith("-")]
+        if positionals[:1] in (["up"], ["run"], []):
+            # `docker compose -f docker-compose.build.yml up`: a compose file named for
+            # work (build, test, docs) runs that work, not services for other steps
+            args = list(call.args)
+            for i, a in enumerate(args[:-1]):
+                if a in ("-f", "--file"):
+                    named = [w for w in words_of(unquote(args[i + 1]))
+                             if w.lower() not in ("docker", "compose", "yml", "yaml")]
+                    said = kind_from_words(named) if named else None
+                    if said is not None and SUBSYSTEM_OF_KIND.get(said[0]) == "model":
+                        return Hit(said[0], 0.6, f"runs compose file `{short(args[i + 1], 30)}`",
+                                   2)
     if family == "npm" and positionals and positionals[0] not in TARGETS["npm"] \
             and program_of(positionals[0])[0] in reader.commands and positionals[0] in rest:
         # `yarn node scripts/x.mjs`, `pnpm tsc`: a binary of the project
