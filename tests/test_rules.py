@@ -76,6 +76,9 @@ ACTIONS = [
     ("someone/markdown-lint-action@v1", "lint"),
     ("acme/trivy-scan@v1", "analysis"),
     ("./.github/actions/setup-env", "toolchain"),
+    # named only for a language or its package manager: it puts it in place
+    ("leafo/gh-actions-luarocks@v4", "toolchain"),
+    ("bluefireteam/melos-action@v3", "toolchain"),
     ("./.github/actions/run-tests", "test"),
     ("./tools/.github/actions/teardown-linux", "toolchain"),
 ]

@@ -250,6 +250,12 @@ ACTIONS: dict[str, str] = {
 # order against "owner/name/path"; the first that matches wins, before the word rules.
 ACTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(^|[/_-])setup($|[/_-])|/setup-|/install-|-installer($|/)", "toolchain"),
+    # an action named only for a language or its package manager puts it in place
+    # (`leafo/gh-actions-lua`, `leafo/gh-actions-luarocks`, `bluefireteam/melos-action`)
+    (r"/(gh-actions?-|actions?-)?(lua|luajit|luarocks|zig|nim|crystal|haxe|deno|bun|"
+     r"dart|flutter|melos|elixir|erlang|julia|ocaml|opam|racket|haskell|ghc|cabal|stack|"
+     r"ruby|python|node|go|rust|java|dotnet|php|perl|swift|kotlin|scala|sbt|r|pnpm|"
+     r"yarn|poetry|uv|pixi|conda|mamba|micromamba)(-action)?$", "toolchain"),
     (r"upload-artifact|upload-artifacts", "artifact-upload"),
     (r"download-artifact|download-artifacts", "artifact-download"),
     (r"cache/save|save-cache", "cache-save"),
