@@ -175,6 +175,10 @@ def target_kind(reader: Reader, table: Mapping[str, str], name: str,
     low = name.lower()
     if low in table:
         return table[low], "exact"
+    if low.startswith("db:") and family == "tasks":
+        # `rails db:schema:load`, `rake db:create db:migrate`: the test database prepared
+        # for the job (tie-breaker 6)
+        return "toolchain", "database"
     if family == "mvn" and ":" in low and low.rsplit(":", 1)[1] in _MVN_JAR_GOALS:
         return "build", "exact"
     if family in RELEASE_TARGET_FAMILIES:
