@@ -45,7 +45,7 @@ STEP_WRAPPERS = frozenset({
     "withAWS", "sshagent", "withVault", "withSonarQubeEnv", "docker.withRegistry",
     # the job's toolchain and environment
     "withEnv", "withMaven", "withGradle", "withAnt", "withGroovy", "withNPM",
-    "withPythonEnv", "nodejs", "ansiColor", "timestamps", "wrap", "container", "xvfb",
+    "withPythonEnv", "nodejs", "ansiColor", "timestamps", "wrap", "container", "xvfb", "xvnc",
     "configFileProvider", "withDockerContainer", "withDockerServer", "withContext",
     "docker.image().inside", "docker.image().withRun", "docker.withServer", "docker.withTool",
     # how the steps of the body run: where, how long, how often, on what failure

@@ -59,7 +59,7 @@ JENKINS_STEPS: dict[str, str] = {
     "withAnt": "toolchain", "withGroovy": "toolchain", "withNPM": "toolchain",
     "withPythonEnv": "toolchain", "nodejs": "toolchain", "ansiColor": "toolchain",
     "timestamps": "toolchain", "wrap": "toolchain", "container": "toolchain",
-    "xvfb": "toolchain", "configFileProvider": "toolchain",
+    "xvfb": "toolchain", "xvnc": "toolchain", "configFileProvider": "toolchain",
     "withDockerContainer": "toolchain", "withDockerServer": "toolchain",
     "withContext": "toolchain", "docker.image().inside": "toolchain",
     "docker.image().withRun": "toolchain", "docker.withServer": "toolchain",
