@@ -149,3 +149,23 @@ def test_load_mapping_pairs_keeps_repeated_top_level_keys() -> None:
     assert [(key, value, line) for key, value, line in pairs] == [
         ("base", {"x": "1"}, 1), ("task", {"a": "1"}, 2), ("task", {"a": "2"}, 3),
         ("last", "3", 4), ("x", "1", 1)]
+
+
+def test_an_item_whose_dash_stands_alone_begins_at_the_dash() -> None:
+    # TAXONOMY: a step begins at "the line of its list item `-`", also when the item's
+    # keys start on the next line; flow lists and `- key:` items are unchanged
+    text = ("steps:\n"
+            "  -\n"
+            "    name: Checkout\n"
+            "    uses: actions/checkout@v4\n"
+            "  - # set up\n"
+            "    uses: actions/setup-go@v5\n"
+            "  - run: make\n"
+            "  -\n"
+            "\n"
+            "    run: make test\n"
+            "flow: [{a: 1},\n"
+            "  {b: 2}]\n")
+    doc = load_mapping(text, "ci.yml")
+    assert doc["steps"].item_lines == [2, 5, 7, 8]
+    assert doc["flow"].item_lines == [11, 12]

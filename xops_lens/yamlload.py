@@ -124,10 +124,14 @@ class _Builder:
     stays proportional to the document, not to its expansion.
     """
 
-    __slots__ = ("path", "built", "sizes", "count", "alias_lines", "scalars_seen")
+    __slots__ = ("path", "built", "sizes", "count", "alias_lines", "scalars_seen", "lines")
 
-    def __init__(self, path: str, alias_lines: Iterator[int] | None = None) -> None:
+    def __init__(self, path: str, alias_lines: Iterator[int] | None = None,
+                 lines: list[str] | None = None) -> None:
         self.path = path
+        # the text's lines when some list item's `-` stands alone on its line (see
+        # _dash_line); None otherwise, which is nearly always
+        self.lines = lines
         self.built: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}  # expanded size of each finished collection
         self.count = 0
@@ -189,7 +193,10 @@ class _Builder:
                     append(None if item.tag == _NULL_TAG else item.value)
                 else:
                     append(build(item, depth + 1))
-                item_lines.append(alias_line or item.start_mark.line + 1)
+                item_line = alias_line or item.start_mark.line + 1
+                if self.lines is not None and not alias_line and not node.flow_style:
+                    item_line = self._dash_line(item, item_line)
+                item_lines.append(item_line)
             result = seq
         elif cls is MappingNode:
             mapping = YMap(line, self.path)
@@ -226,6 +233,26 @@ class _Builder:
         if self.count > MAX_EXPANDED_NODES:
             raise self._bomb(node)
         return result
+
+    def _dash_line(self, item: Node, line: int) -> int:
+        """The line of an item's `-` when it stands alone above the item:
+
+            -
+              name: Checkout
+
+        is an item that begins at the `-` (TAXONOMY: "the line of its list item")."""
+        lines = self.lines
+        assert lines is not None
+        text = lines[line - 1] if line - 1 < len(lines) else ""
+        if "-" in text[: item.start_mark.column]:
+            return line  # `- name: x`: the dash is on the item's own line
+        for back in range(line - 2, max(line - 6, -1), -1):
+            above = lines[back].strip()
+            if not above or above.startswith("#"):
+                continue
+            return back + 1 if above == "-" or above.startswith("- #") or (
+                above.startswith("-") and above[1:].lstrip().startswith("#")) else line
+        return line
 
     def _alias_line(self, node: Node) -> int:
         """The line of the alias when ``node`` is reached through one, else 0.
@@ -344,6 +371,10 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str) -> ParseError:
 _ALIAS_START = re.compile(r"\*[^\s*,\]]")
 
 
+# a list item's `-` alone on its line (with at most a comment after it)
+_LONE_DASH = re.compile(r"^[ \t]*-[ \t]*(#[^\n]*)?$", re.M)
+
+
 def _has_alias_items(text: str) -> bool:
     if "&" not in text:
         return False
@@ -434,11 +465,12 @@ def _built_documents(text: str, path: str) -> Iterator[tuple[Node, Any, _Builder
         with _yaml_errors(text, path):
             check_depth(text, path)
             alias_lines = iter(_alias_lines(text)) if _has_alias_items(text) else None
+            lines = text.splitlines() if _LONE_DASH.search(text) else None
             while loader.check_node():
                 node = loader.get_node()
                 if node is None:
                     continue
-                builder = _Builder(path, alias_lines)
+                builder = _Builder(path, alias_lines, lines)
                 yield node, builder.build(node), builder
     finally:
         loader.dispose()
