@@ -35,6 +35,18 @@ def _tmt(reader: Reader, call: Call) -> Hit | _Next:
 _TMT_EXECUTES = frozenset(("execute", "-a", "--all", "report", "finish", "provision"))
 
 
+def _dune_alias(reader: Reader, call: Call, found: Lookup) -> Hit | None:
+    """`dune build @fmt`, `dune build @runtest`: the alias built says what runs."""
+    aliases = {a.lstrip("@").split("/")[-1] for a in call.args if a.startswith("@")}
+    if aliases & {"fmt", "lint", "check"}:
+        return Hit("lint", 0.85, "builds dune's format or check alias", 2)
+    if aliases & {"runtest", "test"}:
+        return Hit("test", 0.85, "runs dune's test alias", 2)
+    if aliases & {"doc", "doc-private"}:
+        return Hit("generate", 0.85, "builds dune's documentation alias", 2)
+    return None
+
+
 def _mix_check(reader: Reader, call: Call, found: Lookup) -> Hit | None:
     """`mix deps.unlock --check-unused`: fails on an unused lock entry, changes nothing
     (TAXONOMY tie-breakers 9, 11)."""
@@ -92,7 +104,11 @@ PROGRAMS: tuple[Program, ...] = (
     # the Test Management Tool (Fedora): `tmt run` runs plans, `tmt discover` lists tests
     Program("tmt", {"run": "test", "discover": "metadata", "lint": "lint", "*": "test"},
             handler=_tmt),
-    Program("xcrun", {"notarytool": "build", "altool": "publish", "*": "build"}),
+    Program("xcrun", {"notarytool": "build", "altool": "publish", "simctl list": "metadata",
+            "simctl boot": "toolchain", "simctl create": "toolchain", "simctl": "toolchain",
+            "--show-sdk-path": "metadata", "--find": "metadata", "*": "build"}),
+    # `sudo xcode-select -s /Applications/Xcode_16.app`: picks the toolchain
+    Program("xcode-select", {"-p": "metadata", "--print-path": "metadata", "*": "toolchain"}),
     Program("pod", {"install": "dependencies", "trunk": "publish", "lib": "lint",
             "*": "dependencies"}),
     Program("fastlane", {"*": Via.TASKS}),
@@ -126,7 +142,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("luacheck", {"*": "lint"}),
     Program("busted", {"*": "test"}),
     Program("rails", {"test": "test", "test:system": "test", "new": "build", "*": Via.TASKS}),
-    Program("opam", {"install": "dependencies", "*": "dependencies"}),
+    Program("opam", {"install": "dependencies", "exec": Via.COMMAND, "switch": "toolchain",
+            "init": "toolchain", "env": "toolchain", "list": "metadata", "*": "dependencies"}),
     Program("dune", {"build": "build", "test": "test", "runtest": "test", "fmt": "lint",
-            "*": "build"}),
+            "*": "build"}, refine=_dune_alias),
 )

@@ -92,7 +92,8 @@ PROGRAMS: tuple[Program, ...] = (
             "pip tree": "metadata", "tree": "metadata", "pip check": "lint",
             "pip": "dependencies", "sync": "dependencies", "lock": "dependencies",
             "add": "dependencies", "venv": "toolchain", "python": "toolchain",
-            "tool install": "toolchain", "tool": "toolchain", "build": "build",
+            "tool install": "toolchain", "tool run": Via.COMMAND, "tool": "toolchain",
+            "build": "build",
             "publish": "publish", "run": Via.COMMAND, "export": "dependencies",
             "version": "metadata", "cache": "toolchain", "self": "toolchain", "*": "dependencies"},
             options=words_list("--cache-dir --config-setting --directory --env-file --extra "

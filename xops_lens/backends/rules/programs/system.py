@@ -37,6 +37,7 @@ PROGRAMS: tuple[Program, ...] = (
     Program("android", {"list": "metadata", "*": "toolchain"}),
     Program("useradd", {"*": "toolchain"}),
     Program("groupadd", {"*": "toolchain"}),
+    Program("adduser", {"*": "toolchain"}),
     Program("usermod", {"*": "toolchain"}),
     Program("locale-gen", {"*": "toolchain"}),
     Program("ldconfig", {"*": "toolchain"}),
