@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -328,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only this label format (repeatable; default: all)")
     parser.add_argument("--errors", action="store_true",
                         help="also list every labelled step the tool got wrong or missed")
+    parser.add_argument("--dump", type=Path, default=None, metavar="FILE",
+                        help="also write every outcome as JSON, for bench/pooled.py (samples "
+                             "scanned first at different commits, pooled afterwards)")
     parser.add_argument("--margins", action="store_true",
                         help="also show how low each figure falls with one more wrong step "
                              "(where a test floor may sit)")
@@ -345,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
     if report.scan_errors:
         print(f"\n{len(report.scan_errors)} file(s) failed to parse; first: "
               f"{report.scan_errors[0]}")
+    if args.dump is not None:
+        args.dump.write_text(json.dumps([
+            [o.label.file, o.label.line, o.label.format, o.label.subsystem, o.label.kind,
+             o.subsystem, o.kind, o.confidence] for o in report.outcomes]), encoding="utf-8")
     if args.margins:
         print()
         print(format_margins(report))
