@@ -394,8 +394,12 @@ def test_a_scan_reads_freely_named_builds_and_nothing_else(tmp_path: Path) -> No
     read = {f.path: f.format for f in result.files}
     # the Tekton task is Tekton's, by its content (tests/test_tekton_content.py)
     tekton = f"misc/case-{list(NEGATIVE).index('tekton task')}.yaml"
+    # and the Azure step lists are Azure's, by theirs (tests/test_azure_content.py)
+    azure = {f"misc/case-{i}.yaml": "azure-pipelines" for i, case in enumerate(NEGATIVE)
+             if case.startswith("azure ")}
+    assert len(azure) == 3
     assert read == {**{path: "cloudbuild" for path in [*POSITIVE, "cloudbuild.yaml"]},
-                    tekton: "tekton"}
+                    tekton: "tekton", **azure}
     assert all(f.error is None for f in result.files)
     by_path = {f.path: f.pipeline for f in result.files}
     release: Pipeline | None = by_path["deploy/gcb/release.yaml"]

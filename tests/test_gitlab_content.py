@@ -123,6 +123,28 @@ def test_only_yaml_under_the_root_dot_gitlab_folder(path: str) -> None:
     assert not claims_by_content(path, _text(POSITIVE["job with script"]))
 
 
+@pytest.mark.parametrize("path", [".gitlab-docker-ci.yml", "docker/.gitlab-docker-ci.yml",
+                                  "ci/gitlab_ci_release.yaml", "ci-gitlab.yml"])
+def test_or_named_with_gitlab_and_ci_at_any_level(path: str) -> None:
+    assert claims_by_content(path, _text(POSITIVE["job with script"]))
+    assert not claims_by_content(path, _text(NEGATIVE["compose file"]))
+
+
+@pytest.mark.parametrize("path", ["gitlab-policies.yml", "ci/gitlab.yml", "gitlabcix.yml",
+                                  ".gitlab-docker-ci.yml.txt"])
+def test_not_when_ci_is_no_word_of_the_name(path: str) -> None:
+    assert not claims_by_content(path, _text(POSITIVE["job with script"]))
+
+
+def test_a_named_root_file_is_read_only_without_the_root_file(tmp_path: Path) -> None:
+    job = "build:\n  script: [make]\n"
+    write_tree(tmp_path, {".gitlab-docker-ci.yml": job})
+    assert {f.path: f.format for f in stub_scan(tmp_path).files} == {
+        ".gitlab-docker-ci.yml": "gitlab-ci"}
+    write_tree(tmp_path, {".gitlab-ci.yml": job})
+    assert {f.path for f in stub_scan(tmp_path).files} == {".gitlab-ci.yml"}
+
+
 def test_the_format_looks_only_in_a_tree_without_the_root_file() -> None:
     fmt = GitLabCI()
     assert fmt.claims_content_in(frozenset({".gitlab/jobs.yml", "README.md"}))
@@ -261,6 +283,10 @@ def test_the_formats_command_says_what_each_format_claims_by_content() -> None:
     lines = {line.split()[0]: line for line in CliRunner().invoke(cli, ["formats"]).output
              .splitlines()}
     assert lines["gitlab-ci"].endswith(
-        "and YAML under .gitlab/ shaped like GitLab CI, in a tree without .gitlab-ci.yml")
+        "and YAML under .gitlab/, or named with gitlab and ci (.gitlab-docker-ci.yml), shaped "
+        "like GitLab CI, in a tree without .gitlab-ci.yml")
     assert lines["tekton"].endswith("and YAML files of other names holding Tekton resources "
                                     "(not in examples, samples, tests or docs)")
+    assert lines["azure-pipelines"].endswith(
+        "and YAML files of other names holding an Azure pipeline or template (not in "
+        "examples, samples, tests or docs)")

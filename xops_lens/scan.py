@@ -50,8 +50,10 @@ def gate_label(job: Job) -> Classification | None:
     return None
 
 
-def _entry(path: str, formats: list[Format]) -> bool:
-    fmt = _claim(path, formats)
+def _entry(path: str, formats: list[Format], read_by: dict[str, Format]) -> bool:
+    # The format that read the file: a claim by content or by formats.<name>.paths is
+    # not among the formats' own conventions.
+    fmt = read_by.get(path) or _claim(path, formats)
     return fmt is None or fmt.entry(path)
 
 
@@ -264,7 +266,7 @@ def scan(root: Path, *, backend: str = DEFAULT_BACKEND, registry: Registry | Non
         # A fragment parsed alone before the fragment that includes it was reached:
         # keep the including view so its steps are not reported twice.
         if existing is None or (existing.error is None and include != includer
-                                and not _entry(include, formats)):
+                                and not _entry(include, formats, by_path)):
             reports[include] = FileReport(include, format_name, included_by=includer)
     result.files = [reports[p] for p in sorted(reports)]
     number_steps(f.pipeline for f in result.files if f.pipeline)

@@ -1,6 +1,6 @@
 """Hostile files where formats claim YAML by its content (Tekton anywhere, GitLab CI under
-``.gitlab/`` without the root file, Cloud Build anywhere): each passes the cheap look of
-every format, then is deep, an alias bomb, or large. None is claimed, none is reported,
+``.gitlab/`` without the root file, Cloud Build and Azure Pipelines anywhere): each passes
+the cheap look of every format, then is deep, an alias bomb, or large. None is claimed, none is reported,
 the scan exits 0 and stays within the case bound; a file past the look's size limit is
 not even read."""
 
@@ -18,9 +18,10 @@ LOOKS = {
     "tekton": "apiVersion: tekton.dev/v1\nkind: Task\n",
     "gitlab-ci": "stages: [build]\n",
     "cloudbuild": "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, .]\n",
+    "azure-pipelines": "steps:\n  - task: Build@1\n",
 }
 PATHS = {"tekton": "ci/task.yaml", "gitlab-ci": ".gitlab/jobs.yml",
-         "cloudbuild": "deploy/build.yaml"}
+         "cloudbuild": "deploy/build.yaml", "azure-pipelines": "build-system/release.yaml"}
 BODIES = {
     "deep flow": "deep: " + "[" * 10_000 + "]" * 10_000 + "\n",
     "deep blocks": "".join(" " * i + "k:\n" for i in range(300)) + " " * 300 + "v\n",
@@ -36,6 +37,21 @@ def test_hostile_yaml_past_the_look_is_not_claimed(fmt: str, body: str, tmp_path
     outcome = run_scan(tmp_path, f"content/{fmt}/{body}")
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.paths() == []
+    assert outcome.cpu < CASE_SECONDS
+
+
+def test_azure_items_nested_past_the_bound_are_not_claimed(tmp_path: Path) -> None:
+    """Conditional items inside conditional items, as deep as the YAML reader allows,
+    and a file of thousands of steps: the shape is judged to a fixed depth, in one pass."""
+    deep = "steps:\n" + "".join("  " * i + "- ${{ if true }}:\n" for i in range(200)) \
+        + "  " * 200 + "- task: A@1\n"
+    many = "pool: x\nsteps:\n" + "  - task: A@1\n" * 3_000
+    assert len(many) < claims.MAX_FILE_BYTES
+    write(tmp_path, {"ci/deep.yml": deep, "ci/many.yml": many})
+    outcome = run_scan(tmp_path, "content/azure-deep")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.paths() == ["ci/many.yml"]
+    assert len(outcome.step_lines("ci/many.yml")) == 3_000
     assert outcome.cpu < CASE_SECONDS
 
 

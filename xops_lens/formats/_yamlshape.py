@@ -28,6 +28,12 @@ MANUAL_EVENT = "workflow_dispatch"
 _OWNED_DIRS = (".github/", ".gitlab/", ".circleci/", ".buildkite/", ".woodpecker/",
                ".tekton/", ".azure-pipelines/", ".azuredevops/", ".gitea/", ".forgejo/")
 
+# Folders whose CI files are the product's examples or fixtures, not its own CI
+# (tektoncd/pipeline alone has hundreds of Tekton resources under examples/ and test/):
+# a format claiming files by content does not look there.
+SAMPLE_DIRS = frozenset({"doc", "docs", "example", "examples", "sample", "samples", "test",
+                         "tests", "testdata", "test-data", "fixtures", "e2e"})
+
 
 def in_foreign_dir(path: str, own: str | None = None) -> bool:
     """True when ``path`` lies in a folder another CI system owns (``own`` excepted)."""

@@ -29,6 +29,7 @@ from xops_lens.errors import Declined, ParseError, XopsLensError
 from xops_lens.formats._lighthouse import lighthouse_triggers
 from xops_lens.formats._tekton_steps import ref_name, task_steps
 from xops_lens.formats._yamlshape import (
+    SAMPLE_DIRS,
     YAML_SUFFIXES,
     check_step_budget,
     describe,
@@ -53,10 +54,6 @@ _API_LINE = re.compile(r"^[ \t-]*[\"']?apiVersion[\"']?[ \t]*:[ \t]*[\"']?tekton
 _KIND_LINE = re.compile(r"^[ \t-]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?(?:Cluster)?"
                         r"(?:Task|Pipeline|StepAction)(?:Run)?[\"']?[ \t]*(?:#.*)?\r?$",
                         re.MULTILINE)
-# Folders whose Tekton resources are the product's examples or fixtures, not its CI
-# (tektoncd/pipeline alone has hundreds under examples/ and test/).
-SAMPLE_DIRS = frozenset({"doc", "docs", "example", "examples", "sample", "samples", "test",
-                         "tests", "testdata", "test-data", "fixtures", "e2e"})
 PAC = "pipelinesascode.tekton.dev/"
 # The Tekton catalog layout: task/<name>/<version>/<name>.yaml (also pipeline/, stepaction/).
 CATALOG = re.compile(r"(^|/)(tasks?|pipelines?|stepactions?)/[^/]+/\d+(\.\d+)*/[^/]+\.ya?ml$")

@@ -7,7 +7,8 @@ in a component folder; folders named ``.azure-pipelines``, ``azure-pipelines``,
 ``.pipelines``, ``.azuredevops``, ``azure-devops``, ``.vsts-ci``, ``.ado``, ``azure``; and the
 ``eng/`` folder of the .NET Arcade convention. A file in a folder is read only when it is
 shaped like a pipeline or a template (otherwise Declined), so other YAML there is left
-alone.
+alone. Any other YAML file is claimed by its content when it is shaped like nothing but
+an Azure pipeline or template (``content.py``).
 
 Templates are files too: an entry pipeline lists the templates it expands in
 ``Pipeline.includes``, and :meth:`AzurePipelines.entry` says False for template-looking
@@ -24,6 +25,7 @@ from xops_lens.errors import Declined, ParseError
 from xops_lens.formats._yamlshape import kind_of
 from xops_lens.formats.azure.cond import job_triggers
 from xops_lens.formats.azure.cond import triggers as pipeline_triggers
+from xops_lens.formats.azure.content import claims_by_content
 from xops_lens.formats.azure.steps import Context, get
 from xops_lens.formats.azure.walk import Walker
 from xops_lens.hookspecs import hookimpl
@@ -160,6 +162,12 @@ class AzurePipelines:
 
     def claims(self, path: str) -> bool:
         return _named_pipeline(path) or _folder_pipeline(path)
+
+    content_claims = ("YAML files of other names holding an Azure pipeline or template "
+                      "(not in examples, samples, tests or docs)")
+
+    def claims_content(self, path: str, text: str) -> bool:
+        return claims_by_content(path, text)
 
     def entry(self, path: str) -> bool:
         """Only files that are pipelines by name or by place: in folders that mix pipelines

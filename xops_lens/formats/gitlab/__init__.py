@@ -490,8 +490,8 @@ class GitLabCI:
             return True
         return path.startswith(FRAGMENT_DIRS) and path.endswith(YAML_SUFFIXES)
 
-    content_claims = ("YAML under .gitlab/ shaped like GitLab CI, in a tree without "
-                      ".gitlab-ci.yml")
+    content_claims = ("YAML under .gitlab/, or named with gitlab and ci (.gitlab-docker-ci.yml), "
+                      "shaped like GitLab CI, in a tree without .gitlab-ci.yml")
 
     def claims_content_in(self, tree: AbstractSet[str]) -> bool:
         # With the root file, its includes say which files under .gitlab/ are CI.
