@@ -1,5 +1,5 @@
-"""What claiming CI files by their content (Cloud Build, Tekton, GitLab CI without the
-root file) costs a scan of a tree full of YAML that is not CI, as docs/benchmarks.md
+"""What claiming CI files by their content (Cloud Build, Tekton, Azure Pipelines, GitLab
+CI without the root file) costs a scan of a tree full of YAML that is not CI, as docs/benchmarks.md
 "Cloud Build configs by content" reports it.
 
 Usage::
@@ -12,7 +12,8 @@ values, compose files, Ansible task lists, OpenAPI fragments, and one in twenty 
 top-level ``steps:`` that is not a build: tutorials, GitHub-style step lists, Drone
 pipelines; one in twenty naming Tekton without being a resource of it: RBAC rules,
 EventListeners), plus one CI workflow, one freely named Cloud Build config, one
-Lighthouse PipelineRun and one GitLab job file under ``.gitlab/``. ``--git`` makes it a
+Lighthouse PipelineRun, one GitLab job file under ``.gitlab/`` and one freely named Azure
+jobs template. ``--git`` makes it a
 git work tree first (discovery then asks git, as in a real checkout). Each round, in
 this process, alternating: the whole scan (``--format``-less, the rules backend,
 ``XOPS_LENS_WORKERS=0``) with the content look, the same scan with formats that have
@@ -40,6 +41,7 @@ if str(REPO_ROOT) not in sys.path:
 from xops_lens import claims  # noqa: E402
 from xops_lens.discover import discover  # noqa: E402
 from xops_lens.formats import cloudbuild, tekton  # noqa: E402
+from xops_lens.formats.azure import content as azure  # noqa: E402
 from xops_lens.plugins import Registry, build_plugin_manager  # noqa: E402
 from xops_lens.scan import scan  # noqa: E402
 from xops_lens.sdk import ContentClaimingFormat  # noqa: E402
@@ -94,6 +96,8 @@ TASK = ("apiVersion: tekton.dev/v1beta1\nkind: PipelineRun\nmetadata: {name: pr}
 GITLAB_JOBS = "bench:\n  stage: test\n  script: [make bench]\n"
 WORKFLOW = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
             "      - uses: actions/checkout@v4\n      - run: make test\n")
+AZURE = ("parameters:\n  - name: platform\njobs:\n  - job: build\n    steps:\n"
+         "      - checkout: self\n      - task: UseDotNet@2\n      - script: dotnet test\n")
 BUILD = ("steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, app, .]\n"
          "  - name: gcr.io/cloud-builders/docker\n    args: [push, app]\n")
 
@@ -118,6 +122,8 @@ def build_tree(root: Path, files: int) -> None:
     (root / ".lighthouse/jenkins-x/pullrequest.yaml").write_text(TASK, encoding="utf-8")
     (root / ".gitlab").mkdir(parents=True)
     (root / ".gitlab/benchmarks.yml").write_text(GITLAB_JOBS, encoding="utf-8")
+    (root / "build-system").mkdir(parents=True)
+    (root / "build-system/windows-release.yaml").write_text(AZURE, encoding="utf-8")
 
 
 class _NameOnly:
@@ -148,9 +154,12 @@ def _registries() -> tuple[Registry, Registry]:
 
 def _parsed(text: str) -> bool:
     """Whether a file gets past the text look of a format to its YAML parse (Cloud
-    Build: a top-level steps: line; Tekton: tekton.dev/ apiVersion and kind lines; the
-    tree has .gitlab/ files only beside no root file, and none of those is GitLab's)."""
+    Build: a top-level steps: line; Tekton: tekton.dev/ apiVersion and kind lines; Azure:
+    a top-level stages/jobs/steps/extends line and an item keyword line; the tree has
+    .gitlab/ files only beside no root file, and none of those is GitLab's)."""
     return cloudbuild._TOP_STEPS.search(text) is not None or (
+        azure._TOP_LINE.search(text) is not None
+        and azure._ITEM_LINE.search(text) is not None) or (
         "tekton.dev/" in text and tekton._API_LINE.search(text) is not None
         and tekton._KIND_LINE.search(text) is not None)
 

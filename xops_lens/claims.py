@@ -13,14 +13,16 @@ that is not shaped like its configuration.
 Last, a YAML file that nothing claims by path may be claimed by its content: a format
 with ``claims_content`` (:class:`xops_lens.sdk.ContentClaimingFormat`: Cloud Build, whose
 configs are often called ``deploy/release.yaml``; Tekton, whose resources live in any
-folder, ``.lighthouse/jenkins-x/`` for Jenkins X; GitLab CI) is shown the text of such
+folder, ``.lighthouse/jenkins-x/`` for Jenkins X; Azure Pipelines, whose pipeline file is
+chosen in the web UI; GitLab CI) is shown the text of such
 files. That look is bounded like the rest of discovery: a file is read by
 ``discover.SmallReader`` (confined to the root; regular files only, no symlink, no FIFO)
 and only when it is no larger than MAX_FILE_BYTES and not under ``ignore.paths``; a
 scan reads at most MAX_FILES such files and MAX_TOTAL_BYTES of them, then says where it
 stopped. A file that cannot be read is nobody's and is not reported. A format may look
 only in some trees (:class:`xops_lens.sdk.ContentScopedFormat`): GitLab CI claims YAML
-under ``.gitlab/`` by content only when the tree has no ``.gitlab-ci.yml``.
+under ``.gitlab/`` (or named with gitlab and ci) by content only when the tree has no
+``.gitlab-ci.yml``.
 """
 
 from __future__ import annotations
