@@ -121,10 +121,16 @@ def test_removed_lines_only_mark_the_step_changed(repo: Any) -> None:
     assert statuses(data) == [("changed", 7, "build", "Install")]
 
 
-def test_unchanged_pr_reports_nothing_and_the_tree_is_untouched(repo: Any, tmp_path: Path) -> None:
+def test_unchanged_pr_reports_nothing_and_the_tree_is_untouched(
+        repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(repo.working_tree_dir)
     commit(repo, {"README.md": "y\n"}, "docs", 2)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    # a temporary folder of this test's own: other tests, in other workers, scan too
+    own_temp = tmp_path / "tmp"
+    own_temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(own_temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(own_temp))
     temps_before = set(Path(tempfile.gettempdir()).glob("xops-lens-base-*"))
     code, data, _ = scan_json(root, "--base", "main")
     assert code == 0 and data["steps"] == [] and data["changes"]["files"] == []
