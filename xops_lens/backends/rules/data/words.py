@@ -160,6 +160,9 @@ PAIR_RULES: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
     (frozenset(verbs.split()), frozenset(objects.split()), kind)
     for verbs, objects, kind in (
         ("pre", "commit", "lint"),
+        # hook scripts named for the phase they come before (`before_build.sh`) prepare
+        # for it; `before_install.sh` is read by its install
+        ("before", "build script test compile", "toolchain"),
         # `docusaurusPublishGhpages`, `publish-to-pages`: a site pushed where it is served
         ("publish push deploy upload", "ghpages pages", "deploy"),
         # `create-test-failure-ticket`: an issue opened or updated for people
