@@ -13,6 +13,8 @@ ACTIONS: dict[str, str] = {
     "actions/upload-pages-artifact": "artifact-upload",
     "actions/deploy-pages": "deploy",
     "actions/configure-pages": "toolchain",
+    # sets file times from git history so incremental builds see unchanged files
+    "chetan/git-restore-mtime-action": "toolchain",
     "actions/labeler": "notify",
     "actions/stale": "notify",
     "actions/first-interaction": "notify",

@@ -33,7 +33,7 @@ PROGRAMS: tuple[Program, ...] = (
             "doc": "generate", "publish": "publish", "install": "toolchain",
             "binstall": "toolchain", "fetch": "dependencies", "update": "dependencies",
             "vendor": "dependencies", "generate-lockfile": "dependencies", "bench": "analysis",
-            "audit": "analysis", "deny": "analysis", "udeps": "analysis", "machete": "analysis",
+            "audit": "analysis", "deny": "analysis", "vet": "analysis", "udeps": "analysis", "machete": "analysis",
             "semver-checks": "lint", "hack": "lint", "run": "unknown", "xtask": Via.TASKS,
             "make": Via.TASKS, "dist": "build", "package": "build", "fuzz": "test",
             "codspeed": "analysis", "shear": "lint", "sort": "lint", "msrv": "lint",
@@ -44,7 +44,9 @@ PROGRAMS: tuple[Program, ...] = (
                                "--manifest-path --package --profile --target --target-dir "
                                "--test -F -Z -j -p"), arguments=_without_toolchain,
             refine=_compiles_only),
-    Program("rustup", {"*": "toolchain"}),
+    # `rustup show` also installs the toolchain rust-toolchain.toml names
+    Program("rustup", {"show": "toolchain", "--version": "metadata", "-V": "metadata",
+            "*": "toolchain"}),
     Program("rustc", {"--version": "metadata", "-V": "metadata", "-vV": "metadata",
             "-Vv": "metadata", "*": "build"},
             arguments=_without_toolchain),

@@ -39,6 +39,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("groupadd", {"*": "toolchain"}),
     Program("adduser", {"*": "toolchain"}),
     Program("usermod", {"*": "toolchain"}),
+    # macOS `defaults write com.apple.dt.Xcode ...`: settings of the machine
+    Program("defaults", {"read": "metadata", "*": "toolchain"}),
     Program("locale-gen", {"*": "toolchain"}),
     Program("ldconfig", {"*": "toolchain"}),
     Program("update-ca-certificates", {"*": "toolchain"}),
