@@ -5,6 +5,7 @@ line. Not a test module itself (no ``test_`` prefix)."""
 from __future__ import annotations
 
 import csv
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,3 +72,8 @@ def check_corpus(shared: Path, fmt: Format, manifest_format: str,
     # Every manifest file of the format must be claimed (analysed alone or included).
     result.unclaimed = sorted(expected - set(result.files))
     return result
+
+
+def dedented(text: str) -> str:
+    """A YAML file written indented inside a test, as the file would hold it."""
+    return textwrap.dedent(text).lstrip("\n")

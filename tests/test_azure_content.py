@@ -4,22 +4,17 @@ CI systems' files, Kubernetes, Helm, Ansible, compose, fixtures under tests or e
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_tree
-from tests.corpus_check import stub_scan
+from tests.corpus_check import dedented, stub_scan
 from xops_lens.formats.azure import AzurePipelines
 from xops_lens.formats.azure.content import is_azure_shaped
 from xops_lens.yamlload import load_mapping
 
 FMT = AzurePipelines()
-
-
-def _text(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 POSITIVE = {
@@ -189,21 +184,21 @@ NEGATIVE = {
 
 @pytest.mark.parametrize("case", sorted(POSITIVE))
 def test_azure_pipelines_and_templates_are_claimed_by_content(case: str) -> None:
-    text = _text(POSITIVE[case])
+    text = dedented(POSITIVE[case])
     assert FMT.claims_content("build-system/windows-release.yaml", text)
     assert FMT.claims_content("ci/steps.yml", text)
 
 
 @pytest.mark.parametrize("case", sorted(NEGATIVE))
 def test_other_yaml_is_not_claimed(case: str) -> None:
-    assert not FMT.claims_content("ci/any.yaml", _text(NEGATIVE[case]))
+    assert not FMT.claims_content("ci/any.yaml", dedented(NEGATIVE[case]))
 
 
 @pytest.mark.parametrize("path", [
     "tests/data/pipeline.yml", "docs/azure.yaml", "examples/ci.yml", "src/testdata/x.yaml",
     ".github/workflows/azure.yml", ".gitlab/azure.yml", "ci/pipeline.yml.txt", "ci/x.json"])
 def test_not_in_fixtures_nor_other_systems_folders(path: str) -> None:
-    text = _text(POSITIVE["steps-only template"])
+    text = dedented(POSITIVE["steps-only template"])
     assert FMT.claims_content("ci/pipeline.yml", text)
     assert not FMT.claims_content(path, text)
 
@@ -240,11 +235,11 @@ jobs:
 
 
 def test_a_scan_reads_azure_files_of_any_name_and_nothing_else(tmp_path: Path) -> None:
-    files = {f"build-system/case-{i}.yml": _text(text)
+    files = {f"build-system/case-{i}.yml": dedented(text)
              for i, text in enumerate(POSITIVE.values())}
-    files.update({f"misc/case-{i}.yaml": _text(text)
+    files.update({f"misc/case-{i}.yaml": dedented(text)
                   for i, text in enumerate(NEGATIVE.values())})
-    files["tests/fixtures/pipeline.yml"] = _text(POSITIVE["steps-only template"])
+    files["tests/fixtures/pipeline.yml"] = dedented(POSITIVE["steps-only template"])
     write_tree(tmp_path, files)
     result = stub_scan(tmp_path)
     read = {f.path: f.format for f in result.files}

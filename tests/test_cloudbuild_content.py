@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import write_tree
-from tests.corpus_check import StubBackend
+from tests.corpus_check import StubBackend, dedented
 from xops_lens import claims
 from xops_lens.cli import cli
 from xops_lens.config import UserSettings
@@ -24,10 +23,6 @@ from xops_lens.plugins import Registry, build_plugin_manager
 from xops_lens.scan import scan
 
 FMT = CloudBuild()
-
-
-def _text(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 # Shapes of real build configs: docker build and push with images; substitutions first,
@@ -348,18 +343,18 @@ def _registry() -> Registry:
 
 @pytest.mark.parametrize("path", sorted(POSITIVE))
 def test_real_shapes_of_build_configs_are_claimed(path: str) -> None:
-    assert FMT.claims_content(path, _text(POSITIVE[path]))
+    assert FMT.claims_content(path, dedented(POSITIVE[path]))
 
 
 @pytest.mark.parametrize("case", sorted(NEGATIVE))
 def test_other_yaml_with_steps_is_not_claimed(case: str) -> None:
-    assert not FMT.claims_content("ci/any.yaml", _text(NEGATIVE[case]))
+    assert not FMT.claims_content("ci/any.yaml", dedented(NEGATIVE[case]))
 
 
 @pytest.mark.parametrize("path", [".github/ci.yaml", ".gitlab/gcb.yml", "ci/build.json",
                                   ".tekton/build.yaml", "ci/build.yaml.txt"])
 def test_only_yaml_outside_other_systems_folders(path: str) -> None:
-    text = _text(POSITIVE["ci/docker.yaml"])
+    text = dedented(POSITIVE["ci/docker.yaml"])
     assert FMT.claims_content("ci/build.yaml", text)
     assert not FMT.claims_content(path, text)
 
@@ -384,11 +379,11 @@ def _with_stub(registry: Registry) -> Registry:
 
 
 def test_a_scan_reads_freely_named_builds_and_nothing_else(tmp_path: Path) -> None:
-    files = {path: _text(text) for path, text in POSITIVE.items()}
+    files = {path: dedented(text) for path, text in POSITIVE.items()}
     # neutral names: "buildkite" or "tekton" in a name has those formats claim the file
-    files.update({f"misc/case-{i}.yaml": _text(text)
+    files.update({f"misc/case-{i}.yaml": dedented(text)
                   for i, text in enumerate(NEGATIVE.values())})
-    files["cloudbuild.yaml"] = _text(POSITIVE["ci/docker.yaml"])  # by its name, as before
+    files["cloudbuild.yaml"] = dedented(POSITIVE["ci/docker.yaml"])  # by its name, as before
     write_tree(tmp_path, files)
     result = scan(tmp_path, backend="stub", registry=_with_stub(_registry()))
     read = {f.path: f.format for f in result.files}
@@ -411,7 +406,7 @@ def test_a_scan_reads_freely_named_builds_and_nothing_else(tmp_path: Path) -> No
 
 
 def test_a_file_another_format_claims_by_path_is_not_taken(tmp_path: Path) -> None:
-    build = _text(POSITIVE["ci/docker.yaml"])
+    build = dedented(POSITIVE["ci/docker.yaml"])
     write_tree(tmp_path, {".drone.yml": build, ".buildkite/pipeline.yml": build,
                           "ci/build.yaml": build})
     read = _scan(tmp_path)
@@ -421,7 +416,7 @@ def test_a_file_another_format_claims_by_path_is_not_taken(tmp_path: Path) -> No
 
 
 def test_paths_setting_and_ignore_paths_come_first(tmp_path: Path) -> None:
-    build = _text(POSITIVE["ci/docker.yaml"])
+    build = dedented(POSITIVE["ci/docker.yaml"])
     write_tree(tmp_path, {"ci/a.yaml": build, "legacy/b.yaml": build,
                           "gcb/custom.yml": "steps:\n  - name: my-builder\n    args: [make]\n"})
     assert _scan(tmp_path) == {"ci/a.yaml": "cloudbuild", "legacy/b.yaml": "cloudbuild"}
@@ -433,7 +428,7 @@ def test_paths_setting_and_ignore_paths_come_first(tmp_path: Path) -> None:
 
 
 def test_large_files_and_symlinks_out_of_the_root_are_not_read(tmp_path: Path) -> None:
-    build = _text(POSITIVE["ci/docker.yaml"])
+    build = dedented(POSITIVE["ci/docker.yaml"])
     outside = tmp_path / "outside"
     write_tree(outside, {"build.yaml": build})
     root = write_tree(tmp_path / "repo", {
@@ -452,7 +447,7 @@ def test_large_files_and_symlinks_out_of_the_root_are_not_read(tmp_path: Path) -
 
 def test_the_look_stops_at_its_limit_and_says_so(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    build = _text(POSITIVE["ci/docker.yaml"])
+    build = dedented(POSITIVE["ci/docker.yaml"])
     write_tree(tmp_path, {f"b/{i}.yaml": build for i in range(5)})
     monkeypatch.setattr(claims, "MAX_FILES", 3)
     result = scan(tmp_path, backend="stub", registry=_with_stub(_registry()))
@@ -483,7 +478,7 @@ class _Breaks:
 
 
 def test_a_plugin_whose_look_fails_costs_only_its_own_claims(tmp_path: Path) -> None:
-    build = _text(POSITIVE["ci/docker.yaml"])
+    build = dedented(POSITIVE["ci/docker.yaml"])
     write_tree(tmp_path, {"a.yaml": build, "b.yaml": "token: hunter2\n"})
     registry = _with_stub(Registry(formats={"breaks": _Breaks(), "cloudbuild": FMT}))
     result = scan(tmp_path, backend="stub", registry=registry)
@@ -501,7 +496,7 @@ def test_the_formats_command_says_cloudbuild_reads_by_content() -> None:
 
 
 def test_json_output_of_a_content_claimed_file(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"deploy/release.yaml": _text(POSITIVE["ci/docker.yaml"])})
+    write_tree(tmp_path, {"deploy/release.yaml": dedented(POSITIVE["ci/docker.yaml"])})
     outcome = CliRunner().invoke(cli, ["scan", str(tmp_path), "-f", "json"])
     data = json.loads(outcome.stdout)
     assert [(f["path"], f["format"]) for f in data["files"]] == [

@@ -5,23 +5,18 @@ alone keeps its own steps when a template or an include it names is not in the t
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import write_tree
-from tests.corpus_check import stub_scan
+from tests.corpus_check import dedented, stub_scan
 from xops_lens.cli import cli
 from xops_lens.formats.gitlab import GitLabCI
 from xops_lens.formats.gitlab.content import claims_by_content
 from xops_lens.model import Pipeline, Source
 from xops_lens.result import FileReport, ScanResult
-
-
-def _text(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 # Shapes of job files that live under .gitlab/ (DataDog/libdatadog's benchmarks.yml and
@@ -108,32 +103,32 @@ NEGATIVE = {
 
 @pytest.mark.parametrize("case", sorted(POSITIVE))
 def test_gitlab_shaped_files_under_dot_gitlab_are_claimed(case: str) -> None:
-    assert claims_by_content(".gitlab/jobs.yml", _text(POSITIVE[case]))
-    assert claims_by_content(".gitlab/deep/er/jobs.yaml", _text(POSITIVE[case]))
+    assert claims_by_content(".gitlab/jobs.yml", dedented(POSITIVE[case]))
+    assert claims_by_content(".gitlab/deep/er/jobs.yaml", dedented(POSITIVE[case]))
 
 
 @pytest.mark.parametrize("case", sorted(NEGATIVE))
 def test_other_yaml_under_dot_gitlab_is_not_claimed(case: str) -> None:
-    assert not claims_by_content(".gitlab/config.yml", _text(NEGATIVE[case]))
+    assert not claims_by_content(".gitlab/config.yml", dedented(NEGATIVE[case]))
 
 
 @pytest.mark.parametrize("path", ["ci/jobs.yml", "sub/.gitlab/jobs.yml", ".github/jobs.yml",
                                   ".gitlab/jobs.md", ".gitlab-jobs.yml"])
 def test_only_yaml_under_the_root_dot_gitlab_folder(path: str) -> None:
-    assert not claims_by_content(path, _text(POSITIVE["job with script"]))
+    assert not claims_by_content(path, dedented(POSITIVE["job with script"]))
 
 
 @pytest.mark.parametrize("path", [".gitlab-docker-ci.yml", "docker/.gitlab-docker-ci.yml",
                                   "ci/gitlab_ci_release.yaml", "ci-gitlab.yml"])
 def test_or_named_with_gitlab_and_ci_at_any_level(path: str) -> None:
-    assert claims_by_content(path, _text(POSITIVE["job with script"]))
-    assert not claims_by_content(path, _text(NEGATIVE["compose file"]))
+    assert claims_by_content(path, dedented(POSITIVE["job with script"]))
+    assert not claims_by_content(path, dedented(NEGATIVE["compose file"]))
 
 
 @pytest.mark.parametrize("path", ["gitlab-policies.yml", "ci/gitlab.yml", "gitlabcix.yml",
                                   ".gitlab-docker-ci.yml.txt"])
 def test_not_when_ci_is_no_word_of_the_name(path: str) -> None:
-    assert not claims_by_content(path, _text(POSITIVE["job with script"]))
+    assert not claims_by_content(path, dedented(POSITIVE["job with script"]))
 
 
 def test_a_named_root_file_is_read_only_without_the_root_file(tmp_path: Path) -> None:
@@ -186,7 +181,7 @@ def test_without_the_root_file_job_files_are_read_alone(tmp_path: Path) -> None:
         ".gitlab/fuzz.yml": FUZZ,  # its include is not in the tree either
         ".gitlab/ci/lint.yml": "lint:\n  script: [make lint]\n",  # by its folder
         "ci/deploy.gitlab-ci.yml": "deploy:\n  script: [make deploy]\n",  # by its name
-        ".gitlab/changelog_config.yml": _text(NEGATIVE["changelog config"]),
+        ".gitlab/changelog_config.yml": dedented(NEGATIVE["changelog config"]),
         ".gitlab/issue_templates/bug.md": "## Bug\n",
     })
     result = stub_scan(tmp_path)

@@ -5,20 +5,15 @@ Tekton fixtures under examples or tests."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_tree
-from tests.corpus_check import stub_scan
+from tests.corpus_check import dedented, stub_scan
 from xops_lens.formats.tekton import Tekton
 
 FMT = Tekton()
-
-
-def _text(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 POSITIVE = {
@@ -197,12 +192,12 @@ NEGATIVE = {
 
 @pytest.mark.parametrize("path", sorted(POSITIVE))
 def test_tekton_resources_are_claimed_by_content(path: str) -> None:
-    assert FMT.claims_content(path, _text(POSITIVE[path]))
+    assert FMT.claims_content(path, dedented(POSITIVE[path]))
 
 
 @pytest.mark.parametrize("case", sorted(NEGATIVE))
 def test_other_yaml_is_not_claimed(case: str) -> None:
-    assert not FMT.claims_content("ci/any.yaml", _text(NEGATIVE[case]))
+    assert not FMT.claims_content("ci/any.yaml", dedented(NEGATIVE[case]))
 
 
 @pytest.mark.parametrize("path", [
@@ -210,17 +205,17 @@ def test_other_yaml_is_not_claimed(case: str) -> None:
     "config/samples/task.yml", "pkg/testdata/run.yaml", ".github/tekton-task.yml",
     ".gitlab/task.yaml", "ci/task.yaml.txt", "ci/task.json"])
 def test_not_in_fixtures_nor_other_systems_folders(path: str) -> None:
-    text = _text(POSITIVE["ci/build-task.yaml"])
+    text = dedented(POSITIVE["ci/build-task.yaml"])
     assert FMT.claims_content("ci/build-task.yaml", text)
     assert not FMT.claims_content(path, text)
 
 
 
 def test_a_scan_reads_tekton_files_of_any_name_and_nothing_else(tmp_path: Path) -> None:
-    files = {path: _text(text) for path, text in POSITIVE.items()}
-    files.update({f"misc/case-{i}.yaml": _text(text)
+    files = {path: dedented(text) for path, text in POSITIVE.items()}
+    files.update({f"misc/case-{i}.yaml": dedented(text)
                   for i, text in enumerate(NEGATIVE.values())})
-    files["examples/task.yaml"] = _text(POSITIVE["ci/build-task.yaml"])
+    files["examples/task.yaml"] = dedented(POSITIVE["ci/build-task.yaml"])
     write_tree(tmp_path, files)
     result = stub_scan(tmp_path)
     cloudbuild = f"misc/case-{list(NEGATIVE).index('cloud build')}.yaml"
@@ -237,7 +232,7 @@ def test_a_scan_reads_tekton_files_of_any_name_and_nothing_else(tmp_path: Path) 
 
 
 def test_a_file_another_format_claims_is_not_taken(tmp_path: Path) -> None:
-    task = _text(POSITIVE["ci/build-task.yaml"])
+    task = dedented(POSITIVE["ci/build-task.yaml"])
     write_tree(tmp_path, {".drone.yml": task, "ci/task.yaml": task})
     read = {f.path: f.format for f in stub_scan(tmp_path).files}
     assert read["ci/task.yaml"] == "tekton" and read.get(".drone.yml") != "tekton"
