@@ -15,39 +15,38 @@ import json
 import sys
 from pathlib import Path
 
-SUBSYSTEMS = ("information", "model", "action")
-CONFIDENT = 0.8
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy import CONFIDENT, Label, Outcome, Row, confidence_figures  # noqa: E402
 
 
-def figures(rows: list[list]) -> str:
-    found = [r for r in rows if r[5] is not None]
-    if not found:
+def outcome(row: list) -> Outcome:
+    """One dumped outcome: [file, line, format, subsystem, kind, got subsystem, got kind,
+    confidence] (see bench/accuracy.py --dump)."""
+    file, line, fmt, subsystem, kind, got, got_kind, confidence = row
+    return Outcome(Label(file, line, fmt, subsystem, kind, ""), got, got_kind, None, confidence)
+
+
+def figures(outcomes: list[Outcome]) -> str:
+    row = Row("pooled")
+    for o in outcomes:
+        row.add(o)
+    if not row.found:
         return "nothing found"
-    f1s = []
-    for s in SUBSYSTEMS:
-        tp = sum(1 for r in found if r[3] == s and r[5] == s)
-        fp = sum(1 for r in found if r[3] != s and r[5] == s)
-        fn = sum(1 for r in found if r[3] == s and r[5] != s)
-        p = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        if tp + fp + fn:
-            f1s.append(2 * p * rc / (p + rc) if p + rc else 0.0)
-    kind = sum(1 for r in found if r[4] == r[6]) / len(found)
-    sure = [r for r in found if r[7] >= CONFIDENT]
-    right = sum(1 for r in sure if r[3] == r[5]) / len(sure) if sure else 0.0
-    return (f"{len(rows)} labelled, {len(found)} found: macro-F1 {sum(f1s) / len(f1s):.3f}, "
-            f"kind {kind:.1%}, confidence >= {CONFIDENT}: {len(sure) / len(rows):.1%} of all, "
-            f"subsystem right {right:.1%}")
+    sure = confidence_figures(outcomes)
+    return (f"{row.labelled} labelled, {row.found} found: macro-F1 {row.macro_f1:.3f}, "
+            f"kind {row.kind_accuracy:.1%}, confidence >= {CONFIDENT}: {sure.share:.1%} of "
+            f"all, subsystem right {sure.accuracy:.1%}")
 
 
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
-    rows = [r for path in argv for r in json.loads(Path(path).read_text(encoding="utf-8"))]
-    print(f"pooled   {figures(rows)}")
-    print(f"github   {figures([r for r in rows if r[2] == 'github'])}")
-    print(f"others   {figures([r for r in rows if r[2] != 'github'])}")
+    outcomes = [outcome(r) for path in argv
+                for r in json.loads(Path(path).read_text(encoding="utf-8"))]
+    print(f"pooled   {figures(outcomes)}")
+    print(f"github   {figures([o for o in outcomes if o.label.format == 'github'])}")
+    print(f"others   {figures([o for o in outcomes if o.label.format != 'github'])}")
     return 0
 
 
