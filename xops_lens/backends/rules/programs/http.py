@@ -44,12 +44,14 @@ _ARCHIVE_URL = LazyPattern(r"\.(tar\.gz|tgz|zip|deb|rpm|whl|jar|war|exe|msi|pkg|
 _RELEASE_ASSET = LazyPattern(r"https://github\.com/[^\s/]+/[^\s/]+/releases/download/|"
                             r"/-/releases/[^\s]*/downloads/")
 _RELEASE_URL_VAR = LazyPattern(r"\$\{?[A-Z0-9_]*RELEASES?_[A-Z0-9_]*(URL|API|ENDPOINT)\b")
+# what runs a download it is piped: a shell always runs it as a script; an interpreter
+# may as well read it as data, so only a URL named for installing makes it an installer
 _SHELLS = frozenset("sh bash dash zsh sudo iex invoke-expression".split())
+_INTERPRETERS = frozenset("python python3 php perl ruby node".split())
 _INSTALLER_URL = LazyPattern(r"install|setup|get[-.]|bootstrap|\.(sh|py|php|pl|rb|ps1)\b")
-_INSTALLER_SHELLS = frozenset(
-    "sh bash dash zsh python python3 php perl ruby node sudo iex invoke-expression".split())
 # `wget -qO- URL`, `curl -o - URL`: the body goes to standard output, no file is kept
-_TO_STDOUT = LazyPattern(r"(^|\s)(-[a-zA-Z]*O-|-[a-zA-Z]*[oO]\s+-(\s|$)|--output(-document)?[= ]-(\s|$))")
+_TO_STDOUT = LazyPattern(r"(^|\s)(-[a-zA-Z]*O-|-[a-zA-Z]*[oO]\s+-(\s|$)|"
+                         r"--output(-document)?[= ]-(\s|$))")
 _SAVING_DOWNLOADERS = frozenset("wget invoke-webrequest iwr start-bitstransfer".split())
 
 
@@ -81,9 +83,8 @@ def request(reader: Reader, call: Call, found: Lookup) -> Hit:
             return Hit("publish", 0.6, f"adds to a release with `{prog}`", 2)
         return Hit("notify", 0.5, f"sends a request with `{prog}`", 2)
     receiver = program_of(cmd.piped_to)[0]
-    if receiver in _INSTALLER_SHELLS and (receiver in _SHELLS or _INSTALLER_URL.search(low)):
-        # `curl ... | sh`; `curl https://getcomposer.org/installer | php` (an interpreter
-        # given a download is an installer when the URL says so, else it reads the data)
+    if receiver in _SHELLS or (receiver in _INTERPRETERS and _INSTALLER_URL.search(low)):
+        # `curl ... | sh`, `curl https://getcomposer.org/installer | php`
         return Hit("toolchain", 0.75, f"runs an installer fetched with `{prog}`", 2)
     if _RELEASE_ASSET.search(low):
         # a file attached to a GitHub or GitLab release: a tool's binary for the job
