@@ -6,7 +6,7 @@ Knows shell, PowerShell and cmd syntax only; no table of programs (see programs/
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -209,6 +209,19 @@ def unquote(word: str) -> str:
     if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
         return word[1:-1]
     return word.replace('"', "").replace("'", "")
+
+
+def option_values(args: Sequence[str], names: Container[str]) -> list[str]:
+    """The values given to any of ``names`` in ``args``, in order, as written (quotes
+    kept): `--target name`, `-f file`, and a long option's `--target=name`."""
+    values = []
+    for i, a in enumerate(args):
+        if a in names:
+            if i + 1 < len(args):
+                values.append(args[i + 1])
+        elif a.startswith("--") and "=" in a and a.split("=", 1)[0] in names:
+            values.append(a.split("=", 1)[1])
+    return values
 
 
 ASSIGNMENT = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")

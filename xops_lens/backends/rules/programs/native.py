@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xops_lens.backends.rules.hit import Hit
 from xops_lens.backends.rules.program import NEXT, Call, Program, Via, _Next, words_list
 from xops_lens.backends.rules.programs.targets import TARGETS, target_kind
-from xops_lens.backends.rules.shell import unquote
+from xops_lens.backends.rules.shell import option_values, unquote
 from xops_lens.backends.rules.words import short
 
 if TYPE_CHECKING:
@@ -18,12 +18,8 @@ if TYPE_CHECKING:
 
 def _cmake_target(args: Sequence[str]) -> str:
     """The target of `cmake --build dir --target run-format` (or `-t name`)."""
-    for i, a in enumerate(args):
-        if a in ("--target", "-t") and i + 1 < len(args):
-            return unquote(args[i + 1])
-        if a.startswith("--target="):
-            return unquote(a.split("=", 1)[1])
-    return ""
+    targets = option_values(args, ("--target", "-t"))
+    return unquote(targets[0]) if targets else ""
 
 
 def _cmake(reader: Reader, call: Call) -> Hit | _Next:

@@ -9,7 +9,7 @@ from xops_lens.backends.rules.hit import Hit, ran
 from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, Via, _Next, words_list
 from xops_lens.backends.rules.programs.packages import toolchain_install
 from xops_lens.backends.rules.programs.targets import targets
-from xops_lens.backends.rules.shell import unquote
+from xops_lens.backends.rules.shell import option_values, unquote
 from xops_lens.backends.rules.words import short
 
 if TYPE_CHECKING:
@@ -45,12 +45,8 @@ def _tox(reader: Reader, call: Call) -> Hit | _Next:
         return Hit("dependencies", 0.85, "prepares tox environments without testing", 2)
     # `tox run -e docset`, `tox r -f typing`, `tox -e py312,mypy`: the environments (or
     # the factors or labels that pick them) named say what runs, wherever they stand
-    named = []
-    for i, a in enumerate(call.args):
-        if a in ("-e", "--env", "-f", "--factors", "-m", "--labels") and i + 1 < len(call.args):
-            named.append(unquote(call.args[i + 1]))
-        elif a.startswith(("-e=", "--env=", "-f=", "--factors=", "-m=", "--labels=")):
-            named.append(unquote(a.split("=", 1)[1]))
+    named = [unquote(v) for v in option_values(
+        call.args, ("-e", "--env", "-f", "--factors", "-m", "--labels"))]
     if named and call.args[:1] != ["-e"]:
         return targets(reader, call.prog, "tox", named, call.args)
     return NEXT

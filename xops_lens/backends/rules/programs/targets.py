@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from xops_lens.backends.rules.data.words import TOOL_WORDS, WORD_KINDS
 from xops_lens.backends.rules.hit import IDENT_RANK, RANK, Hit, ran
 from xops_lens.backends.rules.program import NEXT, Call, Lookup, Program, Via, _Next
-from xops_lens.backends.rules.shell import LazyPattern, program_of, unquote
+from xops_lens.backends.rules.shell import LazyPattern, option_values, program_of, unquote
 from xops_lens.backends.rules.words import kind_from_words, short, words_of
 from xops_lens.model import SUBSYSTEM_OF_KIND
 
@@ -235,12 +235,7 @@ def targets(reader: Reader, prog: str, family: str, positionals: Sequence[str],
     names = [p for p in positionals if p and "=" not in p]
     if not names:
         # `make -C docs`, `make --directory=doc`: the directory names the work
-        for i, a in enumerate(args):
-            folder = ""
-            if a in ("-C", "--directory", "--dir", "-p", "--project-dir") and i + 1 < len(args):
-                folder = args[i + 1]
-            elif a.startswith(("--directory=", "--dir=", "--project-dir=")):
-                folder = a.split("=", 1)[1]
+        for folder in option_values(args, ("-C", "--directory", "--dir", "-p", "--project-dir")):
             found = kind_from_words(words_of(unquote(folder))) if folder else None
             if found is not None and found[0] in ("generate", "test", "lint", "analysis"):
                 return Hit(found[0], 0.6, f"runs `{prog}` in {short(folder, 30)}", 2)
@@ -296,15 +291,12 @@ def run_targets(reader: Reader, call: Call, found: Lookup) -> Hit | None:
         if positionals[:1] in (["up"], ["run"], []):
             # `docker compose -f docker-compose.build.yml up`: a compose file named for
             # work (build, test, docs) runs that work, not services for other steps
-            args = list(call.args)
-            for i, a in enumerate(args[:-1]):
-                if a in ("-f", "--file"):
-                    named = [w for w in words_of(unquote(args[i + 1]))
-                             if w.lower() not in ("docker", "compose", "yml", "yaml")]
-                    said = kind_from_words(named) if named else None
-                    if said is not None and SUBSYSTEM_OF_KIND.get(said[0]) == "model":
-                        return Hit(said[0], 0.6, f"runs compose file `{short(args[i + 1], 30)}`",
-                                   2)
+            for file in option_values(call.args, ("-f", "--file")):
+                named = [w for w in words_of(unquote(file))
+                         if w.lower() not in ("docker", "compose", "yml", "yaml")]
+                said = kind_from_words(named) if named else None
+                if said is not None and SUBSYSTEM_OF_KIND.get(said[0]) == "model":
+                    return Hit(said[0], 0.6, f"runs compose file `{short(file, 30)}`", 2)
     if family == "npm" and positionals and positionals[0] not in TARGETS["npm"] \
             and program_of(positionals[0])[0] in reader.commands and positionals[0] in rest:
         # `yarn node scripts/x.mjs`, `pnpm tsc`: a binary of the project
