@@ -250,8 +250,7 @@ class _Builder:
             above = lines[back].strip()
             if not above or above.startswith("#"):
                 continue
-            return back + 1 if above == "-" or above.startswith("- #") or (
-                above.startswith("-") and above[1:].lstrip().startswith("#")) else line
+            return back + 1 if _LONE_DASH.match(lines[back]) else line
         return line
 
     def _alias_line(self, node: Node) -> int:
