@@ -37,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     sets = [(Path(s.split("=", 1)[0]), Path(s.split("=", 1)[1])) for s in args.set] or [
         (accuracy.DEFAULT_SHARED, None)]
     rows: list[tuple[float, float, bool, bool]] = []
+    found: list[accuracy.Outcome] = []
     for shared, labels in sets:
         for o in accuracy.evaluate(shared, labels_path=labels).outcomes:
             if o.subsystem is not None and o.confidence is not None:
+                found.append(o)
                 # reported figures are rounded to 3 places: the raw one to 2 is exact enough
                 rows.append((round(raw_of(o.confidence), 2), o.confidence,
                              o.subsystem == o.label.subsystem, o.kind == o.label.kind))
@@ -51,11 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             ok = sum(r[2] for r in bin_) / len(bin_)
             kind = sum(r[3] for r in bin_) / len(bin_)
             print(f"  [{lo:.2f}, {min(hi, 1):.2f}) {len(bin_):6d} {ok:16.1%} {kind:11.1%}")
-    confident = [r for r in rows if r[1] >= CONFIDENT]
-    if confident:
-        ok = sum(r[2] for r in confident) / len(confident)
-        print(f"reported >= {CONFIDENT}: {len(confident)} steps ({len(confident) / len(rows):.1%}"
-              f" of found), subsystem right {ok:.1%}")
+    sure = accuracy.confidence_figures(found, CONFIDENT)
+    if sure.confident:
+        print(f"reported >= {CONFIDENT}: {sure.confident} steps ({sure.share:.1%} of found), "
+              f"subsystem right {sure.accuracy:.1%}")
     return 0
 
 
